@@ -2,6 +2,8 @@
 // src/infra implement them; only src/app.ts wires the two together.
 
 import type {
+  ExtractionInput,
+  ExtractionResult,
   ApiKeyRecord,
   BlobContent,
   BlobRecord,
@@ -163,4 +165,16 @@ export interface Embedder {
   /** One vector per text, in order. Vectors are L2-normalised. */
   embed(texts: readonly string[]): Promise<number[][]>;
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- extraction
+
+/**
+ * Turns a batch of a user's messages into memory operations. Two adapters:
+ * an LLM over an OpenAI-compatible endpoint, and the offline rule-based one.
+ * Implementations throw on failure; the caller retries with backoff.
+ */
+export interface Extractor {
+  readonly name: string;
+  extract(input: ExtractionInput): Promise<ExtractionResult>;
 }

@@ -107,3 +107,70 @@ export interface PageRequest {
   /** Opaque cursor of the last item already seen. */
   after: { createdAt: Date; id: string } | null;
 }
+
+// ---------------------------------------------------------------- extraction
+
+/** A slot in the profile: topic plus sub-topic, with guidance for the extractor. */
+export interface ProfileSubTopic {
+  name: string;
+  description: string;
+  /** One current value (name, city, age): a new fact replaces the old one (UPDATE). */
+  singleValued: boolean;
+}
+
+export interface ProfileTopicConfig {
+  name: string;
+  description: string;
+  subTopics: ProfileSubTopic[];
+}
+
+export interface ProfileConfig {
+  topics: ProfileTopicConfig[];
+  /** When true, facts outside the configured topic/sub-topic slots are dropped. */
+  strict: boolean;
+}
+
+/** A memory as the extractor sees it when deciding what changes. */
+export interface ExistingMemory {
+  id: string;
+  text: string;
+  topic: string;
+  subTopic: string;
+}
+
+export interface ExtractionInput {
+  /** The batch's messages in order (chat turns; summaries arrive as role "summary"). */
+  messages: ChatMessage[];
+  profile: ProfileConfig;
+  /** The user's current memories that the batch may update, delete or repeat. */
+  existing: ExistingMemory[];
+  now: Date;
+}
+
+export interface NewFact {
+  text: string;
+  topic: string;
+  subTopic: string;
+  categories: string[];
+}
+
+/** What the extractor decided for one fact (Mem0's ADD/UPDATE/DELETE/NONE). */
+export type MemoryOperation =
+  | ({ kind: 'ADD' } & NewFact)
+  | ({ kind: 'UPDATE'; memoryId: string } & NewFact)
+  | { kind: 'DELETE'; memoryId: string; reason: string }
+  | { kind: 'NONE'; memoryId: string | null; text: string };
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  calls: number;
+}
+
+export interface ExtractionResult {
+  operations: MemoryOperation[];
+  /** One-line summary of the batch for the event log. */
+  summary: string;
+  tags: string[];
+  usage: TokenUsage | null;
+}
