@@ -71,6 +71,8 @@ export interface RecordedRequest {
  *   with only `delayMs` answers `{}` as content after the wait. If the client hangs
  *   up meanwhile, the step is still consumed and nothing is sent.
  * - `dropConnection`: destroy the socket without answering (a network error).
+ * - `httpBody`: send this HTTP body verbatim (with `status`, default 200) instead of a
+ *   completion or error envelope: an HTML page from a proxy, a truncated body...
  * - `headers`: extra response headers.
  */
 export interface ScriptedReply {
@@ -83,6 +85,7 @@ export interface ScriptedReply {
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
   delayMs?: number;
   dropConnection?: boolean;
+  httpBody?: string;
   headers?: Record<string, string>;
 }
 
@@ -187,6 +190,11 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
     if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
 
     const status = reply.status ?? 200;
+    if (reply.httpBody !== undefined) {
+      res.writeHead(status, { 'content-type': 'text/plain', ...headers });
+      res.end(reply.httpBody);
+      return;
+    }
     if (status < 200 || status > 299) {
       return sendError(res, status, reply.errorMessage ?? `scripted error ${status}`, headers);
     }
