@@ -178,3 +178,13 @@ export interface Extractor {
   readonly name: string;
   extract(input: ExtractionInput): Promise<ExtractionResult>;
 }
+
+// ---------------------------------------------------------------- logging
+
+/** Structured logging as the domain needs it (pino's Logger satisfies it). */
+export interface Log {
+  debug(details: object, message: string): void;
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}

@@ -1,0 +1,166 @@
+// Composition root: the only place that constructs adapters and wires them
+// into the domain. Everything started here is stopped by App.stop(), in
+// reverse order, and a failed start stops what had already started.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config, EmbeddingsConfig } from './config.js';
+import type { Context, Services } from './context.js';
+import { AuthService } from './domain/auth/auth.service.js';
+import { BlobService } from './domain/blobs/blob.service.js';
+import { indexIsStale, rebuildIndex } from './domain/indexing/index-maintenance.js';
+import { Indexer } from './domain/indexing/indexer.js';
+import type { Embedder } from './domain/ports.js';
+import { QueryService } from './domain/search/query.service.js';
+import { UserService } from './domain/users/user.service.js';
+import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
+import { startChromaServer } from './infra/chroma/chroma-server.js';
+import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
+import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
+import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
+import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
+import { createPrismaClient } from './infra/prisma/client.js';
+import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
+import { applyMigrations } from './infra/prisma/migrate.js';
+import { createRepositories } from './infra/prisma/repositories.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createLoaders } from './loaders/loaders.js';
+import { buildMemqlSchema } from './schema/index.js';
+import { startHttpServer } from './server/http-server.js';
+
+export interface App {
+  /** GraphQL endpoint, e.g. http://localhost:8019/graphql. */
+  url: string;
+  port: number;
+  services: Services;
+  indexer: Indexer;
+  /** The admin key when this start generated it (printed once), else null. */
+  generatedAdminKey: string | null;
+  stop(): Promise<void>;
+}
+
+export async function buildApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
+  const stack: { name: string; stop: () => Promise<unknown> }[] = [];
+  const stopAll = async () => {
+    while (stack.length) {
+      const part = stack.pop()!;
+      await part.stop().catch((error: unknown) => log.error({ err: error, part: part.name }, 'error while stopping'));
+    }
+  };
+
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+
+    // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
+    let databaseUrl: string;
+    let poolMax: number;
+    if (config.database.kind === 'embedded') {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
+      stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
+      databaseUrl = pg.url;
+      poolMax = 1; // the PGlite socket server serves one connection at a time
+    } else {
+      databaseUrl = config.database.url;
+      poolMax = config.database.poolMax;
+    }
+    await applyMigrations({ url: databaseUrl, log });
+    const prisma = createPrismaClient({ url: databaseUrl, poolMax });
+    stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
+    const repos = createRepositories(prisma);
+
+    // Vector index: the embedded Chroma child process or an external server.
+    let chromaUrl: string;
+    if (config.chroma.kind === 'embedded') {
+      const chroma = await startChromaServer({ dataDir: path.join(config.dataDir, 'chroma') });
+      stack.push({ name: 'embedded chroma', stop: () => chroma.stop() });
+      chromaUrl = chroma.url;
+    } else {
+      chromaUrl = config.chroma.url;
+    }
+
+    const embedder = await createEmbedder(config.embeddings);
+    stack.push({ name: 'embedder', stop: () => embedder.close() });
+    const vectors = new ChromaVectorStore({ url: chromaUrl, modelTag: embedder.model, shards: config.vectorShards });
+    await vectors.open(embedder.dimension);
+    stack.push({ name: 'vector store', stop: () => vectors.close() });
+
+    const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log });
+    stack.push({ name: 'indexer', stop: () => indexer.stop() });
+    const indexDeps = { chunks: repos.chunks, vectors, embedder, indexState: repos.indexState, log, collection: vectors.collectionPrefix };
+    if (await indexIsStale(indexDeps)) {
+      // A new install, or a different embedding model: rebuild from the database before indexing new work.
+      log.info({ model: embedder.model, dimension: embedder.dimension }, 'vector index does not match the embedding model; rebuilding it from the database');
+      const indexed = await rebuildIndex(indexDeps);
+      log.info({ indexed }, 'vector index rebuilt');
+    }
+    indexer.start();
+
+    const auth = new AuthService(repos.projects, repos.apiKeys);
+    const blobs = new BlobService(repos.blobs);
+    blobs.onInserted(() => indexer.kick());
+    const services: Services = {
+      auth,
+      users: new UserService(repos.users),
+      blobs,
+      query: new QueryService(repos.chunks, repos.blobs, vectors, embedder),
+    };
+
+    let generatedAdminKey: string | null = null;
+    if (config.adminKey) {
+      await auth.bootstrap(config.adminKey);
+    } else {
+      const stored = await loadOrCreateAdminKey(config.dataDir);
+      await auth.bootstrap(stored.secret);
+      if (stored.created) {
+        generatedAdminKey = stored.secret;
+        log.warn({ file: stored.file }, `generated an admin key (shown once; kept in ${stored.file}): ${stored.secret}`);
+      }
+    }
+
+    const schema = await buildMemqlSchema();
+    const server = await startHttpServer(
+      {
+        schema,
+        log,
+        authenticate: (authorization) => auth.authenticate(authorization),
+        createContext: (viewer, requestId): Context => ({
+          viewer,
+          services,
+          loaders: createLoaders(repos),
+          log: log.child({ requestId, projectId: viewer.projectId }),
+          requestId,
+        }),
+        health: async () => {
+          const [database, vectorStore] = await Promise.all([
+            prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+            vectors.ping().catch(() => false),
+          ]);
+          return { ok: database && vectorStore, checks: { database: database ? 'up' : 'down', vectorStore: vectorStore ? 'up' : 'down' } };
+        },
+      },
+      { port: config.port, host: config.host },
+    );
+    stack.push({ name: 'http server', stop: () => server.close() });
+    log.info({ url: server.url, database: config.database.kind, vectorStore: config.chroma.kind, embedder: embedder.model }, 'memql is serving');
+
+    return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function createEmbedder(config: EmbeddingsConfig): Promise<Embedder> {
+  switch (config.provider) {
+    case 'local':
+      return UseLiteEmbedder.create();
+    case 'hashing':
+      return new HashingEmbedder({ dimension: config.dimension });
+    case 'openai':
+      return OpenAiEmbedder.create({ baseUrl: config.baseUrl, apiKey: config.apiKey, model: config.model, dimension: config.dimension });
+    default: {
+      const unreachable: never = config;
+      throw new Error(`unknown embeddings provider ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// What every resolver sees: who is calling, the use cases, and loaders that
+// live for this request only.
+
+import type { AuthService } from './domain/auth/auth.service.js';
+import type { BlobService } from './domain/blobs/blob.service.js';
+import type { QueryService } from './domain/search/query.service.js';
+import type { Viewer } from './domain/types.js';
+import type { UserService } from './domain/users/user.service.js';
+import type { Logger } from './lib/logger.js';
+import type { Loaders } from './loaders/loaders.js';
+
+export interface Services {
+  auth: AuthService;
+  users: UserService;
+  blobs: BlobService;
+  query: QueryService;
+}
+
+export interface Context {
+  viewer: Viewer;
+  services: Services;
+  loaders: Loaders;
+  log: Logger;
+  requestId: string;
+}

@@ -1,0 +1,144 @@
+// Drains the index outbox: embeds committed chunks and mirrors them, and
+// deletions, into the vector store. Jobs are idempotent, so a job picked up
+// twice (after a crash, or by two processes) does no harm.
+
+import type { ChunkRepository, Embedder, IndexJob, IndexJobQueue, Log, VectorRecord, VectorStore } from '../ports.js';
+import type { ChunkRecord } from '../types.js';
+
+export interface IndexerOptions {
+  /** How often the outbox is polled when nobody kicks it. */
+  pollMs: number;
+  /** Jobs taken per round. */
+  batchSize: number;
+  /** Texts per embedding call. */
+  embedBatchSize: number;
+}
+
+const DEFAULT_OPTIONS: IndexerOptions = { pollMs: 1_000, batchSize: 32, embedBatchSize: 64 };
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export class Indexer {
+  private readonly options: IndexerOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: { jobs: IndexJobQueue; chunks: ChunkRepository; vectors: VectorStore; embedder: Embedder; log: Log },
+    options: Partial<IndexerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  /** Asks for a round now (after a commit); rounds never overlap. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      this.schedule(this.again ? 0 : this.options.pollMs);
+      this.again = false;
+    });
+  }
+
+  /** Processes until no job is due. For tests, the reindex command and shutdown. */
+  async drain(): Promise<void> {
+    if (this.running) await this.running;
+    await this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running) await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.kick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        const jobs = await this.deps.jobs.due(this.options.batchSize);
+        if (jobs.length === 0) return;
+        await this.process(jobs);
+        if (this.stopped) return;
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'index outbox round failed; retrying on the next poll');
+    }
+  }
+
+  private async process(jobs: IndexJob[]): Promise<void> {
+    try {
+      await this.apply(jobs);
+      await this.deps.jobs.complete(jobs.map((job) => job.id));
+    } catch (error) {
+      // One bad job must not hold the others back: retry them one by one.
+      if (jobs.length > 1) {
+        for (const job of jobs) await this.process([job]);
+        return;
+      }
+      const job = jobs[0]!;
+      const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** job.attempts);
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.log.warn({ jobId: job.id.toString(), kind: job.kind, attempts: job.attempts + 1, err: message }, 'index job failed; will retry');
+      await this.deps.jobs.retryLater(job.id, message, new Date(Date.now() + delay));
+    }
+  }
+
+  private async apply(jobs: IndexJob[]): Promise<void> {
+    const chunks: ChunkRecord[] = [];
+    for (const job of jobs) {
+      switch (job.kind) {
+        case 'UPSERT_BLOB':
+          // A blob deleted before it was indexed has no chunks left: nothing to do.
+          chunks.push(...(await this.deps.chunks.findByBlob(job.blobId)));
+          break;
+        case 'DELETE_BLOB':
+          await this.deps.vectors.deleteByBlob(job, job.blobId);
+          break;
+        case 'DELETE_USER':
+          await this.deps.vectors.deleteByUser(job);
+          break;
+        default: {
+          const unreachable: never = job;
+          throw new Error(`unknown index job ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+    await embedAndUpsert(chunks, this.deps.embedder, this.deps.vectors, this.options.embedBatchSize);
+  }
+}
+
+export async function embedAndUpsert(chunks: readonly ChunkRecord[], embedder: Embedder, vectors: VectorStore, batchSize: number): Promise<void> {
+  for (let i = 0; i < chunks.length; i += batchSize) {
+    const batch = chunks.slice(i, i + batchSize);
+    const embeddings = await embedder.embed(batch.map((chunk) => chunk.searchText));
+    const records: VectorRecord[] = batch.map((chunk, j) => ({
+      chunkId: chunk.id,
+      projectId: chunk.projectId,
+      userPk: chunk.userPk,
+      blobId: chunk.blobId,
+      blobType: chunk.blobType,
+      createdAt: Math.floor(chunk.createdAt.getTime() / 1000),
+      vector: embeddings[j]!,
+    }));
+    await vectors.upsert(records);
+  }
+}

@@ -1,0 +1,159 @@
+// User.query: find a user's blobs that answer a natural-language question,
+// and the exact messages, character spans or time spans that matched.
+
+import { BadInputError } from '../errors.js';
+import type { BlobRepository, ChunkRepository, ChunkSearchFilter, Embedder, ScoredChunkId, VectorStore } from '../ports.js';
+import type { BlobRecord, BlobType, ChunkRecord, UserRecord } from '../types.js';
+import { validDate } from '../validation.js';
+import { reciprocalRankFusion } from './fusion.js';
+
+export type SearchMode = 'SEMANTIC' | 'LEXICAL' | 'HYBRID';
+
+export type Hit =
+  | { kind: 'message'; index: number; role: string; content: string; score: number }
+  | { kind: 'text'; start: number; end: number; text: string; score: number }
+  | { kind: 'time'; start: number; end: number; text: string; score: number };
+
+export interface BlobMatch {
+  blob: BlobRecord;
+  score: number;
+  /** Best first. */
+  hits: Hit[];
+}
+
+export interface QueryCommand {
+  text: string;
+  topK?: number | null;
+  types?: BlobType[] | null;
+  since?: Date | null;
+  until?: Date | null;
+  mode?: SearchMode | null;
+}
+
+export const QUERY_LIMITS = { maxTextChars: 4_000, maxTopK: 100 } as const;
+
+export class QueryService {
+  constructor(
+    private readonly chunks: ChunkRepository,
+    private readonly blobs: BlobRepository,
+    private readonly vectors: VectorStore,
+    private readonly embedder: Embedder,
+  ) {}
+
+  async query(user: UserRecord, command: QueryCommand): Promise<BlobMatch[]> {
+    const text = command.text.trim();
+    if (text.length === 0) throw new BadInputError('text', 'must not be empty');
+    if (text.length > QUERY_LIMITS.maxTextChars) throw new BadInputError('text', `must be at most ${QUERY_LIMITS.maxTextChars} characters`);
+    const topK = command.topK ?? 10;
+    if (!Number.isInteger(topK) || topK < 1 || topK > QUERY_LIMITS.maxTopK) throw new BadInputError('topK', `must be between 1 and ${QUERY_LIMITS.maxTopK}`);
+    const since = validDate('since', command.since);
+    const until = validDate('until', command.until);
+    if (since && until && since > until) throw new BadInputError('until', 'must not be before since');
+    const filter: ChunkSearchFilter = { userPk: user.pk, types: command.types?.length ? [...new Set(command.types)] : null, since, until };
+    const mode = command.mode ?? 'HYBRID';
+
+    // Enough candidates that a blob's best chunks are all seen before grouping.
+    const candidates = Math.min(400, Math.max(50, topK * 10));
+    const ranked = await this.rank(text, filter, mode, candidates, user);
+    return this.group(ranked, user, topK);
+  }
+
+  private async rank(text: string, filter: ChunkSearchFilter, mode: SearchMode, limit: number, user: UserRecord): Promise<ScoredChunkId[]> {
+    switch (mode) {
+      case 'LEXICAL':
+        return this.chunks.searchLexical(text, filter, limit);
+      case 'SEMANTIC':
+        return this.semantic(text, filter, limit, user);
+      case 'HYBRID': {
+        const [semantic, lexical] = await Promise.all([this.semantic(text, filter, limit, user), this.chunks.searchLexical(text, filter, limit)]);
+        return reciprocalRankFusion([semantic, lexical]);
+      }
+      default: {
+        const unreachable: never = mode;
+        throw new BadInputError('mode', `unknown mode ${String(unreachable)}`);
+      }
+    }
+  }
+
+  private async semantic(text: string, filter: ChunkSearchFilter, limit: number, user: UserRecord): Promise<ScoredChunkId[]> {
+    const [vector] = await this.embedder.embed([text]);
+    if (!vector) return [];
+    return this.vectors.query({ projectId: user.projectId, userPk: user.pk, vector, limit, types: filter.types, since: filter.since, until: filter.until });
+  }
+
+  /** Turns ranked chunks into blobs with hits, best blob first. */
+  private async group(ranked: ScoredChunkId[], user: UserRecord, topK: number): Promise<BlobMatch[]> {
+    if (ranked.length === 0) return [];
+    const chunkRows = await this.chunks.findByIds(ranked.map((r) => r.chunkId));
+    // The vector index is derived data; the database decides what a user owns.
+    const chunksById = new Map(chunkRows.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]));
+
+    const byBlob = new Map<string, { score: number; scored: { chunk: ChunkRecord; score: number }[] }>();
+    for (const { chunkId, score } of ranked) {
+      const chunk = chunksById.get(chunkId);
+      if (!chunk) continue;
+      const entry = byBlob.get(chunk.blobId) ?? { score, scored: [] };
+      entry.scored.push({ chunk, score });
+      entry.score = Math.max(entry.score, score);
+      byBlob.set(chunk.blobId, entry);
+    }
+    const top = [...byBlob.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, topK);
+    const blobs = await this.blobs.findByIds(top.map(([blobId]) => blobId));
+    const matches: BlobMatch[] = [];
+    top.forEach(([, entry], i) => {
+      const blob = blobs[i];
+      if (!blob || blob.userPk !== user.pk) return;
+      matches.push({ blob, score: entry.score, hits: hitsFor(blob, entry.scored) });
+    });
+    return matches;
+  }
+}
+
+function hitsFor(blob: BlobRecord, scored: { chunk: ChunkRecord; score: number }[]): Hit[] {
+  const hits = new Map<string, Hit>();
+  for (const { chunk, score } of scored) {
+    const hit = toHit(blob, chunk, score);
+    if (!hit) continue;
+    // Several chunks of one long message make one message hit, at its best score.
+    const key = hit.kind === 'message' ? `m${hit.index}` : `${hit.kind}${hit.start}:${hit.end}`;
+    const existing = hits.get(key);
+    if (!existing || existing.score < hit.score) hits.set(key, hit);
+  }
+  return [...hits.values()].sort((a, b) => b.score - a.score);
+}
+
+function toHit(blob: BlobRecord, chunk: ChunkRecord, score: number): Hit | null {
+  const { locator } = chunk;
+  switch (locator.kind) {
+    case 'message': {
+      if (blob.content.type !== 'CHAT') return null;
+      const message = blob.content.messages[locator.messageIndex];
+      if (!message) return null;
+      return { kind: 'message', index: locator.messageIndex, role: message.role, content: message.content, score };
+    }
+    case 'text': {
+      const source = blobText(blob);
+      if (source === null) return null;
+      return { kind: 'text', start: locator.start, end: locator.end, text: source.slice(locator.start, locator.end), score };
+    }
+    case 'time':
+      return { kind: 'time', start: locator.start, end: locator.end, text: chunk.text, score };
+    default: {
+      const unreachable: never = locator;
+      return unreachable;
+    }
+  }
+}
+
+/** The string that character spans index into. */
+function blobText(blob: BlobRecord): string | null {
+  switch (blob.content.type) {
+    case 'DOC':
+    case 'CODE':
+      return blob.content.content;
+    case 'SUMMARY':
+      return blob.content.summary;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,145 @@
+import { Field, Float, ID, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { BlobType as BlobTypeName } from '../../domain/types.js';
+import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
+import { PageInfo } from '../common/page-info.js';
+import { User } from '../user/user.type.js';
+
+export enum BlobType {
+  CHAT = 'CHAT',
+  DOC = 'DOC',
+  TRANSCRIPT = 'TRANSCRIPT',
+  SUMMARY = 'SUMMARY',
+  CODE = 'CODE',
+}
+registerEnumType(BlobType, { name: 'BlobType', description: 'What kind of content a blob holds.' });
+
+/**
+ * What the Blob fields resolve from: the domain record flattened (see
+ * blob.mapper.ts). `userPk` stays internal; `user` is resolved by a loader.
+ */
+export interface BlobView {
+  id: string;
+  type: BlobTypeName;
+  createdAt: Date;
+  metadata: unknown;
+  userPk: string;
+}
+
+const TYPE_NAMES: Record<BlobTypeName, string> = {
+  CHAT: 'ChatBlob',
+  DOC: 'DocBlob',
+  TRANSCRIPT: 'TranscriptBlob',
+  SUMMARY: 'SummaryBlob',
+  CODE: 'CodeBlob',
+};
+
+@InterfaceType({ description: 'Something a user said or wrote, stored as sent.', resolveType: (blob: BlobView) => TYPE_NAMES[blob.type] })
+export abstract class Blob {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => BlobType)
+  type!: BlobType;
+
+  @Field(() => DateTimeScalar, { description: 'When it was said or written (defaults to the insert time).' })
+  createdAt!: Date;
+
+  @Field(() => JSONScalar, { nullable: true })
+  metadata!: unknown;
+
+  @Field(() => User)
+  user!: User;
+}
+
+@ObjectType()
+export class ChatMessage {
+  @Field(() => String, { description: 'user, assistant, system, ...' })
+  role!: string;
+
+  @Field(() => String)
+  content!: string;
+
+  @Field(() => String, { nullable: true, description: 'Speaker name, when the app knows it.' })
+  name!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  createdAt!: Date | null;
+}
+
+@ObjectType()
+export class TranscriptSegment {
+  @Field(() => Float, { description: 'Seconds from the start of the recording.' })
+  start!: number;
+
+  @Field(() => Float)
+  end!: number;
+
+  @Field(() => String)
+  text!: string;
+
+  @Field(() => String, { nullable: true })
+  speaker!: string | null;
+}
+
+@ObjectType({ implements: Blob })
+export class ChatBlob extends Blob {
+  @Field(() => [ChatMessage])
+  messages!: ChatMessage[];
+}
+
+@ObjectType({ implements: Blob })
+export class DocBlob extends Blob {
+  @Field(() => String, { nullable: true })
+  title!: string | null;
+
+  @Field(() => String)
+  content!: string;
+}
+
+@ObjectType({ implements: Blob })
+export class TranscriptBlob extends Blob {
+  @Field(() => [TranscriptSegment])
+  segments!: TranscriptSegment[];
+}
+
+@ObjectType({ implements: Blob })
+export class SummaryBlob extends Blob {
+  @Field(() => String)
+  summary!: string;
+}
+
+@ObjectType({ implements: Blob })
+export class CodeBlob extends Blob {
+  @Field(() => String, { nullable: true })
+  language!: string | null;
+
+  @Field(() => String)
+  content!: string;
+}
+
+@ObjectType()
+export class BlobEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Blob)
+  node!: BlobView;
+}
+
+@ObjectType()
+export class BlobConnection {
+  @Field(() => [BlobEdge])
+  edges!: BlobEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType()
+export class InsertBlobPayload {
+  @Field(() => Blob)
+  blob!: BlobView;
+}

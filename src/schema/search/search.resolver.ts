@@ -1,0 +1,26 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context.js';
+import type { UserRecord } from '../../domain/types.js';
+import { toBlobView } from '../blob/blob.mapper.js';
+import { BlobType } from '../blob/blob.type.js';
+import { DateTimeScalar } from '../common/scalars.js';
+import { User } from '../user/user.type.js';
+import { BlobMatch, QueryMode } from './search.type.js';
+
+@Resolver(() => User)
+export class SearchResolver {
+  @FieldResolver(() => [BlobMatch], { description: "The user's blobs that answer a natural-language question, with the parts that matched." })
+  async query(
+    @Root() user: UserRecord,
+    @Ctx() ctx: Context,
+    @Arg('text', () => String) text: string,
+    @Arg('topK', () => Int, { nullable: true, defaultValue: 10, description: 'Blobs to return, 1-100.' }) topK: number | null,
+    @Arg('types', () => [BlobType], { nullable: true }) types?: BlobType[] | null,
+    @Arg('since', () => DateTimeScalar, { nullable: true }) since?: Date | null,
+    @Arg('until', () => DateTimeScalar, { nullable: true }) until?: Date | null,
+    @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
+  ): Promise<BlobMatch[]> {
+    const matches = await ctx.services.query.query(user, { text, topK, types, since, until, mode });
+    return matches.map((match) => ({ ...match, blob: toBlobView(match.blob) }));
+  }
+}

@@ -1,0 +1,79 @@
+import { createUnionType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { Hit as DomainHit } from '../../domain/search/query.service.js';
+import { Blob, type BlobView } from '../blob/blob.type.js';
+
+export enum QueryMode {
+  SEMANTIC = 'SEMANTIC',
+  LEXICAL = 'LEXICAL',
+  HYBRID = 'HYBRID',
+}
+registerEnumType(QueryMode, {
+  name: 'QueryMode',
+  description: 'SEMANTIC: embeddings in the vector index. LEXICAL: PostgreSQL full-text search. HYBRID: both, fused by reciprocal rank.',
+});
+
+@ObjectType({ description: 'A chat message that matched.' })
+export class MessageHit {
+  @Field(() => Int, { description: "0-based position in the blob's messages." })
+  index!: number;
+
+  @Field(() => String)
+  role!: string;
+
+  @Field(() => String)
+  content!: string;
+
+  @Field(() => Float)
+  score!: number;
+}
+
+@ObjectType({ description: 'A span of a doc, summary or code blob: content.slice(start, end) == text.' })
+export class TextSpanHit {
+  @Field(() => Int, { description: 'Character offset (UTF-16 code units, as JavaScript strings index).' })
+  start!: number;
+
+  @Field(() => Int)
+  end!: number;
+
+  @Field(() => String)
+  text!: string;
+
+  @Field(() => Float)
+  score!: number;
+}
+
+@ObjectType({ description: 'A stretch of a transcript, in seconds.' })
+export class TimeSpanHit {
+  @Field(() => Float)
+  start!: number;
+
+  @Field(() => Float)
+  end!: number;
+
+  @Field(() => String)
+  text!: string;
+
+  @Field(() => Float)
+  score!: number;
+}
+
+const HIT_TYPES: Record<DomainHit['kind'], string> = { message: 'MessageHit', text: 'TextSpanHit', time: 'TimeSpanHit' };
+
+export const Hit = createUnionType({
+  name: 'Hit',
+  description: 'The exact part of a blob that matched.',
+  types: () => [MessageHit, TextSpanHit, TimeSpanHit] as const,
+  resolveType: (hit) => HIT_TYPES[(hit as unknown as DomainHit).kind],
+});
+
+@ObjectType()
+export class BlobMatch {
+  @Field(() => Blob)
+  blob!: BlobView;
+
+  @Field(() => Float, { description: 'Higher is better; comparable within one query only.' })
+  score!: number;
+
+  @Field(() => [Hit], { description: 'Best first.' })
+  hits!: DomainHit[];
+}

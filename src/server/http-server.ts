@@ -1,0 +1,171 @@
+// HTTP and WebSocket transport. One port serves POST/GET /graphql (Apollo),
+// graphql-ws subscriptions on the same path, and GET /health. Both transports
+// authenticate through the same function and build the same context.
+
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from '../context.js';
+import { DomainError } from '../domain/errors.js';
+import type { Viewer } from '../domain/types.js';
+import type { Logger } from '../lib/logger.js';
+import { createErrorFormatter, toGraphQLError } from './format-error.js';
+
+/** Requests larger than this are refused with 413 before parsing. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const GRAPHQL_PATH = '/graphql';
+
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, 'up' | 'down'>;
+}
+
+export interface TransportDeps {
+  schema: GraphQLSchema;
+  log: Logger;
+  /** Resolves an Authorization value ("Bearer <key>") to the caller; throws UnauthenticatedError. */
+  authenticate(authorization: string | undefined): Promise<Viewer>;
+  /** A fresh context (fresh loaders) for one operation. */
+  createContext(viewer: Viewer, requestId: string): Context;
+  health(): Promise<HealthReport>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(deps: TransportDeps, options: { port: number; host: string }): Promise<RunningServer> {
+  const httpServer = http.createServer();
+  const formatError = createErrorFormatter(deps.log);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
+  const wsHandle = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
+    {
+      schema: deps.schema,
+      onConnect: async (ctx) => {
+        const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
+        try {
+          ctx.extra.viewer = await deps.authenticate(authorization);
+          return true;
+        } catch (error) {
+          if (error instanceof DomainError) return false; // closes with 4403 Forbidden
+          throw error;
+        }
+      },
+      context: (ctx, id) => deps.createContext(ctx.extra.viewer!, `ws-${id}`),
+      // Subscriptions format errors exactly like HTTP: one vocabulary, no leaks.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return undefined;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema: deps.schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsHandle.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  httpServer.on('request', (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.log.error({ err: error }, 'request handling failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.end();
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const report = await deps.health().catch(() => ({ ok: false, checks: {} }));
+      return sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...report.checks });
+    }
+    if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });
+
+    const body = await readBody(req);
+    if (body === null) return sendJson(res, 413, { errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parseBody(body, headers) },
+      context: async () => {
+        try {
+          const viewer = await deps.authenticate(req.headers.authorization);
+          return deps.createContext(viewer, requestId);
+        } catch (error) {
+          if (error instanceof DomainError) throw toGraphQLError(error, error.code === 'UNAUTHENTICATED' ? 401 : 403);
+          throw error;
+        }
+      },
+    });
+    res.statusCode = response.status ?? 200;
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.setHeader('x-request-id', requestId);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  return {
+    url: `http://${shownHost}:${port}${GRAPHQL_PATH}`,
+    port,
+    close: () => apollo.stop(),
+  };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+/** The raw body, or null when it exceeds MAX_BODY_BYTES. */
+async function readBody(req: http.IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(body: string, headers: HeaderMap): unknown {
+  if (body.length === 0) return undefined;
+  if (!(headers.get('content-type') ?? '').includes('json')) return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    // Apollo answers a body that is not JSON with its own 400 BAD_REQUEST.
+    return body;
+  }
+}
