@@ -1,0 +1,72 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateApiKeyDocument, CreateProjectDocument, CurrentProjectDocument, RevokeApiKeyDocument } from '../generated/graphql.js';
+import { createProjectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
+
+describe('authentication and authorisation', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' } });
+  });
+  afterAll(async () => t?.destroy());
+
+  it('refuses a request without a key: 401 UNAUTHENTICATED', async () => {
+    const error = await t.admin.withKey(null).fails(CurrentProjectDocument);
+    expect(error).toMatchObject({ status: 401, extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('refuses an unknown key', async () => {
+    const error = await t.admin.withKey('mq_not-a-real-key').fails(CurrentProjectDocument);
+    expect(error).toMatchObject({ status: 401, extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('acts on the default project with the admin key', async () => {
+    expect((await t.admin.ok(CurrentProjectDocument)).project.name).toBe('default');
+  });
+
+  it('lets an admin create projects and keys; a project key sees its own project', async () => {
+    const { client, projectId } = await createProjectClient(t, 'acme');
+    const { project } = await client.ok(CurrentProjectDocument);
+    expect(project).toEqual({ id: projectId, name: 'acme' });
+  });
+
+  it('refuses a duplicate project name and a blank one', async () => {
+    await t.admin.ok(CreateProjectDocument, { name: 'twice' });
+    expect((await t.admin.fails(CreateProjectDocument, { name: 'twice' })).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    expect((await t.admin.fails(CreateProjectDocument, { name: '   ' })).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+  });
+
+  it('answers NOT_FOUND for a key on a missing project', async () => {
+    const error = await t.admin.fails(CreateApiKeyDocument, { projectId: '00000000-0000-4000-8000-000000000000' });
+    expect(error.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('forbids admin operations to a project key', async () => {
+    const { client, projectId, keyId } = await createProjectClient(t, 'limited');
+    expect((await client.fails(CreateProjectDocument, { name: 'nope' })).extensions?.code).toBe('FORBIDDEN');
+    expect((await client.fails(CreateApiKeyDocument, { projectId })).extensions?.code).toBe('FORBIDDEN');
+    expect((await client.fails(RevokeApiKeyDocument, { id: keyId })).extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('stops accepting a key once revoked', async () => {
+    const { client, keyId } = await createProjectClient(t, 'revoked');
+    await client.ok(CurrentProjectDocument);
+    expect((await t.admin.ok(RevokeApiKeyDocument, { id: keyId })).revokeApiKey).toBe(true);
+    expect((await client.fails(CurrentProjectDocument)).extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('authenticates WebSocket connections from the connection_init payload', async () => {
+    const run = (authorization: string | undefined) =>
+      new Promise<unknown>((resolve, reject) => {
+        const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: authorization ? { authorization } : {}, retryAttempts: 0, lazy: true });
+        client.subscribe(
+          { query: '{ project { name } }' },
+          { next: (value) => resolve(value), error: (error) => reject(error), complete: () => void client.dispose() },
+        );
+      });
+    await expect(run(`Bearer ${t.adminKey}`)).resolves.toEqual({ data: { project: { name: 'default' } } });
+    await expect(run('Bearer mq_wrong')).rejects.toMatchObject({ code: 4403 });
+    await expect(run(undefined)).rejects.toMatchObject({ code: 4403 });
+  });
+});

@@ -1,0 +1,54 @@
+// A real HTTP client for the tests: POSTs typed documents to the server.
+
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+
+export interface GraphQLErrorShape {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; field?: string; [key: string]: unknown };
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data: T | null;
+  errors: GraphQLErrorShape[] | undefined;
+}
+
+export class GraphQLClient {
+  constructor(
+    readonly url: string,
+    readonly apiKey: string | null,
+  ) {}
+
+  withKey(apiKey: string | null): GraphQLClient {
+    return new GraphQLClient(this.url, apiKey);
+  }
+
+  async request<T, V>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLResponse<T>> {
+    return this.raw<T>(print(document), variables as Record<string, unknown> | undefined);
+  }
+
+  async raw<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as { data?: T | null; errors?: GraphQLErrorShape[] };
+    return { status: response.status, data: body.data ?? null, errors: body.errors };
+  }
+
+  /** The data of a request that must succeed; throws with the errors otherwise. */
+  async ok<T, V>(document: TypedDocumentNode<T, V>, variables?: V): Promise<T> {
+    const result = await this.request(document, variables);
+    if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  }
+
+  /** The single error of a request that must fail. */
+  async fails<T, V>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLErrorShape & { status: number }> {
+    const result = await this.request(document, variables);
+    const error = result.errors?.[0];
+    if (!error) throw new Error(`expected an error, got data ${JSON.stringify(result.data)}`);
+    return { ...error, status: result.status };
+  }
+}
