@@ -109,6 +109,12 @@ export interface ScriptedLlmServer {
   readonly url: string;
   /** Every request received, in order (including unscripted and non-chat ones). */
   readonly requests: RecordedRequest[];
+  /**
+   * Errors thrown by responders (a failed `expect` inside one, say), in order.
+   * The request that hit them got HTTP 500 with the message, which a client
+   * retries, so check this list to see the original failure.
+   */
+  readonly responderErrors: Error[];
   /** Chat-completion requests only, in order. */
   chatRequests(): RecordedRequest[];
   /** Appends steps to the queue. */
@@ -129,6 +135,7 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
   let responder = options.responder;
   const queue: ScriptStep[] = [];
   const requests: RecordedRequest[] = [];
+  const responderErrors: Error[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   let completionCounter = 0;
@@ -162,6 +169,7 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
       if (!body) return sendError(res, 400, 'scripted-llm-server: request body is not a JSON chat-completions request');
 
       void answer(recorded, res).catch((error: unknown) => {
+        responderErrors.push(error instanceof Error ? error : new Error(String(error)));
         const message = error instanceof Error ? error.message : String(error);
         if (!res.headersSent) sendError(res, 500, `scripted-llm-server: responder threw: ${message}`);
       });
@@ -254,6 +262,7 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
     requests,
+    responderErrors,
     chatRequests: () => requests.filter((r) => r.method === 'POST' && r.path.split('?')[0]?.endsWith('/chat/completions')),
     enqueue: (...steps) => {
       queue.push(...steps);
@@ -265,6 +274,7 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
     reset: () => {
       queue.length = 0;
       requests.length = 0;
+      responderErrors.length = 0;
     },
     stop: async () => {
       if (stopped) return;

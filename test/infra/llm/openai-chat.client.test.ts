@@ -20,8 +20,11 @@ beforeAll(async () => {
   llm = await startScriptedLlmServer();
 });
 afterEach(() => {
-  expect(llm.pending(), 'every scripted step is used').toBe(0);
+  const errors = [...llm.responderErrors];
+  const pending = llm.pending();
   llm.reset();
+  expect(errors, 'assertions inside responders').toEqual([]);
+  expect(pending, 'every scripted step is used').toBe(0);
 });
 afterAll(async () => {
   await llm.stop();
