@@ -4,6 +4,9 @@
 import type { AuthService } from './domain/auth/auth.service.js';
 import type { BlobService } from './domain/blobs/blob.service.js';
 import type { QueryService } from './domain/search/query.service.js';
+import type { BufferScheduler } from './domain/memory/buffer-scheduler.js';
+import type { MemoryService } from './domain/memory/memory.service.js';
+import type { EventBus } from './domain/ports.js';
 import type { Viewer } from './domain/types.js';
 import type { UserService } from './domain/users/user.service.js';
 import type { Logger } from './lib/logger.js';
@@ -14,6 +17,9 @@ export interface Services {
   users: UserService;
   blobs: BlobService;
   query: QueryService;
+  memories: MemoryService;
+  buffer: BufferScheduler;
+  events: EventBus;
 }
 
 export interface Context {

@@ -2,9 +2,18 @@
 // src/infra implement them; only src/app.ts wires the two together.
 
 import type {
+  ApiKeyRecord,
+  BufferStatus,
   ExtractionInput,
   ExtractionResult,
-  ApiKeyRecord,
+  MemoryChangeRecord,
+  MemoryEventRecord,
+  MemoryRecord,
+  MemorySnapshot,
+  MemoryWithEmbedding,
+  NewFact,
+  ProfileConfig,
+  TokenUsage,
   BlobContent,
   BlobRecord,
   BlobType,
@@ -187,4 +196,100 @@ export interface Log {
   info(details: object, message: string): void;
   warn(details: object, message: string): void;
   error(details: object, message: string): void;
+}
+
+// ---------------------------------------------------------------- memories
+
+export interface MemoryRepository {
+  /** Null when absent or in another project; deleted memories are returned (with deletedAt). */
+  findById(projectId: string, id: string): Promise<MemoryRecord | null>;
+  findByIds(ids: readonly string[]): Promise<(MemoryRecord | null)[]>;
+  /** Every live memory of a user with its embedding (for decisions and deduplication). */
+  listLiveWithEmbeddings(userPk: string): Promise<MemoryWithEmbedding[]>;
+  /** Live memories, oldest first. */
+  listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryRecord>>;
+  /** Live memories grouped later by topic; ordered by topic, subTopic, createdAt. */
+  listProfile(userPk: string, topics: string[] | null): Promise<MemoryRecord[]>;
+  /** Batch: the blob ids each memory came from, in key order. */
+  sourceBlobIds(memoryIds: readonly string[]): Promise<string[][]>;
+  /** Batch: each memory's changes, oldest first, in key order. */
+  history(memoryIds: readonly string[]): Promise<MemoryChangeRecord[][]>;
+  /** Batch: each event's changes, in key order. */
+  changesOfEvents(eventIds: readonly string[]): Promise<MemoryChangeRecord[][]>;
+  /** An edit made through the API: memory and change written in one transaction. */
+  applyManual(edit: ManualEdit): Promise<MemoryChangeRecord>;
+}
+
+export type ManualEdit =
+  | { kind: 'UPDATE'; memory: MemoryRecord; after: MemorySnapshot; metadata: JsonObject | null; embedding: number[] }
+  | { kind: 'DELETE'; memory: MemoryRecord };
+
+export interface EventRepository {
+  findById(projectId: string, id: string): Promise<MemoryEventRecord | null>;
+  listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryEventRecord>>;
+}
+
+/** One fact to write, already decided and embedded. */
+export type ResolvedOperation =
+  | { kind: 'ADD'; fact: NewFact; embedding: number[] }
+  | { kind: 'UPDATE'; memoryId: string; fact: NewFact; embedding: number[] }
+  | { kind: 'DELETE'; memoryId: string };
+
+export interface BatchCommit {
+  projectId: string;
+  userPk: string;
+  workerId: string;
+  blobIds: string[];
+  summary: string;
+  tags: string[];
+  usage: TokenUsage | null;
+  operations: ResolvedOperation[];
+}
+
+/**
+ * The durable buffer and processing state of each user. Claims are leases in
+ * the database, so one user's batches never run concurrently (across
+ * processes too) and a crashed worker's claim expires.
+ */
+export interface ProcessingRepository {
+  /** Takes the user's lease; false when another worker holds an unexpired one. */
+  claim(userPk: string, workerId: string, leaseMs: number): Promise<boolean>;
+  /** The blobs of the next batch (pending, or claimed by a batch that never finished), oldest first. */
+  nextBatch(userPk: string, maxTokens: number): Promise<BlobRecord[]>;
+  /** Writes memories, changes and the event, marks the blobs done and frees the lease: one transaction. */
+  commit(batch: BatchCommit): Promise<{ event: MemoryEventRecord; changes: MemoryChangeRecord[] }>;
+  /** Records the failure, returns the blobs to the buffer and frees the lease. */
+  fail(userPk: string, workerId: string, error: string, retryAt: Date): Promise<void>;
+  release(userPk: string, workerId: string): Promise<void>;
+  /** Users whose buffer is due: over the token threshold, idle long enough, or a failed batch whose retry time came. */
+  dueUsers(now: Date, idleMs: number, tokenThreshold: number, limit: number): Promise<{ userPk: string; projectId: string }[]>;
+  /** Batch: buffer status per user, in key order. */
+  status(userPks: readonly string[]): Promise<BufferStatus[]>;
+}
+
+export interface ProfileConfigRepository {
+  get(projectId: string): Promise<ProfileConfig | null>;
+  set(projectId: string, config: ProfileConfig): Promise<void>;
+}
+
+// ---------------------------------------------------------------- live events
+
+export type DomainEvent =
+  | { type: 'memory.changed'; projectId: string; userPk: string; change: MemoryChangeRecord }
+  | { type: 'memory.event'; projectId: string; userPk: string; event: MemoryEventRecord };
+
+export interface EventSubscription extends AsyncIterableIterator<DomainEvent> {
+  return(): Promise<IteratorResult<DomainEvent>>;
+}
+
+/**
+ * Fan-out of committed changes to live subscribers. Publishing never waits
+ * for subscribers: a slow one loses its oldest events, it never blocks
+ * extraction.
+ */
+export interface EventBus {
+  publish(event: DomainEvent): Promise<void>;
+  /** Events of one project that pass the filter, from now on. */
+  subscribe(projectId: string, filter: (event: DomainEvent) => boolean): EventSubscription;
+  close(): Promise<void>;
 }

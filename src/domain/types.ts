@@ -174,3 +174,67 @@ export interface ExtractionResult {
   tags: string[];
   usage: TokenUsage | null;
 }
+
+// ---------------------------------------------------------------- memories
+
+export interface MemorySnapshot {
+  text: string;
+  topic: string;
+  subTopic: string;
+  categories: string[];
+}
+
+export interface MemoryRecord extends MemorySnapshot {
+  id: string;
+  projectId: string;
+  userPk: string;
+  metadata: JsonObject | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set when deleted; the memory and its history stay readable. */
+  deletedAt: Date | null;
+}
+
+/** A live memory with its embedding, as deduplication needs it. */
+export interface MemoryWithEmbedding extends MemoryRecord {
+  embedding: number[];
+}
+
+export type MemoryChangeKind = 'ADD' | 'UPDATE' | 'DELETE';
+export type ChangeActor = 'EXTRACTOR' | 'API';
+
+export interface MemoryChangeRecord {
+  id: string;
+  projectId: string;
+  userPk: string;
+  memoryId: string;
+  kind: MemoryChangeKind;
+  actor: ChangeActor;
+  before: MemorySnapshot | null;
+  after: MemorySnapshot | null;
+  sourceBlobIds: string[];
+  eventId: string | null;
+  createdAt: Date;
+}
+
+export interface MemoryEventRecord {
+  id: string;
+  projectId: string;
+  userPk: string;
+  summary: string;
+  tags: string[];
+  blobIds: string[];
+  usage: TokenUsage | null;
+  createdAt: Date;
+}
+
+export type ProcessingState = 'IDLE' | 'PROCESSING' | 'FAILED';
+
+export interface BufferStatus {
+  pendingBlobs: number;
+  pendingTokens: number;
+  state: ProcessingState;
+  lastError: string | null;
+  attempts: number;
+  nextAttemptAt: Date | null;
+}

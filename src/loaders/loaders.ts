@@ -1,24 +1,35 @@
 // Per-request DataLoaders over the repositories' batch methods. Created fresh
-// for every request (and every subscription event) so nothing is cached
+// for every request (and every subscription operation) so nothing is cached
 // across callers or projects.
 
 import DataLoader from 'dataloader';
 import { NotFoundError } from '../domain/errors.js';
-import type { BlobListFilter, BlobRepository, UserRepository } from '../domain/ports.js';
-import type { BlobRecord, Page, UserRecord } from '../domain/types.js';
+import type { BlobListFilter, BlobRepository, MemoryRepository, ProcessingRepository, UserRepository } from '../domain/ports.js';
+import type { BlobRecord, BufferStatus, MemoryChangeRecord, MemoryRecord, Page, UserRecord } from '../domain/types.js';
 import { DEFAULT_PAGE_SIZE, pageRequest } from '../domain/validation.js';
 
 export interface Loaders {
   userByPk: DataLoader<string, UserRecord>;
+  /** Blobs by id; null for a blob deleted since it was referenced. */
+  blobById: DataLoader<string, BlobRecord | null>;
+  memoryById: DataLoader<string, MemoryRecord>;
+  memorySourceIds: DataLoader<string, string[]>;
+  memoryHistory: DataLoader<string, MemoryChangeRecord[]>;
+  eventChanges: DataLoader<string, MemoryChangeRecord[]>;
+  bufferStatus: DataLoader<string, BufferStatus>;
   /** The first page of a user's blobs, batched across users. */
   firstBlobPage(user: UserRecord, filter: BlobListFilter, first: number | null | undefined): Promise<Page<BlobRecord>>;
 }
 
-export function createLoaders(repos: { users: UserRepository; blobs: BlobRepository }): Loaders {
-  const userByPk = new DataLoader<string, UserRecord>(async (pks) => {
-    const users = await repos.users.findByPks(pks);
-    return users.map((user, i) => user ?? new NotFoundError('User', pks[i]!));
-  });
+export interface LoaderSources {
+  users: UserRepository;
+  blobs: BlobRepository;
+  memories: MemoryRepository;
+  processing: ProcessingRepository;
+}
+
+export function createLoaders(repos: LoaderSources): Loaders {
+  const orNotFound = <T>(entity: string) => (rows: (T | null)[], keys: readonly string[]) => rows.map((row, i) => row ?? new NotFoundError(entity, keys[i]!));
 
   // One loader per (type, page size): users asking the same thing share a batch.
   const pageLoaders = new Map<string, DataLoader<string, Page<BlobRecord>>>();
@@ -33,5 +44,14 @@ export function createLoaders(repos: { users: UserRepository; blobs: BlobReposit
     return loader.load(user.pk);
   };
 
-  return { userByPk, firstBlobPage };
+  return {
+    userByPk: new DataLoader<string, UserRecord>(async (pks) => orNotFound<UserRecord>('User')(await repos.users.findByPks(pks), pks)),
+    blobById: new DataLoader((ids) => repos.blobs.findByIds(ids)),
+    memoryById: new DataLoader<string, MemoryRecord>(async (ids) => orNotFound<MemoryRecord>('Memory')(await repos.memories.findByIds(ids), ids)),
+    memorySourceIds: new DataLoader((ids) => repos.memories.sourceBlobIds(ids)),
+    memoryHistory: new DataLoader((ids) => repos.memories.history(ids)),
+    eventChanges: new DataLoader((ids) => repos.memories.changesOfEvents(ids)),
+    bufferStatus: new DataLoader((pks) => repos.processing.status(pks)),
+    firstBlobPage,
+  };
 }

@@ -5,13 +5,29 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { BlobResolver } from './blob/blob.resolver.js';
+import { BufferResolver } from './memory/buffer.resolver.js';
+import { MemoryChangeResolver, MemoryEventResolver, MemoryResolver, UserMemoryResolver } from './memory/memory.resolver.js';
+import { ProfileConfigResolver } from './memory/profile-config.resolver.js';
+import { MemorySubscriptionResolver } from './memory/subscription.resolver.js';
 import { ProjectResolver } from './project/project.resolver.js';
 import { SearchResolver } from './search/search.resolver.js';
 import { UserResolver } from './user/user.resolver.js';
 
 export async function buildMemqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [ProjectResolver, UserResolver, BlobResolver, SearchResolver],
+    resolvers: [
+      ProjectResolver,
+      UserResolver,
+      BlobResolver,
+      SearchResolver,
+      MemoryResolver,
+      MemoryChangeResolver,
+      MemoryEventResolver,
+      UserMemoryResolver,
+      BufferResolver,
+      ProfileConfigResolver,
+      MemorySubscriptionResolver,
+    ],
     // Input is validated once, in the domain, with field-named errors.
     validate: false,
   });

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { BlobType as BlobTypeName } from '../../domain/types.js';
+import type { BlobType as BlobTypeName, MemoryEventRecord } from '../../domain/types.js';
+import { MemoryEvent } from '../memory/memory.type.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
 import { PageInfo } from '../common/page-info.js';
 import { User } from '../user/user.type.js';
@@ -142,4 +143,7 @@ export class BlobConnection {
 export class InsertBlobPayload {
   @Field(() => Blob)
   blob!: BlobView;
+
+  @Field(() => MemoryEvent, { nullable: true, description: 'With waitProcess: the batch that processed the buffer, else null.' })
+  event!: MemoryEventRecord | null;
 }

@@ -1,0 +1,132 @@
+// Decides when a user's buffer is processed: past the token threshold, after
+// the idle interval since the last insert, on an explicit flush, or when a
+// failed batch's retry time comes. The "timer" is a sweep over the database
+// state, so it fires after restarts too and needs no per-user timers.
+
+import type { Log, ProcessingRepository } from '../ports.js';
+import type { MemoryEventRecord } from '../types.js';
+import type { MemoryProcessor, ProcessOutcome } from './memory-processor.js';
+
+export interface SchedulerOptions {
+  tokenThreshold: number;
+  idleMs: number;
+  /** How often the database is swept for due buffers. */
+  sweepMs: number;
+  /** Users processed at once by this process (each user is still one batch at a time). */
+  concurrency: number;
+  /** How long a waiting flush waits for another worker's batch of the same user. */
+  waitTimeoutMs: number;
+}
+
+export interface FlushResult {
+  /** The last batch processed for this flush, if any. */
+  event: MemoryEventRecord | null;
+  error: string | null;
+}
+
+export class BufferScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private readonly inFlight = new Set<string>();
+  private readonly forced = new Map<string, string>();
+
+  constructor(
+    private readonly processor: MemoryProcessor,
+    private readonly processing: ProcessingRepository,
+    private readonly log: Log,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.sweeping) await this.sweeping;
+  }
+
+  /** A blob entered a buffer: sweep soon (the threshold may have been crossed). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.sweeping) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.sweeping = this.sweep().finally(() => {
+      this.sweeping = null;
+      const delay = this.again ? 0 : this.options.sweepMs;
+      this.again = false;
+      if (!this.stopped) {
+        this.timer = setTimeout(() => this.kick(), delay);
+        this.timer.unref();
+      }
+    });
+  }
+
+  /** Processes the user's buffer in the background, whatever its size or age. */
+  requestFlush(user: { userPk: string; projectId: string }): void {
+    this.forced.set(user.userPk, user.projectId);
+    this.kick();
+  }
+
+  /** Processes everything in the user's buffer now and waits for it. */
+  async flushAndWait(user: { userPk: string; projectId: string }): Promise<FlushResult> {
+    const deadline = Date.now() + this.options.waitTimeoutMs;
+    let event: MemoryEventRecord | null = null;
+    for (;;) {
+      const outcome: ProcessOutcome = await this.processor.processNext(user);
+      switch (outcome.kind) {
+        case 'processed':
+          event = outcome.event;
+          continue; // more may be pending than one batch takes
+        case 'empty':
+          return { event, error: null };
+        case 'failed':
+          return { event, error: outcome.error };
+        case 'busy':
+          // Another worker (here or in another process) runs this user's batch: wait for it.
+          if (Date.now() > deadline) return { event, error: 'timed out waiting for a batch running elsewhere' };
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        default: {
+          const unreachable: never = outcome;
+          throw new Error(`unknown outcome ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const due = await this.processing.dueUsers(new Date(), this.options.idleMs, this.options.tokenThreshold, 64);
+      const users = new Map(due.map((user) => [user.userPk, user.projectId]));
+      for (const [userPk, projectId] of this.forced) users.set(userPk, projectId);
+      this.forced.clear();
+      const queue = [...users.entries()].filter(([userPk]) => !this.inFlight.has(userPk));
+      const workers = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
+        for (let next = queue.shift(); next && !this.stopped; next = queue.shift()) {
+          const [userPk, projectId] = next;
+          this.inFlight.add(userPk);
+          try {
+            // One batch per sweep and user: a large backlog is spread over sweeps so users take turns.
+            await this.processor.processNext({ userPk, projectId });
+          } finally {
+            this.inFlight.delete(userPk);
+          }
+        }
+      });
+      await Promise.all(workers);
+      if (due.length === 64) this.again = true;
+    } catch (error) {
+      this.log.error({ err: error }, 'buffer sweep failed; retrying on the next sweep');
+    }
+  }
+}

@@ -1,0 +1,47 @@
+// Live streams of committed changes. The event bus only ever delivers the
+// subscriber's own project's events; the user filter narrows further.
+
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { Context } from '../../context.js';
+import type { DomainEvent } from '../../domain/ports.js';
+import type { MemoryChangeRecord, MemoryEventRecord } from '../../domain/types.js';
+import { MemoryChange, MemoryEvent } from './memory.type.js';
+
+async function* stream(ctx: Context, filter: (event: DomainEvent) => boolean): AsyncGenerator<DomainEvent> {
+  const subscription = ctx.services.events.subscribe(ctx.viewer.projectId, filter);
+  try {
+    for await (const event of subscription) yield event;
+  } finally {
+    await subscription.return();
+  }
+}
+
+@Resolver()
+export class MemorySubscriptionResolver {
+  @Subscription(() => MemoryChange, {
+    description: "Every change to the user's memories, as it is committed.",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const user = await ctx.services.users.require(ctx.viewer, (args as { userId: string }).userId);
+      return stream(ctx, (event) => event.type === 'memory.changed' && event.userPk === user.pk);
+    },
+  })
+  profileChanged(@Arg('userId', () => ID) _userId: string, @Root() event: DomainEvent): MemoryChangeRecord {
+    if (event.type !== 'memory.changed') throw new Error('profileChanged received a non-change event');
+    return event.change;
+  }
+
+  @Subscription(() => MemoryEvent, {
+    description: "Each processed batch of one user's buffer, or of all users of the project when userId is omitted.",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const userId = (args as { userId?: string | null }).userId;
+      const user = userId ? await ctx.services.users.require(ctx.viewer, userId) : null;
+      return stream(ctx, (event) => event.type === 'memory.event' && (user === null || event.userPk === user.pk));
+    },
+  })
+  memoryEvents(@Root() event: DomainEvent, @Arg('userId', () => ID, { nullable: true }) _userId?: string | null): MemoryEventRecord {
+    if (event.type !== 'memory.event') throw new Error('memoryEvents received a non-batch event');
+    return event.event;
+  }
+}
