@@ -2,15 +2,21 @@
 // into the domain. Everything started here is stopped by App.stop(), in
 // reverse order, and a failed start stops what had already started.
 
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
-import type { Config, EmbeddingsConfig } from './config.js';
+import type { Config, EmbeddingsConfig, LlmConfig } from './config.js';
 import type { Context, Services } from './context.js';
 import { AuthService } from './domain/auth/auth.service.js';
 import { BlobService } from './domain/blobs/blob.service.js';
 import { indexIsStale, rebuildIndex } from './domain/indexing/index-maintenance.js';
 import { Indexer } from './domain/indexing/indexer.js';
-import type { Embedder } from './domain/ports.js';
+import { RuleBasedExtractor } from './domain/extraction/rule-based.extractor.js';
+import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
+import { MemoryProcessor } from './domain/memory/memory-processor.js';
+import { MemoryService } from './domain/memory/memory.service.js';
+import type { Embedder, EventBus, Extractor } from './domain/ports.js';
 import { QueryService } from './domain/search/query.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
@@ -19,10 +25,14 @@ import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
+import { LlmExtractor } from './infra/llm/llm.extractor.js';
+import { OpenAiChatClient } from './infra/llm/openai-chat.client.js';
 import { createPrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { applyMigrations } from './infra/prisma/migrate.js';
 import { createRepositories } from './infra/prisma/repositories.js';
+import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
+import { RedisEventBus } from './infra/pubsub/redis.event-bus.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createLoaders } from './loaders/loaders.js';
 import { buildMemqlSchema } from './schema/index.js';
@@ -95,14 +105,46 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     }
     indexer.start();
 
+    // Live events: in-process by default, through Redis when several processes share a database.
+    const events: EventBus = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, log) : new InMemoryEventBus();
+    stack.push({ name: 'event bus', stop: () => events.close() });
+
+    const extractor = createExtractor(config.llm, log);
+    const processor = new MemoryProcessor(
+      { processing: repos.processing, memories: repos.memories, profileConfigs: repos.profileConfigs, extractor, embedder, events, log },
+      {
+        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        leaseMs: config.buffer.leaseMs,
+        maxBatchTokens: Math.max(4 * config.buffer.tokenThreshold, 8_192),
+        maxExistingShown: 150,
+        retryBaseMs: 2_000,
+        retryMaxMs: 10 * 60_000,
+      },
+    );
+    const buffer = new BufferScheduler(processor, repos.processing, log, {
+      tokenThreshold: config.buffer.tokenThreshold,
+      idleMs: config.buffer.idleMs,
+      sweepMs: Math.min(5_000, Math.max(50, Math.round(config.buffer.idleMs / 4))),
+      concurrency: 2,
+      waitTimeoutMs: config.buffer.leaseMs + 60_000,
+    });
+    buffer.start();
+    stack.push({ name: 'buffer scheduler', stop: () => buffer.stop() });
+
     const auth = new AuthService(repos.projects, repos.apiKeys);
     const blobs = new BlobService(repos.blobs);
-    blobs.onInserted(() => indexer.kick());
+    blobs.onInserted((blob) => {
+      indexer.kick();
+      if (blob.content.type === 'CHAT' || blob.content.type === 'SUMMARY') buffer.kick();
+    });
     const services: Services = {
       auth,
       users: new UserService(repos.users),
       blobs,
       query: new QueryService(repos.chunks, repos.blobs, vectors, embedder),
+      memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs, embedder, events),
+      buffer,
+      events,
     };
 
     let generatedAdminKey: string | null = null;
@@ -141,12 +183,31 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       { port: config.port, host: config.host },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
-    log.info({ url: server.url, database: config.database.kind, vectorStore: config.chroma.kind, embedder: embedder.model }, 'memql is serving');
+    log.info(
+      { url: server.url, database: config.database.kind, vectorStore: config.chroma.kind, embedder: embedder.model, extractor: extractor.name, events: config.redisUrl ? 'redis' : 'in-memory' },
+      'memql is serving',
+    );
 
     return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+function createExtractor(config: LlmConfig, log: Logger): Extractor {
+  switch (config.provider) {
+    case 'rule-based':
+      return new RuleBasedExtractor();
+    case 'openai':
+      return new LlmExtractor({
+        client: new OpenAiChatClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, model: config.model, timeoutMs: config.timeoutMs, maxRetries: config.maxRetries, logger: log }),
+        logger: log,
+      });
+    default: {
+      const unreachable: never = config;
+      throw new Error(`unknown LLM provider ${JSON.stringify(unreachable)}`);
+    }
   }
 }
 

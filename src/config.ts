@@ -40,6 +40,8 @@ const schema = z.object({
   MEMQL_BUFFER_TOKENS: z.coerce.number().int().min(1).default(1024),
   /** Buffer: idle seconds after the last insert before pending blobs are processed. Default 60. */
   MEMQL_BUFFER_IDLE_SECONDS: z.coerce.number().min(0.05).default(60),
+  /** Seconds a worker holds a user's batch; after a crash the batch is retried once this expires. Default 300. */
+  MEMQL_PROCESSING_LEASE_SECONDS: z.coerce.number().min(0.5).default(300),
   /** Redis for cross-process subscriptions. Unset: in-memory pubsub (one process). */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Log level: fatal, error, warn, info, debug, trace, silent. Default info. */
@@ -67,7 +69,7 @@ export interface Config {
   adminKey: string | undefined;
   embeddings: EmbeddingsConfig;
   llm: LlmConfig;
-  buffer: { tokenThreshold: number; idleMs: number };
+  buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
   redisUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
 }
@@ -93,7 +95,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: e.MEMQL_ADMIN_KEY,
     embeddings: embeddingsConfig(e),
     llm: llmConfig(e),
-    buffer: { tokenThreshold: e.MEMQL_BUFFER_TOKENS, idleMs: Math.round(e.MEMQL_BUFFER_IDLE_SECONDS * 1000) },
+    buffer: {
+      tokenThreshold: e.MEMQL_BUFFER_TOKENS,
+      idleMs: Math.round(e.MEMQL_BUFFER_IDLE_SECONDS * 1000),
+      leaseMs: Math.round(e.MEMQL_PROCESSING_LEASE_SECONDS * 1000),
+    },
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
   };

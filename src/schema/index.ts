@@ -13,6 +13,15 @@ import { ProjectResolver } from './project/project.resolver.js';
 import { SearchResolver } from './search/search.resolver.js';
 import { UserResolver } from './user/user.resolver.js';
 
+const unusedTopicPubSub = {
+  publish(): never {
+    throw new Error('memql subscriptions use the EventBus, not topic pubsub');
+  },
+  subscribe(): never {
+    throw new Error('memql subscriptions use the EventBus, not topic pubsub');
+  },
+};
+
 export async function buildMemqlSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
@@ -30,6 +39,10 @@ export async function buildMemqlSchema(): Promise<GraphQLSchema> {
     ],
     // Input is validated once, in the domain, with field-named errors.
     validate: false,
+    // Every subscription here brings its own `subscribe` over the EventBus
+    // (filtered by project), so type-graphql's topic pubsub is never used;
+    // it insists on one being configured whenever subscriptions exist.
+    pubSub: unusedTopicPubSub,
   });
 }
 
