@@ -27,10 +27,10 @@ import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
 import { LlmExtractor } from './infra/llm/llm.extractor.js';
 import { OpenAiChatClient } from './infra/llm/openai-chat.client.js';
-import { createPrismaClient } from './infra/prisma/client.js';
+import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { applyMigrations } from './infra/prisma/migrate.js';
-import { createRepositories } from './infra/prisma/repositories.js';
+import { createRepositories, type Repositories } from './infra/prisma/repositories.js';
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
 import { RedisEventBus } from './infra/pubsub/redis.event-bus.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -50,49 +50,10 @@ export interface App {
 }
 
 export async function buildApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
-  const stack: { name: string; stop: () => Promise<unknown> }[] = [];
-  const stopAll = async () => {
-    while (stack.length) {
-      const part = stack.pop()!;
-      await part.stop().catch((error: unknown) => log.error({ err: error, part: part.name }, 'error while stopping'));
-    }
-  };
+  const stack = new StopStack(log);
 
   try {
-    await mkdir(config.dataDir, { recursive: true });
-
-    // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
-    let databaseUrl: string;
-    let poolMax: number;
-    if (config.database.kind === 'embedded') {
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
-      stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
-      databaseUrl = pg.url;
-      poolMax = 1; // the PGlite socket server serves one connection at a time
-    } else {
-      databaseUrl = config.database.url;
-      poolMax = config.database.poolMax;
-    }
-    await applyMigrations({ url: databaseUrl, log });
-    const prisma = createPrismaClient({ url: databaseUrl, poolMax });
-    stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
-    const repos = createRepositories(prisma);
-
-    // Vector index: the embedded Chroma child process or an external server.
-    let chromaUrl: string;
-    if (config.chroma.kind === 'embedded') {
-      const chroma = await startChromaServer({ dataDir: path.join(config.dataDir, 'chroma') });
-      stack.push({ name: 'embedded chroma', stop: () => chroma.stop() });
-      chromaUrl = chroma.url;
-    } else {
-      chromaUrl = config.chroma.url;
-    }
-
-    const embedder = await createEmbedder(config.embeddings);
-    stack.push({ name: 'embedder', stop: () => embedder.close() });
-    const vectors = new ChromaVectorStore({ url: chromaUrl, modelTag: embedder.model, shards: config.vectorShards });
-    await vectors.open(embedder.dimension);
-    stack.push({ name: 'vector store', stop: () => vectors.close() });
+    const { prisma, repos, vectors, embedder } = await openStores(config, log, stack);
 
     const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
@@ -188,11 +149,79 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       'memql is serving',
     );
 
-    return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stop: stopAll };
+    return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stop: () => stack.stopAll() };
   } catch (error) {
-    await stopAll();
+    await stack.stopAll();
     throw error;
   }
+}
+
+/** Things started, stopped in reverse order; a failing stop is logged and the rest still stop. */
+export class StopStack {
+  private readonly parts: { name: string; stop: () => Promise<unknown> }[] = [];
+
+  constructor(private readonly log: Logger) {}
+
+  push(part: { name: string; stop: () => Promise<unknown> }): void {
+    this.parts.push(part);
+  }
+
+  async stopAll(): Promise<void> {
+    while (this.parts.length) {
+      const part = this.parts.pop()!;
+      await part.stop().catch((error: unknown) => this.log.error({ err: error, part: part.name }, 'error while stopping'));
+    }
+  }
+}
+
+export interface Stores {
+  prisma: PrismaClient;
+  repos: Repositories;
+  vectors: ChromaVectorStore;
+  embedder: Embedder;
+}
+
+/**
+ * Opens the database (embedded or real, migrated), the vector store
+ * (embedded or external) and the embedder. Shared by the server and the
+ * reindex command.
+ */
+export async function openStores(config: Config, log: Logger, stack: StopStack): Promise<Stores> {
+  await mkdir(config.dataDir, { recursive: true });
+
+  // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
+  let databaseUrl: string;
+  let poolMax: number;
+  if (config.database.kind === 'embedded') {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
+    stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
+    databaseUrl = pg.url;
+    poolMax = 1; // the PGlite socket server serves one connection at a time
+  } else {
+    databaseUrl = config.database.url;
+    poolMax = config.database.poolMax;
+  }
+  await applyMigrations({ url: databaseUrl, log });
+  const prisma = createPrismaClient({ url: databaseUrl, poolMax });
+  stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
+  const repos = createRepositories(prisma);
+
+  // Vector index: the embedded Chroma child process or an external server.
+  let chromaUrl: string;
+  if (config.chroma.kind === 'embedded') {
+    const chroma = await startChromaServer({ dataDir: path.join(config.dataDir, 'chroma') });
+    stack.push({ name: 'embedded chroma', stop: () => chroma.stop() });
+    chromaUrl = chroma.url;
+  } else {
+    chromaUrl = config.chroma.url;
+  }
+
+  const embedder = await createEmbedder(config.embeddings);
+  stack.push({ name: 'embedder', stop: () => embedder.close() });
+  const vectors = new ChromaVectorStore({ url: chromaUrl, modelTag: embedder.model, shards: config.vectorShards });
+  await vectors.open(embedder.dimension);
+  stack.push({ name: 'vector store', stop: () => vectors.close() });
+  return { prisma, repos, vectors, embedder };
 }
 
 function createExtractor(config: LlmConfig, log: Logger): Extractor {
