@@ -22,8 +22,7 @@ describe('restart on the same data dir', () => {
 
     const second = await startTestApp({ reuse: first });
     try {
-      const again = client.withKey(client.apiKey);
-      const reconnected = new GraphQLClient(second.url, again.apiKey);
+      const reconnected = new GraphQLClient(second.url, client.apiKey);
       expect((await reconnected.ok(GetUserDocument, { id: 'kept' })).user?.data).toEqual({ n: 1 });
       expect((await reconnected.ok(GetBlobDocument, { id: insertBlob.blob.id })).blob?.id).toBe(insertBlob.blob.id);
       const semantic = await reconnected.ok(QueryUserDocument, { userId: 'kept', text: 'lighthouse door paint', mode: 'SEMANTIC' });
@@ -53,7 +52,7 @@ describe('restart on the same data dir', () => {
         await second.stop();
       }
     } finally {
-      await first.destroy().catch(() => undefined);
+      await first.destroy();
     }
   });
 });
