@@ -208,6 +208,7 @@ async function launch(bindingPath: string, dataDir: string, port: number, option
 
 async function terminate(child: ChildProcess, exitedPromise: Promise<void>, hasExited: () => boolean, graceMs: number): Promise<void> {
   if (hasExited()) return;
+  child.ref(); // keep the parent alive until the child is really gone
   child.kill('SIGTERM');
   const timer = sleep(graceMs, 'timeout' as const);
   const outcome = await Promise.race([exitedPromise.then(() => 'exited' as const), timer]);

@@ -1,0 +1,492 @@
+// VectorStore over a Chroma server (see chroma-server.ts for the embedded one).
+//
+// Partitioning (measured in docs/vector-partitioning.md): on Chroma 1.0 a
+// filtered query costs in proportion to the size of the collection it runs
+// in, and every collection reserves ~21 MB of disk and ~3.4 MiB of RAM at 512
+// dimensions. So users are packed into SHARD collections of bounded size:
+//
+// - A directory collection maps each user (project + user pk) to a shard.
+// - A new user joins the fullest shard that still has room below
+//   `shardTargetRecords`, or a new shard.
+// - When a shard grows past `shardMaxRecords` (its users kept writing), its
+//   largest users are moved to other shards until it is back at the target. A
+//   user bigger than the target ends up alone in a shard.
+// - Every query runs in one shard, with a `where` whose clauses each match only
+//   that user's rows (chroma-keys.ts). A query's cost therefore depends on the
+//   shard size (bounded) and the user's own data, not on how many users exist.
+//
+// Collections are named memql_<model tag>_<dimension>_*: switching models or
+// dimensions means a reindex into new collections.
+//
+// Assumes one writing process per Chroma server (the memql server): the
+// user -> shard cache and the per-shard locks live in this process. Other
+// processes may read; a cache miss always re-reads the directory.
+
+import { ChromaClient, ChromaNotFoundError, type Collection, type Metadata } from 'chromadb';
+import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { recordMetadata, sanitizeNamePart, spaceNames, userKey, whereBlob, whereQuery, whereUser, type SpaceNames } from './chroma-keys.js';
+
+/** What the store reports about its own housekeeping (pino's Logger fits). */
+export interface ChromaStoreLog {
+  info(details: object, message: string): void;
+}
+
+export interface ChromaVectorStoreOptions {
+  /** Base URL of the Chroma server, e.g. the `url` of startChromaServer(). */
+  url: string;
+  /**
+   * Identifies the embedding model (e.g. "use-lite-512"); part of every
+   * collection name together with the dimension, so vectors of two models
+   * never mix. Sanitised to [a-z0-9.-].
+   */
+  modelTag: string;
+  /** First part of every collection name; reset() drops all collections under it. Default "memql". */
+  prefix?: string;
+  /**
+   * A shard stops taking new users once it holds this many records, and
+   * rebalancing brings overfull shards back to it. Default 4,000 (filtered
+   * query p95 ~10 ms at 512 dims, see docs/vector-partitioning.md).
+   */
+  shardTargetRecords?: number;
+  /** A shard above this many records is rebalanced during the next upsert into it. Default 8,000. */
+  shardMaxRecords?: number;
+  /** Receives shard creations and user moves. Default: silent. */
+  log?: ChromaStoreLog;
+}
+
+export interface ChromaStoreStats {
+  /** Common prefix of this model/dimension's collections (IndexState.collection). */
+  space: string;
+  users: number;
+  shards: { name: string; records: number }[];
+}
+
+interface Shard {
+  index: number;
+  name: string;
+  collection: Collection;
+  /** Record count: exact after count(), an upper bound after upserts. */
+  records: number;
+}
+
+interface Space {
+  dimension: number;
+  names: SpaceNames;
+  directory: Collection;
+  shards: Map<number, Shard>;
+  /** userKey -> shard index. */
+  users: Map<string, number>;
+}
+
+interface DirectoryEntry extends Metadata {
+  shard: number;
+  projectId: string;
+  userPk: string;
+}
+
+/** Chroma rejects requests over 5,461 records (max_batch_size) and payloads over 40 MiB. */
+const MAX_RECORDS_PER_REQUEST = 5_000;
+const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Page size when reading records back (embeddings come back as JSON numbers). */
+const READ_PAGE = 1_000;
+const LIST_PAGE = 100;
+
+export class ChromaVectorStore implements VectorStore {
+  private readonly client: ChromaClient;
+  private readonly prefix: string;
+  private readonly target: number;
+  private readonly max: number;
+  private dimension: number | null = null;
+  private space: Promise<Space> | null = null;
+  private readonly shardLocks = new KeyedMutex<number>();
+  private readonly assignLock = new KeyedMutex<'assign'>();
+  private readonly rebalanceLock = new KeyedMutex<'rebalance'>();
+
+  constructor(private readonly options: ChromaVectorStoreOptions) {
+    const url = new URL(options.url);
+    this.client = new ChromaClient({
+      host: url.hostname,
+      port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+      ssl: url.protocol === 'https:',
+    });
+    this.prefix = options.prefix ?? 'memql';
+    this.target = options.shardTargetRecords ?? 4_000;
+    this.max = options.shardMaxRecords ?? 2 * this.target;
+    if (!(this.target >= 1 && this.max >= this.target)) {
+      throw new Error(`ChromaVectorStore: need 1 <= shardTargetRecords (${this.target}) <= shardMaxRecords (${this.max})`);
+    }
+    // Validates the names early (throws on an unusable model tag).
+    spaceNames(this.prefix, options.modelTag, 1);
+  }
+
+  /** Collection-name prefix of the open model/dimension (what IndexState.collection records). */
+  get collectionPrefix(): string {
+    return this.spaceName(this.requireDimension());
+  }
+
+  /** The collection-name prefix for a dimension. */
+  spaceName(dimension: number): string {
+    return spaceNames(this.prefix, this.options.modelTag, dimension).base;
+  }
+
+  async open(dimension: number): Promise<void> {
+    if (!Number.isInteger(dimension) || dimension < 1) throw new Error(`ChromaVectorStore.open: bad dimension ${dimension}`);
+    this.dimension = dimension;
+    this.space = null;
+    await this.withSpace('open', async () => undefined);
+  }
+
+  async upsert(records: readonly VectorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const dimension = this.requireDimension();
+    const byUser = new Map<string, VectorRecord[]>();
+    for (const record of records) {
+      if (record.vector.length !== dimension) {
+        throw new Error(`Vector of chunk ${record.chunkId} has ${record.vector.length} dimensions; the index holds ${dimension}`);
+      }
+      const key = userKey(record.projectId, record.userPk);
+      const group = byUser.get(key);
+      if (group) group.push(record);
+      else byUser.set(key, [record]);
+    }
+    for (const [key, group] of byUser) {
+      await this.withSpace('upsert', async (space) => {
+        const first = group[0]!;
+        const shard = await this.lockedUserShard(space, key, { projectId: first.projectId, userPk: first.userPk, incoming: group.length }, async (locked) => {
+          for (const batch of batches(group, this.batchSize(space.dimension))) {
+            await locked.collection.upsert({
+              ids: batch.map((r) => r.chunkId),
+              embeddings: batch.map((r) => r.vector),
+              metadatas: batch.map(recordMetadata),
+            });
+            locked.records += batch.length;
+          }
+          return locked;
+        });
+        if (shard && shard.records > this.max) await this.rebalance(space, shard);
+      });
+    }
+  }
+
+  async deleteByBlob(scope: { projectId: string; userPk: string }, blobId: string): Promise<void> {
+    const key = userKey(scope.projectId, scope.userPk);
+    await this.withSpace('deleteByBlob', (space) =>
+      this.lockedUserShard(space, key, null, async (shard) => {
+        await shard.collection.delete({ where: whereBlob(key, blobId) });
+      }),
+    );
+  }
+
+  async deleteByUser(scope: { projectId: string; userPk: string }): Promise<void> {
+    const key = userKey(scope.projectId, scope.userPk);
+    await this.withSpace('deleteByUser', (space) =>
+      this.lockedUserShard(space, key, null, async (shard) => {
+        await shard.collection.delete({ where: whereUser(key) });
+        await space.directory.delete({ ids: [key] });
+        space.users.delete(key);
+        shard.records = await shard.collection.count();
+      }),
+    );
+  }
+
+  async query(query: VectorQuery): Promise<ScoredChunkId[]> {
+    const dimension = this.requireDimension();
+    if (query.vector.length !== dimension) {
+      throw new Error(`Query vector has ${query.vector.length} dimensions; the index holds ${dimension}`);
+    }
+    if (query.limit < 1 || (query.types !== null && query.types.length === 0)) return [];
+    const key = userKey(query.projectId, query.userPk);
+    const where = whereQuery(key, query);
+    return this.withSpace('query', async (space) => {
+      // Retried once when the user was moved to another shard mid-query.
+      for (let attempt = 0; ; attempt++) {
+        const shard = await this.findShard(space, key);
+        if (!shard) return [];
+        const result = await shard.collection.query({
+          queryEmbeddings: [query.vector],
+          nResults: query.limit,
+          where,
+          include: ['distances'],
+        });
+        if (space.users.get(key) !== shard.index && attempt === 0) continue;
+        const ids = result.ids[0] ?? [];
+        const distances = result.distances[0] ?? [];
+        // Cosine space: distance = 1 - cosine similarity.
+        return ids.map((chunkId, i) => ({ chunkId, score: 1 - (distances[i] ?? 1) }));
+      }
+    });
+  }
+
+  async reset(): Promise<void> {
+    const prefix = `${sanitizeNamePart(this.prefix)}_`;
+    await this.wrap('reset', async () => {
+      for (const name of await this.listCollectionNames()) {
+        if (name.startsWith(prefix)) await this.client.deleteCollection({ name });
+      }
+    });
+    this.space = null;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.client.heartbeat();
+      return true;
+    } catch {
+      // Unreachable or unhealthy: that is the answer ping() exists to give.
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    // The HTTP client holds no connections of its own; forget cached handles.
+    this.space = null;
+  }
+
+  /** Users, shards and their sizes in the open space (for benchmarks and diagnostics). */
+  async stats(): Promise<ChromaStoreStats> {
+    return this.withSpace('stats', async (space) => {
+      const shards: { name: string; records: number }[] = [];
+      for (const shard of [...space.shards.values()].sort((a, b) => a.index - b.index)) {
+        shard.records = await shard.collection.count();
+        shards.push({ name: shard.name, records: shard.records });
+      }
+      return { space: space.names.base, users: await space.directory.count(), shards };
+    });
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private requireDimension(): number {
+    if (this.dimension === null) throw new Error('ChromaVectorStore: call open(dimension) first');
+    return this.dimension;
+  }
+
+  private batchSize(dimension: number): number {
+    // Embeddings travel as base64 float32 (4/3 * 4 bytes per number) plus ~700 bytes of id and metadata.
+    const perRecord = Math.ceil((dimension * 4 * 4) / 3) + 700;
+    return Math.max(1, Math.min(MAX_RECORDS_PER_REQUEST, Math.floor(MAX_PAYLOAD_BYTES / perRecord)));
+  }
+
+  /**
+   * Runs `work` with the open space. When a collection vanished under us
+   * (reset() by another process), reloads the space and retries once. Errors
+   * leave with the operation and the server named.
+   */
+  private async withSpace<T>(operation: string, work: (space: Space) => Promise<T>): Promise<T> {
+    return this.wrap(operation, async () => {
+      try {
+        return await work(await this.loadSpace());
+      } catch (error) {
+        if (!(error instanceof ChromaNotFoundError)) throw error;
+        this.space = null;
+        return work(await this.loadSpace());
+      }
+    });
+  }
+
+  private async wrap<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('ChromaVectorStore')) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, { cause: error });
+    }
+  }
+
+  private loadSpace(): Promise<Space> {
+    const dimension = this.requireDimension();
+    if (!this.space) {
+      const loading = this.readSpace(dimension);
+      this.space = loading;
+      // A failed load is retried by the next call.
+      loading.catch(() => {
+        if (this.space === loading) this.space = null;
+      });
+    }
+    return this.space;
+  }
+
+  private async readSpace(dimension: number): Promise<Space> {
+    const names = spaceNames(this.prefix, this.options.modelTag, dimension);
+    const directory = await this.client.getOrCreateCollection({
+      name: names.directory,
+      embeddingFunction: null,
+      metadata: { memql: 'directory', model: this.options.modelTag, dimension },
+    });
+    const space: Space = { dimension, names, directory, shards: new Map(), users: new Map() };
+    for (const name of await this.listCollectionNames()) {
+      const index = names.parseShard(name);
+      if (index !== null) await this.attachShard(space, index);
+    }
+    return space;
+  }
+
+  private async listCollectionNames(): Promise<string[]> {
+    const names: string[] = [];
+    for (let offset = 0; ; offset += LIST_PAGE) {
+      const page = await this.client.listCollections({ limit: LIST_PAGE, offset });
+      names.push(...page.map((collection) => collection.name));
+      if (page.length < LIST_PAGE) return names;
+    }
+  }
+
+  /** Opens (creating if needed) shard `index` and records its size. */
+  private async attachShard(space: Space, index: number): Promise<Shard> {
+    const existing = space.shards.get(index);
+    if (existing) return existing;
+    const name = space.names.shard(index);
+    const collection = await this.client.getOrCreateCollection({
+      name,
+      embeddingFunction: null,
+      configuration: { hnsw: { space: 'cosine' } },
+      metadata: { memql: 'shard', model: this.options.modelTag, dimension: space.dimension },
+    });
+    const shard: Shard = { index, name, collection, records: await collection.count() };
+    space.shards.set(index, shard);
+    return shard;
+  }
+
+  /** The user's shard from the cache, else from the directory; null for a user without vectors. */
+  private async findShard(space: Space, key: string): Promise<Shard | null> {
+    const cached = space.users.get(key);
+    if (cached !== undefined) return this.attachShard(space, cached);
+    const found = await space.directory.get<DirectoryEntry>({ ids: [key], include: ['metadatas'] });
+    const entry = found.metadatas[0];
+    if (!entry) return null;
+    space.users.set(key, entry.shard);
+    return this.attachShard(space, entry.shard);
+  }
+
+  /**
+   * Runs `work` under the lock of the user's shard, making sure the user still
+   * lives there once the lock is held (a rebalance may have moved it). With
+   * `assign`, a user without a shard gets one; without, the work is skipped
+   * for such a user and null returned.
+   */
+  private async lockedUserShard<T>(
+    space: Space,
+    key: string,
+    assign: { projectId: string; userPk: string; incoming: number } | null,
+    work: (shard: Shard) => Promise<T>,
+  ): Promise<T | null> {
+    for (;;) {
+      const shard = (await this.findShard(space, key)) ?? (assign ? await this.assignShard(space, key, assign) : null);
+      if (!shard) return null;
+      const outcome = await this.shardLocks.run(shard.index, async () =>
+        space.users.get(key) === shard.index ? { value: await work(shard) } : null,
+      );
+      if (outcome) return outcome.value;
+    }
+  }
+
+  private async assignShard(space: Space, key: string, user: { projectId: string; userPk: string; incoming: number }): Promise<Shard> {
+    return this.assignLock.run('assign', async () => {
+      const known = await this.findShard(space, key);
+      if (known) return known;
+      const chosen = await this.pickShard(space, user.incoming, null);
+      const entry: DirectoryEntry = { shard: chosen.index, projectId: user.projectId, userPk: user.userPk };
+      // add() keeps an existing id: if another process assigned the user first, its choice wins.
+      await space.directory.add({ ids: [key], embeddings: [[1]], metadatas: [entry] });
+      const winner = await this.findShardFromDirectory(space, key);
+      if (!winner) throw new Error(`ChromaVectorStore: directory entry for ${key} vanished right after it was written`);
+      return winner;
+    });
+  }
+
+  private async findShardFromDirectory(space: Space, key: string): Promise<Shard | null> {
+    space.users.delete(key);
+    return this.findShard(space, key);
+  }
+
+  /** The fullest shard (other than `exclude`) with room for `incoming` more records, else a new one. */
+  private async pickShard(space: Space, incoming: number, exclude: number | null): Promise<Shard> {
+    let best: Shard | null = null;
+    for (const shard of space.shards.values()) {
+      if (shard.index === exclude || shard.records + incoming > this.target) continue;
+      if (!best || shard.records > best.records) best = shard;
+    }
+    if (best) return best;
+    const next = Math.max(-1, ...space.shards.keys()) + 1;
+    const created = await this.attachShard(space, next);
+    this.options.log?.info({ shard: created.name }, 'chroma shard created');
+    return created;
+  }
+
+  /** Moves the largest users out of an overfull shard until it is back at the target. */
+  private async rebalance(space: Space, shard: Shard): Promise<void> {
+    await this.rebalanceLock.run('rebalance', () =>
+      this.shardLocks.run(shard.index, async () => {
+        shard.records = await shard.collection.count();
+        if (shard.records <= this.max) return;
+        const users = await this.countUsers(shard);
+        const largestFirst = [...users.entries()].sort((a, b) => b[1].records - a[1].records);
+        let remaining = shard.records;
+        let usersLeft = largestFirst.length;
+        for (const [key, user] of largestFirst) {
+          if (remaining <= this.target || usersLeft <= 1) break;
+          // Room for the user to double before it has to move again.
+          const destination = await this.pickShard(space, 2 * user.records, shard.index);
+          await this.shardLocks.run(destination.index, () => this.moveUser(space, key, user, shard, destination));
+          remaining -= user.records;
+          usersLeft--;
+        }
+        shard.records = await shard.collection.count();
+      }),
+    );
+  }
+
+  private async countUsers(shard: Shard): Promise<Map<string, { records: number; projectId: string; userPk: string }>> {
+    const users = new Map<string, { records: number; projectId: string; userPk: string }>();
+    for (let offset = 0; ; offset += MAX_RECORDS_PER_REQUEST) {
+      const page = await shard.collection.get({ include: ['metadatas'], limit: MAX_RECORDS_PER_REQUEST, offset });
+      for (const metadata of page.metadatas) {
+        if (!metadata) continue;
+        const key = String(metadata.uk);
+        const user = users.get(key);
+        if (user) user.records++;
+        else users.set(key, { records: 1, projectId: String(metadata.projectId), userPk: String(metadata.userPk) });
+      }
+      if (page.ids.length < MAX_RECORDS_PER_REQUEST) return users;
+    }
+  }
+
+  /**
+   * Copy, then switch the directory, then delete: a concurrent query sees the
+   * user's complete data in one shard or the other. Both shard locks are held.
+   */
+  private async moveUser(
+    space: Space,
+    key: string,
+    user: { records: number; projectId: string; userPk: string },
+    from: Shard,
+    to: Shard,
+  ): Promise<void> {
+    const started = Date.now();
+    let moved = 0;
+    for (let offset = 0; ; offset += READ_PAGE) {
+      const page = await from.collection.get({ where: whereUser(key), include: ['embeddings', 'metadatas'], limit: READ_PAGE, offset });
+      if (page.ids.length > 0) {
+        await to.collection.upsert({
+          ids: page.ids,
+          embeddings: page.embeddings,
+          metadatas: page.metadatas.map((metadata) => metadata ?? {}),
+        });
+        moved += page.ids.length;
+        to.records += page.ids.length;
+      }
+      if (page.ids.length < READ_PAGE) break;
+    }
+    const entry: DirectoryEntry = { shard: to.index, projectId: user.projectId, userPk: user.userPk };
+    await space.directory.upsert({ ids: [key], embeddings: [[1]], metadatas: [entry] });
+    space.users.set(key, to.index);
+    await from.collection.delete({ where: whereUser(key) });
+    from.records -= moved;
+    this.options.log?.info({ user: key, from: from.name, to: to.name, records: moved, ms: Date.now() - started }, 'chroma user moved');
+  }
+}
+
+function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChromaServer, type ChromaServer } from '../../../src/infra/chroma/chroma-server.js';
+import { ChromaVectorStore } from '../../../src/infra/chroma/chroma.vector-store.js';
+import type { VectorRecord } from '../../../src/domain/ports.js';
+import { seededVector, vectorStoreContract } from '../../contracts/vector-store.contract.js';
+
+let dataDir: string;
+let server: ChromaServer;
+let storeCount = 0;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-chroma-'));
+  server = await startChromaServer({ dataDir });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Each store gets its own prefix: tests share one server but never each other's collections. */
+function newStore(options: Partial<ConstructorParameters<typeof ChromaVectorStore>[0]> = {}): ChromaVectorStore {
+  storeCount++;
+  return new ChromaVectorStore({ url: server.url, modelTag: 'test-model', prefix: `t${storeCount}`, ...options });
+}
+
+vectorStoreContract('ChromaVectorStore', async () => {
+  const store = newStore();
+  return {
+    store,
+    dispose: async () => {
+      await store.reset();
+      await store.close();
+    },
+  };
+});
+
+function userRecords(userPk: string, count: number, offset = 0): VectorRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    chunkId: `${userPk}-c${offset + i}`,
+    projectId: 'p1',
+    userPk,
+    blobId: `${userPk}-b${(offset + i) % 3}`,
+    blobType: 'CHAT' as const,
+    createdAt: 1_700_000_000 + offset + i,
+    vector: seededVector(hashSeed(`${userPk}-${offset + i}`), 16),
+  }));
+}
+
+function hashSeed(text: string): number {
+  let h = 17;
+  for (const char of text) h = (h * 33 + char.charCodeAt(0)) >>> 0;
+  return h;
+}
+
+describe('ChromaVectorStore partitioning', () => {
+  it('names collections after the model tag and the dimension', async () => {
+    const store = newStore({ modelTag: 'My Model/v2' });
+    await store.open(16);
+    expect(store.spaceName(16)).toBe(`t${storeCount}_my-model-v2_16`);
+    expect(store.spaceName(384)).not.toBe(store.spaceName(16));
+    await store.reset();
+  });
+
+  it('keeps shards bounded by moving users out of an overfull shard, without losing vectors', async () => {
+    const store = newStore({ shardTargetRecords: 60, shardMaxRecords: 100 });
+    await store.open(16);
+    const users = Array.from({ length: 8 }, (_, i) => `user${i}`);
+    // Users arrive small and grow in rounds, as they would in production.
+    for (let round = 0; round < 4; round++) {
+      for (const user of users) await store.upsert(userRecords(user, 10 + (user === 'user0' ? 40 : 0), round * 100));
+    }
+    const stats = await store.stats();
+    expect(stats.users).toBe(8);
+    for (const shard of stats.shards) expect(shard.records).toBeLessThanOrEqual(160 + 40); // max + one incoming batch
+    expect(stats.shards.reduce((sum, shard) => sum + shard.records, 0)).toBe(7 * 40 + 200);
+    expect(stats.shards.length).toBeGreaterThan(1);
+
+    for (const user of users) {
+      const expected = user === 'user0' ? 200 : 40;
+      const hits = await store.query({ projectId: 'p1', userPk: user, vector: seededVector(1, 16), limit: 500, types: null, since: null, until: null });
+      expect(hits, user).toHaveLength(expected);
+      expect(hits.every((hit) => hit.chunkId.startsWith(`${user}-`))).toBe(true);
+    }
+
+    // A second store on the same collections (e.g. after a restart) finds every user through the directory.
+    const reopened = newStore({ prefix: `t${storeCount}`, shardTargetRecords: 60, shardMaxRecords: 100 });
+    await reopened.open(16);
+    const hits = await reopened.query({ projectId: 'p1', userPk: 'user3', vector: seededVector(2, 16), limit: 500, types: null, since: null, until: null });
+    expect(hits).toHaveLength(40);
+    await store.reset();
+  });
+
+  it('keeps data across a stop and start of the Chroma server', async () => {
+    const ownDir = await mkdtemp(path.join(os.tmpdir(), 'memql-chroma-restart-'));
+    try {
+      const first = await startChromaServer({ dataDir: ownDir });
+      const store = new ChromaVectorStore({ url: first.url, modelTag: 'restart' });
+      await store.open(16);
+      await store.upsert(userRecords('alice', 25));
+      await first.stop();
+      expect(first.running).toBe(false);
+      expect(await store.ping()).toBe(false);
+
+      const second = await startChromaServer({ dataDir: ownDir });
+      try {
+        const again = new ChromaVectorStore({ url: second.url, modelTag: 'restart' });
+        await again.open(16);
+        const target = userRecords('alice', 25)[7]!;
+        const hits = await again.query({ projectId: 'p1', userPk: 'alice', vector: target.vector, limit: 100, types: null, since: null, until: null });
+        expect(hits).toHaveLength(25);
+        expect(hits[0]!.chunkId).toBe(target.chunkId);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(ownDir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the server in errors when Chroma is unreachable', async () => {
+    const store = new ChromaVectorStore({ url: 'http://127.0.0.1:9', modelTag: 'nowhere' });
+    await expect(store.open(16)).rejects.toThrow(/ChromaVectorStore\.open failed \(Chroma at http:\/\/127\.0\.0\.1:9\)/);
+  });
+});
