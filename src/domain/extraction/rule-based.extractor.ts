@@ -1,0 +1,161 @@
+// The offline extractor, used when no LLM is configured. It reads only what
+// the user says about themselves (user and summary messages), in plain
+// English, with a table of statement rules; see docs/offline-extractor.md
+// for what it understands and what it cannot do. Deterministic, no I/O.
+//
+//   message -> sentences -> filters (role-play, jokes, questions, conditionals)
+//           -> clauses -> filters (hypotheticals, hedges, reported speech)
+//           -> statement rules -> intents (assert / retract / forget)
+//           -> decide against the existing memories -> operations
+
+import type { Extractor } from '../ports.js';
+import type { ChatMessage, ExistingMemory, ExtractionInput, ExtractionResult, MemoryOperation, ProfileConfig } from '../types.js';
+import { decide } from './rules/decide.js';
+import {
+  hasJokeMarker,
+  isBareJoke,
+  isHedged,
+  isHypothetical,
+  isReported,
+  isRoleplay,
+  isTagQuestion,
+  opensConditional,
+  removeAsides,
+} from './rules/filters.js';
+import { parseForget } from './rules/forget.js';
+import type { Intent } from './rules/intents.js';
+import { clauseIntents, matchStatement } from './rules/statements.js';
+import { canonicalClause, isQuestionClause, prepareText, splitClauses, splitSentences, type Sentence } from './rules/text.js';
+
+/** Longest batch summary, in characters. */
+const MAX_SUMMARY = 300;
+
+export class RuleBasedExtractor implements Extractor {
+  readonly name = 'rule-based';
+
+  async extract(input: ExtractionInput): Promise<ExtractionResult> {
+    const intents = collectIntents(input.messages, input.profile, input.now);
+    const operations = decide(intents, input.profile, input.existing);
+    return { operations, summary: summarise(operations), tags: tagsOf(operations, input.existing), usage: null };
+  }
+}
+
+/** Everything the batch's user and summary messages assert, take back or ask to forget, in order. */
+export function collectIntents(messages: readonly ChatMessage[], profile: ProfileConfig, now: Date): Intent[] {
+  return messages.flatMap((message) => messageIntents(message, profile, now));
+}
+
+function messageIntents(message: ChatMessage, profile: ProfileConfig, now: Date): Intent[] {
+  const role = message.role.trim().toLowerCase();
+  if (role !== 'user' && role !== 'summary') return [];
+  const content = message.content ?? '';
+  if (isRoleplay(content)) return [];
+  const sentences = withoutJokes(splitSentences(prepareText(content)));
+  return sentences.flatMap((sentence) => sentenceIntents(role === 'summary' ? { ...sentence, text: summaryToFirstPerson(sentence.text) } : sentence, profile, now));
+}
+
+/** Drops sentences with a joke marker; a bare "just kidding" also takes back the sentence before it. */
+function withoutJokes(sentences: Sentence[]): Sentence[] {
+  const kept: Sentence[] = [];
+  for (const sentence of sentences) {
+    if (!hasJokeMarker(sentence.text)) kept.push(sentence);
+    else if (isBareJoke(sentence.text)) kept.pop();
+  }
+  return kept;
+}
+
+function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date): Intent[] {
+  const text = removeAsides(sentence.text);
+  const forget = parseForget(text, profile);
+  if (forget) {
+    switch (forget.kind) {
+      case 'slots':
+        return [{ kind: 'forget', targets: forget.targets, source: sentence.text }];
+      case 'statement':
+        return retractionsOf(forget.clause, sentence.text, now);
+      case 'unknown':
+        return [];
+      default: {
+        const unreachable: never = forget;
+        throw new Error(`unknown forget request ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+  if (opensConditional(text)) return [];
+  let clauses = splitClauses(text);
+  if (sentence.question) {
+    // "I'm vegetarian, can you suggest a recipe?" keeps its statement; "Am I
+    // allergic to nuts?" and "I live in Berlin, right?" keep nothing.
+    const last = clauses[clauses.length - 1] ?? '';
+    if (clauses.length < 2 || !isQuestionClause(last) || isTagQuestion(last)) return [];
+    clauses = clauses.slice(0, -1);
+  }
+  return clauses.flatMap((clause) => {
+    const canonical = canonicalClause(clause);
+    if (!keeps(canonical.text)) return [];
+    return clauseIntents(canonical.text, { now, recent: canonical.recent, source: clause });
+  });
+}
+
+/** A clause worth matching: not a question, a conditional or wish, a guess, or someone else's words. */
+function keeps(clause: string): boolean {
+  return clause !== '' && !isQuestionClause(clause) && !isTagQuestion(clause) && !isHypothetical(clause) && !isHedged(clause) && !isReported(clause);
+}
+
+/** "Forget that I'm vegetarian": the statement's facts, taken back. */
+function retractionsOf(clause: string, source: string, now: Date): Intent[] {
+  const canonical = canonicalClause(clause);
+  const matched = matchStatement(canonical.text, { now, recent: canonical.recent, source });
+  return (matched?.intents ?? []).flatMap((intent): Intent[] => (intent.kind === 'assert' ? [{ kind: 'retract', fact: intent.fact, source }] : []));
+}
+
+const THIRD_PERSON_VERBS =
+  'is|has|does|was|lives|works|likes|loves|enjoys|hates|dislikes|speaks|wants|plans|prefers|owns|studies|plays|goes|eats|drinks|avoids|runs|follows|grew|moved|comes|recently|just|also|really|currently';
+
+/** Summaries are often written about the user: "The user is vegetarian and has a dog" -> "I am vegetarian and have a dog". */
+export function summaryToFirstPerson(text: string): string {
+  const startsWithUser = /^(?:the )?user(?:'s)?\b/i.test(text.trim());
+  if (!startsWithUser) return text;
+  return text
+    .trim()
+    .replace(/^(?:the )?user's\b/i, 'my')
+    .replace(/^(?:the )?user\s+(\w+)/i, (_m, verb: string) => `I ${firstPersonVerb(verb)}`)
+    .replace(new RegExp(`(\\band|\\bbut|,)\\s+(${THIRD_PERSON_VERBS})\\b`, 'gi'), (_m, joiner: string, verb: string) => `${joiner} ${firstPersonVerb(verb)}`)
+    .replace(/\b(?:their|his|her)\b/gi, 'my')
+    .replace(/\bthemselves\b/gi, 'myself');
+}
+
+function firstPersonVerb(verb: string): string {
+  const v = verb.toLowerCase();
+  const irregular: Record<string, string> = { is: 'am', has: 'have', does: 'do', was: 'was', goes: 'go' };
+  if (irregular[v]) return irregular[v];
+  if (!new RegExp(`^(?:${THIRD_PERSON_VERBS})$`).test(v)) return verb;
+  if (/ies$/.test(v)) return `${v.slice(0, -3)}y`;
+  if (/(?:ss|sh|ch|x|z)es$/.test(v)) return v.slice(0, -2);
+  if (/[^s]s$/.test(v)) return v.slice(0, -1);
+  return v;
+}
+
+// ---------------------------------------------------------------- result
+
+/** The added and changed facts joined, plus how many were removed; "No new facts" when nothing changed. */
+export function summarise(operations: readonly MemoryOperation[]): string {
+  const parts: string[] = [];
+  let deleted = 0;
+  for (const op of operations) {
+    if (op.kind === 'ADD') parts.push(op.text);
+    else if (op.kind === 'UPDATE') parts.push(`${op.text} (updated)`);
+    else if (op.kind === 'DELETE') deleted++;
+  }
+  if (deleted > 0) parts.push(`forgot ${deleted} ${deleted === 1 ? 'memory' : 'memories'}`);
+  if (parts.length === 0) return 'No new facts';
+  const summary = parts.join('; ');
+  return summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY - 3)}...` : summary;
+}
+
+/** The topics the batch touched (added, changed, removed or repeated), in order. */
+export function tagsOf(operations: readonly MemoryOperation[], existing: readonly ExistingMemory[]): string[] {
+  const topicOf = new Map(existing.map((m) => [m.id, m.topic]));
+  const tags = operations.map((op) => (op.kind === 'ADD' || op.kind === 'UPDATE' ? op.topic : op.memoryId !== null ? topicOf.get(op.memoryId) : undefined));
+  return [...new Set(tags.filter((t): t is string => t !== undefined))];
+}

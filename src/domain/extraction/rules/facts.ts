@@ -1,0 +1,136 @@
+// Building candidate facts: the slot, the canonical text and categories for
+// each kind of value, shared by the statement rules.
+
+import { DEFAULT_SLOTS, type DefaultSlotName } from '../default-profile.js';
+import type { CandidateFact, Intent } from './intents.js';
+import { MONTHS } from './lexicon.js';
+import { escapeRegExp, isActivity, isFood, isGame, isInstrument, isMusic, isSport } from './values.js';
+
+const CATEGORIES: Record<string, string[]> = {
+  basic_info: ['personal'],
+  work: ['work'],
+  education: ['education'],
+  family: ['family', 'relationships'],
+  pets: ['pets'],
+  food: ['food', 'preferences'],
+  interests: ['interests', 'preferences'],
+  health: ['health'],
+  psychological: ['personality'],
+  life_event: ['life_event'],
+};
+
+const SLOT_CATEGORIES: Partial<Record<DefaultSlotName, string[]>> = {
+  restrictions: ['food', 'diet'],
+  diet: ['food', 'diet'],
+  goals: ['goals'],
+  plans: ['plans'],
+  events: ['events'],
+  values: ['values'],
+  languages: ['personal', 'languages'],
+};
+
+export function fact(slot: DefaultSlotName, text: string, value: string, extra: Partial<Omit<CandidateFact, 'slot' | 'text' | 'value'>> = {}): CandidateFact {
+  const ref = DEFAULT_SLOTS[slot];
+  return {
+    slot: ref,
+    text,
+    value,
+    categories: extra.categories ?? SLOT_CATEGORIES[slot] ?? CATEGORIES[ref.topic] ?? [ref.topic],
+    ...(extra.supersedes ? { supersedes: extra.supersedes } : {}),
+    ...(extra.vague ? { vague: true } : {}),
+  };
+}
+
+export const assert = (f: CandidateFact): Intent => ({ kind: 'assert', fact: f });
+
+/** Matches a memory text (normalised: lower case, no punctuation) exactly. */
+export function exactly(text: string): RegExp {
+  return new RegExp(`^${escapeRegExp(normaliseText(text))}$`);
+}
+
+/** Lower case, punctuation to spaces, "The user ..." prefix dropped: the form memories are compared in. */
+export function normaliseText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .replace(/^(?:the )?user (?=\p{L})/u, '');
+}
+
+// ---------------------------------------------------------------- likes
+
+type Polarity = 'like' | 'dislike';
+
+/** "Likes sushi" (food), "Likes jazz" (music), "Likes tennis" (sports), "Likes hiking" (hobbies), else interests. */
+export function likeFact(item: string, polarity: Polarity): CandidateFact {
+  const verb = polarity === 'like' ? 'Likes' : 'Dislikes';
+  const other = polarity === 'like' ? 'Dislikes' : 'Likes';
+  const text = `${verb} ${item}`;
+  const supersedes = [exactly(`${other} ${item}`)];
+  if (isFood(item)) return fact(polarity === 'like' ? 'foodLikes' : 'foodDislikes', text, item, { supersedes });
+  if (polarity === 'dislike') return fact('dislikes', text, item, { supersedes });
+  if (isMusic(item) || isInstrument(item)) return fact('music', text, item, { supersedes });
+  if (isSport(item)) return fact('sports', text, item, { supersedes });
+  if (isActivity(item) || isGame(item) || /^to /i.test(item)) return fact('hobbies', text, item, { supersedes });
+  return fact('likes', text, item, { supersedes });
+}
+
+/** Slot of "my favorite <kind> is ...". */
+export function favoriteSlot(kind: string): DefaultSlotName {
+  const k = kind.toLowerCase();
+  if (/\b(?:band|singer|artist|musician|song|album|music|genre|composer|rapper|group|dj|playlist|instrument)s?$/.test(k)) return 'music';
+  if (/\b(?:book|author|novel|writer|poet|poem|comic|manga|series of books)s?$/.test(k)) return 'books';
+  if (/\b(?:movie|film|show|tv show|series|director|actor|actress|anime|documentary|sitcom|character)s?$/.test(k)) return 'movies';
+  if (/\b(?:food|dish|meal|cuisine|drink|snack|dessert|fruit|vegetable|restaurant|beer|wine|coffee|tea|cocktail|flavou?r|cheese|candy|cake|breakfast|lunch|dinner|pizza|sandwich|soup|spice|ice cream|pastry|dessert)s?$/.test(k)) return 'foodLikes';
+  if (/\b(?:sport|team|club|player|athlete)s?$/.test(k) || isSport(k)) return 'sports';
+  if (/\b(?:hobby|hobbies|pastime|activity)$/.test(k)) return 'hobbies';
+  return 'likes';
+}
+
+// ---------------------------------------------------------------- dates
+
+/** "May 3rd", "3 May 1990", "the 3rd of May", "today" -> { month, day, year? }. */
+export function parseDate(text: string, now: Date): { month: number; day: number; year: number | null } | null {
+  const t = text.toLowerCase().trim().replace(/,/g, ' ').replace(/\s+/g, ' ');
+  if (/^today\b/.test(t)) return { month: now.getUTCMonth(), day: now.getUTCDate(), year: null };
+  if (/^tomorrow\b/.test(t)) {
+    const next = new Date(now.getTime() + 86_400_000);
+    return { month: next.getUTCMonth(), day: next.getUTCDate(), year: null };
+  }
+  const month = '(' + MONTHS.join('|') + '|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)';
+  const day = '(\\d{1,2})(?:st|nd|rd|th)?';
+  const year = '(?: (\\d{4}))?';
+  const monthIndex = (name: string) => MONTHS.findIndex((m) => m.startsWith(name.slice(0, 3)));
+  let m = new RegExp(`^(?:on )?${month}\\.? (?:the )?${day}${year}\\b`).exec(t);
+  if (m) return valid(monthIndex(m[1]!), Number(m[2]), m[3] ? Number(m[3]) : null);
+  m = new RegExp(`^(?:on )?(?:the )?${day} (?:of )?${month}\\.?${year}\\b`).exec(t);
+  if (m) return valid(monthIndex(m[2]!), Number(m[1]), m[3] ? Number(m[3]) : null);
+  return null;
+}
+
+function valid(month: number, day: number, year: number | null) {
+  if (month < 0 || day < 1 || day > 31) return null;
+  if (year !== null && (year < 1900 || year > 2100)) return null;
+  return { month, day, year };
+}
+
+export function formatDate(date: { month: number; day: number; year: number | null }): string {
+  const name = MONTHS[date.month] ?? '';
+  const monthName = name.charAt(0).toUpperCase() + name.slice(1);
+  return date.year === null ? `${monthName} ${date.day}` : `${monthName} ${date.day}, ${date.year}`;
+}
+
+/** "June 2025": life events that happened "just now" are dated with the batch's time. */
+export function monthYear(now: Date): string {
+  const name = MONTHS[now.getUTCMonth()] ?? '';
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)} ${now.getUTCFullYear()}`;
+}
+
+/** A life event's text: "Got married (June 2025)" when recent, "Got married in 2010" when the year is given. */
+export function eventText(base: string, clause: string, recent: boolean, now: Date): string {
+  const year = /\bin ((?:19|20)\d{2})\b/.exec(clause)?.[1];
+  if (year) return `${base} in ${year}`;
+  return recent ? `${base} (${monthYear(now)})` : base;
+}

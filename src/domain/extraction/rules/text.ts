@@ -1,0 +1,226 @@
+// From a raw message to clauses the statement rules can match: drop code and
+// quoted text, split sentences, expand contractions, split clauses (restoring
+// an elided subject: "I'm vegetarian and allergic to nuts" -> "I am
+// vegetarian" + "I am allergic to nuts"), and strip fillers and adverbs.
+
+export interface Sentence {
+  /** The sentence with contractions expanded ("I'm" -> "I am"). */
+  text: string;
+  /** It ended with a question mark. */
+  question: boolean;
+}
+
+/** Marks a span of quoted speech; a clause containing it is never a fact. */
+export const QUOTE_MARK = '\u27e6quote\u27e7';
+
+const SPEECH_VERB = /\b(?:say|says|said|saying|tell|tells|told|ask|asks|asked|write|writes|wrote|reply|replied|replies|yell|yelled|shout|shouted|whisper|whispered|goes|went|quote|quoted|claims?|claimed|text|texted|messaged|call|called|like)[\s,:]*$/i;
+const FIRST_PERSON = /\b(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|our|us)\b/i;
+
+/**
+ * Normalises typography and removes what is not the user speaking for
+ * themselves: code, quoted reply lines ("> ..."), and quoted speech. A
+ * quoted title ("my favorite book is "Dune"") is kept without its quotes.
+ */
+export function prepareText(raw: string): string {
+  let text = raw
+    .replace(/[\u2018\u2019\u02bc\u0060\u00b4](?=\p{L})/gu, "'")
+    .replace(/(?<=\p{L})[\u2018\u2019\u02bc]/gu, "'")
+    .replace(/[\u201c\u201d\u201e\u00ab\u00bb]/g, '"')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\u00a0/g, ' ')
+    .replace(/\r\n?/g, '\n')
+    .replace(/```[\s\S]*?(?:```|$)/g, '\n')
+    .replace(/`[^`\n]*`/g, ' ');
+  text = text
+    .split('\n')
+    .filter((line) => !/^\s*>/.test(line))
+    .join('\n');
+  const quote = (whole: string, content: string, offset: number, source: string): string => {
+    const before = source.slice(Math.max(0, offset - 40), offset);
+    if (FIRST_PERSON.test(content) || SPEECH_VERB.test(before) || /[.!?]\s*$/.test(content)) return ` ${QUOTE_MARK} `;
+    return content;
+  };
+  text = text.replace(/"([^"\n]{1,200})"/g, (whole, content: string, offset: number, source: string) => quote(whole, content, offset, source));
+  text = text.replace(/(^|[\s(])'(.+?)'(?=$|[\s.,!?;:)])/gm, (whole, lead: string, content: string, offset: number, source: string) =>
+    lead + quote(whole, content, offset + lead.length, source),
+  );
+  return text;
+}
+
+const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'vs', 'etc', 'e.g', 'i.e', 'eg', 'ie', 'approx', 'inc', 'ltd', 'co', 'mt', 'ft', 'u.s', 'u.k', 'a.m', 'p.m', 'no', 'dept', 'univ', 'ave', 'corp']);
+
+/** Splits prepared text into sentences at . ! ? … and line breaks, not after "Dr." or an initial. */
+export function splitSentences(text: string): Sentence[] {
+  const sentences: Sentence[] = [];
+  for (const line of text.split('\n')) {
+    let start = 0;
+    const push = (end: number) => {
+      const raw = line.slice(start, end).trim();
+      start = end;
+      if (!/[\p{L}\p{N}]/u.test(raw)) return;
+      sentences.push({ text: expandContractions(raw.replace(/[.!?…\s]+$/u, '')), question: /\?[!?.]*$/.test(raw) });
+    };
+    for (const match of line.matchAll(/[.!?…]+(?=\s|$)|\s[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]+(?=\s|$)/gu)) {
+      const end = match.index + match[0].length;
+      if (match[0] === '.') {
+        const lastWord = (/(\S+)$/.exec(line.slice(start, match.index))?.[1] ?? '').toLowerCase().replace(/^\W+/, '');
+        if (ABBREVIATIONS.has(lastWord) || /^\p{L}$/u.test(lastWord)) continue;
+      }
+      // An emoji ends a sentence too, and stays with it so joke markers are seen.
+      push(end);
+    }
+    push(line.length);
+  }
+  return sentences;
+}
+
+const CONTRACTIONS: [RegExp, string][] = [
+  [/\bi'm\b/gi, 'I am'],
+  [/\bi've\b/gi, 'I have'],
+  [/\bi'll\b/gi, 'I will'],
+  [/\bi'd\b/gi, 'I would'],
+  [/\bwe're\b/gi, 'we are'],
+  [/\bwe've\b/gi, 'we have'],
+  [/\bwe'll\b/gi, 'we will'],
+  [/\bwe'd\b/gi, 'we would'],
+  [/\byou're\b/gi, 'you are'],
+  [/\bthey're\b/gi, 'they are'],
+  [/\bit's\b/gi, 'it is'],
+  [/\bthat's\b/gi, 'that is'],
+  [/\bwhat's\b/gi, 'what is'],
+  [/\bwhere's\b/gi, 'where is'],
+  [/\bthere's\b/gi, 'there is'],
+  [/\bname's\b/gi, 'name is'],
+  [/\blet's\b/gi, 'let us'],
+  [/\bcan't\b/gi, 'cannot'],
+  [/\bwon't\b/gi, 'will not'],
+  [/\bshan't\b/gi, 'shall not'],
+  [/\bain't\b/gi, 'am not'],
+  [/\b(\w+)n't\b/gi, '$1 not'],
+  // Chat spellings without apostrophes.
+  [/\bim\b/gi, 'I am'],
+  [/\bive\b/gi, 'I have'],
+  [/\bdont\b/gi, 'do not'],
+  [/\bdoesnt\b/gi, 'does not'],
+  [/\bdidnt\b/gi, 'did not'],
+  [/\bisnt\b/gi, 'is not'],
+  [/\bwasnt\b/gi, 'was not'],
+  [/\bhavent\b/gi, 'have not'],
+  [/\bcant\b/gi, 'cannot'],
+  [/\bwanna\b/gi, 'want to'],
+  [/\bgonna\b/gi, 'going to'],
+  [/\bgotta\b/gi, 'have to'],
+  [/\bfav(?:ou?rite)?\b/gi, 'favorite'],
+  [/\bfavourite\b/gi, 'favorite'],
+  [/\bi(?=\s|$)/g, 'I'],
+];
+
+/** "I'm" -> "I am", "don't" -> "do not", "dont" -> "do not"; a lone "i" -> "I". */
+export function expandContractions(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+// ---------------------------------------------------------------- clauses
+
+const SEPARATOR = /\s*[,;:]\s*(?:(?:and|but|so|plus|though|yet|also)\s+)?|\s+[-–—]+\s+|\s+(?:and|but|so|plus|yet|although|though|because|since|while|whereas|whilst)\s+/gi;
+const SUBJECT_START = /^(?:I|we|my|our|he|she|they|it|his|her|their|you|your|this|that|there|mine|everyone|everybody|people|nobody|someone)\b/i;
+const VERB_START =
+  /^(?:am|was|have|had|live|lived|work|worked|love|like|enjoy|hate|dislike|speak|play|go|moved|just|recently|also|really|currently|study|studied|eat|do not|did not|never|no longer|got|want|plan|prefer|own|run|grew up|come from|turned|started|adore|avoid|cannot|can not|speak|teach|volunteer|practice|practise|write|read|cook|bake)\b/i;
+const PREDICATE_START =
+  /^(?:a|an|not|also|allergic|vegetarian|vegan|pescatarian|married|single|divorced|engaged|widowed|pregnant|retired|unemployed|lactose|gluten|fluent|from|based|originally|\d{1,3}\b|[a-z]+ing\s+\w)/i;
+const QUESTION_START =
+  /^(?:(?:can|could|would|will|do|does|did|should|is|are|am|have|has|may|might|shall)\s+(?:you|I|we|it|this|that|there|they|he|she|my|your)\b|(?:what|how|why|where|when|which|who|whom|whose)\b(?!\s+(?:I|we)\b)|any\s+(?:ideas?|tips|suggestions|recommendations)\b|tell me\b|help me\b)/i;
+
+/** A clause that asks rather than tells ("can you suggest a recipe", "what is my name"). */
+export function isQuestionClause(clause: string): boolean {
+  return QUESTION_START.test(clause.trim());
+}
+
+/**
+ * Splits a sentence (contractions expanded) into clauses. A conjunction or
+ * comma splits only when a new clause follows: a subject ("and I live..."),
+ * a verb whose subject is the user ("and love hiking" -> "I love hiking"), a
+ * predicate after "I am" ("and allergic to nuts" -> "I am allergic to nuts"),
+ * or a question. Otherwise it joins a list ("German and French").
+ */
+export function splitClauses(sentence: string): string[] {
+  const parts: string[] = [];
+  const separators: string[] = [];
+  let last = 0;
+  for (const match of sentence.matchAll(SEPARATOR)) {
+    parts.push(sentence.slice(last, match.index));
+    separators.push(match[0]);
+    last = match.index + match[0].length;
+  }
+  parts.push(sentence.slice(last));
+
+  const clauses: string[] = [];
+  let current = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i++) {
+    const next = (parts[i] ?? '').trim();
+    const restored = startsNewClause(current, next);
+    if (restored === null) {
+      current += (separators[i - 1] ?? ' ') + next;
+    } else {
+      clauses.push(current);
+      current = restored;
+    }
+  }
+  clauses.push(current);
+  return clauses.map((c) => c.trim()).filter((c) => /[\p{L}\p{N}]/u.test(c));
+}
+
+/** The clause `next` starts, with the user restored as its subject where elided; null when it continues `current`. */
+function startsNewClause(current: string, next: string): string | null {
+  if (next === '') return null;
+  if (SUBJECT_START.test(next) || isQuestionClause(next) || /^(?:hi|hello|hey|thanks|thank you|btw|by the way|also|anyway|oh|well)\b/i.test(next)) return next;
+  const subject = /^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\b[\s,]*)*(I|we)\b/i.exec(current.trim());
+  if (!subject) return null;
+  const who = subject[1] === 'we' ? 'we' : 'I';
+  if (/^(?:call me|forget)\b/i.test(next)) return next;
+  if (VERB_START.test(next)) return `${who} ${next}`;
+  const copula = new RegExp(`^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (am|are)\\b`, 'i').exec(current.trim());
+  if (copula && PREDICATE_START.test(next) && !/^(?:a|an) (?:lot|bit|little|few|couple)\b/i.test(next)) return `${who} ${copula[1]} ${next}`;
+  return null;
+}
+
+// ---------------------------------------------------------------- canonical clause
+
+const FILLER =
+  /^(?:hi|hello|hey|hiya|howdy|greetings|well|so|oh|ok|okay|yes|yeah|yep|yup|no|nope|um+|uh+|hmm+|btw|by the way|actually|also|and|but|anyway|anyways|fyi|just so you know|for the record|for context|for reference|some context|to be honest|honestly|tbh|fun fact|as I said|as I mentioned|like I said|in fact|in my case|personally|these days|nowadays|currently|right now|at the moment|oh and|and also|plus|a quick note|quick note|note|ps|p\.s|there|guys|everyone|all|friend|buddy|mate|dear \w+|good (?:morning|afternoon|evening))\b[\s,:!-]*/i;
+const ADVERBS = '(?:really|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
+const ADVERB_AFTER_SUBJECT = new RegExp(`\\b(I|we|am|are|have|not|do not)\\s+${ADVERBS}\\s+`, 'i');
+const RECENT = /\b(?:just|recently|finally|newly|last (?:week|month|weekend|night)|yesterday|today|this (?:week|month)|a (?:few|couple of) (?:days|weeks) ago)\b/i;
+
+export interface CanonicalClause {
+  /** Fillers and adverbs removed: "Oh, and I really love hiking" -> "I love hiking". */
+  text: string;
+  /** It says the change is recent ("I just got married"): life events are dated. */
+  recent: boolean;
+}
+
+export function canonicalClause(clause: string): CanonicalClause {
+  let text = clause.trim().replace(/^[\s,;:.!-]+/, '');
+  for (let guard = 0; guard < 6; guard++) {
+    const next = text.replace(FILLER, '');
+    if (next === text) break;
+    text = next;
+  }
+  const recent = RECENT.test(text);
+  text = text.replace(/\bwould like to\b/gi, 'want to');
+  for (let guard = 0; guard < 4; guard++) {
+    const next = text.replace(ADVERB_AFTER_SUBJECT, '$1 ');
+    if (next === text) break;
+    text = next;
+  }
+  text = text
+    // "I have been vegetarian for years" says "I am vegetarian".
+    .replace(/^(I|we) have been\b/i, (_m, who: string) => (who.toLowerCase() === 'we' ? 'we are' : 'I am'))
+    .replace(/\b(?:my (?:\w+ ){0,2}and I|me and my \w+(?: \w+)?)\b/i, 'we')
+    .replace(/[\s.,!?;:…)]+$/u, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return { text, recent };
+}
