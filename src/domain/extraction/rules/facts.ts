@@ -128,9 +128,50 @@ export function monthYear(now: Date): string {
   return `${name.charAt(0).toUpperCase()}${name.slice(1)} ${now.getUTCFullYear()}`;
 }
 
+const SEASON_START: Record<string, number> = { spring: 2, summer: 5, fall: 8, autumn: 8, winter: 11 };
+const MONTH_NAMES = MONTHS.join('|');
+
+function addMonths(now: Date, months: number): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 1));
+}
+
+/**
+ * When a plan is for, made absolute so it does not go stale: "next year" ->
+ * " in 2026", "next month" -> " in July 2025", "next summer" -> " in summer
+ * 2025", "in May" -> " in May 2026"; '' when the clause names no such time.
+ */
+export function futureWhen(clause: string, now: Date): string {
+  const year = now.getUTCFullYear();
+  const c = clause.toLowerCase();
+  if (/\bnext year\b/.test(c)) return ` in ${year + 1}`;
+  if (/\bthis year\b/.test(c)) return ` in ${year}`;
+  if (/\bnext month\b/.test(c)) return ` in ${monthYear(addMonths(now, 1))}`;
+  const season = /\b(next|this) (spring|summer|fall|autumn|winter)\b/.exec(c);
+  if (season) {
+    const start = SEASON_START[season[2]!] ?? 0;
+    const seasonYear = season[1] === 'this' || now.getUTCMonth() < start ? year : year + 1;
+    return ` in ${season[2]} ${seasonYear}`;
+  }
+  const explicitYear = /\bin ((?:19|20)\d{2})\b/.exec(c);
+  if (explicitYear) return ` in ${explicitYear[1]}`;
+  const month = new RegExp(`\\bin (${MONTH_NAMES})\\b`).exec(c);
+  if (month) {
+    const index = MONTHS.indexOf(month[1] as (typeof MONTHS)[number]);
+    return ` in ${monthYear(new Date(Date.UTC(index > now.getUTCMonth() ? year : year + 1, index, 1)))}`;
+  }
+  return '';
+}
+
+/** Trailing time words a plan's verb phrase loses (futureWhen puts the time back, absolute). */
+export const FUTURE_TIME_TAIL =
+  /\s+(?:someday|one day|eventually|soon|in the future|in the near future|before I die|before I turn \d+|(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter)|in (?:(?:19|20)\d{2}|january|february|march|april|may|june|july|august|september|october|november|december)|in a (?:few|couple of) (?:years|months|weeks))$/i;
+
 /** A life event's text: "Got married (June 2025)" when recent, "Got married in 2010" when the year is given. */
 export function eventText(base: string, clause: string, recent: boolean, now: Date): string {
-  const year = /\bin ((?:19|20)\d{2})\b/.exec(clause)?.[1];
+  const c = clause.toLowerCase();
+  const year = /\bin ((?:19|20)\d{2})\b/.exec(c)?.[1];
   if (year) return `${base} in ${year}`;
-  return recent ? `${base} (${monthYear(now)})` : base;
+  if (/\blast year\b/.test(c)) return `${base} in ${now.getUTCFullYear() - 1}`;
+  if (/\blast month\b/.test(c)) return `${base} (${monthYear(addMonths(now, -1))})`;
+  return recent || /\bthis (?:year|month)\b/.test(c) ? `${base} (${monthYear(now)})` : base;
 }

@@ -5,7 +5,7 @@
 import { QUOTE_MARK } from './text.js';
 
 const ROLEPLAY =
-  /\b(?:let us pretend|pretend (?:that|to be|you are|I am|we are)|role-?play(?:ing)?|in this story|in my story|my character|as a character|act as|you are playing|play the role|hypothetically|imagine (?:that|you|I|if|we)|for a (?:story|novel|game|book|script)|writing a (?:story|novel|script)|in the game|fictional)\b/i;
+  /\b(?:let us pretend|let'?s pretend|let'?s say|let us say|pretend (?:that|to be|you are|I am|we are)|role-?play(?:ing)?|in this story|in my story|my character|as a character|act as|you are playing|play the role|hypothetically|imagine (?:that|you|I|if|we)|for a (?:story|novel|game|book|script)|writing a (?:story|novel|script)|in the game|fictional)\b/i;
 
 /** The whole message is role-play or fiction: nothing in it is about the user. */
 export function isRoleplay(message: string): boolean {

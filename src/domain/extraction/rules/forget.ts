@@ -85,7 +85,7 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
   // letter"), so they need the memory wording.
   const isForget = /^(?:[\w\s,]*\s)?(?:forget|unlearn|stop remembering)\s/i.test(`${sentence.trim()} `);
   const aboutMemory = MEMORY_WORDING.test(rest);
-  if (!aboutMemory && !(isForget && /\b(?:my|our)\b/i.test(rest))) return null;
+  if (!aboutMemory && !(isForget && /\b(?:my|our|I)\b/i.test(rest))) return null;
   let phrase = rest.replace(PREAMBLE, '').trim();
   for (let guard = 0; guard < 3; guard++) phrase = phrase.replace(SUFFIX, '').trim();
   const targets = splitList(phrase).flatMap((item) => targetsFor(item.replace(/^(?:my|the|our)\s+/i, ''), profile));

@@ -5,7 +5,7 @@
 // claims ("I no longer live in Berlin") are turned positive and retracted.
 
 import type { DefaultSlotName } from '../default-profile.js';
-import { assert, eventText, exactly, fact, favoriteSlot, formatDate, likeFact, normaliseText, parseDate } from './facts.js';
+import { assert, eventText, exactly, fact, favoriteSlot, formatDate, FUTURE_TIME_TAIL, futureWhen, likeFact, normaliseText, parseDate } from './facts.js';
 import { isGoalPhrase } from './goals.js';
 import type { CandidateFact, Intent } from './intents.js';
 import {
@@ -153,14 +153,16 @@ function schoolName(raw: string): string | null {
   return properCase(school);
 }
 
-function goalFacts(kind: 'want' | 'plan' | 'goal', phrase: string, explicit: boolean): Intent[] {
-  const vp = trimValue(phrase.replace(/\s+(?:someday|one day|eventually|soon|in the future|this year|next year|before I die|before I turn \d+)$/i, ''));
+function goalFacts(kind: 'want' | 'plan' | 'goal', phrase: string, explicit: boolean, ctx: RuleContext): Intent[] {
+  let vp = trimValue(phrase);
+  for (let guard = 0; guard < 2; guard++) vp = vp.replace(FUTURE_TIME_TAIL, '');
   if (!explicit && !isGoalPhrase(vp)) return [];
   if (vp === '' || wordCount(vp) > 14 || /\b(?:you|your)\b/i.test(vp)) return [];
   const shown = thirdPerson(vp);
-  const text = kind === 'want' ? `Wants to ${shown}` : kind === 'plan' ? `Plans to ${shown}` : `Goal is to ${shown}`;
+  const when = kind === 'plan' ? futureWhen(ctx.source, ctx.now) : '';
+  const text = `${kind === 'want' ? 'Wants to' : kind === 'plan' ? 'Plans to' : 'Goal is to'} ${shown}${when}`;
   const slot: DefaultSlotName = kind === 'plan' ? 'plans' : 'goals';
-  const supersedes = [new RegExp(`^(?:wants to|plans to|goal is to) ${escapeRegExp(normaliseText(shown))}$`)];
+  const supersedes = [new RegExp(`^(?:wants to|plans to|goal is to) ${escapeRegExp(normaliseText(shown))}(?: in .+)?$`)];
   return [assert(fact(slot, text, vp, { supersedes }))];
 }
 
@@ -212,7 +214,7 @@ function petFact(rest: string): CandidateFact | null {
       const modifiers = words.slice(0, i).filter((w) => !/^(?:new|pet|little|cute|old)$/i.test(w));
       if (modifiers.some((w) => /^(?:my|your|the|his|her|their|of|for|with|to)$/i.test(w)) || modifiers.length > 2) return null;
       const after = words.slice(i + len).join(' ');
-      if (after !== '' && !/^(?:,|named|called|who|whose|that|which|and|but|at|in|from|since|for|as|too|now)\b/i.test(after)) return null;
+      if (after !== '' && !/^(?:,|(?:named|called|who|whose|that|which|and|but|at|in|from|since|for|as|too|now)\b)/i.test(after)) return null;
       const names = namesIn(/^(?:,\s*)?(?:named|called|who is called|whose name is)\b/i.test(after) || /^,/.test(after) ? after.replace(/^,\s*/, '') : undefined);
       const phrase = [...modifiers, noun].join(' ').toLowerCase();
       if (isFood(phrase)) return null; // "a hot dog"
@@ -414,9 +416,9 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     return placeFact('location', near ? 'Lives near' : 'Lives in', m[2]!);
   }),
   rule('move', 'I just moved to Munich', new RegExp(`^${SUBJECT} (?:have |had |finally |recently )?(?:moved|relocated)(?: back| over| out| here| away)? (?:to|into) (.+)$`, 'i'), (m) => placeFact('location', 'Lives in', m[1]!)),
-  rule('move', 'We are moving to Lisbon next month', new RegExp(`^${SUBJECT} (?:am|are) (?:moving|relocating) (?:back )?to (.+)$`, 'i'), (m) => {
+  rule('move', 'We are moving to Lisbon next month', new RegExp(`^${SUBJECT} (?:am|are) (?:moving|relocating) (?:back )?to (.+)$`, 'i'), (m, ctx) => {
     const place = asPlace(cutTail(m[1]!));
-    return place ? goalFacts('plan', `move to ${place}`, true) : [];
+    return place ? goalFacts('plan', `move to ${place}`, true, ctx) : [];
   }),
   rule('origin', "I'm from Spain", /^I (?:am|come) (?:originally )?from (.+)$/i, (m) => placeFact('origin', 'Is from', m[1]!)),
   rule('origin', 'I grew up in Lyon', /^I (?:grew up|was raised|was brought up) in (.+)$/i, (m) => placeFact('origin', 'Is from', m[1]!)),
@@ -453,7 +455,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     const out = m[1] ? jobFacts(m[1], undefined) : [];
     return [...out, event('Got promoted', ctx, ctx.source)];
   }),
-  rule('job-change', 'I retired last year', /^I (?:retired|have retired|went into retirement)$/i, (_m, ctx) => [assert(fact('title', 'Is retired', 'retired')), event('Retired', ctx, ctx.source)]),
+  rule('job-change', 'I retired last year', /^I (?:retired|have retired|went into retirement)(?: (?:in|on|from|after|at) .+)?$/i, (_m, ctx) => [assert(fact('title', 'Is retired', 'retired')), event('Retired', ctx, ctx.source)]),
   rule('job-loss', 'I lost my job', /^I (?:lost my job|got fired|was fired|got laid off|was laid off|am laid off|am fired|have been laid off|have been fired|quit my job|left my job|resigned|quit)(?: (?:at|from) (.+))?$/i, (m, ctx) => [
     { kind: 'forget', targets: [{ topic: 'work', subTopic: 'company' }], source: ctx.source },
     event(/quit|left|resigned/i.test(ctx.source) ? 'Left their job' : 'Lost their job', ctx, ctx.source),
@@ -693,23 +695,23 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule('value', 'My family means everything to me', /^(.+?) (?:means?|matters?) (?:a lot|everything|the world|so much|a great deal) to me$/i, (m) => valueFacts('Values', m[1]!.replace(/^(?:my|our)\s+/i, ''))),
 
   // ---- goals, plans, events
-  rule('goal', 'I want to learn Spanish', /^I (?:want|hope|dream|am hoping|have always wanted|really want|long|aspire|yearn|am dying|am eager|am keen) to (.+)$/i, (m) => goalFacts('want', m[1]!, false)),
-  rule('goal', 'I dream of visiting Japan', /^I (?:dream of|dream about|am dreaming of) (\w+ing)\b(.*)$/i, (m) => {
+  rule('goal', 'I want to learn Spanish', /^I (?:want|hope|dream|am hoping|have always wanted|really want|long|aspire|yearn|am dying|am eager|am keen) to (.+)$/i, (m, ctx) => goalFacts('want', m[1]!, false, ctx)),
+  rule('goal', 'I dream of visiting Japan', /^I (?:dream of|dream about|am dreaming of) (\w+ing)\b(.*)$/i, (m, ctx) => {
     const verb = Object.entries(GERUNDS).find(([, g]) => g === m[1]!.toLowerCase())?.[0] ?? m[1]!.toLowerCase().replace(/ing$/, '');
-    return goalFacts('want', `${verb}${m[2] ?? ''}`, false);
+    return goalFacts('want', `${verb}${m[2] ?? ''}`, false, ctx);
   }),
-  rule('plan', "I'm planning to run a marathon", /^I (?:am planning|plan|am going|intend|am intending|will|am about|have decided|decided|am preparing|am getting ready|am set|have made up my mind) to (.+)$/i, (m) => goalFacts('plan', m[1]!, false)),
-  rule('goal', "I'm trying to lose weight", /^I am (?:trying|aiming|working|striving|determined|committed|hoping) to (.+)$/i, (m) => goalFacts('goal', m[1]!, false)),
+  rule('plan', "I'm planning to run a marathon", /^I (?:am planning|plan|am going|intend|am intending|will|am about|have decided|decided|am preparing|am getting ready|am set|have made up my mind) to (.+)$/i, (m, ctx) => goalFacts('plan', m[1]!, false, ctx)),
+  rule('goal', "I'm trying to lose weight", /^I am (?:trying|aiming|working|striving|determined|committed|hoping) to (.+)$/i, (m, ctx) => goalFacts('goal', m[1]!, false, ctx)),
   rule('plan', 'I am training for a marathon', /^I am (training for|saving (?:up )?for|preparing for|working towards|working toward|studying for) (.+)$/i, (m) => {
     const target = cutTail(m[2]!);
     if (target === '' || wordCount(target) > 6 || !isLikeObject(target)) return [];
     const verb = m[1]!.toLowerCase().replace(/^saving up/, 'saving');
     return [assert(fact('plans', `Is ${verb} ${thirdPerson(target)}`, target))];
   }),
-  rule('goal', 'My goal is to run a marathon', /^(?:one of )?my (?:main |big |biggest |personal |new year'?s |life |long-term |short-term |ultimate |only |current |number one |#1 )?(goal|aim|resolution|dream|ambition|plan|mission|objective)s?(?: (?:for|this|in|right now|now) [\w\s']+?)? (?:is|are|was|will be) (?:to )?(.+)$/i, (m) => {
+  rule('goal', 'My goal is to run a marathon', /^(?:one of )?my (?:main |big |biggest |personal |new year'?s |life |long-term |short-term |ultimate |only |current |number one |#1 )?(goal|aim|resolution|dream|ambition|plan|mission|objective)s?(?: (?:for|this|in|right now|now) [\w\s']+?)? (?:is|are|was|will be) (?:to )?(.+)$/i, (m, ctx) => {
     const kind = /^plan/i.test(m[1]!) ? 'plan' : /^dream/i.test(m[1]!) ? 'want' : 'goal';
     const phrase = m[2]!.replace(/^(\w+)ing\b/i, (g) => Object.entries(GERUNDS).find(([, v]) => v === g.toLowerCase())?.[0] ?? g);
-    return goalFacts(kind, phrase, true);
+    return goalFacts(kind, phrase, true, ctx);
   }),
   rule('life-event', 'We just bought a house', new RegExp(`^${SUBJECT} (?:bought|have bought|purchased|closed on|got the keys to) (?:a |an |our |my )?(?:first |new |own |dream )*(house|home|apartment|flat|condo|place|cottage|cabin|farm)\\b.*$`, 'i'), (m, ctx) => [
     event(`Bought ${withArticle(m[1]!.toLowerCase())}`, ctx, ctx.source),
@@ -853,7 +855,7 @@ export function mentionFacts(clause: string): Intent[] {
 const TIME_MARKERS = /\s*\b(?:anymore|any more|any longer|no more|these days|nowadays|now|right now|at the moment)\b/gi;
 /** Trailing words that do not change a statement: "I'm vegetarian again", "I'm allergic to nuts since childhood". */
 const TRAILING =
-  /\s+(?:again|too|as well|also|though|anyway|actually|haha|lol|btw|by the way|to be honest|tbh|honestly|for (?:\d+|a few|many|several|two|three|four|five|ten) (?:years?|months?|weeks?|days?)|for (?:years|ages|a while|a long time|life|good)|since (?:\d{4}|I was \w+|childhood|birth|forever|college|university|school)|(?:\d+|two|three|four|five|a few|many) (?:years?|months?|weeks?) ago|lately|currently|these days)$/i;
+  /\s+(?:again|too|as well|also|though|anyway|actually|haha|lol|btw|by the way|to be honest|tbh|honestly|for (?:\d+|a few|many|several|two|three|four|five|ten) (?:years?|months?|weeks?|days?)|for (?:years|ages|a while|a long time|life|good)|since (?:\d{4}|I was \w+|childhood|birth|forever|college|university|school)|(?:\d+|two|three|four|five|a few|many) (?:years?|months?|weeks?) ago|lately|currently|these days|(?:last|this) (?:year|month|week|weekend|summer|winter|spring|fall|autumn)|recently|yesterday|today|tonight|last night|in (?:19|20)\d{2})$/i;
 
 function withoutTrailers(clause: string): string {
   let text = clause.replace(TIME_MARKERS, '').trim();
@@ -910,7 +912,9 @@ export function matchStatement(clause: string, ctx: RuleContext): { kind: Statem
  */
 export function clauseIntents(clause: string, ctx: RuleContext): Intent[] {
   const mentions = mentionFacts(clause);
-  const direct = matchStatement(withoutTrailers(clause), ctx);
+  // As said first ("My birthday is today"), then without trailing time words ("I retired yesterday").
+  const plain = clause.replace(TIME_MARKERS, '').trim();
+  const direct = matchStatement(plain, ctx) ?? matchStatement(withoutTrailers(clause), ctx);
   if (direct) return [...mentions, ...direct.intents];
   const positive = positiveForm(clause);
   if (positive !== null) {

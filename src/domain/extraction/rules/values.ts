@@ -123,7 +123,7 @@ function inLexicon(lexicon: ReadonlySet<string>, value: string): boolean {
   return lexicon.has(lower) || lexicon.has(headWord(lower)) || lexicon.has(lower.replace(/s$/, ''));
 }
 
-export const isFood = (value: string): boolean => inLexicon(FOODS, value) || /\b(?:food|cuisine|dishes|cooking)$/i.test(value);
+export const isFood = (value: string): boolean => inLexicon(FOODS, value) || /\b(?:food|cuisine|dishes)$/i.test(value);
 export const isSport = (value: string): boolean => inLexicon(SPORTS, value);
 export const isMusic = (value: string): boolean => inLexicon(MUSIC, value) || /\bmusic$/i.test(value);
 export const isInstrument = (value: string): boolean => inLexicon(INSTRUMENTS, value.replace(/^the\s+/i, ''));
