@@ -313,6 +313,9 @@ function lowerCommon(value: string): string {
 }
 
 function likeFacts(value: string, polarity: 'like' | 'dislike'): Intent[] {
+  if (/\b(?:you|your|yours)\b/i.test(value)) return []; // about the conversation: "I like working with you"
+  const living = /^living in (.+)$/i.exec(value.trim());
+  if (living && polarity === 'like') return placeFact('location', 'Lives in', living[1]!); // "I love living in Lisbon"
   return items(value)
     .map((item) => item.replace(/^(?:all|most|any|some kinds of|all kinds of|good|really good)\s+/i, ''))
     .filter(isLikeObject)

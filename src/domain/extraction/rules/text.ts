@@ -181,6 +181,9 @@ function startsNewClause(current: string, next: string): string | null {
   const who = subject[1] === 'we' ? 'we' : 'I';
   if (/^(?:call me|forget)\b/i.test(next)) return next;
   if (VERB_START.test(next)) return `${who} ${next}`;
+  // "I have a cat and two dogs": another thing the user has.
+  const having = new RegExp(`^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (have|own|have got)\\b`, 'i').exec(current.trim());
+  if (having && /^(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s/i.test(next)) return `${who} ${having[1]} ${next}`;
   const copula = new RegExp(`^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (am|are)\\b`, 'i').exec(current.trim());
   if (copula && PREDICATE_START.test(next) && !/^(?:a|an) (?:lot|bit|little|few|couple)\b/i.test(next)) return `${who} ${copula[1]} ${next}`;
   return null;

@@ -78,14 +78,20 @@ export function stripQuantifier(value: string): string {
 }
 
 /** Words that make a value a reference to the conversation, not a thing the user likes. */
-const NOT_AN_OBJECT = /^(?:it|this|that|these|those|you|your|yours|them|him|her|us|me|myself|how|what|when|where|why|who|whether|if|the way|the idea|the fact|about|some|something|anything|everything|nothing|a lot|more|less|most|my|our|his|their|its|to (?:think|know|say|ask|see|hear|imagine|believe|mention|add|point|tell|keep|make sure|be|have|get|start|try))\b/i;
-const CONVERSATION_WORDS = /\b(?:option|options|answer|answers|suggestion|suggestions|version|response|reply|solution|idea|ideas|approach|example|explanation|code|draft|recipe you|list|summary|question|point|one)\b/i;
+const NOT_AN_OBJECT = /^(?:it|this|that|these|those|you|your|yours|them|him|her|us|me|myself|how|what|when|where|why|who|whether|if|the way|the idea|the fact|about|some|something|anything|everything|nothing|a lot|more|less|most|my|our|his|their|its|both|either|neither|each|none|one|ones|mine|any|all|all of (?:them|it|this)|so|very|too|being here|here|there|to (?:think|know|say|ask|see|hear|imagine|believe|mention|add|point|tell|keep|make sure|be|have|get|start|try))\b/i;
+const CONVERSATION_WORDS = /\b(?:options?|answers?|suggestions?|versions?|responses?|repl(?:y|ies)|solutions?|ideas?|approach(?:es)?|examples?|explanations?|code|drafts?|lists?|summar(?:y|ies)|questions?|points?|bullet points|one|update|feature|results?|output|format(?:ting)?|layout|design|tone|style|chat|conversations?|emojis?|links?|tables?|details)\b/i;
+/** "the beach", "The Beatles": a "the ..." object is kept only when it names something, not "the second one". */
+const THE_OBJECT = /^[Tt]he\s+(?:\p{Lu}|(?:outdoors|mountains|beach|ocean|sea|rain|snow|sun|forest|countryside|theater|theatre|opera|ballet|cinema|movies|gym|city|water|winter|summer|autumn|fall|spring|holidays|outdoors)\b)/u;
 
 /** True when a liked/disliked value is a real thing, not "it", "your idea" or "the second option". */
 export function isLikeObject(value: string): boolean {
   if (value.length === 0 || wordCount(value) > 6) return false;
   if (NOT_AN_OBJECT.test(value)) return false;
   if (CONVERSATION_WORDS.test(value)) return false;
+  if (/\b(?:it|this|that|them|these|those|you)$/i.test(value)) return false; // "pineapple on it"
+  if (/^the\s/i.test(value) && !THE_OBJECT.test(value)) return false;
+  if (/^(?:working|being|doing|getting|having|going|trying|using|making|seeing|knowing|thinking|talking|chatting|waiting|hearing|reading this|living)$/i.test(value)) return false;
+  if (/^(?:big|huge|massive|great|avid|die-hard|diehard|real|true|total|such|an?|the|fan)$/i.test(value)) return false;
   return /\p{L}/u.test(value);
 }
 
@@ -101,7 +107,7 @@ export function asPersonName(value: string, lowerOk: boolean): string | null {
   return properCase(value);
 }
 
-const PLACE_STARTS = /^(?:a|an|my|our|your|his|her|their|this|that|these|those|some|here|there|home|town|it|bed|the (?:city|country|countryside|suburbs?|center|centre|middle|same|house|apartment|flat|woods|forest|mountains|area|neighbou?rhood|building|dorms?|street|village|town|south|north|east|west|moment|meantime|future|past))\b/i;
+const PLACE_STARTS = /^(?:a|an|my|our|your|his|her|their|this|that|these|those|some|here|there|home|town|it|bed|the (?:city|country|countryside|suburbs?|center|centre|middle|same|house|apartment|flat|woods|forest|mountains|hills|area|neighbou?rhood|building|dorms?|street|village|town|south|north|east|west|moment|meantime|future|past|beach|sea|ocean|coast|lake|river|park|station|airport|office|university|campus|school|hospital|mall|border|water|forest|desert|countryside|outskirts|capital|hotel))\b/i;
 
 /** A place name: at most 5 words, no digits (no street addresses), not "a small flat" or "the city". */
 export function asPlace(value: string): string | null {
