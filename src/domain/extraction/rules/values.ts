@@ -24,20 +24,18 @@ export function trimValue(value: string): string {
  */
 export function splitList(value: string): string[] {
   const protectedPhrases: string[] = [];
-  let text = value;
-  for (const phrase of FIXED_PHRASES) {
-    const re = new RegExp(`\\b${escapeRegExp(phrase)}\\b`, 'gi');
-    text = text.replace(re, (found) => {
-      protectedPhrases.push(found);
-      return `\u0000${protectedPhrases.length - 1}\u0000`;
-    });
-  }
+  const text = value.replace(FIXED_PHRASE, (found) => {
+    protectedPhrases.push(found);
+    return `\u0000${protectedPhrases.length - 1}\u0000`;
+  });
   return text
     .split(/\s*,\s*(?:(?:and|or|&|as well as)\s+)?|\s*;\s*|\s+(?:and|or|&|as well as|plus)\s+|\s*\/\s*/i)
     .map((item) => item.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => protectedPhrases[Number(i)] ?? ''))
     .map((item) => trimValue(item))
     .filter((item) => item.length > 0);
 }
+
+const FIXED_PHRASE = new RegExp(`\\b(?:${FIXED_PHRASES.map(escapeRegExp).join('|')})\\b`, 'gi');
 
 const CONNECTORS = new Set(['de', 'da', 'del', 'della', 'di', 'do', 'dos', 'das', 'la', 'le', 'les', 'van', 'von', 'der', 'den', 'of', 'the', 'upon', 'am', 'an', 'on', 'and', 'y', 'e', 'el', 'al', 'bin', 'ibn']);
 
@@ -56,12 +54,6 @@ export function properCase(value: string): string {
 
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-export function lowerFirst(text: string): string {
-  // Keep acronyms and proper nouns ("NASA", "Berlin") as typed.
-  if (/^\p{Lu}{2}/u.test(text) || /^\p{Lu}\p{Ll}+/u.test(text) && !/^(?:The|A|An|My|Some)\b/.test(text)) return text;
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 export function wordCount(value: string): number {
