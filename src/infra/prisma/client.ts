@@ -1,0 +1,42 @@
+// The Prisma client over `pg` through @prisma/adapter-pg (Prisma 7 needs no
+// Rust query engine). One factory for the embedded PGlite server and for a
+// real PostgreSQL server.
+
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client.js';
+
+export { PrismaClient };
+export type { Prisma } from './generated/client.js';
+
+export interface PrismaClientOptions {
+  /** postgresql:// URL of the database. */
+  url: string;
+  /**
+   * Maximum open connections. Must be 1 for the embedded PGlite server, which
+   * serves one connection at a time; with 1 the connection is also kept open
+   * while idle, so the server never sees a reconnect race. For a real server
+   * use the configured pool size (DATABASE_POOL_MAX, default 10).
+   */
+  poolMax: number;
+  /**
+   * How long a query or transaction may wait for a free connection before
+   * failing, in ms. Default 10000 (every request queues on one connection
+   * with the embedded server, so waits are longer than Prisma's 2 s default).
+   */
+  acquireTimeoutMs?: number;
+}
+
+/** Connects lazily on first query; call `$disconnect()` to close the pool. */
+export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 10_000;
+  const adapter = new PrismaPg({
+    connectionString: options.url,
+    max: options.poolMax,
+    idleTimeoutMillis: options.poolMax === 1 ? 0 : 10_000,
+    connectionTimeoutMillis: acquireTimeoutMs,
+  });
+  return new PrismaClient({
+    adapter,
+    transactionOptions: { maxWait: acquireTimeoutMs, timeout: 15_000 },
+  });
+}
