@@ -203,6 +203,15 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ["I'm vegetarian, can you suggest a recipe?", [['food/diet', 'Is vegetarian']]],
     ['If it helps, I am vegan.', [['food/diet', 'Is vegan']]],
     ["im vegan and i dont eat honey", [['food/diet', 'Is vegan'], ['food/restrictions', 'Does not eat honey']]],
+    ['I have a cat and two dogs.', [['pets/cats', 'Has a cat'], ['pets/dogs', 'Has two dogs']]],
+    ['I have three kids and a dog named Max.', [['family/children', 'Has three children'], ['pets/dogs', 'Has a dog named Max']]],
+    ['I code in TypeScript and Go.', [['work/work_skills', 'Is skilled in TypeScript'], ['work/work_skills', 'Is skilled in Go']]],
+    ['I love living in Lisbon.', [['basic_info/location', 'Lives in Lisbon']]],
+    ["I'm a sommelier.", [['work/title', 'Works as a sommelier']]],
+    ['We own a café.', [['work/company', 'Runs a café']]],
+    ['I believe in karma.', [['psychological/values', 'Believes in karma']]],
+    ['We love hiking.', [['interests/hobbies', 'Likes hiking']]],
+    ['Can you help me write a cover letter? I have five years of experience with Python and I love hiking.', [['interests/hobbies', 'Likes hiking']]],
   ];
 
   it.each(cases)('%s', async (sentence, expected) => {
@@ -291,6 +300,30 @@ describe('RuleBasedExtractor: what must not become a memory', () => {
     'Forget everything.',
     'Thanks!',
     'ok',
+    // everyday requests to an assistant
+    'I have a problem with my code.',
+    'I want to create a React app.',
+    'I am working on a project.',
+    "I'm trying to install numpy.",
+    "I'm looking for a restaurant.",
+    'I want to learn about recursion.',
+    'I want to run the tests.',
+    "I'm going to the store.",
+    'I have a meeting at 3.',
+    'I go to bed at 11.',
+    'I love that idea!',
+    'I like both.',
+    'I like concise responses.',
+    'I love the new update.',
+    'I like working with you.',
+    'I am a big fan.',
+    // past, unanchored or ambiguous
+    'I used to be vegetarian.',
+    'I had a dog.',
+    'I moved here two years ago.',
+    "i'm alex",
+    'my wife anna is a doctor',
+    'I live near the beach.',
   ];
 
   it.each(nothing)('%s', async (sentence) => {

@@ -127,7 +127,7 @@ export function expandContractions(text: string): string {
 const SEPARATOR = /\s*[,;:]\s*(?:(?:and|but|so|plus|though|yet|also)\s+)?|\s+[-–—]+\s+|\s+(?:and|but|so|plus|yet|although|though|because|since|while|whereas|whilst)\s+/gi;
 const SUBJECT_START = /^(?:I|we|my|our|he|she|they|it|his|her|their|you|your|this|that|there|mine|everyone|everybody|people|nobody|someone)\b/i;
 const VERB_START =
-  /^(?:am|was|have|had|live|lived|work|worked|love|like|enjoy|hate|dislike|speak|play|go|moved|just|recently|also|really|currently|study|studied|eat|do not|did not|never|no longer|got|want|plan|prefer|own|run|grew up|come from|turned|started|adore|avoid|cannot|can not|speak|teach|volunteer|practice|practise|write|read|cook|bake)\b/i;
+  /^(?:am|was|have|had|live|lived|work|worked|love|like|enjoy|hate|dislike|speak|play|go|moved|just|recently|also|really|currently|study|studied|eat|do not|did not|never|no longer|got|want|plan|prefer|own|run|grew up|come from|turned|started|adore|avoid|cannot|can not|speak|teach|volunteer|practice|practise|write|read|cook|bake)\b/; // lower case: "TypeScript and Go" is a list
 const PREDICATE_START =
   /^(?:a|an|not|also|allergic|vegetarian|vegan|pescatarian|married|single|divorced|engaged|widowed|pregnant|retired|unemployed|lactose|gluten|fluent|from|based|originally|\d{1,3}\b|[a-z]+ing\s+\w)/i;
 const QUESTION_START =
