@@ -202,6 +202,7 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ["I love cats and have a dog.", [['interests/likes', 'Likes cats'], ['pets/dogs', 'Has a dog']]],
     ["I'm vegetarian, can you suggest a recipe?", [['food/diet', 'Is vegetarian']]],
     ['If it helps, I am vegan.', [['food/diet', 'Is vegan']]],
+    ['I\u2019m vegetarian and I\u2019m from \u201cthe Netherlands\u201d.', [['food/diet', 'Is vegetarian'], ['basic_info/origin', 'Is from the Netherlands']]],
     ["im vegan and i dont eat honey", [['food/diet', 'Is vegan'], ['food/restrictions', 'Does not eat honey']]],
     ['I have a cat and two dogs.', [['pets/cats', 'Has a cat'], ['pets/dogs', 'Has two dogs']]],
     ['I have three kids and a dog named Max.', [['family/children', 'Has three children'], ['pets/dogs', 'Has a dog named Max']]],

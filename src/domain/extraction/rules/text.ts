@@ -23,10 +23,9 @@ const FIRST_PERSON = /\b(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|our|us)\b
  */
 export function prepareText(raw: string): string {
   let text = raw
-    .replace(/[\u2018\u2019\u02bc\u0060\u00b4](?=\p{L})/gu, "'")
-    .replace(/(?<=\p{L})[\u2018\u2019\u02bc]/gu, "'")
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/(?<=\p{L})[\u0060\u00b4](?=\p{L})/gu, "'")
     .replace(/[\u201c\u201d\u201e\u00ab\u00bb]/g, '"')
-    .replace(/[\u2018\u2019]/g, "'")
     .replace(/\u00a0/g, ' ')
     .replace(/\r\n?/g, '\n')
     .replace(/```[\s\S]*?(?:```|$)/g, '\n')
@@ -35,14 +34,14 @@ export function prepareText(raw: string): string {
     .split('\n')
     .filter((line) => !/^\s*>/.test(line))
     .join('\n');
-  const quote = (whole: string, content: string, offset: number, source: string): string => {
+  const quote = (content: string, offset: number, source: string): string => {
     const before = source.slice(Math.max(0, offset - 40), offset);
     if (FIRST_PERSON.test(content) || SPEECH_VERB.test(before) || /[.!?]\s*$/.test(content)) return ` ${QUOTE_MARK} `;
     return content;
   };
-  text = text.replace(/"([^"\n]{1,200})"/g, (whole, content: string, offset: number, source: string) => quote(whole, content, offset, source));
-  text = text.replace(/(^|[\s(])'(.+?)'(?=$|[\s.,!?;:)])/gm, (whole, lead: string, content: string, offset: number, source: string) =>
-    lead + quote(whole, content, offset + lead.length, source),
+  text = text.replace(/"([^"\n]{1,200})"/g, (_whole, content: string, offset: number, source: string) => quote(content, offset, source));
+  text = text.replace(/(^|[\s(])'(.+?)'(?=$|[\s.,!?;:)])/gm, (_whole, lead: string, content: string, offset: number, source: string) =>
+    lead + quote(content, offset + lead.length, source),
   );
   return text;
 }
