@@ -159,6 +159,32 @@ export function vectorStoreContract(name: string, create: () => Promise<VectorSt
       expect(ids(await query({ vector, since: at(t0), types: ['DOC'] }))).toEqual([]);
     });
 
+    it('applies time bounds to the second, also when many rows of the same day fall outside', async () => {
+      const day = Date.parse('2024-05-05T00:00:00Z') / 1000;
+      const vector = seededVector(21);
+      // 30 rows on one day, the earlier ones closest to the query vector.
+      await store.upsert(
+        Array.from({ length: 30 }, (_, i) => record({ chunkId: `h${String(i).padStart(2, '0')}`, createdAt: day + i * 600, vector: near(vector, 100 + i) })),
+      );
+      const hits = await query({ vector, limit: 3, since: new Date((day + 25 * 600) * 1000) });
+      expect(ids(hits)).toHaveLength(3);
+      expect(hits.every((hit) => hit.chunkId >= 'h25')).toBe(true);
+      expect(ids(await query({ vector, limit: 50, since: new Date((day + 600) * 1000 + 1), until: new Date((day + 3 * 600) * 1000) }))).toEqual(['h02', 'h03']);
+    });
+
+    it('filters by time far in the past and in the future', async () => {
+      const at = (iso: string) => Date.parse(iso) / 1000;
+      await store.upsert([
+        record({ chunkId: 'old', createdAt: at('1960-06-01T00:00:00Z') }),
+        record({ chunkId: 'now', createdAt: at('2024-01-01T00:00:00Z') }),
+        record({ chunkId: 'far', createdAt: at('2200-01-01T00:00:00Z') }),
+      ]);
+      const vector = seededVector(22);
+      expect(ids(await query({ vector, until: new Date('1965-01-01T00:00:00Z') }))).toEqual(['old']);
+      expect(ids(await query({ vector, since: new Date('2100-01-01T00:00:00Z') }))).toEqual(['far']);
+      expect(ids(await query({ vector, since: new Date('1950-01-01T00:00:00Z'), until: new Date('2150-01-01T00:00:00Z') }))).toEqual(['now', 'old']);
+    });
+
     it('replaces a chunk on upsert of the same id', async () => {
       const first = seededVector(10);
       const second = seededVector(11);

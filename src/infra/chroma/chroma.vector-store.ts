@@ -2,18 +2,19 @@
 //
 // Partitioning (measured in docs/vector-partitioning.md): on Chroma 1.0 a
 // filtered query costs in proportion to the size of the collection it runs
-// in, and every collection reserves ~21 MB of disk and ~3.4 MiB of RAM at 512
+// in, and every collection reserves ~21 MB of disk and ~4.4 MiB of RAM at 512
 // dimensions. So users are packed into SHARD collections of bounded size:
 //
 // - A directory collection maps each user (project + user pk) to a shard.
-// - A new user joins the fullest shard that still has room below
+// - A new user joins the fullest shared shard that still has room below
 //   `shardTargetRecords`, or a new shard.
-// - When a shard grows past `shardMaxRecords` (its users kept writing), its
-//   largest users are moved to other shards until it is back at the target. A
-//   user bigger than the target ends up alone in a shard.
-// - Every query runs in one shard, with a `where` whose clauses each match only
-//   that user's rows (chroma-keys.ts). A query's cost therefore depends on the
-//   shard size (bounded) and the user's own data, not on how many users exist.
+// - When a shared shard grows past `shardMaxRecords` (its users kept writing),
+//   its largest users move to other shards until it is back at the target.
+// - A user with `soloRecords` or more moves to a SOLO shard of its own. Its
+//   queries need no user filter at all (an unfiltered HNSW search).
+// - Every query runs in one shard, with `where` clauses that match only that
+//   user's rows (chroma-keys.ts). A query's cost depends on the shard size
+//   (bounded) and on the user's own data, not on how many users exist.
 //
 // Collections are named memql_<model tag>_<dimension>_*: switching models or
 // dimensions means a reindex into new collections.
@@ -25,7 +26,7 @@
 import { ChromaClient, ChromaNotFoundError, type Collection, type Metadata } from 'chromadb';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { recordMetadata, sanitizeNamePart, spaceNames, userKey, whereBlob, whereQuery, whereUser, type SpaceNames } from './chroma-keys.js';
+import { recordMetadata, sanitizeNamePart, spaceNames, userKey, queryPlan, whereBlob, whereUser, type SpaceNames } from './chroma-keys.js';
 
 /** What the store reports about its own housekeeping (pino's Logger fits). */
 export interface ChromaStoreLog {
@@ -44,13 +45,18 @@ export interface ChromaVectorStoreOptions {
   /** First part of every collection name; reset() drops all collections under it. Default "memql". */
   prefix?: string;
   /**
-   * A shard stops taking new users once it holds this many records, and
-   * rebalancing brings overfull shards back to it. Default 4,000 (filtered
-   * query p95 ~10 ms at 512 dims, see docs/vector-partitioning.md).
+   * A shared shard stops taking new users once it holds this many records,
+   * and rebalancing brings overfull shards back to it. Default 2,500.
    */
   shardTargetRecords?: number;
-  /** A shard above this many records is rebalanced during the next upsert into it. Default 8,000. */
+  /**
+   * A shared shard above this many records is rebalanced during the next
+   * upsert into it (the upsert waits for the moves). Bounds query latency:
+   * see docs/vector-partitioning.md. Default 2 x shardTargetRecords.
+   */
   shardMaxRecords?: number;
+  /** A user with at least this many records gets a shard of its own. Default shardTargetRecords. */
+  soloRecords?: number;
   /** Receives shard creations and user moves. Default: silent. */
   log?: ChromaStoreLog;
 }
@@ -59,13 +65,18 @@ export interface ChromaStoreStats {
   /** Common prefix of this model/dimension's collections (IndexState.collection). */
   space: string;
   users: number;
-  shards: { name: string; records: number }[];
+  /** solo: the shard belongs to one user. */
+  shards: { name: string; records: number; solo: boolean }[];
 }
 
 interface Shard {
   index: number;
   name: string;
   collection: Collection;
+  /** The only user of a solo shard; null for a shared shard. */
+  owner: string | null;
+  /** Users assigned to the shard (from the directory). */
+  users: number;
   /** Record count: exact after count(), an upper bound after upserts. */
   records: number;
 }
@@ -97,6 +108,7 @@ export class ChromaVectorStore implements VectorStore {
   private readonly prefix: string;
   private readonly target: number;
   private readonly max: number;
+  private readonly solo: number;
   private dimension: number | null = null;
   private space: Promise<Space> | null = null;
   private readonly shardLocks = new KeyedMutex<number>();
@@ -111,10 +123,13 @@ export class ChromaVectorStore implements VectorStore {
       ssl: url.protocol === 'https:',
     });
     this.prefix = options.prefix ?? 'memql';
-    this.target = options.shardTargetRecords ?? 4_000;
+    this.target = options.shardTargetRecords ?? 2_500;
     this.max = options.shardMaxRecords ?? 2 * this.target;
-    if (!(this.target >= 1 && this.max >= this.target)) {
-      throw new Error(`ChromaVectorStore: need 1 <= shardTargetRecords (${this.target}) <= shardMaxRecords (${this.max})`);
+    this.solo = options.soloRecords ?? this.target;
+    if (!(this.target >= 1 && this.max >= this.target && this.solo >= 1)) {
+      throw new Error(
+        `ChromaVectorStore: need 1 <= shardTargetRecords (${this.target}) <= shardMaxRecords (${this.max}) and soloRecords (${this.solo}) >= 1`,
+      );
     }
     // Validates the names early (throws on an unusable model tag).
     spaceNames(this.prefix, options.modelTag, 1);
@@ -164,7 +179,7 @@ export class ChromaVectorStore implements VectorStore {
           }
           return locked;
         });
-        if (shard && shard.records > this.max) await this.rebalance(space, shard);
+        if (shard && shard.owner === null && shard.records > this.max) await this.rebalance(space, shard);
       });
     }
   }
@@ -182,9 +197,16 @@ export class ChromaVectorStore implements VectorStore {
     const key = userKey(scope.projectId, scope.userPk);
     await this.withSpace('deleteByUser', (space) =>
       this.lockedUserShard(space, key, null, async (shard) => {
+        if (shard.owner === key) {
+          await space.directory.delete({ ids: [key] });
+          this.uncacheUser(space, key);
+          space.shards.delete(shard.index);
+          await this.client.deleteCollection({ name: shard.name });
+          return;
+        }
         await shard.collection.delete({ where: whereUser(key) });
         await space.directory.delete({ ids: [key] });
-        space.users.delete(key);
+        this.uncacheUser(space, key);
         shard.records = await shard.collection.count();
       }),
     );
@@ -195,27 +217,49 @@ export class ChromaVectorStore implements VectorStore {
     if (query.vector.length !== dimension) {
       throw new Error(`Query vector has ${query.vector.length} dimensions; the index holds ${dimension}`);
     }
-    if (query.limit < 1 || (query.types !== null && query.types.length === 0)) return [];
+    if (query.limit < 1) return [];
     const key = userKey(query.projectId, query.userPk);
-    const where = whereQuery(key, query);
     return this.withSpace('query', async (space) => {
       // Retried once when the user was moved to another shard mid-query.
       for (let attempt = 0; ; attempt++) {
         const shard = await this.findShard(space, key);
         if (!shard) return [];
-        const result = await shard.collection.query({
-          queryEmbeddings: [query.vector],
-          nResults: query.limit,
-          where,
-          include: ['distances'],
-        });
+        const hits = await this.queryShard(shard, key, query);
         if (space.users.get(key) !== shard.index && attempt === 0) continue;
-        const ids = result.ids[0] ?? [];
-        const distances = result.distances[0] ?? [];
-        // Cosine space: distance = 1 - cosine similarity.
-        return ids.map((chunkId, i) => ({ chunkId, score: 1 - (distances[i] ?? 1) }));
+        return hits;
       }
     });
+  }
+
+  private async queryShard(shard: Shard, key: string, query: VectorQuery): Promise<ScoredChunkId[]> {
+    const plan = queryPlan(key, query, shard.owner === key);
+    if (plan.empty) return [];
+    const bounds = plan.bounds;
+    // Time buckets are whole days at the edges: ask for more than the limit
+    // and re-check createdAt, asking for more again while rows were dropped.
+    let nResults = bounds ? query.limit * 2 : query.limit;
+    for (;;) {
+      const result = await shard.collection.query<{ createdAt: number }>({
+        queryEmbeddings: [query.vector],
+        nResults,
+        ...(plan.where ? { where: plan.where } : {}),
+        include: bounds ? ['distances', 'metadatas'] : ['distances'],
+      });
+      const ids = result.ids[0] ?? [];
+      const distances = result.distances[0] ?? [];
+      const metadatas = result.metadatas[0] ?? [];
+      const hits: ScoredChunkId[] = [];
+      for (let i = 0; i < ids.length && hits.length < query.limit; i++) {
+        if (bounds) {
+          const createdAt = metadatas[i]?.createdAt;
+          if (typeof createdAt !== 'number' || createdAt < bounds.since || createdAt > bounds.until) continue;
+        }
+        // Cosine space: distance = 1 - cosine similarity.
+        hits.push({ chunkId: ids[i]!, score: 1 - (distances[i] ?? 1) });
+      }
+      if (hits.length >= query.limit || ids.length < nResults) return hits;
+      nResults *= 4;
+    }
   }
 
   async reset(): Promise<void> {
@@ -246,10 +290,10 @@ export class ChromaVectorStore implements VectorStore {
   /** Users, shards and their sizes in the open space (for benchmarks and diagnostics). */
   async stats(): Promise<ChromaStoreStats> {
     return this.withSpace('stats', async (space) => {
-      const shards: { name: string; records: number }[] = [];
+      const shards: ChromaStoreStats['shards'] = [];
       for (const shard of [...space.shards.values()].sort((a, b) => a.index - b.index)) {
         shard.records = await shard.collection.count();
-        shards.push({ name: shard.name, records: shard.records });
+        shards.push({ name: shard.name, records: shard.records, solo: shard.owner !== null });
       }
       return { space: space.names.base, users: await space.directory.count(), shards };
     });
@@ -320,6 +364,15 @@ export class ChromaVectorStore implements VectorStore {
       const index = names.parseShard(name);
       if (index !== null) await this.attachShard(space, index);
     }
+    // The whole directory is small (one short record per user): cache it, with per-shard user counts.
+    for (let offset = 0; ; offset += MAX_RECORDS_PER_REQUEST) {
+      const page = await directory.get<DirectoryEntry>({ include: ['metadatas'], limit: MAX_RECORDS_PER_REQUEST, offset });
+      for (let i = 0; i < page.ids.length; i++) {
+        const entry = page.metadatas[i];
+        if (entry) this.cacheUser(space, page.ids[i]!, (await this.attachShard(space, entry.shard)).index);
+      }
+      if (page.ids.length < MAX_RECORDS_PER_REQUEST) break;
+    }
     return space;
   }
 
@@ -332,8 +385,8 @@ export class ChromaVectorStore implements VectorStore {
     }
   }
 
-  /** Opens (creating if needed) shard `index` and records its size. */
-  private async attachShard(space: Space, index: number): Promise<Shard> {
+  /** Opens (creating if needed) shard `index` and records its size. `owner` makes a new shard solo. */
+  private async attachShard(space: Space, index: number, owner: string | null = null): Promise<Shard> {
     const existing = space.shards.get(index);
     if (existing) return existing;
     const name = space.names.shard(index);
@@ -341,9 +394,10 @@ export class ChromaVectorStore implements VectorStore {
       name,
       embeddingFunction: null,
       configuration: { hnsw: { space: 'cosine' } },
-      metadata: { memql: 'shard', model: this.options.modelTag, dimension: space.dimension },
+      metadata: { memql: 'shard', model: this.options.modelTag, dimension: space.dimension, ...(owner ? { solo: owner } : {}) },
     });
-    const shard: Shard = { index, name, collection, records: await collection.count() };
+    const solo = collection.metadata?.solo;
+    const shard: Shard = { index, name, collection, owner: typeof solo === 'string' ? solo : null, users: 0, records: await collection.count() };
     space.shards.set(index, shard);
     return shard;
   }
@@ -355,8 +409,9 @@ export class ChromaVectorStore implements VectorStore {
     const found = await space.directory.get<DirectoryEntry>({ ids: [key], include: ['metadatas'] });
     const entry = found.metadatas[0];
     if (!entry) return null;
-    space.users.set(key, entry.shard);
-    return this.attachShard(space, entry.shard);
+    const shard = await this.attachShard(space, entry.shard);
+    this.cacheUser(space, key, shard.index);
+    return shard;
   }
 
   /**
@@ -385,7 +440,7 @@ export class ChromaVectorStore implements VectorStore {
     return this.assignLock.run('assign', async () => {
       const known = await this.findShard(space, key);
       if (known) return known;
-      const chosen = await this.pickShard(space, user.incoming, null);
+      const chosen = await this.pickShard(space, key, { records: user.incoming, room: user.incoming }, null);
       const entry: DirectoryEntry = { shard: chosen.index, projectId: user.projectId, userPk: user.userPk };
       // add() keeps an existing id: if another process assigned the user first, its choice wins.
       await space.directory.add({ ids: [key], embeddings: [[1]], metadatas: [entry] });
@@ -396,45 +451,106 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   private async findShardFromDirectory(space: Space, key: string): Promise<Shard | null> {
-    space.users.delete(key);
+    this.uncacheUser(space, key);
     return this.findShard(space, key);
   }
 
-  /** The fullest shard (other than `exclude`) with room for `incoming` more records, else a new one. */
-  private async pickShard(space: Space, incoming: number, exclude: number | null): Promise<Shard> {
+  /** Records where a user lives, keeping the per-shard user counts right. */
+  private cacheUser(space: Space, key: string, index: number): void {
+    const previous = space.users.get(key);
+    if (previous === index) return;
+    if (previous !== undefined) this.uncacheUser(space, key);
+    space.users.set(key, index);
+    const shard = space.shards.get(index);
+    if (shard) shard.users++;
+  }
+
+  private uncacheUser(space: Space, key: string): void {
+    const previous = space.users.get(key);
+    if (previous === undefined) return;
+    space.users.delete(key);
+    const shard = space.shards.get(previous);
+    if (shard) shard.users = Math.max(0, shard.users - 1);
+  }
+
+  /**
+   * Where a user of `records` records goes: a new solo shard when it is big
+   * enough, else the fullest shared shard (other than `exclude`) with room
+   * for it below the target, else a new shared shard. Room is judged on what
+   * the shard's users will probably hold: users tend to grow to the average
+   * size, so a shard of many small new users is not "nearly empty".
+   */
+  private async pickShard(space: Space, key: string, need: { records: number; room: number }, exclude: number | null): Promise<Shard> {
+    if (need.records >= this.solo) return this.createShard(space, key);
+    let sharedRecords = 0;
+    let sharedUsers = 0;
+    for (const shard of space.shards.values()) {
+      if (shard.owner !== null) continue;
+      sharedRecords += shard.records;
+      sharedUsers += shard.users;
+    }
+    const average = sharedUsers > 0 ? sharedRecords / sharedUsers : 0;
+    const wanted = Math.max(need.room, average);
     let best: Shard | null = null;
     for (const shard of space.shards.values()) {
-      if (shard.index === exclude || shard.records + incoming > this.target) continue;
+      if (shard.owner !== null || shard.index === exclude) continue;
+      const expected = Math.max(shard.records, shard.users * average);
+      if (expected + wanted > this.target) continue;
       if (!best || shard.records > best.records) best = shard;
     }
-    if (best) return best;
+    return best ?? this.createShard(space, null);
+  }
+
+  private async createShard(space: Space, owner: string | null): Promise<Shard> {
     const next = Math.max(-1, ...space.shards.keys()) + 1;
-    const created = await this.attachShard(space, next);
-    this.options.log?.info({ shard: created.name }, 'chroma shard created');
+    const created = await this.attachShard(space, next, owner);
+    this.options.log?.info({ shard: created.name, solo: owner }, 'chroma shard created');
     return created;
   }
 
-  /** Moves the largest users out of an overfull shard until it is back at the target. */
+  /**
+   * Brings an overfull shared shard back under the target. When its largest
+   * user is big enough for a solo shard, the OTHER users move out and the
+   * shard becomes that user's (less data to move than moving the big user).
+   * Otherwise the largest users move out until the shard is at the target.
+   */
   private async rebalance(space: Space, shard: Shard): Promise<void> {
     await this.rebalanceLock.run('rebalance', () =>
       this.shardLocks.run(shard.index, async () => {
+        if (shard.owner !== null || !space.shards.has(shard.index)) return;
         shard.records = await shard.collection.count();
         if (shard.records <= this.max) return;
         const users = await this.countUsers(shard);
+        shard.users = users.size;
         const largestFirst = [...users.entries()].sort((a, b) => b[1].records - a[1].records);
-        let remaining = shard.records;
-        let usersLeft = largestFirst.length;
-        for (const [key, user] of largestFirst) {
-          if (remaining <= this.target || usersLeft <= 1) break;
-          // Room for the user to double before it has to move again.
-          const destination = await this.pickShard(space, 2 * user.records, shard.index);
-          await this.shardLocks.run(destination.index, () => this.moveUser(space, key, user, shard, destination));
-          remaining -= user.records;
-          usersLeft--;
+        const [largestKey, largest] = largestFirst[0] ?? [];
+        if (largestKey !== undefined && largest && largest.records >= this.solo) {
+          for (const [key, user] of largestFirst.slice(1)) await this.moveOut(space, shard, key, user);
+          await this.makeSolo(shard, largestKey);
+        } else {
+          let remaining = shard.records;
+          for (const [key, user] of largestFirst.slice(0, -1)) {
+            if (remaining <= this.target) break;
+            await this.moveOut(space, shard, key, user);
+            remaining -= user.records;
+          }
         }
         shard.records = await shard.collection.count();
       }),
     );
+  }
+
+  private async moveOut(space: Space, from: Shard, key: string, user: { records: number; projectId: string; userPk: string }): Promise<void> {
+    // Room for the user to double before it has to move again.
+    const destination = await this.pickShard(space, key, { records: user.records, room: 2 * user.records }, from.index);
+    await this.shardLocks.run(destination.index, () => this.moveUser(space, key, user, from, destination));
+  }
+
+  /** Marks a shard that now holds one user as that user's solo shard. */
+  private async makeSolo(shard: Shard, key: string): Promise<void> {
+    await shard.collection.modify({ metadata: { ...(shard.collection.metadata ?? {}), solo: key } });
+    shard.owner = key;
+    this.options.log?.info({ shard: shard.name, solo: key }, 'chroma shard became solo');
   }
 
   private async countUsers(shard: Shard): Promise<Map<string, { records: number; projectId: string; userPk: string }>> {
@@ -480,7 +596,7 @@ export class ChromaVectorStore implements VectorStore {
     }
     const entry: DirectoryEntry = { shard: to.index, projectId: user.projectId, userPk: user.userPk };
     await space.directory.upsert({ ids: [key], embeddings: [[1]], metadatas: [entry] });
-    space.users.set(key, to.index);
+    this.cacheUser(space, key, to.index);
     await from.collection.delete({ where: whereUser(key) });
     from.records -= moved;
     this.options.log?.info({ user: key, from: from.name, to: to.name, records: moved, ms: Date.now() - started }, 'chroma user moved');

@@ -65,32 +65,48 @@ describe('ChromaVectorStore partitioning', () => {
     await store.reset();
   });
 
-  it('keeps shards bounded by moving users out of an overfull shard, without losing vectors', async () => {
+  it('keeps shared shards bounded by moving users out, gives a big user its own shard, loses nothing', async () => {
     const store = newStore({ shardTargetRecords: 60, shardMaxRecords: 100 });
     await store.open(16);
     const users = Array.from({ length: 8 }, (_, i) => `user${i}`);
-    // Users arrive small and grow in rounds, as they would in production.
+    // Users arrive small and grow in rounds, as they would in production; user0 grows fastest.
     for (let round = 0; round < 4; round++) {
-      for (const user of users) await store.upsert(userRecords(user, 10 + (user === 'user0' ? 40 : 0), round * 100));
+      for (const user of users) await store.upsert(userRecords(user, user === 'user0' ? 50 : 10, round * 100));
     }
     const stats = await store.stats();
     expect(stats.users).toBe(8);
-    for (const shard of stats.shards) expect(shard.records).toBeLessThanOrEqual(160 + 40); // max + one incoming batch
-    expect(stats.shards.reduce((sum, shard) => sum + shard.records, 0)).toBe(7 * 40 + 200);
-    expect(stats.shards.length).toBeGreaterThan(1);
+    const shared = stats.shards.filter((shard) => !shard.solo);
+    const solo = stats.shards.filter((shard) => shard.solo);
+    for (const shard of shared) expect(shard.records).toBeLessThanOrEqual(100);
+    expect(solo.map((shard) => shard.records)).toEqual([200]);
+    expect(shared.reduce((sum, shard) => sum + shard.records, 0)).toBe(7 * 40);
 
+    const all = { projectId: 'p1', limit: 500, types: null, since: null, until: null };
     for (const user of users) {
-      const expected = user === 'user0' ? 200 : 40;
-      const hits = await store.query({ projectId: 'p1', userPk: user, vector: seededVector(1, 16), limit: 500, types: null, since: null, until: null });
-      expect(hits, user).toHaveLength(expected);
+      const hits = await store.query({ ...all, userPk: user, vector: seededVector(1, 16) });
+      expect(hits, user).toHaveLength(user === 'user0' ? 200 : 40);
       expect(hits.every((hit) => hit.chunkId.startsWith(`${user}-`))).toBe(true);
     }
+    // Filters still apply in a solo shard.
+    const since = new Date((1_700_000_000 + 300) * 1000);
+    expect(await store.query({ ...all, userPk: 'user0', vector: seededVector(1, 16), since })).toHaveLength(50);
+    expect(await store.query({ ...all, userPk: 'user0', vector: seededVector(1, 16), types: ['DOC'] })).toHaveLength(0);
 
     // A second store on the same collections (e.g. after a restart) finds every user through the directory.
     const reopened = newStore({ prefix: `t${storeCount}`, shardTargetRecords: 60, shardMaxRecords: 100 });
     await reopened.open(16);
-    const hits = await reopened.query({ projectId: 'p1', userPk: 'user3', vector: seededVector(2, 16), limit: 500, types: null, since: null, until: null });
-    expect(hits).toHaveLength(40);
+    expect(await reopened.query({ ...all, userPk: 'user3', vector: seededVector(2, 16) })).toHaveLength(40);
+    expect(await reopened.query({ ...all, userPk: 'user0', vector: seededVector(2, 16) })).toHaveLength(200);
+
+    expect((await reopened.stats()).shards.filter((shard) => shard.solo).map((shard) => shard.records)).toEqual([200]);
+    // Deleting the solo user drops its shard.
+    const shardsBefore = (await reopened.stats()).shards.length;
+    await reopened.deleteByUser({ projectId: 'p1', userPk: 'user0' });
+    const after = await reopened.stats();
+    expect(after.shards.filter((shard) => shard.solo)).toEqual([]);
+    expect(after.shards).toHaveLength(shardsBefore - 1);
+    expect(after.users).toBe(7);
+    expect(await reopened.query({ ...all, userPk: 'user0', vector: seededVector(2, 16) })).toEqual([]);
     await store.reset();
   });
 
