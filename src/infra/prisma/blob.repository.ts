@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { BlobListFilter, BlobRepository, NewBlob } from '../../domain/ports.js';
+import type { BlobRecord, BlobType, Page, PageRequest } from '../../domain/types.js';
+import { isUuid } from '../../lib/ids.js';
+import { Prisma, type PrismaClient } from './generated/client.js';
+import { blobContentToJson, chunkColumns, toBlobRecord, type BlobRowFields } from './blob.mappers.js';
+import { toPage } from './pagination.js';
+
+const blobSelect = { id: true, projectId: true, userPk: true, type: true, content: true, metadata: true, createdAt: true } as const;
+
+export class PrismaBlobRepository implements BlobRepository {
+  constructor(private readonly db: PrismaClient) {}
+
+  /**
+   * The outbox write: the blob, its chunks and an UPSERT_BLOB index job commit
+   * together or not at all. A blob entering the extraction buffer is PENDING
+   * with its token count; others are NONE.
+   */
+  async insert(blob: NewBlob): Promise<BlobRecord> {
+    const id = randomUUID();
+    const [row] = await this.db.$transaction([
+      this.db.blob.create({
+        data: {
+          id,
+          projectId: blob.projectId,
+          userPk: blob.userPk,
+          type: blob.content.type,
+          content: blobContentToJson(blob.content),
+          metadata: blob.metadata ?? Prisma.DbNull,
+          createdAt: blob.createdAt,
+          bufferState: blob.buffer ? 'PENDING' : 'NONE',
+          tokens: blob.buffer?.tokens ?? 0,
+          chunks: { createMany: { data: blob.chunks.map((chunk) => chunkColumns(chunk, blob)) } },
+        },
+        select: blobSelect,
+      }),
+      this.db.indexJob.create({ data: { kind: 'UPSERT_BLOB', projectId: blob.projectId, userPk: blob.userPk, blobId: id } }),
+    ]);
+    return toBlobRecord(row);
+  }
+
+  /** Deletes the blob (its chunks cascade) and enqueues DELETE_BLOB in one transaction; a blob already gone is a no-op. */
+  async delete(blob: BlobRecord): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      const { count } = await tx.blob.deleteMany({ where: { id: blob.id, projectId: blob.projectId } });
+      if (count === 0) return;
+      await tx.indexJob.create({ data: { kind: 'DELETE_BLOB', projectId: blob.projectId, userPk: blob.userPk, blobId: blob.id } });
+    });
+  }
+
+  async findById(projectId: string, id: string): Promise<BlobRecord | null> {
+    if (!isUuid(id) || !isUuid(projectId)) return null;
+    const row = await this.db.blob.findFirst({ where: { id, projectId }, select: blobSelect });
+    return row && toBlobRecord(row);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<(BlobRecord | null)[]> {
+    const valid = [...new Set(ids.filter(isUuid))];
+    const rows = valid.length ? await this.db.blob.findMany({ where: { id: { in: valid } }, select: blobSelect }) : [];
+    const byId = new Map(rows.map((row) => [row.id, toBlobRecord(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async listByUser(userPk: string, filter: BlobListFilter, page: PageRequest): Promise<Page<BlobRecord>> {
+    const where: Prisma.BlobWhereInput = filter.type ? { userPk, type: filter.type } : { userPk };
+    const after = page.after;
+    const [rows, totalCount] = await Promise.all([
+      this.db.blob.findMany({
+        where: after
+          ? { ...where, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+          : where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: page.first + 1,
+        select: blobSelect,
+      }),
+      this.db.blob.count({ where }),
+    ]);
+    return toPage(rows, page.first, totalCount, toBlobRecord);
+  }
+
+  /**
+   * The first page of each user's blobs in two queries whatever the number of
+   * users: a window function numbers each user's blobs, and one grouped count
+   * gives the totals.
+   */
+  async listFirstPageByUsers(userPks: readonly string[], filter: BlobListFilter, first: number): Promise<Page<BlobRecord>[]> {
+    const pks = [...new Set(userPks.filter(isUuid))];
+    if (pks.length === 0) return userPks.map(() => ({ items: [], hasNextPage: false, totalCount: 0 }));
+    const typeFilter = filter.type ? Prisma.sql`AND b."type" = ${filter.type}::"BlobType"` : Prisma.empty;
+    const [rows, counts] = await Promise.all([
+      this.db.$queryRaw<(BlobRowFields & { type: BlobType })[]>`
+        SELECT "id", "projectId", "userPk", "type"::text AS "type", "content", "metadata", "createdAt"
+        FROM (
+          SELECT b."id", b."projectId", b."userPk", b."type", b."content", b."metadata", b."createdAt",
+                 row_number() OVER (PARTITION BY b."userPk" ORDER BY b."createdAt", b."id") AS "position"
+          FROM "Blob" b
+          WHERE b."userPk" = ANY(${pks}::uuid[]) ${typeFilter}
+        ) ranked
+        WHERE "position" <= ${first + 1}
+        ORDER BY "userPk", "createdAt", "id"`,
+      this.db.$queryRaw<{ userPk: string; total: number }[]>`
+        SELECT b."userPk", count(*)::int AS "total"
+        FROM "Blob" b
+        WHERE b."userPk" = ANY(${pks}::uuid[]) ${typeFilter}
+        GROUP BY b."userPk"`,
+    ]);
+    const rowsByUser = new Map<string, BlobRowFields[]>();
+    for (const row of rows) {
+      const list = rowsByUser.get(row.userPk) ?? [];
+      list.push(row);
+      rowsByUser.set(row.userPk, list);
+    }
+    const totals = new Map(counts.map((c) => [c.userPk, c.total]));
+    return userPks.map((pk) => toPage(rowsByUser.get(pk) ?? [], first, totals.get(pk) ?? 0, toBlobRecord));
+  }
+}

@@ -1,0 +1,120 @@
+import type { ChunkRepository, ChunkSearchFilter, ScoredChunkId } from '../../domain/ports.js';
+import type { ChunkRecord } from '../../domain/types.js';
+import { isUuid } from '../../lib/ids.js';
+import { Prisma, type PrismaClient } from './generated/client.js';
+import { chunkSelect, toChunkRecord } from './blob.mappers.js';
+
+/** At most this many distinct words of a query are searched for. */
+const MAX_QUERY_WORDS = 32;
+/** Longer "words" are noise (hashes, base64); PostgreSQL ignores words over 2047 bytes anyway. */
+const MAX_WORD_LENGTH = 64;
+
+/**
+ * The words of a free-text query: runs of letters, combining marks and
+ * digits, deduplicated. Everything else (including all tsquery syntax:
+ * & | ! ( ) : * ' < - > \) is a separator, so the words can be joined into a
+ * tsquery without escaping.
+ */
+export function queryWords(query: string): string[] {
+  const words = query.normalize('NFC').toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+  return [...new Set(words.filter((w) => w.length <= MAX_WORD_LENGTH))].slice(0, MAX_QUERY_WORDS);
+}
+
+export class PrismaChunkRepository implements ChunkRepository {
+  constructor(private readonly db: PrismaClient) {}
+
+  /** The chunks that exist among `ids`, in the order of `ids`. */
+  async findByIds(ids: readonly string[]): Promise<ChunkRecord[]> {
+    const valid = [...new Set(ids.filter(isUuid))];
+    if (valid.length === 0) return [];
+    const rows = await this.db.chunk.findMany({ where: { id: { in: valid } }, select: chunkSelect });
+    const byId = new Map(rows.map((row) => [row.id, toChunkRecord(row)]));
+    return valid.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async findByBlob(blobId: string): Promise<ChunkRecord[]> {
+    if (!isUuid(blobId)) return [];
+    const rows = await this.db.chunk.findMany({ where: { blobId }, orderBy: { ordinal: 'asc' }, select: chunkSelect });
+    return rows.map(toChunkRecord);
+  }
+
+  /**
+   * Full-text search over one user's chunks (English stemming and stop
+   * words, the generated "searchTsv" column and its GIN index).
+   *
+   * Natural-language questions rarely have all their words in one chunk, so
+   * a chunk matches when it has ANY of the query's terms, and matches are
+   * ranked with BM25 (k1 = 1.2, b = 0.75) over the user's chunks that pass
+   * the filters: a rare term (a name, a place) outweighs a common one, and
+   * repeated terms saturate. Document frequencies come from the matching
+   * chunks, the document count from all chunks in scope. Score: higher is
+   * better; ties by chunk id.
+   */
+  async searchLexical(query: string, filter: ChunkSearchFilter, limit: number): Promise<ScoredChunkId[]> {
+    const words = queryWords(query);
+    if (words.length === 0 || limit <= 0 || !isUuid(filter.userPk)) return [];
+    const scope = scopeConditions(filter);
+    const rows = await this.db.$queryRaw<{ chunkId: string; score: number }[]>`
+      WITH terms AS (
+        SELECT DISTINCT lexeme
+        FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme
+      ),
+      query AS (
+        SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS q FROM terms
+      ),
+      candidates AS (
+        SELECT c."id", c."searchTsv" AS tsv, length(c."searchTsv") AS len
+        FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId", query
+        WHERE c."searchTsv" @@ query.q ${scope}
+      ),
+      hits AS (
+        SELECT cand."id", cand.len, entry.lexeme, cardinality(entry.positions) AS tf
+        FROM candidates cand, unnest(cand.tsv) AS entry
+        WHERE entry.lexeme IN (SELECT lexeme FROM terms)
+      ),
+      df AS (
+        SELECT lexeme, count(*) AS n FROM hits GROUP BY lexeme
+      ),
+      stats AS (
+        SELECT
+          (SELECT count(*) FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId" WHERE true ${scope}) AS docs,
+          (SELECT greatest(avg(len), 1) FROM candidates) AS avglen
+      )
+      SELECT hits."id"::text AS "chunkId",
+             sum(
+               ln(1 + (stats.docs - df.n + 0.5) / (df.n + 0.5))
+               * (hits.tf * 2.2) / (hits.tf + 1.2 * (0.25 + 0.75 * hits.len / stats.avglen))
+             )::float8 AS "score"
+      FROM hits JOIN df ON df.lexeme = hits.lexeme CROSS JOIN stats
+      GROUP BY hits."id"
+      ORDER BY "score" DESC, hits."id"
+      LIMIT ${limit}::int`;
+    return rows.map((row) => ({ chunkId: row.chunkId, score: Number(row.score) }));
+  }
+
+  /** Every chunk, in batches of `batchSize`, ordered by id (keyset: safe while rows are added). */
+  async *scanAll(batchSize: number): AsyncIterable<ChunkRecord[]> {
+    let after: string | null = null;
+    for (;;) {
+      const rows: Prisma.ChunkGetPayload<{ select: typeof chunkSelect }>[] = await this.db.chunk.findMany({
+        where: after ? { id: { gt: after } } : {},
+        orderBy: { id: 'asc' },
+        take: batchSize,
+        select: chunkSelect,
+      });
+      if (rows.length === 0) return;
+      yield rows.map(toChunkRecord);
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+}
+
+/** SQL conditions (each starting with AND) on c = "Chunk" and b = "Blob" for a search filter. */
+function scopeConditions(filter: ChunkSearchFilter): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`AND c."userPk" = ${filter.userPk}::uuid`];
+  if (filter.types) conditions.push(Prisma.sql`AND b."type"::text = ANY(${filter.types}::text[])`);
+  if (filter.since) conditions.push(Prisma.sql`AND b."createdAt" >= ${filter.since}::timestamp`);
+  if (filter.until) conditions.push(Prisma.sql`AND b."createdAt" <= ${filter.until}::timestamp`);
+  return Prisma.join(conditions, ' ');
+}

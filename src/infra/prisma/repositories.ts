@@ -1,0 +1,57 @@
+// Every Prisma adapter of the domain's persistence ports, over one client.
+
+import type {
+  ApiKeyRepository,
+  BlobRepository,
+  ChunkRepository,
+  EventRepository,
+  IndexJobQueue,
+  IndexStateRepository,
+  MemoryRepository,
+  ProcessingRepository,
+  ProfileConfigRepository,
+  ProjectRepository,
+  UserRepository,
+} from '../../domain/ports.js';
+import { PrismaApiKeyRepository } from './api-key.repository.js';
+import { PrismaBlobRepository } from './blob.repository.js';
+import { PrismaChunkRepository } from './chunk.repository.js';
+import { PrismaEventRepository } from './event.repository.js';
+import type { PrismaClient } from './generated/client.js';
+import { PrismaIndexJobQueue } from './index-job.repository.js';
+import { PrismaIndexStateRepository } from './index-state.repository.js';
+import { PrismaMemoryRepository } from './memory.repository.js';
+import { PrismaProcessingRepository } from './processing.repository.js';
+import { PrismaProfileConfigRepository } from './profile-config.repository.js';
+import { PrismaProjectRepository } from './project.repository.js';
+import { PrismaUserRepository } from './user.repository.js';
+
+export interface Repositories {
+  projects: ProjectRepository;
+  apiKeys: ApiKeyRepository;
+  users: UserRepository;
+  blobs: BlobRepository;
+  chunks: ChunkRepository;
+  indexJobs: IndexJobQueue;
+  indexState: IndexStateRepository;
+  memories: MemoryRepository;
+  events: EventRepository;
+  processing: ProcessingRepository;
+  profileConfigs: ProfileConfigRepository;
+}
+
+export function createRepositories(db: PrismaClient): Repositories {
+  return {
+    projects: new PrismaProjectRepository(db),
+    apiKeys: new PrismaApiKeyRepository(db),
+    users: new PrismaUserRepository(db),
+    blobs: new PrismaBlobRepository(db),
+    chunks: new PrismaChunkRepository(db),
+    indexJobs: new PrismaIndexJobQueue(db),
+    indexState: new PrismaIndexStateRepository(db),
+    memories: new PrismaMemoryRepository(db),
+    events: new PrismaEventRepository(db),
+    processing: new PrismaProcessingRepository(db),
+    profileConfigs: new PrismaProfileConfigRepository(db),
+  };
+}
