@@ -34,6 +34,10 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
     max: options.poolMax,
     idleTimeoutMillis: options.poolMax === 1 ? 0 : 10_000,
     connectionTimeoutMillis: acquireTimeoutMs,
+    // Prisma stores DateTime as UTC in `timestamp` columns; with the session
+    // in UTC, raw SQL comparing them to now() is right whatever the server's
+    // default TimeZone. (PGlite ignores startup options; it runs in UTC.)
+    options: '-c TimeZone=UTC',
   });
   return new PrismaClient({
     adapter,
