@@ -218,7 +218,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack):
 
   const embedder = await createEmbedder(config.embeddings);
   stack.push({ name: 'embedder', stop: () => embedder.close() });
-  const vectors = new ChromaVectorStore({ url: chromaUrl, modelTag: embedder.model, shards: config.vectorShards });
+  const vectors = new ChromaVectorStore({ url: chromaUrl, modelTag: embedder.model, shardTargetRecords: config.vectorShardRecords, log });
   await vectors.open(embedder.dimension);
   stack.push({ name: 'vector store', stop: () => vectors.close() });
   return { prisma, repos, vectors, embedder };

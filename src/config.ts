@@ -19,8 +19,8 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** An external Chroma server instead of the embedded child process. Unset: embedded. */
   CHROMA_URL: optionalUrl,
-  /** Number of Chroma collections users are hashed over (see README, "Vector partitioning"). */
-  MEMQL_VECTOR_SHARDS: z.coerce.number().int().min(1).max(4096).optional(),
+  /** Records a shared Chroma shard collection holds before new users go to another (see docs/vector-partitioning.md). Default 2500. */
+  MEMQL_VECTOR_SHARD_RECORDS: z.coerce.number().int().min(100).max(1_000_000).optional(),
   /** Admin key. Unset on the embedded default: generated on first start, kept in the data dir and printed once. */
   MEMQL_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Embeddings: any OpenAI-compatible /embeddings endpoint. Unset: the offline USE-lite model. */
@@ -65,7 +65,7 @@ export interface Config {
   dataDir: string;
   database: { kind: 'embedded' } | { kind: 'external'; url: string; poolMax: number };
   chroma: { kind: 'embedded' } | { kind: 'external'; url: string };
-  vectorShards: number | undefined;
+  vectorShardRecords: number | undefined;
   adminKey: string | undefined;
   embeddings: EmbeddingsConfig;
   llm: LlmConfig;
@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.MEMQL_DATA_DIR),
     database: e.DATABASE_URL ? { kind: 'external', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : { kind: 'embedded' },
     chroma: e.CHROMA_URL ? { kind: 'external', url: e.CHROMA_URL } : { kind: 'embedded' },
-    vectorShards: e.MEMQL_VECTOR_SHARDS,
+    vectorShardRecords: e.MEMQL_VECTOR_SHARD_RECORDS,
     adminKey: e.MEMQL_ADMIN_KEY,
     embeddings: embeddingsConfig(e),
     llm: llmConfig(e),
