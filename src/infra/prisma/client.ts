@@ -13,9 +13,9 @@ export interface PrismaClientOptions {
   url: string;
   /**
    * Maximum open connections. Must be 1 for the embedded PGlite server, which
-   * serves one connection at a time; with 1 the connection is also kept open
-   * while idle, so the server never sees a reconnect race. For a real server
-   * use the configured pool size (DATABASE_POOL_MAX, default 10).
+   * serves one connection at a time (other clients queue behind it until it
+   * has been idle for 10 s and is closed). For a real server use the
+   * configured pool size (DATABASE_POOL_MAX, default 10).
    */
   poolMax: number;
   /**
@@ -32,7 +32,7 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
   const adapter = new PrismaPg({
     connectionString: options.url,
     max: options.poolMax,
-    idleTimeoutMillis: options.poolMax === 1 ? 0 : 10_000,
+    idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: acquireTimeoutMs,
     // Prisma stores DateTime as UTC in `timestamp` columns; with the session
     // in UTC, raw SQL comparing them to now() is right whatever the server's
