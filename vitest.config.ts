@@ -1,8 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// graphql ships both CommonJS and .mjs; Node (and so type-graphql and Apollo,
+// loaded from node_modules) takes the CommonJS one. Point Vite at the same
+// file so tests never hold a second copy of graphql's classes.
+const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
 // Integration tests start real PGlite, Chroma and HTTP servers: give them
 // time, and run files in separate processes so each owns its children.
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

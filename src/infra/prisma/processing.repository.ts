@@ -103,7 +103,10 @@ export class PrismaProcessingRepository implements ProcessingRepository {
       GROUP BY b."userPk", b."projectId", p."state", p."nextAttemptAt"
       HAVING CASE
         WHEN p."state" = 'FAILED' THEN p."nextAttemptAt" <= now()
-        ELSE sum(b."tokens") >= ${tokenThreshold} OR max(b."insertedAt") <= now() - ${idleMs} * interval '1 millisecond'
+        -- A PROCESSING blob whose lease has expired belongs to a batch that never finished (a crash): due now.
+        ELSE bool_or(b."bufferState" = 'PROCESSING')
+          OR sum(b."tokens") >= ${tokenThreshold}
+          OR max(b."insertedAt") <= now() - ${idleMs} * interval '1 millisecond'
       END
       ORDER BY min(b."insertedAt")
       LIMIT ${limit}`;
