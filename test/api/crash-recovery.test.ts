@@ -71,7 +71,9 @@ describe('crash recovery (kill -9 of a real server process)', () => {
     try {
       const again = new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY!);
       const found = await waitFor('the blobs to be indexed', async () => {
-        const result = await again.ok(QueryUserDocument, { userId: 'crash', text: 'zebra escaped zoo', mode: 'SEMANTIC' });
+        const result = await again.ok(QueryUserDocument, { userId: 'crash', text: 'zebra escaped zoo', mode: 'SEMANTIC' }).catch((error: Error) => {
+          throw new Error(`${error.message}\nserver errors: ${JSON.stringify(second.logs.filter((entry) => Number(entry.level) >= 50))}`);
+        });
         const blobIds = result.user!.query.map((m) => m.blob.id);
         return blobIds.length === ids.length ? blobIds : null;
       });
