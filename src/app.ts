@@ -46,14 +46,22 @@ export interface App {
   indexer: Indexer;
   /** The admin key when this start generated it (printed once), else null. */
   generatedAdminKey: string | null;
+  /** Counters for operators (and the tests that bound SQL statements per request). */
+  stats: AppStats;
   stop(): Promise<void>;
+}
+
+export interface AppStats {
+  /** SQL statements sent since start. */
+  sqlQueries: number;
 }
 
 export async function buildApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
   const stack = new StopStack(log);
 
   try {
-    const { prisma, repos, vectors, embedder } = await openStores(config, log, stack);
+    const stats: AppStats = { sqlQueries: 0 };
+    const { prisma, repos, vectors, embedder } = await openStores(config, log, stack, stats);
 
     const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
@@ -149,7 +157,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       'memql is serving',
     );
 
-    return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stop: () => stack.stopAll() };
+    return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stats, stop: () => stack.stopAll() };
   } catch (error) {
     await stack.stopAll();
     throw error;
@@ -186,7 +194,7 @@ export interface Stores {
  * (embedded or external) and the embedder. Shared by the server and the
  * reindex command.
  */
-export async function openStores(config: Config, log: Logger, stack: StopStack): Promise<Stores> {
+export async function openStores(config: Config, log: Logger, stack: StopStack, stats?: AppStats): Promise<Stores> {
   await mkdir(config.dataDir, { recursive: true });
 
   // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
@@ -202,7 +210,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack):
     poolMax = config.database.poolMax;
   }
   await applyMigrations({ url: databaseUrl, log });
-  const prisma = createPrismaClient({ url: databaseUrl, poolMax });
+  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery: stats && (() => void stats.sqlQueries++) });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
   const repos = createRepositories(prisma);
 

@@ -24,6 +24,8 @@ export interface PrismaClientOptions {
    * with the embedded server, so waits are longer than Prisma's 2 s default).
    */
   acquireTimeoutMs?: number;
+  /** Called after every SQL statement (metrics; the DataLoader tests count statements with it). */
+  onQuery?: (event: { query: string; durationMs: number }) => void;
 }
 
 /** Connects lazily on first query; call `$disconnect()` to close the pool. */
@@ -39,8 +41,13 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
     // default TimeZone. (PGlite ignores startup options; it runs in UTC.)
     options: '-c TimeZone=UTC',
   });
-  return new PrismaClient({
+  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions: { maxWait: acquireTimeoutMs, timeout: 15_000 } });
+  const client = new PrismaClient({
     adapter,
     transactionOptions: { maxWait: acquireTimeoutMs, timeout: 15_000 },
+    log: [{ emit: 'event', level: 'query' }],
   });
+  const onQuery = options.onQuery;
+  client.$on('query', (event) => onQuery({ query: event.query, durationMs: event.duration }));
+  return client as unknown as PrismaClient;
 }

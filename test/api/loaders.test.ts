@@ -1,0 +1,52 @@
+// DataLoaders keep list queries to a bounded number of SQL statements,
+// whatever the number of rows: no N+1 through nested fields.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUserDocument, InsertBlobDocument, UsersWithBlobsDocument } from '../generated/graphql.js';
+import { createProjectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
+import type { GraphQLClient } from '../helpers/graphql-client.js';
+
+describe('DataLoader batching', () => {
+  let t: TestApp;
+  let small: GraphQLClient;
+  let large: GraphQLClient;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' } });
+    small = (await createProjectClient(t, 'five-users')).client;
+    large = (await createProjectClient(t, 'fifty-users')).client;
+    const fill = async (client: GraphQLClient, users: number) => {
+      for (let i = 0; i < users; i++) {
+        await client.ok(CreateUserDocument, { input: { id: `u${i}` } });
+        for (const summary of ['first', 'second']) await client.ok(InsertBlobDocument, { userId: `u${i}`, input: { summary: { summary: `${summary} note of u${i}` } } });
+      }
+    };
+    await fill(small, 5);
+    await fill(large, 50);
+    await t.app.indexer.drain();
+  }, 300_000);
+  afterAll(async () => t?.destroy());
+
+  const statementsFor = async (client: GraphQLClient) => {
+    await t.app.indexer.drain();
+    const before = t.app.stats.sqlQueries;
+    const { users } = await client.ok(UsersWithBlobsDocument, { first: 50, blobsFirst: 10 });
+    return { statements: t.app.stats.sqlQueries - before, users };
+  };
+
+  it('lists 50 users with their blobs and each blob\'s user in a bounded number of statements', async () => {
+    const { statements, users } = await statementsFor(large);
+    expect(users.edges).toHaveLength(50);
+    expect(users.edges.every((edge) => edge.node.blobs.totalCount === 2 && edge.node.blobs.edges.every((blob) => blob.node.user.id === edge.node.id))).toBe(true);
+    // key lookup, users page + count, blob pages + counts, blob owners
+    expect(statements).toBeGreaterThan(0);
+    expect(statements).toBeLessThanOrEqual(8);
+  });
+
+  it('costs the same for 5 users as for 50', async () => {
+    const five = await statementsFor(small);
+    const fifty = await statementsFor(large);
+    expect(five.users.edges).toHaveLength(5);
+    expect(fifty.statements).toBe(five.statements);
+  });
+});
