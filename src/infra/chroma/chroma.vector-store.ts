@@ -46,7 +46,7 @@ export interface ChromaVectorStoreOptions {
   prefix?: string;
   /**
    * A shared shard stops taking new users once it holds this many records,
-   * and rebalancing brings overfull shards back to it. Default 2,500.
+   * and rebalancing brings overfull shards back to it. Default 2,000.
    */
   shardTargetRecords?: number;
   /**
@@ -123,7 +123,7 @@ export class ChromaVectorStore implements VectorStore {
       ssl: url.protocol === 'https:',
     });
     this.prefix = options.prefix ?? 'memql';
-    this.target = options.shardTargetRecords ?? 2_500;
+    this.target = options.shardTargetRecords ?? 2_000;
     this.max = options.shardMaxRecords ?? 2 * this.target;
     this.solo = options.soloRecords ?? this.target;
     if (!(this.target >= 1 && this.max >= this.target && this.solo >= 1)) {
