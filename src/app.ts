@@ -51,6 +51,17 @@ export interface App {
   stop(): Promise<void>;
 }
 
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** The promise's value if it settles in time, false when it rejects or is late. */
+function withinMs(ms: number, promise: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.catch(() => false), late]).finally(() => clearTimeout(timer));
+}
+
 export interface AppStats {
   /** SQL statements sent since start. */
   sqlQueries: number;
@@ -142,9 +153,10 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
           requestId,
         }),
         health: async () => {
+          // A dependency that hangs is as down as one that refuses: answer within the probe's patience.
           const [database, vectorStore] = await Promise.all([
-            prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
-            vectors.ping().catch(() => false),
+            withinMs(HEALTH_TIMEOUT_MS, prisma.$queryRaw`SELECT 1`.then(() => true)),
+            withinMs(HEALTH_TIMEOUT_MS, vectors.ping()),
           ]);
           return { ok: database && vectorStore, checks: { database: database ? 'up' : 'down', vectorStore: vectorStore ? 'up' : 'down' } };
         },

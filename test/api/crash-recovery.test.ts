@@ -72,8 +72,10 @@ describe('crash recovery (kill -9 of a real server process)', () => {
       const again = new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY!);
       const found = await waitFor('the blobs to be indexed', async () => {
         const result = await again.ok(QueryUserDocument, { userId: 'crash', text: 'zebra escaped zoo', mode: 'SEMANTIC' }).catch((error: Error) => {
-          throw new Error(`${error.message}\nserver errors: ${JSON.stringify(second.logs.filter((entry) => Number(entry.level) >= 50))}`);
+          console.error(`${error.message}\nserver errors: ${JSON.stringify(second.logs.filter((entry) => Number(entry.level) >= 50)).slice(0, 600)}`);
+          return null;
         });
+        if (!result) return null;
         const blobIds = result.user!.query.map((m) => m.blob.id);
         return blobIds.length === ids.length ? blobIds : null;
       });

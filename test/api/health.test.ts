@@ -1,0 +1,46 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChromaServer, type ChromaServer } from '../../src/infra/chroma/chroma-server.js';
+import { startPausableProxy, type PausableProxy } from '../helpers/pausable-proxy.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+describe('GET /health', () => {
+  let dir: string;
+  let chroma: ChromaServer;
+  let proxy: PausableProxy;
+  let t: TestApp;
+  const health = async () => {
+    const response = await fetch(t.url.replace(/\/graphql$/, '/health'));
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'memql-health-'));
+    chroma = await startChromaServer({ dataDir: dir });
+    proxy = await startPausableProxy(new URL(chroma.url));
+    t = await startTestApp({ env: { MEMQL_EMBEDDINGS_PROVIDER: 'hashing', CHROMA_URL: proxy.url } });
+  });
+  afterAll(async () => {
+    await t?.destroy();
+    await proxy?.close();
+    await chroma?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers 200 with JSON when the database and the vector store answer, without a key', async () => {
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok', database: 'up', vectorStore: 'up' } });
+  });
+
+  it('answers 503 when the vector store hangs, and 200 again when it is back', async () => {
+    proxy.pause();
+    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', database: 'up', vectorStore: 'down' } });
+    proxy.resume();
+    expect((await health()).status).toBe(200);
+  });
+
+  it('answers 404 elsewhere', async () => {
+    expect((await fetch(t.url.replace(/\/graphql$/, '/nope'))).status).toBe(404);
+  });
+});
