@@ -3,6 +3,7 @@
 // twice (after a crash, or by two processes) does no harm.
 
 import type { ChunkRepository, Embedder, IndexJob, IndexJobQueue, Log, VectorRecord, VectorStore } from '../ports.js';
+import { SerialLoop } from '../../lib/serial-loop.js';
 import type { ChunkRecord } from '../types.js';
 
 export interface IndexerOptions {
@@ -19,59 +20,38 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 
 export class Indexer {
   private readonly options: IndexerOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: SerialLoop;
+  private stopped = false;
 
   constructor(
     private readonly deps: { jobs: IndexJobQueue; chunks: ChunkRepository; vectors: VectorStore; embedder: Embedder; log: Log },
     options: Partial<IndexerOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.loop = new SerialLoop(() => this.drainDue(), this.options.pollMs);
   }
 
   start(): void {
-    this.stopped = false;
-    this.kick();
+    this.loop.start();
   }
 
   /** Asks for a round now (after a commit); rounds never overlap. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.running = this.loop().finally(() => {
-      this.running = null;
-      this.schedule(this.again ? 0 : this.options.pollMs);
-      this.again = false;
-    });
+    this.loop.kick();
   }
 
   /** Processes until no job is due. For tests, the reindex command and shutdown. */
   async drain(): Promise<void> {
-    if (this.running) await this.running;
-    await this.loop();
+    await this.loop.idle();
+    await this.drainDue();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.running) await this.running;
+    return this.loop.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.kick(), delayMs);
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
+  private async drainDue(): Promise<void> {
     try {
       for (;;) {
         const jobs = await this.deps.jobs.due(this.options.batchSize);

@@ -3,6 +3,7 @@
 // failed batch's retry time comes. The "timer" is a sweep over the database
 // state, so it fires after restarts too and needs no per-user timers.
 
+import { SerialLoop } from '../../lib/serial-loop.js';
 import type { Log, ProcessingRepository } from '../ports.js';
 import type { MemoryEventRecord } from '../types.js';
 import type { MemoryProcessor, ProcessOutcome } from './memory-processor.js';
@@ -25,9 +26,7 @@ export interface FlushResult {
 }
 
 export class BufferScheduler {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
-  private again = false;
+  private readonly loop: SerialLoop;
   private stopped = true;
   private readonly inFlight = new Set<string>();
   private readonly forced = new Map<string, string>();
@@ -37,38 +36,23 @@ export class BufferScheduler {
     private readonly processing: ProcessingRepository,
     private readonly log: Log,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.loop = new SerialLoop(() => this.sweep(), options.sweepMs);
+  }
 
   start(): void {
     this.stopped = false;
-    this.kick();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.sweeping) await this.sweeping;
+    return this.loop.stop();
   }
 
   /** A blob entered a buffer: sweep soon (the threshold may have been crossed). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.sweeping) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.sweeping = this.sweep().finally(() => {
-      this.sweeping = null;
-      const delay = this.again ? 0 : this.options.sweepMs;
-      this.again = false;
-      if (!this.stopped) {
-        this.timer = setTimeout(() => this.kick(), delay);
-        this.timer.unref();
-      }
-    });
+    this.loop.kick();
   }
 
   /** Processes the user's buffer in the background, whatever its size or age. */
@@ -124,7 +108,7 @@ export class BufferScheduler {
         }
       });
       await Promise.all(workers);
-      if (due.length === 64) this.again = true;
+      if (due.length === 64) this.loop.requestAnotherRound();
     } catch (error) {
       this.log.error({ err: error }, 'buffer sweep failed; retrying on the next sweep');
     }

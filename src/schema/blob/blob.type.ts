@@ -2,7 +2,7 @@ import { Field, Float, ID, InterfaceType, Int, ObjectType, registerEnumType } fr
 import type { BlobType as BlobTypeName, MemoryEventRecord } from '../../domain/types.js';
 import { MemoryEvent } from '../memory/memory.type.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
-import { PageInfo } from '../common/page-info.js';
+import { ConnectionType } from '../common/connection.js';
 import { User } from '../user/user.type.js';
 
 export enum BlobType {
@@ -119,25 +119,7 @@ export class CodeBlob extends Blob {
 }
 
 @ObjectType()
-export class BlobEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => Blob)
-  node!: BlobView;
-}
-
-@ObjectType()
-export class BlobConnection {
-  @Field(() => [BlobEdge])
-  edges!: BlobEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class BlobConnection extends ConnectionType<BlobView>('Blob', () => Blob) {}
 
 @ObjectType()
 export class InsertBlobPayload {

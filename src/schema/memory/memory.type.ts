@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { MemoryChangeRecord, MemoryEventRecord, MemoryRecord } from '../../domain/types.js';
-import { PageInfo } from '../common/page-info.js';
+import { ConnectionType } from '../common/connection.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
 
 export enum MemoryChangeKind {
@@ -141,46 +141,10 @@ export class FlushPayload {
 }
 
 @ObjectType()
-export class MemoryEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => Memory)
-  node!: MemoryRecord;
-}
+export class MemoryConnection extends ConnectionType<MemoryRecord>('Memory', () => Memory) {}
 
 @ObjectType()
-export class MemoryConnection {
-  @Field(() => [MemoryEdge])
-  edges!: MemoryEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
-
-@ObjectType()
-export class MemoryEventEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => MemoryEvent)
-  node!: MemoryEventRecord;
-}
-
-@ObjectType()
-export class MemoryEventConnection {
-  @Field(() => [MemoryEventEdge])
-  edges!: MemoryEventEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class MemoryEventConnection extends ConnectionType<MemoryEventRecord>('MemoryEvent', () => MemoryEvent) {}
 
 @InputType()
 export class UpdateMemoryInput {

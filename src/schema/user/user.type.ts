@@ -1,6 +1,6 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../common/connection.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
-import { PageInfo } from '../common/page-info.js';
 
 @ObjectType({ description: "One of the app's users, identified by the app's own id." })
 export class User {
@@ -18,25 +18,7 @@ export class User {
 }
 
 @ObjectType()
-export class UserEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => User)
-  node!: User;
-}
-
-@ObjectType()
-export class UserConnection {
-  @Field(() => [UserEdge])
-  edges!: UserEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class UserConnection extends ConnectionType<User>('User', () => User) {}
 
 @InputType()
 export class CreateUserInput {
