@@ -139,19 +139,6 @@ export function locatorColumns(locator: ChunkLocator): Pick<ChunkRow, 'messageIn
   }
 }
 
-/** Chunk columns written for a new chunk of a blob (the blob's createdAt is the chunk's). */
-export function chunkColumns(chunk: NewChunk, blob: { projectId: string; userPk: string; createdAt: Date }) {
-  return {
-    projectId: blob.projectId,
-    userPk: blob.userPk,
-    ordinal: chunk.ordinal,
-    text: chunk.text,
-    searchText: chunk.searchText,
-    createdAt: blob.createdAt,
-    ...locatorColumns(chunk.locator),
-  };
-}
-
 export type ChunkRowFields = Pick<
   ChunkRow,
   'id' | 'blobId' | 'projectId' | 'userPk' | 'ordinal' | 'text' | 'searchText' | 'messageIndex' | 'charStart' | 'charEnd' | 'startTime' | 'endTime' | 'createdAt'

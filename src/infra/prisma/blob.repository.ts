@@ -3,7 +3,7 @@ import type { BlobListFilter, BlobRepository, NewBlob } from '../../domain/ports
 import type { BlobRecord, BlobType, Page, PageRequest } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
-import { blobContentToJson, chunkColumns, toBlobRecord, type BlobRowFields } from './blob.mappers.js';
+import { blobContentToJson, locatorColumns, toBlobRecord, type BlobRowFields } from './blob.mappers.js';
 import { toPage } from './pagination.js';
 
 const blobSelect = { id: true, projectId: true, userPk: true, type: true, content: true, metadata: true, createdAt: true } as const;
@@ -18,25 +18,26 @@ export class PrismaBlobRepository implements BlobRepository {
    */
   async insert(blob: NewBlob): Promise<BlobRecord> {
     const id = randomUUID();
-    const [row] = await this.db.$transaction([
-      this.db.blob.create({
-        data: {
-          id,
-          projectId: blob.projectId,
-          userPk: blob.userPk,
-          type: blob.content.type,
-          content: blobContentToJson(blob.content),
-          metadata: blob.metadata ?? Prisma.DbNull,
-          createdAt: blob.createdAt,
-          bufferState: blob.buffer ? 'PENDING' : 'NONE',
-          tokens: blob.buffer?.tokens ?? 0,
-          chunks: { createMany: { data: blob.chunks.map((chunk) => chunkColumns(chunk, blob)) } },
-        },
-        select: blobSelect,
-      }),
-      this.db.indexJob.create({ data: { kind: 'UPSERT_BLOB', projectId: blob.projectId, userPk: blob.userPk, blobId: id } }),
-    ]);
-    return toBlobRecord(row);
+    const chunks = blob.chunks.map((chunk) => ({ ordinal: chunk.ordinal, text: chunk.text, searchText: chunk.searchText, ...locatorColumns(chunk.locator) }));
+    // One statement, so one round trip and atomic without BEGIN/COMMIT: on the
+    // embedded database every round trip is paid by the whole server.
+    // Timestamps go in as UTC text cast to `timestamp` (Prisma's DateTime columns hold UTC).
+    await this.db.$executeRaw`
+      WITH new_blob AS (
+        INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens")
+        VALUES (${id}::uuid, ${blob.projectId}::uuid, ${blob.userPk}::uuid, ${blob.content.type}::"BlobType",
+                ${JSON.stringify(blobContentToJson(blob.content))}::jsonb, ${blob.metadata === null ? null : JSON.stringify(blob.metadata)}::jsonb,
+                ${blob.createdAt.toISOString()}::timestamp, ${blob.buffer ? 'PENDING' : 'NONE'}::"BufferState", ${blob.buffer?.tokens ?? 0})
+        RETURNING "id"
+      ), new_chunks AS (
+        INSERT INTO "Chunk" ("id", "blobId", "projectId", "userPk", "ordinal", "text", "searchText", "messageIndex", "charStart", "charEnd", "startTime", "endTime", "createdAt")
+        SELECT gen_random_uuid(), (SELECT "id" FROM new_blob), ${blob.projectId}::uuid, ${blob.userPk}::uuid,
+               c."ordinal", c."text", c."searchText", c."messageIndex", c."charStart", c."charEnd", c."startTime", c."endTime", ${blob.createdAt.toISOString()}::timestamp
+        FROM jsonb_to_recordset(${JSON.stringify(chunks)}::jsonb) AS c("ordinal" int, "text" text, "searchText" text, "messageIndex" int, "charStart" int, "charEnd" int, "startTime" float8, "endTime" float8)
+      )
+      INSERT INTO "IndexJob" ("kind", "projectId", "userPk", "blobId")
+      SELECT 'UPSERT_BLOB', ${blob.projectId}::uuid, ${blob.userPk}::uuid, "id" FROM new_blob`;
+    return { id, projectId: blob.projectId, userPk: blob.userPk, content: blob.content, metadata: blob.metadata, createdAt: blob.createdAt };
   }
 
   /** Deletes the blob (its chunks cascade) and enqueues DELETE_BLOB in one transaction; a blob already gone is a no-op. */
