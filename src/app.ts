@@ -113,9 +113,9 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
 
     const auth = new AuthService(repos.projects, repos.apiKeys);
     const blobs = new BlobService(repos.blobs);
-    blobs.onInserted((blob) => {
+    blobs.onInserted((blob, bufferTokens) => {
       indexer.kick();
-      if (blob.content.type === 'CHAT' || blob.content.type === 'SUMMARY') buffer.kick();
+      if (bufferTokens > 0) buffer.noteInserted(blob.userPk, bufferTokens);
     });
     const services: Services = {
       auth,

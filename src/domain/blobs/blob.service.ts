@@ -10,8 +10,8 @@ import { pageRequest } from '../validation.js';
 import { type BlobCommand, validateBlob } from './blob-input.js';
 import { chunkBlob } from './chunking.js';
 
-/** Told after a blob is committed (the indexer, the extraction buffer). */
-export type BlobInsertedListener = (blob: BlobRecord) => void;
+/** Told after a blob is committed (the indexer, the extraction buffer); `bufferTokens` is 0 for blobs outside the buffer. */
+export type BlobInsertedListener = (blob: BlobRecord, bufferTokens: number) => void;
 
 export class BlobService {
   private readonly listeners: BlobInsertedListener[] = [];
@@ -25,6 +25,7 @@ export class BlobService {
   /** Acknowledged once committed; indexing follows through the outbox. */
   async insert(user: UserRecord, input: BlobCommand, now: Date = new Date()): Promise<BlobRecord> {
     const valid = validateBlob(input);
+    const buffer = entersBuffer(valid.content) ? { tokens: bufferTokens(valid.content) } : null;
     const blob = await this.blobs.insert({
       projectId: user.projectId,
       userPk: user.pk,
@@ -32,9 +33,9 @@ export class BlobService {
       metadata: valid.metadata,
       createdAt: valid.createdAt ?? now,
       chunks: chunkBlob(valid.content),
-      buffer: entersBuffer(valid.content) ? { tokens: bufferTokens(valid.content) } : null,
+      buffer,
     });
-    for (const listener of this.listeners) listener(blob);
+    for (const listener of this.listeners) listener(blob, buffer?.tokens ?? 0);
     return blob;
   }
 

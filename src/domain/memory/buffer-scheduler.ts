@@ -30,6 +30,8 @@ export class BufferScheduler {
   private stopped = true;
   private readonly inFlight = new Set<string>();
   private readonly forced = new Map<string, string>();
+  /** Buffered tokens inserted through this process since the user was last processed (an estimate). */
+  private readonly tokensSeen = new Map<string, number>();
 
   constructor(
     private readonly processor: MemoryProcessor,
@@ -50,20 +52,32 @@ export class BufferScheduler {
     return this.loop.stop();
   }
 
-  /** A blob entered a buffer: sweep soon (the threshold may have been crossed). */
-  kick(): void {
+  /**
+   * A blob entered a user's buffer. Sweeps at once when this process has seen
+   * the user's buffer pass the token threshold; everything else (idle
+   * buffers, inserts through other processes) is found by the periodic sweep,
+   * so an insert costs no extra query.
+   */
+  noteInserted(userPk: string, tokens: number): void {
+    const seen = (this.tokensSeen.get(userPk) ?? 0) + tokens;
+    if (seen < this.options.tokenThreshold) {
+      this.tokensSeen.set(userPk, seen);
+      return;
+    }
+    this.tokensSeen.delete(userPk);
     this.loop.kick();
   }
 
   /** Processes the user's buffer in the background, whatever its size or age. */
   requestFlush(user: { userPk: string; projectId: string }): void {
     this.forced.set(user.userPk, user.projectId);
-    this.kick();
+    this.loop.kick();
   }
 
   /** Processes everything in the user's buffer now and waits for it. */
   async flushAndWait(user: { userPk: string; projectId: string }): Promise<FlushResult> {
     const deadline = Date.now() + this.options.waitTimeoutMs;
+    this.tokensSeen.delete(user.userPk);
     let event: MemoryEventRecord | null = null;
     for (;;) {
       const outcome: ProcessOutcome = await this.processor.processNext(user);
@@ -99,6 +113,7 @@ export class BufferScheduler {
         for (let next = queue.shift(); next && !this.stopped; next = queue.shift()) {
           const [userPk, projectId] = next;
           this.inFlight.add(userPk);
+          this.tokensSeen.delete(userPk);
           try {
             // One batch per sweep and user: a large backlog is spread over sweeps so users take turns.
             await this.processor.processNext({ userPk, projectId });
