@@ -5,7 +5,7 @@ import { BadInputError } from '../errors.js';
 import type { BlobRepository, ChunkRepository, ChunkSearchFilter, Embedder, ScoredChunkId, VectorStore } from '../ports.js';
 import type { BlobRecord, BlobType, ChunkRecord, UserRecord } from '../types.js';
 import { validDate } from '../validation.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { reciprocalRankFusion, relativeScoreFusion, type RankedList } from './fusion.js';
 
 export type SearchMode = 'SEMANTIC' | 'LEXICAL' | 'HYBRID';
 
@@ -32,13 +32,36 @@ export interface QueryCommand {
 
 export const QUERY_LIMITS = { maxTextChars: 4_000, maxTopK: 100 } as const;
 
+export interface HybridOptions {
+  /**
+   * How HYBRID merges the semantic and lexical lists (fusion.ts). Default
+   * 'relative-score'; 'reciprocal-rank' uses ranks only.
+   */
+  fusion: 'relative-score' | 'reciprocal-rank';
+  /**
+   * Weight of the semantic list; the lexical list weighs 1. Default 0.2, the
+   * middle of the plateau (0.15-0.25) measured on LoCoMo with the offline
+   * USE-lite embedder, whose similarities separate answers from the rest
+   * less sharply than BM25 does (BENCHMARKS.md). A stronger embedder
+   * deserves more weight: measure with `npm run eval:locomo`.
+   */
+  semanticWeight: number;
+}
+
+export const DEFAULT_HYBRID: HybridOptions = { fusion: 'relative-score', semanticWeight: 0.2 };
+
 export class QueryService {
   constructor(
     private readonly chunks: ChunkRepository,
     private readonly blobs: BlobRepository,
     private readonly vectors: VectorStore,
     private readonly embedder: Embedder,
-  ) {}
+    private readonly hybrid: HybridOptions = DEFAULT_HYBRID,
+  ) {
+    if (!(hybrid.semanticWeight > 0) || !Number.isFinite(hybrid.semanticWeight)) {
+      throw new Error(`QueryService: semanticWeight must be a finite number > 0, got ${hybrid.semanticWeight}`);
+    }
+  }
 
   async query(user: UserRecord, command: QueryCommand): Promise<BlobMatch[]> {
     const text = command.text.trim();
@@ -66,11 +89,27 @@ export class QueryService {
         return this.semantic(text, filter, limit, user);
       case 'HYBRID': {
         const [semantic, lexical] = await Promise.all([this.semantic(text, filter, limit, user), this.chunks.searchLexical(text, filter, limit)]);
-        return reciprocalRankFusion([semantic, lexical]);
+        return this.fuse([
+          { items: semantic, weight: this.hybrid.semanticWeight },
+          { items: lexical, weight: 1 },
+        ]);
       }
       default: {
         const unreachable: never = mode;
         throw new BadInputError('mode', `unknown mode ${String(unreachable)}`);
+      }
+    }
+  }
+
+  private fuse(lists: RankedList[]): ScoredChunkId[] {
+    switch (this.hybrid.fusion) {
+      case 'relative-score':
+        return relativeScoreFusion(lists);
+      case 'reciprocal-rank':
+        return reciprocalRankFusion(lists);
+      default: {
+        const unreachable: never = this.hybrid.fusion;
+        throw new Error(`unknown fusion ${String(unreachable)}`);
       }
     }
   }

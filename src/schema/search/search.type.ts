@@ -9,7 +9,7 @@ export enum QueryMode {
 }
 registerEnumType(QueryMode, {
   name: 'QueryMode',
-  description: 'SEMANTIC: embeddings in the vector index. LEXICAL: PostgreSQL full-text search. HYBRID: both, fused by reciprocal rank.',
+  description: 'SEMANTIC: embeddings in the vector index. LEXICAL: PostgreSQL full-text search. HYBRID: both, fused by relative score.',
 });
 
 @ObjectType({ description: 'A chat message that matched.' })
