@@ -3,28 +3,12 @@ import type { ChunkRecord } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
 import { chunkSelect, toChunkRecord } from './blob.mappers.js';
+import { contextReach, rankWindows } from '../../domain/search/lexical-ranking.js';
 
 /** At most this many distinct words of a query are searched for. */
 const MAX_QUERY_WORDS = 32;
 /** Longer "words" are noise (hashes, base64); PostgreSQL ignores words over 2047 bytes anyway. */
 const MAX_WORD_LENGTH = 64;
-
-/**
- * Lexical context: a chunk is ranked on its own text and, at a lower weight,
- * on the chunks around it in the same blob (BM25F over two fields). Turns of
- * a conversation are short and elliptic ("Wow, love that painting!"); the
- * turns before and after say what they are about. `shift` is the chunk's
- * ordinal minus its neighbour's: 1 and 2 are the two chunks before it, -1 the
- * one after. Measured on LoCoMo (BENCHMARKS.md): +11 points of recall@10
- * over the chunk alone; weights 0.35-0.5 are a plateau. Computed at query
- * time, so context costs no embedding and applies to existing data.
- */
-export const LEXICAL_CONTEXT: readonly { shift: number; weight: number }[] = [
-  { shift: 0, weight: 1 },
-  { shift: 1, weight: 0.5 },
-  { shift: 2, weight: 0.5 },
-  { shift: -1, weight: 0.5 },
-];
 
 /**
  * The words of a free-text query: runs of letters, combining marks and
@@ -60,79 +44,49 @@ export class PrismaChunkRepository implements ChunkRepository {
    * words, the generated "searchTsv" column and its GIN index).
    *
    * Natural-language questions rarely have all their words in one chunk, so
-   * a chunk matches when it has ANY of the query's terms, and matches are
-   * ranked with BM25 (k1 = 1.2, b = 0.75) over the user's chunks that pass
-   * the filters: a rare term (a name, a place) outweighs a common one, and
-   * repeated terms saturate. Score: higher is better; ties by chunk id.
-   *
-   * Term frequencies and lengths are those of the chunk's context window
-   * (LEXICAL_CONTEXT): its own searchText at weight 1 plus its neighbours'
-   * at their weights, mixed before saturation as in BM25F. So a chunk can
-   * match through its neighbours alone, below the chunks that match
-   * themselves. Document frequencies count the windows holding a term, the
-   * document count is every chunk in scope, the average length is that of
-   * the matching windows.
+   * a chunk matches when it has ANY of the query's terms. The database finds
+   * those chunks, counts their query terms and returns them with their
+   * neighbours' lengths; rankWindows() (domain/search/lexical-ranking.ts)
+   * ranks each chunk with BM25 over its context window, so a chunk can also
+   * match through the chunks around it. Score: higher is better; ties by id.
    */
   async searchLexical(query: string, filter: ChunkSearchFilter, limit: number): Promise<ScoredChunkId[]> {
     const words = queryWords(query);
     if (words.length === 0 || limit <= 0 || !isUuid(filter.userPk)) return [];
     const scope = scopeConditions(filter);
-    const context = Prisma.join(LEXICAL_CONTEXT.map(({ shift, weight }) => Prisma.sql`(${shift}::int, ${weight}::float8)`));
-    const rows = await this.db.$queryRaw<{ chunkId: string; score: number }[]>`
-      WITH terms AS (
-        SELECT DISTINCT lexeme
-        FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme
-      ),
-      query AS (
-        SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS q FROM terms
-      ),
-      context (shift, weight) AS (
-        VALUES ${context}
+    const reach = contextReach();
+    const rows = await this.db.$queryRaw<{ id: string; blobId: string; ordinal: number; length: number; terms: Record<string, number> | null; documents: bigint }[]>`
+      WITH query AS (
+        SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS q, array_agg(lexeme) AS lexemes
+        FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme) AS terms
       ),
       matched AS (
-        SELECT c."blobId", c."ordinal", c."searchTsv" AS tsv
+        SELECT c."blobId", c."ordinal"
         FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId", query
         WHERE c."searchTsv" @@ query.q ${scope}
-      ),
-      hits AS (
-        SELECT m."blobId", m."ordinal", entry.lexeme, cardinality(entry.positions) AS tf
-        FROM matched m, unnest(m.tsv) AS entry
-        WHERE entry.lexeme IN (SELECT lexeme FROM terms)
-      ),
-      window_terms AS (
-        SELECT h."blobId", h."ordinal" + context.shift AS "ordinal", h.lexeme, sum(h.tf * context.weight) AS tf
-        FROM hits h CROSS JOIN context
-        GROUP BY 1, 2, 3
-      ),
-      windows AS (
-        SELECT c."id", c."blobId", c."ordinal",
-               (SELECT sum(length(n."searchTsv") * context.weight)
-                FROM context JOIN "Chunk" n ON n."blobId" = c."blobId" AND n."ordinal" = c."ordinal" - context.shift) AS len
-        FROM (SELECT DISTINCT "blobId", "ordinal" FROM window_terms) w
-        JOIN "Chunk" c ON c."blobId" = w."blobId" AND c."ordinal" = w."ordinal"
-      ),
-      scored AS (
-        SELECT windows."id", windows.len, wt.lexeme, wt.tf
-        FROM windows JOIN window_terms wt ON wt."blobId" = windows."blobId" AND wt."ordinal" = windows."ordinal"
-      ),
-      df AS (
-        SELECT lexeme, count(*) AS n FROM scored GROUP BY lexeme
-      ),
-      stats AS (
-        SELECT
-          (SELECT count(*) FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId" WHERE true ${scope}) AS docs,
-          (SELECT greatest(avg(len), 1) FROM windows) AS avglen
       )
-      SELECT scored."id"::text AS "chunkId",
-             sum(
-               ln(1 + greatest(stats.docs - df.n + 0.5, 0.5) / (df.n + 0.5))
-               * (scored.tf * 2.2) / (scored.tf + 1.2 * (0.25 + 0.75 * scored.len / stats.avglen))
-             )::float8 AS "score"
-      FROM scored JOIN df ON df.lexeme = scored.lexeme CROSS JOIN stats
-      GROUP BY scored."id"
-      ORDER BY "score" DESC, scored."id"
-      LIMIT ${limit}::int`;
-    return rows.map((row) => ({ chunkId: row.chunkId, score: Number(row.score) }));
+      SELECT c."id"::text AS "id", c."blobId"::text AS "blobId", c."ordinal", length(c."searchTsv") AS "length",
+             CASE WHEN c."searchTsv" @@ query.q THEN
+               (SELECT jsonb_object_agg(entry.lexeme, cardinality(entry.positions)) FROM unnest(c."searchTsv") AS entry WHERE entry.lexeme = ANY(query.lexemes))
+             END AS "terms",
+             (SELECT count(*) FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId" WHERE true ${scope}) AS "documents"
+      FROM "Chunk" c, query
+      WHERE EXISTS (
+        SELECT 1 FROM matched m
+        WHERE m."blobId" = c."blobId" AND c."ordinal" BETWEEN m."ordinal" - ${reach}::int AND m."ordinal" + ${reach}::int
+      )`;
+    if (rows.length === 0) return [];
+    return rankWindows({
+      chunks: rows.map((row) => ({
+        id: row.id,
+        blobId: row.blobId,
+        ordinal: row.ordinal,
+        length: Number(row.length),
+        terms: new Map(Object.entries(row.terms ?? {}).map(([term, count]) => [term, Number(count)])),
+      })),
+      documents: Number(rows[0]!.documents),
+      limit,
+    });
   }
 
   /** Every chunk, in batches of `batchSize`, ordered by id (keyset: safe while rows are added). */
