@@ -138,7 +138,10 @@ describe('ChromaVectorStore partitioning', () => {
   });
 
   it('names the server in errors when Chroma is unreachable', async () => {
-    const store = new ChromaVectorStore({ url: 'http://127.0.0.1:9', modelTag: 'nowhere' });
-    await expect(store.open(16)).rejects.toThrow(/ChromaVectorStore\.open failed \(Chroma at http:\/\/127\.0\.0\.1:9\)/);
+    const stopped = await startChromaServer({ dataDir: path.join(dataDir, 'gone') });
+    await stopped.stop();
+    const store = new ChromaVectorStore({ url: stopped.url, modelTag: 'nowhere' });
+    await expect(store.open(16)).rejects.toThrow(`ChromaVectorStore.open failed (Chroma at ${stopped.url})`);
+    expect(await store.ping()).toBe(false);
   });
 });
