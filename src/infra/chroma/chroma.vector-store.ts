@@ -198,10 +198,11 @@ export class ChromaVectorStore implements VectorStore {
     await this.withSpace('deleteByUser', (space) =>
       this.lockedUserShard(space, key, null, async (shard) => {
         if (shard.owner === key) {
+          // The user's own shard goes with it.
           await space.directory.delete({ ids: [key] });
+          await this.client.deleteCollection({ name: shard.name });
           this.uncacheUser(space, key);
           space.shards.delete(shard.index);
-          await this.client.deleteCollection({ name: shard.name });
           return;
         }
         await shard.collection.delete({ where: whereUser(key) });
