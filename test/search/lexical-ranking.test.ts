@@ -67,3 +67,19 @@ describe('rankWindows (BM25 over context windows)', () => {
     expect(contextReach([{ shift: 0, weight: 1 }])).toBe(0);
   });
 });
+
+describe('termCounts (tsvector text form)', () => {
+  it('counts positions of the wanted lexemes, unescaping quotes and backslashes', async () => {
+    const { termCounts } = await import('../../src/infra/prisma/chunk.repository.js');
+    const vector = `'caroline':1,7 'group':4A 'it''s':9 'back\\\\slash':10,11,12 'nopos' 'zebra':3`;
+    expect(termCounts(vector, new Set(['caroline', 'group', "it's", 'back\\slash', 'nopos', 'absent']))).toEqual(
+      new Map([
+        ['caroline', 2],
+        ['group', 1],
+        ["it's", 1],
+        ['back\\slash', 3],
+        ['nopos', 1],
+      ]),
+    );
+  });
+});

@@ -50,6 +50,11 @@ export interface HybridOptions {
 
 export const DEFAULT_HYBRID: HybridOptions = { fusion: 'relative-score', semanticWeight: 0.2 };
 
+/** Chunks asked of each search (vector, lexical) for topK blobs: enough that a blob's best chunks are all seen before grouping. */
+export function candidateCount(topK: number): number {
+  return Math.min(400, Math.max(50, topK * 10));
+}
+
 export class QueryService {
   constructor(
     private readonly chunks: ChunkRepository,
@@ -75,9 +80,7 @@ export class QueryService {
     const filter: ChunkSearchFilter = { userPk: user.pk, types: command.types?.length ? [...new Set(command.types)] : null, since, until };
     const mode = command.mode ?? 'HYBRID';
 
-    // Enough candidates that a blob's best chunks are all seen before grouping.
-    const candidates = Math.min(400, Math.max(50, topK * 10));
-    const ranked = await this.rank(text, filter, mode, candidates, user);
+    const ranked = await this.rank(text, filter, mode, candidateCount(topK), user);
     return this.group(ranked, user, topK);
   }
 

@@ -53,36 +53,37 @@ export class PrismaChunkRepository implements ChunkRepository {
   async searchLexical(query: string, filter: ChunkSearchFilter, limit: number): Promise<ScoredChunkId[]> {
     const words = queryWords(query);
     if (words.length === 0 || limit <= 0 || !isUuid(filter.userPk)) return [];
-    const scope = scopeConditions(filter);
+    const scope = searchScope(filter);
     const reach = contextReach();
-    const rows = await this.db.$queryRaw<{ id: string; blobId: string; ordinal: number; length: number; terms: Record<string, number> | null; documents: bigint }[]>`
+    // Every part is bounded by the user's own chunks (the userPk index), never by the table.
+    const rows = await this.db.$queryRaw<{ id: string; blobId: string; ordinal: number; length: number; vector: string | null; lexemes: string[]; documents: bigint }[]>`
       WITH query AS (
         SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS q, array_agg(lexeme) AS lexemes
         FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme) AS terms
       ),
       matched AS (
         SELECT c."blobId", c."ordinal"
-        FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId", query
-        WHERE c."searchTsv" @@ query.q ${scope}
+        FROM ${scope.from}, query
+        WHERE ${scope.where} AND c."searchTsv" @@ query.q
       )
-      SELECT c."id"::text AS "id", c."blobId"::text AS "blobId", c."ordinal", length(c."searchTsv") AS "length",
-             CASE WHEN c."searchTsv" @@ query.q THEN
-               (SELECT jsonb_object_agg(entry.lexeme, cardinality(entry.positions)) FROM unnest(c."searchTsv") AS entry WHERE entry.lexeme = ANY(query.lexemes))
-             END AS "terms",
-             (SELECT count(*) FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId" WHERE true ${scope}) AS "documents"
-      FROM "Chunk" c, query
-      WHERE EXISTS (
+      SELECT n."id"::text AS "id", n."blobId"::text AS "blobId", n."ordinal", length(n."searchTsv") AS "length",
+             CASE WHEN n."searchTsv" @@ query.q THEN n."searchTsv"::text END AS "vector",
+             query.lexemes AS "lexemes",
+             (SELECT count(*) FROM ${scope.from} WHERE ${scope.where}) AS "documents"
+      FROM "Chunk" n, query
+      WHERE n."userPk" = ${filter.userPk}::uuid AND EXISTS (
         SELECT 1 FROM matched m
-        WHERE m."blobId" = c."blobId" AND c."ordinal" BETWEEN m."ordinal" - ${reach}::int AND m."ordinal" + ${reach}::int
+        WHERE m."blobId" = n."blobId" AND n."ordinal" BETWEEN m."ordinal" - ${reach}::int AND m."ordinal" + ${reach}::int
       )`;
     if (rows.length === 0) return [];
+    const lexemes = new Set(rows[0]!.lexemes);
     return rankWindows({
       chunks: rows.map((row) => ({
         id: row.id,
         blobId: row.blobId,
         ordinal: row.ordinal,
         length: Number(row.length),
-        terms: new Map(Object.entries(row.terms ?? {}).map(([term, count]) => [term, Number(count)])),
+        terms: row.vector === null ? new Map() : termCounts(row.vector, lexemes),
       })),
       documents: Number(rows[0]!.documents),
       limit,
@@ -107,11 +108,34 @@ export class PrismaChunkRepository implements ChunkRepository {
   }
 }
 
-/** SQL conditions (each starting with AND) on c = "Chunk" and b = "Blob" for a search filter. */
-function scopeConditions(filter: ChunkSearchFilter): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [Prisma.sql`AND c."userPk" = ${filter.userPk}::uuid`];
-  if (filter.types) conditions.push(Prisma.sql`AND b."type"::text = ANY(${filter.types}::text[])`);
-  if (filter.since) conditions.push(Prisma.sql`AND b."createdAt" >= ${filter.since}::timestamp`);
-  if (filter.until) conditions.push(Prisma.sql`AND b."createdAt" <= ${filter.until}::timestamp`);
-  return Prisma.join(conditions, ' ');
+/**
+ * The chunks a search may return, as a FROM item and a condition on
+ * c = "Chunk": the user's, of the given blob types, within the time window
+ * (a chunk carries its blob's createdAt). "Blob" is joined only to filter by
+ * type, so an unfiltered search touches the user's chunks alone.
+ */
+function searchScope(filter: ChunkSearchFilter): { from: Prisma.Sql; where: Prisma.Sql } {
+  const conditions: Prisma.Sql[] = [Prisma.sql`c."userPk" = ${filter.userPk}::uuid`];
+  if (filter.types) conditions.push(Prisma.sql`b."type"::text = ANY(${filter.types}::text[])`);
+  if (filter.since) conditions.push(Prisma.sql`c."createdAt" >= ${filter.since}::timestamp`);
+  if (filter.until) conditions.push(Prisma.sql`c."createdAt" <= ${filter.until}::timestamp`);
+  return {
+    from: filter.types ? Prisma.sql`"Chunk" c JOIN "Blob" b ON b."id" = c."blobId"` : Prisma.sql`"Chunk" c`,
+    where: Prisma.join(conditions, ' AND '),
+  };
+}
+
+/**
+ * Occurrences of `lexemes` in a tsvector's text form ('lexeme':1,5A 'other':2),
+ * where quotes and backslashes inside a lexeme are doubled. A lexeme without
+ * positions counts once. (Sending the vector as text and counting here costs
+ * PGlite less than unnesting it in SQL.)
+ */
+export function termCounts(vector: string, lexemes: ReadonlySet<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const match of vector.matchAll(/'((?:''|\\\\|[^'\\])*)'(?::([0-9A-D,]+))?/g)) {
+    const lexeme = match[1]!.replace(/''/g, "'").replace(/\\\\/g, '\\');
+    if (lexemes.has(lexeme)) counts.set(lexeme, match[2] ? match[2].split(',').length : 1);
+  }
+  return counts;
 }
