@@ -189,7 +189,9 @@ export class StopStack {
   async stopAll(): Promise<void> {
     while (this.parts.length) {
       const part = this.parts.pop()!;
+      const started = Date.now();
       await part.stop().catch((error: unknown) => this.log.error({ err: error, part: part.name }, 'error while stopping'));
+      this.log.debug({ part: part.name, ms: Date.now() - started }, 'stopped');
     }
   }
 }

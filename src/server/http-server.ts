@@ -75,6 +75,9 @@ export async function startHttpServer(deps: TransportDeps, options: { port: numb
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // Shutdown is ours (src/index.ts stops every part in order); Apollo's own
+    // signal handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsHandle.dispose(); } }; } },
