@@ -23,6 +23,7 @@
 // user -> shard cache and the per-shard locks live in this process. Other
 // processes may read; a cache miss always re-reads the directory.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChromaClient, ChromaNotFoundError, type Collection, type Metadata } from 'chromadb';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -31,6 +32,8 @@ import { recordMetadata, sanitizeNamePart, spaceNames, userKey, queryPlan, where
 /** What the store reports about its own housekeeping (pino's Logger fits). */
 export interface ChromaStoreLog {
   info(details: object, message: string): void;
+  /** Transient Chroma conditions the store retried (see UNBUILT_SEGMENT). Default: info() is not used for these. */
+  warn?(details: object, message: string): void;
 }
 
 export interface ChromaVectorStoreOptions {
@@ -102,6 +105,21 @@ const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 /** Page size when reading records back (embeddings come back as JSON numbers). */
 const READ_PAGE = 1_000;
 const LIST_PAGE = 100;
+
+/**
+ * Chroma 1.0.0 answers a query with this internal error while the FIRST write
+ * into a collection is being applied: the HNSW segment of a collection that
+ * never held a vector does not exist yet, and a query arriving between the
+ * write reaching Chroma's log and the write's acknowledgement finds nothing on
+ * disk to read. Measured (docs/vector-partitioning.md, "New shards"): the
+ * window closes before the upsert returns (~100 ms for 1 record, ~300 ms for
+ * 1,000 at 512 dims); queries before, after, or on a collection that already
+ * held vectors (also after a Chroma restart) never see it, and it is not
+ * sticky. Only this message is retried.
+ */
+const UNBUILT_SEGMENT = 'Error creating hnsw segment reader: Nothing found on disk';
+/** Pauses before retrying a query that hit UNBUILT_SEGMENT (after waiting for this process's write into the shard). */
+const UNBUILT_SEGMENT_BACKOFF_MS = [20, 50, 100, 200, 400, 800] as const;
 
 export class ChromaVectorStore implements VectorStore {
   private readonly client: ChromaClient;
@@ -225,11 +243,33 @@ export class ChromaVectorStore implements VectorStore {
       for (let attempt = 0; ; attempt++) {
         const shard = await this.findShard(space, key);
         if (!shard) return [];
-        const hits = await this.queryShard(shard, key, query);
+        const hits = await this.queryShardRetrying(shard, key, query);
         if (space.users.get(key) !== shard.index && attempt === 0) continue;
         return hits;
       }
     });
+  }
+
+  /**
+   * queryShard(), retrying the transient UNBUILT_SEGMENT error of a shard
+   * whose first write is in flight. Each retry first waits for the write this
+   * process holds on the shard (upserts and moves hold the shard lock until
+   * Chroma acknowledged them, and the window always closes before that), then
+   * backs off, which covers writes the lock does not see. Bounded: after the
+   * last retry the error leaves like any other.
+   */
+  private async queryShardRetrying(shard: Shard, key: string, query: VectorQuery): Promise<ScoredChunkId[]> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.queryShard(shard, key, query);
+      } catch (error) {
+        const pause = UNBUILT_SEGMENT_BACKOFF_MS[retry];
+        if (pause === undefined || !isUnbuiltSegment(error)) throw error;
+        this.options.log?.warn?.({ shard: shard.name, retry: retry + 1, pauseMs: pause }, 'chroma shard has no HNSW segment yet (first write in flight); retrying query');
+        await this.shardLocks.run(shard.index, async () => undefined);
+        await sleep(pause);
+      }
+    }
   }
 
   private async queryShard(shard: Shard, key: string, query: VectorQuery): Promise<ScoredChunkId[]> {
@@ -602,6 +642,10 @@ export class ChromaVectorStore implements VectorStore {
     from.records -= moved;
     this.options.log?.info({ user: key, from: from.name, to: to.name, records: moved, ms: Date.now() - started }, 'chroma user moved');
   }
+}
+
+function isUnbuiltSegment(error: unknown): boolean {
+  return error instanceof Error && error.message.includes(UNBUILT_SEGMENT);
 }
 
 function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
