@@ -1,8 +1,8 @@
 import type { ChunkRepository, ChunkSearchFilter, ScoredChunkId } from '../../domain/ports.js';
-import type { ChunkRecord } from '../../domain/types.js';
+import type { BlobType, ChunkRecord } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
-import { chunkSelect, toChunkRecord } from './blob.mappers.js';
+import { type ChunkRowFields, chunkSelect, toChunkRecord } from './blob.mappers.js';
 import { contextReach, rankWindows } from '../../domain/search/lexical-ranking.js';
 
 /** At most this many distinct words of a query are searched for. */
@@ -24,12 +24,21 @@ export function queryWords(query: string): string[] {
 export class PrismaChunkRepository implements ChunkRepository {
   constructor(private readonly db: PrismaClient) {}
 
-  /** The chunks that exist among `ids`, in the order of `ids`. */
+  /**
+   * The chunks that exist among `ids`, in the order of `ids`. On the query
+   * path (every User.query), so one raw statement with the blob's type joined
+   * in: the ORM's findMany with the relation took two statements and about
+   * twice the time on the embedded database.
+   */
   async findByIds(ids: readonly string[]): Promise<ChunkRecord[]> {
     const valid = [...new Set(ids.filter(isUuid))];
     if (valid.length === 0) return [];
-    const rows = await this.db.chunk.findMany({ where: { id: { in: valid } }, select: chunkSelect });
-    const byId = new Map(rows.map((row) => [row.id, toChunkRecord(row)]));
+    const rows = await this.db.$queryRaw<(ChunkRowFields & { blobType: BlobType })[]>`
+      SELECT c."id", c."blobId", c."projectId", c."userPk", c."ordinal", c."text", c."searchText", c."messageIndex",
+             c."charStart", c."charEnd", c."startTime", c."endTime", c."createdAt", b."type"::text AS "blobType"
+      FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId"
+      WHERE c."id" = ANY(${valid}::uuid[])`;
+    const byId = new Map(rows.map((row) => [row.id, toChunkRecord({ ...row, blob: { type: row.blobType } })]));
     return valid.flatMap((id) => byId.get(id) ?? []);
   }
 
