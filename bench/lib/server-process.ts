@@ -1,0 +1,122 @@
+// Runs memql as a child process (`tsx src/index.ts`), the way it is deployed,
+// so the benchmark's clients do not share its event loop and its memory can
+// be read from /proc: its own, and that of the embedded Chroma child.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { generateSecret } from '../../src/lib/secrets.js';
+
+export interface ServerProcess {
+  url: string;
+  wsUrl: string;
+  adminKey: string;
+  pid: number;
+  /** The embedded Chroma child, or null with CHROMA_URL. */
+  chroma: { pid: number; url: string } | null;
+  /** The Chroma the server talks to (embedded or CHROMA_URL). */
+  chromaUrl: string;
+  /** Peak resident set (VmHWM) so far, in MiB, of the server and of its Chroma child. */
+  peakRss(): Promise<{ server: number; chroma: number | null }>;
+  /** SIGTERM, wait, remove the data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `env` is added to the bench's own environment (which may hold DATABASE_URL
+ * and CHROMA_URL). Resolves once the server logs that it is serving.
+ */
+export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-'));
+  const adminKey = generateSecret();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    cwd: process.cwd(),
+    env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: '0', HOST: '127.0.0.1', MEMQL_DATA_DIR: dataDir, MEMQL_ADMIN_KEY: adminKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  const remember = (line: string) => {
+    tail.push(line);
+    if (tail.length > 30) tail.shift();
+  };
+  createInterface({ input: child.stderr! }).on('line', remember);
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`memql did not start within ${options.timeoutMs ?? 180_000} ms`)), options.timeoutMs ?? 180_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n--- last output ---\n${tail.join('\n')}`));
+    };
+    child.once('exit', (code, signal) => fail(new Error(`memql exited during start (code ${code}, signal ${signal})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      remember(line);
+      const entry = parseJson(line);
+      if (entry?.msg === 'memql is serving' && typeof entry.url === 'string') {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(entry.url);
+      }
+    });
+  });
+
+  const pid = child.pid!;
+  const chroma = process.env.CHROMA_URL ? null : await findChromaChild(pid);
+  const chromaUrl = process.env.CHROMA_URL ?? chroma?.url;
+  if (!chromaUrl) throw new Error('could not find the embedded Chroma child of the memql server');
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    adminKey,
+    pid,
+    chroma,
+    chromaUrl,
+    peakRss: async () => ({ server: await vmHwmMiB(pid), chroma: chroma ? await vmHwmMiB(chroma.pid) : null }),
+    stop: async () => {
+      await stopChild(child);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function parseJson(line: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(line) as unknown;
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null; // not a log line of ours (a library printing to stdout)
+  }
+}
+
+/** The child of `parentPid` running the Chroma bindings; its argv ends with host and port. */
+async function findChromaChild(parentPid: number): Promise<{ pid: number; url: string }> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== parentPid) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
+    if (!argv.some((arg) => arg.includes('chromadb-js-bindings'))) continue;
+    const [host, port] = argv.slice(-2);
+    return { pid: Number(entry), url: `http://${host}:${port}` };
+  }
+  throw new Error(`no Chroma child process found under pid ${parentPid}`);
+}
+
+/** Peak resident set size of a process (VmHWM), in MiB. */
+export async function vmHwmMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
+  return kib / 1024;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,183 @@
+// memql benchmark suite: ingest, query latency at scale, the embedder alone,
+// subscriptions and memory, written as one results table.
+//
+//   npm run bench                        defaults below (about 10-15 minutes on 2 cores)
+//   npm run bench -- --quick             a small smoke run (about 2 minutes)
+//   DATABASE_URL=postgres://... CHROMA_URL=http://... npm run bench    on servers
+//
+// Options (defaults): --users 1000 --chunks 200000 --first-users 100
+//   --messages-per-blob 20 --queries 300 --load-concurrency 8
+//   --ingest-blobs 3000 --ingest-clients 8 --ingest-users 100
+//   --subscribers 1000 --changes 30
+//   --markdown bench/results/bench.md ("-" for none)  --json OUT  --benchmarks (update BENCHMARKS.md)
+//
+// The memql server runs as a child process (`tsx src/index.ts`) on a fresh
+// data directory, with the embedded PGlite and Chroma unless DATABASE_URL /
+// CHROMA_URL are set. The scale and ingest runs use the fast deterministic
+// hashing embedder (MEMQL_EMBEDDINGS_PROVIDER=hashing), so query latencies
+// exclude the embedding of the query; the embedder section measures the
+// offline USE-lite model alone, and the "including embedding" figures add its
+// single-query latency samples to the HTTP samples.
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { candidateCount } from '../src/domain/search/query.service.js';
+import { HashingEmbedder } from '../src/infra/embeddings/hashing.embedder.js';
+import { commandLine, machineInfo, machineLine } from './lib/machine.js';
+import { startServerProcess } from './lib/server-process.js';
+import { latency, replaceSection } from './lib/stats.js';
+import { Corpus } from './suite/corpus.js';
+import { benchEmbedders } from './suite/embedder.js';
+import { benchIngest } from './suite/ingest.js';
+import { type LatencyRow, type LoadResult, loadUsers, measureQueries } from './suite/query.js';
+import { type BenchReport, renderReport } from './suite/report.js';
+import { benchSubscriptions } from './suite/subscriptions.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      users: { type: 'string' },
+      chunks: { type: 'string' },
+      'first-users': { type: 'string' },
+      'messages-per-blob': { type: 'string', default: '20' },
+      queries: { type: 'string' },
+      'load-concurrency': { type: 'string', default: '8' },
+      'ingest-blobs': { type: 'string' },
+      'ingest-clients': { type: 'string', default: '8' },
+      'ingest-users': { type: 'string', default: '100' },
+      subscribers: { type: 'string' },
+      changes: { type: 'string', default: '30' },
+      'top-k': { type: 'string', default: '10' },
+      markdown: { type: 'string', default: 'bench/results/bench.md' },
+      json: { type: 'string' },
+      benchmarks: { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick;
+  const number = (value: string | undefined, normal: number, small: number) => (value === undefined ? (quick ? small : normal) : Number(value));
+  const cfg = {
+    users: number(values.users, 1_000, 60),
+    chunks: number(values.chunks, 200_000, 12_000),
+    firstUsers: number(values['first-users'], 100, 20),
+    messagesPerBlob: Number(values['messages-per-blob']),
+    queries: number(values.queries, 300, 60),
+    loadConcurrency: Number(values['load-concurrency']),
+    ingestBlobs: number(values['ingest-blobs'], 3_000, 300),
+    ingestClients: Number(values['ingest-clients']),
+    ingestUsers: Number(values['ingest-users']),
+    subscribers: number(values.subscribers, 1_000, 100),
+    changes: Number(values.changes),
+    topK: Number(values['top-k']),
+  };
+  for (const [key, value] of Object.entries(cfg)) if (!Number.isInteger(value) || value < 1) throw new Error(`--${key}: expected a positive integer, got ${value}`);
+  if (cfg.firstUsers > cfg.users) throw new Error('--first-users must not exceed --users');
+  const chunksPerUser = Math.round(cfg.chunks / cfg.users);
+
+  const started = Date.now();
+  const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+  const target = process.env.DATABASE_URL || process.env.CHROMA_URL ? 'servers' : 'embedded';
+  log(`target: ${target} (database ${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite'}, Chroma ${process.env.CHROMA_URL ? 'server' : 'embedded child'})`);
+
+  // ---- 1. the embedders alone
+  log('embedders alone');
+  const embedders = await benchEmbedders(new Corpus(1), { sentences: quick ? 128 : 512, singles: quick ? 30 : 100 });
+
+  // ---- 2. ingest (extraction on, as deployed) and subscriptions, on a fresh server
+  const env = { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' };
+  log('ingest: starting a server');
+  const ingestServer = await startServerProcess(env);
+  let ingest;
+  let subscriptions;
+  let ingestRss;
+  try {
+    log(`ingest: ${cfg.ingestBlobs} chat blobs of 4 messages by ${cfg.ingestClients} clients`);
+    ingest = await benchIngest(ingestServer, new Corpus(2), { blobs: cfg.ingestBlobs, clients: cfg.ingestClients, users: cfg.ingestUsers, messagesPerBlob: 4 });
+    log(`ingest: ${ingest.blobsPerSecond.toFixed(0)} blobs/s, lag p95 ${ingest.lag.p95.toFixed(0)} ms`);
+    log(`subscriptions: ${cfg.subscribers} subscribers, ${cfg.changes} changes`);
+    subscriptions = await benchSubscriptions(ingestServer, { subscribers: cfg.subscribers, changes: cfg.changes, gapMs: 100 });
+    log(`subscriptions: p95 ${subscriptions.delay.p95.toFixed(0)} ms, ${subscriptions.delivered}/${subscriptions.expected} delivered`);
+    ingestRss = await ingestServer.peakRss();
+  } finally {
+    await ingestServer.stop();
+  }
+
+  // ---- 3. scale: first-users, then all users; extraction kept out of the way
+  log('scale: starting a server');
+  const scaleServer = await startServerProcess({ ...env, MEMQL_BUFFER_TOKENS: '1000000000', MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400) });
+  const loads: LoadResult[] = [];
+  const rows: LatencyRow[] = [];
+  let scaleRss;
+  try {
+    const corpus = new Corpus(3);
+    const embedder = new HashingEmbedder();
+    const load = async (from: number, to: number) => {
+      log(`scale: loading users ${from}-${to - 1} (${chunksPerUser} chunks each)`);
+      const loaded = await loadUsers(scaleServer, corpus, { from, to, chunksPerUser, messagesPerBlob: cfg.messagesPerBlob, concurrency: cfg.loadConcurrency, log });
+      loads.push(loaded.result);
+      log(`scale: ${loaded.result.blobsPerSecond.toFixed(0)} blobs/s, indexed ${loaded.result.indexWaitSeconds.toFixed(0)} s after the last ack`);
+      return loaded.users;
+    };
+    const measure = (label: string, users: Parameters<typeof measureQueries>[3], totalUsers: number) =>
+      measureQueries(scaleServer, new Corpus(4), embedder, users, {
+        label,
+        totalUsers,
+        totalChunks: totalUsers * chunksPerUser,
+        queries: cfg.queries,
+        topK: cfg.topK,
+        candidates: candidateCount(cfg.topK),
+      });
+    const first = await load(0, cfg.firstUsers);
+    log(`scale: measuring ${cfg.queries} queries per mode with ${cfg.firstUsers} users`);
+    rows.push(await measure(`${cfg.firstUsers} users, queries on them`, first, cfg.firstUsers));
+    const rest = cfg.users > cfg.firstUsers ? await load(cfg.firstUsers, cfg.users) : [];
+    log(`scale: measuring with ${cfg.users} users`);
+    rows.push(await measure(`${cfg.users} users, queries on the same ${cfg.firstUsers}`, first, cfg.users));
+    rows.push(await measure(`${cfg.users} users, queries on all`, [...first, ...rest], cfg.users));
+    scaleRss = await scaleServer.peakRss();
+  } finally {
+    await scaleServer.stop();
+  }
+
+  const useLite = embedders.find((e) => e.model.startsWith('use-lite'));
+  const main = rows[rows.length - 1]!;
+  const report: BenchReport = {
+    machine: machineLine(await machineInfo()),
+    command: commandLine('bench'),
+    target,
+    seconds: (Date.now() - started) / 1000,
+    config: { ...cfg, chunksPerUser },
+    embedders,
+    ingest,
+    subscriptions,
+    loads,
+    rows,
+    includingEmbedding: useLite ? latency(composeSamples(main.httpSamples, useLite.singleSamples)) : null,
+    rss: { ingest: ingestRss, scale: scaleRss },
+  };
+  const markdown = renderReport(report);
+  process.stdout.write(`${markdown}\n`);
+  if (values.markdown && values.markdown !== '-') await writeOut(values.markdown, `${markdown}\n`);
+  if (values.json) await writeOut(values.json, `${JSON.stringify(report, (key, value: unknown) => (key.endsWith('Samples') ? undefined : value), 2)}\n`);
+  if (values.benchmarks) {
+    const file = 'BENCHMARKS.md';
+    const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
+    await writeFile(file, replaceSection(current, target === 'embedded' ? 'bench' : 'bench-servers', markdown));
+  }
+}
+
+/** Every HTTP sample plus an embedding sample (cycled): the distribution of a query that also embeds its text. */
+function composeSamples(http: readonly number[], embed: readonly number[]): number[] {
+  return http.map((value, i) => value + embed[i % embed.length]!);
+}
+
+async function writeOut(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, content);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
