@@ -21,32 +21,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchClient, mapConcurrent } from '../lib/graphql.js';
-import { startInProcess } from '../lib/in-process.js';
+import { mapConcurrent } from '../lib/graphql.js';
 import { commandLine, machineInfo, machineLine } from '../lib/machine.js';
 import { latency, replaceSection, table } from '../lib/stats.js';
 import { Bm25Index } from './bm25.js';
-import { CATEGORY_NAMES, type Conversation, loadLocomo } from './dataset.js';
-import { dedupe, type ModeScores, ScoreTable, scoreQuestion } from './metrics.js';
+import { type ApiMode, ask, startLocomoServer } from './api.js';
+import { CATEGORY_NAMES, loadLocomo } from './dataset.js';
+import { type ModeScores, ScoreTable, scoreQuestion } from './metrics.js';
 
-const API_MODES = ['HYBRID', 'LEXICAL', 'SEMANTIC'] as const;
-type ApiMode = (typeof API_MODES)[number];
-
-const QUERY = /* GraphQL */ `
-  query Ask($userId: ID!, $text: String!, $mode: QueryMode!, $topK: Int!) {
-    user(id: $userId) {
-      query(text: $text, mode: $mode, topK: $topK) {
-        score
-        blob { id metadata }
-        hits { ... on MessageHit { index score } }
-      }
-    }
-  }
-`;
-
-interface AskResult {
-  user: { query: { score: number; blob: { id: string; metadata: { diaIds?: string[] } | null }; hits: { index?: number; score?: number }[] }[] } | null;
-}
+const API_MODES: readonly ApiMode[] = ['HYBRID', 'LEXICAL', 'SEMANTIC'];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -86,20 +69,9 @@ async function main(): Promise<void> {
   }
   results.BM25 = bm25.result();
 
-  const server = await startInProcess({
-    // Extraction is not under test: keep the buffer from processing during the run.
-    MEMQL_BUFFER_TOKENS: '1000000000',
-    MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400),
-  });
+  const { server, client, insertSeconds, indexSeconds } = await startLocomoServer(conversations);
   try {
-    const client = new BenchClient(server.url, server.adminKey);
-    const t0 = Date.now();
-    await mapConcurrent(conversations, 3, (conversation) => insertConversation(client, conversation));
-    log(`inserted through the API in ${((Date.now() - t0) / 1000).toFixed(1)} s; indexing`);
-    const t1 = Date.now();
-    await server.app.indexer.drain();
-    log(`indexed in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
-
+    log(`inserted through the API in ${insertSeconds.toFixed(1)} s, indexed ${indexSeconds.toFixed(1)} s later`);
     const asks = conversations.flatMap((c) => c.questions.map((q) => ({ userId: c.id, question: q })));
     for (const mode of modes) {
       const table = new ScoreTable();
@@ -107,9 +79,9 @@ async function main(): Promise<void> {
       const t2 = Date.now();
       await mapConcurrent(asks, concurrency, async ({ userId, question }) => {
         const start = performance.now();
-        const data = await client.request<AskResult>(QUERY, { userId, text: question.text, mode, topK });
+        const ranking = await ask(client, userId, question.text, mode, topK);
         times.push(performance.now() - start);
-        table.add(question.category, scoreQuestion(rankingOf(data), question.evidence));
+        table.add(question.category, scoreQuestion(ranking.map((h) => h.id), question.evidence));
       });
       results[mode] = table.result();
       latencies[mode] = latency(times);
@@ -143,35 +115,6 @@ async function main(): Promise<void> {
     const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
     await writeFile(file, replaceSection(current, 'locomo', markdown));
   }
-}
-
-/** One user per conversation, one chat blob per session. */
-async function insertConversation(client: BenchClient, conversation: Conversation): Promise<void> {
-  await client.request(`mutation ($id: ID!) { createUser(input: { id: $id }) { id } }`, { id: conversation.id });
-  for (const session of conversation.sessions) {
-    await client.request(`mutation ($userId: ID!, $input: BlobInput!) { insertBlob(userId: $userId, input: $input) { blob { id } } }`, {
-      userId: conversation.id,
-      input: {
-        createdAt: session.date.toISOString(),
-        metadata: { session: session.number, diaIds: session.turns.map((t) => t.diaId) },
-        chat: { messages: session.turns.map((t) => ({ role: 'user', name: t.speaker, content: t.content })) },
-      },
-    });
-  }
-}
-
-/** Every hit of every result, best score first, as dia_ids. */
-function rankingOf(data: AskResult): string[] {
-  const hits: { id: string; score: number }[] = [];
-  for (const match of data.user?.query ?? []) {
-    const diaIds = match.blob.metadata?.diaIds ?? [];
-    for (const hit of match.hits) {
-      const id = hit.index === undefined ? undefined : diaIds[hit.index];
-      if (id !== undefined && hit.score !== undefined) hits.push({ id, score: hit.score });
-    }
-  }
-  // Stable: equal scores keep the API's order.
-  return dedupe(hits.sort((a, b) => b.score - a.score).map((h) => h.id));
 }
 
 function renderMarkdown(input: {

@@ -45,8 +45,3 @@ function average(rows: Omit<Scores, 'questions'>[]): Scores {
   const mean = (key: keyof Omit<Scores, 'questions'>) => (rows.length ? rows.reduce((sum, r) => sum + r[key], 0) / rows.length : 0);
   return { 'recall@1': mean('recall@1'), 'recall@5': mean('recall@5'), 'recall@10': mean('recall@10'), mrr: mean('mrr'), questions: rows.length };
 }
-
-/** Keeps the first occurrence of each id. */
-export function dedupe(ids: readonly string[]): string[] {
-  return [...new Set(ids)];
-}

@@ -1,0 +1,84 @@
+// The LoCoMo data through memql's GraphQL API: a server in this process with
+// each conversation inserted as one user, and questions asked through
+// User.query, answered as a ranking of dia_ids.
+
+import { BenchClient, mapConcurrent } from '../lib/graphql.js';
+import { type InProcessServer, startInProcess } from '../lib/in-process.js';
+import type { Conversation } from './dataset.js';
+
+export type ApiMode = 'HYBRID' | 'LEXICAL' | 'SEMANTIC';
+
+const QUERY = /* GraphQL */ `
+  query Ask($userId: ID!, $text: String!, $mode: QueryMode!, $topK: Int!) {
+    user(id: $userId) {
+      query(text: $text, mode: $mode, topK: $topK) {
+        blob { id metadata }
+        hits { ... on MessageHit { index score } }
+      }
+    }
+  }
+`;
+
+interface AskResult {
+  user: { query: { blob: { id: string; metadata: { diaIds?: string[] } | null }; hits: { index?: number; score?: number }[] }[] } | null;
+}
+
+export interface LocomoServer {
+  server: InProcessServer;
+  client: BenchClient;
+  insertSeconds: number;
+  indexSeconds: number;
+}
+
+/**
+ * Starts memql (extraction kept out of the way: it is not under test) and
+ * inserts every conversation: one user each, one chat blob per session with
+ * the session's date as createdAt, message name = speaker, blob metadata
+ * { session, diaIds } with diaIds index-aligned with the messages. Resolves
+ * once everything is indexed.
+ */
+export async function startLocomoServer(conversations: readonly Conversation[]): Promise<LocomoServer> {
+  const server = await startInProcess({ MEMQL_BUFFER_TOKENS: '1000000000', MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400) });
+  try {
+    const client = new BenchClient(server.url, server.adminKey);
+    const t0 = performance.now();
+    await mapConcurrent(conversations, 3, (conversation) => insertConversation(client, conversation));
+    const t1 = performance.now();
+    await server.app.indexer.drain();
+    return { server, client, insertSeconds: (t1 - t0) / 1000, indexSeconds: (performance.now() - t1) / 1000 };
+  } catch (error) {
+    await server.destroy();
+    throw error;
+  }
+}
+
+async function insertConversation(client: BenchClient, conversation: Conversation): Promise<void> {
+  await client.request(`mutation ($id: ID!) { createUser(input: { id: $id }) { id } }`, { id: conversation.id });
+  for (const session of conversation.sessions) {
+    await client.request(`mutation ($userId: ID!, $input: BlobInput!) { insertBlob(userId: $userId, input: $input) { blob { id } } }`, {
+      userId: conversation.id,
+      input: {
+        createdAt: session.date.toISOString(),
+        metadata: { session: session.number, diaIds: session.turns.map((t) => t.diaId) },
+        chat: { messages: session.turns.map((t) => ({ role: 'user', name: t.speaker, content: t.content })) },
+      },
+    });
+  }
+}
+
+/** Every hit of every result, best score first (equal scores keep the API's order), as dia_ids with their scores. */
+export async function ask(client: BenchClient, userId: string, text: string, mode: ApiMode, topK: number): Promise<{ id: string; score: number }[]> {
+  const data = await client.request<AskResult>(QUERY, { userId, text, mode, topK });
+  const hits: { id: string; score: number }[] = [];
+  for (const match of data.user?.query ?? []) {
+    const diaIds = match.blob.metadata?.diaIds ?? [];
+    for (const hit of match.hits) {
+      const id = hit.index === undefined ? undefined : diaIds[hit.index];
+      if (id !== undefined && hit.score !== undefined) hits.push({ id, score: hit.score });
+    }
+  }
+  hits.sort((a, b) => b.score - a.score);
+  // A turn found by several chunks counts once, at its best score.
+  const seen = new Set<string>();
+  return hits.filter((h) => !seen.has(h.id) && (seen.add(h.id), true));
+}
