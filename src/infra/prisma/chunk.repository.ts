@@ -50,7 +50,8 @@ export class PrismaChunkRepository implements ChunkRepository {
 
   /**
    * Full-text search over one user's chunks (English stemming and stop
-   * words, the generated "searchTsv" column and its GIN index).
+   * words, the generated "searchTsv" column). The GIN index is left out on
+   * purpose: within one user's chunks a scan is cheaper (see below).
    *
    * Natural-language questions rarely have all their words in one chunk, so
    * a chunk matches when it has ANY of the query's terms. The database finds
@@ -64,23 +65,28 @@ export class PrismaChunkRepository implements ChunkRepository {
     if (words.length === 0 || limit <= 0 || !isUuid(filter.userPk)) return [];
     const scope = searchScope(filter);
     const reach = contextReach();
-    // Every part is bounded by the user's own chunks (the userPk index), never by the table.
+    // The user's chunks are read once through the userPk index and matched
+    // there (MATERIALIZED keeps the planner from combining the GIN index,
+    // whose scan for a common word grows with every user's data: 60 ms
+    // instead of 8 at 1,000 users and 200,000 chunks). A user's query costs
+    // in proportion to that user's chunks.
     const rows = await this.db.$queryRaw<{ id: string; blobId: string; ordinal: number; length: number; vector: string | null; lexemes: string[]; documents: bigint }[]>`
       WITH query AS (
         SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS q, array_agg(lexeme) AS lexemes
         FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme) AS terms
       ),
+      mine AS MATERIALIZED (
+        SELECT c."id", c."blobId", c."ordinal", c."searchTsv" FROM ${scope.from} WHERE ${scope.where}
+      ),
       matched AS (
-        SELECT c."blobId", c."ordinal"
-        FROM ${scope.from}, query
-        WHERE ${scope.where} AND c."searchTsv" @@ query.q
+        SELECT m."blobId", m."ordinal" FROM mine m, query WHERE m."searchTsv" @@ query.q
       )
       SELECT n."id"::text AS "id", n."blobId"::text AS "blobId", n."ordinal", length(n."searchTsv") AS "length",
              CASE WHEN n."searchTsv" @@ query.q THEN n."searchTsv"::text END AS "vector",
              query.lexemes AS "lexemes",
-             (SELECT count(*) FROM ${scope.from} WHERE ${scope.where}) AS "documents"
-      FROM "Chunk" n, query
-      WHERE n."userPk" = ${filter.userPk}::uuid AND EXISTS (
+             (SELECT count(*) FROM mine) AS "documents"
+      FROM mine n, query
+      WHERE EXISTS (
         SELECT 1 FROM matched m
         WHERE m."blobId" = n."blobId" AND n."ordinal" BETWEEN m."ordinal" - ${reach}::int AND m."ordinal" + ${reach}::int
       )`;
