@@ -80,7 +80,9 @@ export class QueryService {
     const filter: ChunkSearchFilter = { userPk: user.pk, types: command.types?.length ? [...new Set(command.types)] : null, since, until };
     const mode = command.mode ?? 'HYBRID';
 
-    const ranked = await this.rank(text, filter, mode, candidateCount(topK), user);
+    const candidates = candidateCount(topK);
+    // HYBRID fuses two lists of `candidates`; the best `candidates` of the fusion are plenty for topK blobs.
+    const ranked = (await this.rank(text, filter, mode, candidates, user)).slice(0, candidates);
     return this.group(ranked, user, topK);
   }
 
