@@ -7,7 +7,7 @@
 //
 // Options (defaults): --users 1000 --chunks 200000 --first-users 100
 //   --messages-per-blob 20 --queries 300 --load-concurrency 8
-//   --ingest-blobs 3000 --ingest-clients 8 --ingest-users 100
+//   --ingest-blobs 2000 --ingest-clients 8 --ingest-users 100
 //   --subscribers 1000 --changes 30
 //   --markdown bench/results/bench.md ("-" for none)  --json OUT  --benchmarks (update BENCHMARKS.md)
 //
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     messagesPerBlob: Number(values['messages-per-blob']),
     queries: number(values.queries, 300, 60),
     loadConcurrency: Number(values['load-concurrency']),
-    ingestBlobs: number(values['ingest-blobs'], 3_000, 300),
+    ingestBlobs: number(values['ingest-blobs'], 2_000, 300),
     ingestClients: Number(values['ingest-clients']),
     ingestUsers: Number(values['ingest-users']),
     subscribers: number(values.subscribers, 1_000, 100),
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   let ingestRss;
   try {
     log(`ingest: ${cfg.ingestBlobs} chat blobs of 4 messages by ${cfg.ingestClients} clients`);
-    ingest = await benchIngest(ingestServer, new Corpus(2), { blobs: cfg.ingestBlobs, clients: cfg.ingestClients, users: cfg.ingestUsers, messagesPerBlob: 4 });
+    ingest = await benchIngest(ingestServer, new Corpus(2), { blobs: cfg.ingestBlobs, clients: cfg.ingestClients, users: cfg.ingestUsers, messagesPerBlob: 4, drainLimitSeconds: quick ? 30 : 60 });
     log(`ingest: ${ingest.blobsPerSecond.toFixed(0)} blobs/s, lag p95 ${ingest.lag.p95.toFixed(0)} ms`);
     log(`subscriptions: ${cfg.subscribers} subscribers, ${cfg.changes} changes`);
     subscriptions = await benchSubscriptions(ingestServer, { subscribers: cfg.subscribers, changes: cfg.changes, gapMs: 100 });

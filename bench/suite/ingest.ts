@@ -21,11 +21,16 @@ export interface IngestResult {
   lag: Latency;
   /** Polling interval of the lag probe (its resolution). */
   probeIntervalMs: number;
-  /** From the last acknowledgement until the last blob was searchable. */
-  drainSeconds: number;
+  /** From the last acknowledgement until the last blob was searchable; null when it was not within `drainLimitSeconds`. */
+  drainSeconds: number | null;
+  drainLimitSeconds: number;
 }
 
-export async function benchIngest(server: ServerProcess, corpus: Corpus, options: { blobs: number; clients: number; users: number; messagesPerBlob: number }): Promise<IngestResult> {
+export async function benchIngest(
+  server: ServerProcess,
+  corpus: Corpus,
+  options: { blobs: number; clients: number; users: number; messagesPerBlob: number; drainLimitSeconds: number },
+): Promise<IngestResult> {
   const client = new BenchClient(server.url, server.adminKey);
   const users = Array.from({ length: options.users }, (_, i) => `ingest-${i}`);
   await mapConcurrent(users, 8, (id) => createUser(client, id));
@@ -81,8 +86,11 @@ export async function benchIngest(server: ServerProcess, corpus: Corpus, options
   shared.running = false;
   await probe;
   const final = last as { userId: string; blobId: string } | null;
-  if (final) {
-    while (!(await queryBlobIds(client, final.userId, 'probe', 'SEMANTIC', 100)).includes(final.blobId)) await sleep(probeIntervalMs);
+  const drainDeadline = ackedAll + options.drainLimitSeconds * 1000;
+  let drained = final === null;
+  while (!drained && performance.now() < drainDeadline) {
+    drained = (await queryBlobIds(client, final!.userId, 'probe', 'SEMANTIC', 100)).includes(final!.blobId);
+    if (!drained) await sleep(probeIntervalMs);
   }
   return {
     blobs: options.blobs,
@@ -94,7 +102,8 @@ export async function benchIngest(server: ServerProcess, corpus: Corpus, options
     ack: latency(acks),
     lag: latency(lags),
     probeIntervalMs,
-    drainSeconds: (performance.now() - ackedAll) / 1000,
+    drainSeconds: drained ? (performance.now() - ackedAll) / 1000 : null,
+    drainLimitSeconds: options.drainLimitSeconds,
   };
 }
 

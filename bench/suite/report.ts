@@ -92,7 +92,7 @@ export function renderReport(r: BenchReport): string {
       '',
       table(
         ['blobs', 'clients', 'users', 'blobs/s acknowledged', 'ack p50 / p95 / p99', 'index lag p50 / p95 / p99', 'drain after last ack'],
-        [[`${i.blobs} x ${i.messagesPerBlob} messages`, i.clients, i.users, f0(i.blobsPerSecond), lat(i.ack), `${lat(i.lag)} (probe every ${i.probeIntervalMs} ms)`, `${f1(i.drainSeconds)} s`]],
+        [[`${i.blobs} x ${i.messagesPerBlob} messages`, i.clients, i.users, f0(i.blobsPerSecond), lat(i.ack), `${lat(i.lag)} (probe every ${i.probeIntervalMs} ms)`, i.drainSeconds === null ? `not drained after ${i.drainLimitSeconds} s` : `${f1(i.drainSeconds)} s`]],
       ),
     );
   }
