@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     questions: questionCount,
     dropped,
     topK,
+    concurrency,
     seconds: (Date.now() - started) / 1000,
   });
   process.stdout.write(`${markdown}\n`);
@@ -127,11 +128,12 @@ function renderMarkdown(input: {
   questions: number;
   dropped: number;
   topK: number;
+  concurrency: number;
   seconds: number;
 }): string {
   const f = (x: number) => x.toFixed(3);
   const overall = table(
-    ['mode', 'recall@1', 'recall@5', 'recall@10', 'MRR', 'questions', 'query p50 / p95 (HTTP, incl. embedding)'],
+    ['mode', 'recall@1', 'recall@5', 'recall@10', 'MRR', 'questions', `query p50 / p95 (HTTP, incl. embedding, ${input.concurrency} clients)`],
     Object.entries(input.ordered).map(([mode, s]) => {
       const l = input.latencies[mode];
       return [mode, f(s.overall['recall@1']), f(s.overall['recall@5']), f(s.overall['recall@10']), f(s.overall.mrr), s.overall.questions, l ? `${l.p50.toFixed(1)} / ${l.p95.toFixed(1)} ms` : 'in-script'];
