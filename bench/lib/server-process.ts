@@ -3,10 +3,12 @@
 // be read from /proc: its own, and that of the embedded Chroma child.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { generateSecret } from '../../src/lib/secrets.js';
 
 export interface ServerProcess {
@@ -26,14 +28,27 @@ export interface ServerProcess {
 
 /**
  * `env` is added to the bench's own environment (which may hold DATABASE_URL
- * and CHROMA_URL). Resolves once the server logs that it is serving.
+ * and CHROMA_URL). With DATABASE_URL, each server gets a fresh database
+ * created on that PostgreSQL server and dropped by stop(); a fresh database
+ * also makes memql rebuild, that is empty, its Chroma collections. Resolves
+ * once the server logs that it is serving.
  */
 export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-'));
   const adminKey = generateSecret();
+  const database = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : null;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: process.cwd(),
-    env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: '0', HOST: '127.0.0.1', MEMQL_DATA_DIR: dataDir, MEMQL_ADMIN_KEY: adminKey },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      ...env,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MEMQL_DATA_DIR: dataDir,
+      MEMQL_ADMIN_KEY: adminKey,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
@@ -77,8 +92,27 @@ export async function startServerProcess(env: Record<string, string>, options: {
     stop: async () => {
       await stopChild(child);
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
+}
+
+/** A uniquely named database on the server of `serverUrl`. */
+async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `memql_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 function parseJson(line: string): Record<string, unknown> | null {
