@@ -29,6 +29,7 @@ import { LlmExtractor } from './infra/llm/llm.extractor.js';
 import { OpenAiChatClient } from './infra/llm/openai-chat.client.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
+import { CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
 import { applyMigrations } from './infra/prisma/migrate.js';
 import { createRepositories, type Repositories } from './infra/prisma/repositories.js';
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
@@ -227,6 +228,13 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery: stats && (() => void stats.sqlQueries++) });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
   const repos = createRepositories(prisma);
+  if (config.database.kind === 'embedded') {
+    // One process serves the embedded database (its folder is locked), so the
+    // key and user lookups every request makes can be cached in this process
+    // and still see every revocation and deletion at once (identity-cache.ts).
+    repos.apiKeys = new CachedApiKeyRepository(repos.apiKeys);
+    repos.users = new CachedUserRepository(repos.users);
+  }
 
   // Vector index: the embedded Chroma child process or an external server.
   let chromaUrl: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserDocument, DeleteUserDocument, GetUserDocument, ListUsersDocument, UpdateUserDocument } from '../generated/graphql.js';
+import { CreateUserDocument, DeleteUserDocument, GetUserDocument, InsertBlobDocument, ListUsersDocument, UpdateUserDocument } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('users', () => {
@@ -58,9 +58,15 @@ describe('users', () => {
   });
 
   it('deletes a user', async () => {
-    await t.admin.ok(CreateUserDocument, { input: { id: 'carol' } });
+    await t.admin.ok(CreateUserDocument, { input: { id: 'carol', data: { v: 1 } } });
+    expect((await t.admin.ok(GetUserDocument, { id: 'carol' })).user?.data).toEqual({ v: 1 });
     expect((await t.admin.ok(DeleteUserDocument, { id: 'carol' })).deleteUser).toBe(true);
     expect((await t.admin.ok(GetUserDocument, { id: 'carol' })).user).toBeNull();
+    // The id can be taken again: the new user, not the one remembered from before the delete.
+    await t.admin.ok(CreateUserDocument, { input: { id: 'carol', data: { v: 2 } } });
+    expect((await t.admin.ok(GetUserDocument, { id: 'carol' })).user?.data).toEqual({ v: 2 });
+    const { insertBlob } = await t.admin.ok(InsertBlobDocument, { userId: 'carol', input: { doc: { content: 'after the re-creation' } } });
+    expect(insertBlob.blob.id).toBeTruthy();
   });
 
   it('pages through users with Relay cursors and a total count', async () => {
