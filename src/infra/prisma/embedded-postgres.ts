@@ -13,12 +13,6 @@
 // every other client (applyMigrations closes its pool before returning, so
 // the app's pool can open after it).
 //
-// ON ITS OWN THREAD. PGlite runs every statement synchronously on the thread
-// hosting it; it lives in a worker thread (embedded-postgres.worker.ts) so
-// that SQL runs on the second core while the server's event loop answers
-// HTTP, GraphQL and Chroma. The handle here owns the folder's lock file and
-// the worker's lifetime.
-//
 // Durability (measured, see test/infra/prisma/embedded-postgres.test.ts):
 // PGlite writes its WAL and data files with plain write() calls on the host
 // filesystem, and commits write their WAL before they are acknowledged, so a
@@ -29,9 +23,10 @@
 // the folder. Use a real PostgreSQL server (DATABASE_URL) where that matters.
 
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { EmbeddedPostgresWorkerData, EmbeddedPostgresWorkerMessage } from './embedded-postgres.worker.js';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the database files; created (with initdb) when empty. */
@@ -66,12 +61,10 @@ export class EmbeddedPostgresLockedError extends Error {
 }
 
 const LOCK_FILE = 'memql.pid';
-/** A clean shutdown checkpoints; past this the worker is terminated (the next start replays the WAL). */
-const STOP_TIMEOUT_MS = 30_000;
 
 /**
- * Starts PGlite on `dataDir` in a worker thread and serves it on loopback.
- * The first start in an empty folder runs initdb (a few seconds). Fails with
+ * Starts PGlite on `dataDir` and serves it on loopback. The first start in an
+ * empty folder runs initdb (a few seconds). Fails with
  * EmbeddedPostgresLockedError when another live process serves the folder:
  * two PGlite instances on one folder would corrupt it.
  */
@@ -80,74 +73,204 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(dataDir, { recursive: true });
   const releaseLock = await acquireLock(dataDir);
 
-  const workerData: EmbeddedPostgresWorkerData = {
-    dataDir,
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
-  };
-  let worker: Worker;
-  let address: string;
+  let db: PGlite | null = null;
+  let server: PGLiteSocketServer | null = null;
+  let proxy: ConnectionQueue | null = null;
   try {
-    worker = startWorker(workerData);
-    address = await new Promise<string>((resolve, reject) => {
-      worker.on('message', (message: EmbeddedPostgresWorkerMessage) => {
-        if (message.type === 'ready') resolve(message.address);
-        if (message.type === 'failed') reject(new Error(`the embedded database did not start: ${message.error}`));
-      });
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the embedded database's worker exited (code ${code}) before it was ready`)));
+    db = await PGlite.create({ dataDir });
+    // The PGlite server listens on an internal ephemeral port; clients reach it through the queue.
+    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+    await server.start();
+    proxy = await ConnectionQueue.listen({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      upstream: parseHostPort(server.getServerConn()),
+      upstreamIdle: idleProbe(server),
+      queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
     });
   } catch (error) {
+    await server?.stop().catch(() => undefined);
+    await db?.close().catch(() => undefined);
     await releaseLock();
     throw error;
   }
 
+  const url = `postgresql://postgres@${proxy.address}/postgres`;
+  const liveDb = db;
+  const liveServer = server;
+  const liveProxy = proxy;
   let stopping: Promise<void> | null = null;
   return {
-    url: `postgresql://postgres@${address}/postgres`,
+    url,
     dataDir,
     maxConnections: 1,
     stop() {
-      stopping ??= stopWorker(worker).finally(releaseLock);
+      stopping ??= (async () => {
+        try {
+          await liveProxy.close();
+          await liveServer.stop();
+          // The server rolls back a connection's open transaction while it
+          // detaches; let that finish before shutting PostgreSQL down.
+          await waitFor(idleProbe(liveServer), 5_000);
+          await liveDb.runExclusive(async () => undefined);
+          await liveDb.close();
+        } finally {
+          await releaseLock();
+        }
+      })();
       return stopping;
     },
   };
 }
 
-/**
- * From the compiled dist/ the worker is a .js file Node runs as is; from the
- * sources (tsx, Vitest) it is TypeScript, so the worker registers tsx's
- * loader before importing it.
- */
-function startWorker(workerData: EmbeddedPostgresWorkerData): Worker {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./embedded-postgres.worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSources) return new Worker(entry, { workerData });
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+function parseHostPort(conn: string): { host: string; port: number } {
+  const at = conn.lastIndexOf(':');
+  return { host: conn.slice(0, at), port: Number(conn.slice(at + 1)) };
 }
 
-async function stopWorker(worker: Worker): Promise<void> {
-  const stopped = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      reject(new Error(`the embedded database did not shut down within ${STOP_TIMEOUT_MS} ms; its worker was terminated`));
-    }, STOP_TIMEOUT_MS);
-    worker.on('message', (message: EmbeddedPostgresWorkerMessage) => {
-      if (message.type !== 'stopped') return;
-      clearTimeout(timer);
-      if (message.error) reject(new Error(`the embedded database's shutdown failed: ${message.error}`));
-      else resolve();
+/** True once the PGlite server has released its previous connection. */
+function idleProbe(server: PGLiteSocketServer): () => boolean {
+  return () => server.getStats().activeConnections === 0;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return true;
+}
+
+/**
+ * A TCP front that lets one client at a time through to the PGlite server
+ * and queues the others (first come, first served). A queued client's bytes
+ * (its startup packet) stay buffered in its socket until it is let through.
+ */
+class ConnectionQueue {
+  private readonly waiting: { socket: Socket; timer: NodeJS.Timeout }[] = [];
+  private readonly sockets = new Set<Socket>();
+  private active: { client: Socket; upstream: Socket } | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly server: Server,
+    readonly address: string,
+    private readonly options: ConnectionQueueOptions,
+  ) {
+    server.on('connection', (socket) => this.enqueue(socket));
+  }
+
+  static async listen(options: ConnectionQueueOptions): Promise<ConnectionQueue> {
+    const server = createServer({ pauseOnConnect: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    worker.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
+    const bound = server.address() as AddressInfo;
+    return new ConnectionQueue(server, `${options.host}:${bound.port}`, options);
+  }
+
+  private enqueue(socket: Socket): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    const entry = {
+      socket,
+      timer: setTimeout(() => {
+        this.remove(entry);
+        socket.end(tooManyConnections(this.options.queueTimeoutMs), () => socket.destroy());
+      }, this.options.queueTimeoutMs),
+    };
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.remove(entry);
     });
-  });
-  worker.postMessage({ type: 'stop' });
-  await stopped;
-  await worker.terminate();
+    this.waiting.push(entry);
+    void this.next();
+  }
+
+  private remove(entry: { socket: Socket; timer: NodeJS.Timeout }): void {
+    clearTimeout(entry.timer);
+    const i = this.waiting.indexOf(entry);
+    if (i >= 0) this.waiting.splice(i, 1);
+  }
+
+  private async next(): Promise<void> {
+    if (this.active || this.closed) return;
+    const entry = this.waiting.shift();
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    const client = entry.socket;
+    const upstream = new Socket();
+    this.active = { client, upstream };
+    // The previous connection may still be detaching inside the PGlite server.
+    await waitFor(this.options.upstreamIdle, 5_000);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      client.destroy();
+      upstream.destroy();
+      this.active = null;
+      void this.next();
+    };
+    client.on('close', finish);
+    upstream.on('close', finish);
+    upstream.on('error', finish);
+    client.on('error', finish);
+    if (this.closed || client.destroyed) {
+      finish();
+      return;
+    }
+    upstream.connect(this.options.upstream.port, this.options.upstream.host, () => {
+      upstream.setNoDelay(true);
+      client.setNoDelay(true);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const entry of this.waiting.splice(0)) {
+      clearTimeout(entry.timer);
+      entry.socket.destroy();
+    }
+    if (this.active) this.active.upstream.destroy();
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+interface ConnectionQueueOptions {
+  host: string;
+  port: number;
+  upstream: { host: string; port: number };
+  upstreamIdle: () => boolean;
+  queueTimeoutMs: number;
+}
+
+/** A PostgreSQL ErrorResponse: FATAL 53300 too_many_connections. */
+function tooManyConnections(waitedMs: number): Buffer {
+  const fields = [
+    ['S', 'FATAL'],
+    ['V', 'FATAL'],
+    ['C', '53300'],
+    ['M', `the embedded database serves one connection at a time and the current one stayed open for more than ${waitedMs} ms; use a pool of max 1 and release it`],
+  ];
+  const body = Buffer.concat([...fields.map(([code, text]) => Buffer.from(`${code}${text}\0`, 'utf8')), Buffer.from([0])]);
+  const header = Buffer.alloc(5);
+  header.write('E', 0, 'ascii');
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
 }
 
 /**
