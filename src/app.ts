@@ -227,7 +227,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   await applyMigrations({ url: databaseUrl, log });
   const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery: stats && (() => void stats.sqlQueries++) });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
-  const repos = createRepositories(prisma);
+  const repos = createRepositories(prisma, poolMax);
   if (config.database.kind === 'embedded') {
     // One process serves the embedded database (its folder is locked), so the
     // key and user lookups every request makes can be cached in this process

@@ -19,7 +19,7 @@ export interface BenchReport {
   rows: LatencyRow[];
   /** HYBRID at full scale plus one USE-lite query embedding per request. */
   includingEmbedding: Latency | null;
-  rss: { ingest: { server: number; chroma: number | null } | undefined; scale: { server: number; chroma: number | null } | undefined };
+  rss: { ingest: { server: number; chroma: number | null } | undefined; subscriptions: { server: number; chroma: number | null } | undefined; scale: { server: number; chroma: number | null } | undefined };
 }
 
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
@@ -122,7 +122,7 @@ export function renderReport(r: BenchReport): string {
     '',
     '#### Memory (peak RSS, VmHWM)',
     '',
-    table(['server', 'memql process', 'Chroma process'], [['ingest + subscriptions', ...rss(r.rss.ingest)], [`scale (${main?.users ?? 0} users, ${main?.chunks ?? 0} chunks)`, ...rss(r.rss.scale)]]),
+    table(['server', 'memql process', 'Chroma process'], [['ingest', ...rss(r.rss.ingest)], [`subscriptions (${r.subscriptions?.subscribers ?? 0} clients)`, ...rss(r.rss.subscriptions)], [`scale (${main?.users ?? 0} users, ${main?.chunks ?? 0} chunks)`, ...rss(r.rss.scale)]]),
   );
   return sections.join('\n');
 }

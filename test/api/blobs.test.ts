@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserDocument, DeleteBlobDocument, GetBlobDocument, InsertBlobDocument, UserBlobsDocument, type BlobInput } from '../generated/graphql.js';
+import { CreateUserDocument, DeleteBlobDocument, GetBlobDocument, InsertBlobDocument, QueryUserDocument, UserBlobsDocument, type BlobInput } from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const chat: BlobInput = {
@@ -61,6 +61,33 @@ describe('blobs', () => {
     expect((await t.admin.ok(GetBlobDocument, { id: insertBlob.blob.id })).blob).toBeNull();
     expect((await t.admin.fails(DeleteBlobDocument, { id: insertBlob.blob.id })).extensions?.code).toBe('NOT_FOUND');
     expect((await t.admin.ok(GetBlobDocument, { id: 'not-a-uuid' })).blob).toBeNull();
+  });
+
+  it('acknowledges many concurrent inserts (committed in groups), each blob with its own content, chunks and index job', async () => {
+    const users = ['c0', 'c1', 'c2', 'c3'];
+    for (const id of users) await t.admin.ok(CreateUserDocument, { input: { id } });
+    const inputs = Array.from({ length: 48 }, (_, i): { userId: string; input: BlobInput } => ({
+      userId: users[i % users.length]!,
+      input:
+        i % 3 === 0
+          ? { doc: { title: `Doc ${i}`, content: `Paragraph one of doc${i}.\n\nToken zq${i}x closes it.` }, metadata: { n: i } }
+          : { chat: { messages: [{ role: 'user', content: `Message about zq${i}x`, name: `speaker${i}` }, { role: 'assistant', content: `Reply ${i}` }] }, metadata: { n: i } },
+    }));
+    const acks = await Promise.all(inputs.map(({ userId, input }) => t.admin.ok(InsertBlobDocument, { userId, input })));
+    expect(new Set(acks.map((a) => a.insertBlob.blob.id)).size).toBe(inputs.length);
+    for (const [i, { insertBlob }] of acks.entries()) {
+      expect(insertBlob.blob).toMatchObject({ user: { id: inputs[i]!.userId }, metadata: { n: i } });
+      expect((await t.admin.ok(GetBlobDocument, { id: insertBlob.blob.id })).blob).toEqual(insertBlob.blob);
+    }
+    for (const id of users) expect(await blobCount(id)).toBe(inputs.length / users.length);
+    // Each blob's chunks belong to it: its own token finds it, under its own user only.
+    await t.app.indexer.drain();
+    for (const i of [0, 1, 2, 17, 30, 47]) {
+      const { user } = await t.admin.ok(QueryUserDocument, { userId: inputs[i]!.userId, text: `zq${i}x`, mode: 'LEXICAL', topK: 5 });
+      expect(user!.query.map((m) => m.blob.id)).toEqual([acks[i]!.insertBlob.blob.id]);
+      const { user: semantic } = await t.admin.ok(QueryUserDocument, { userId: inputs[i]!.userId, text: `zq${i}x`, mode: 'SEMANTIC', topK: 50 });
+      expect(semantic!.query.map((m) => m.blob.id)).toContain(acks[i]!.insertBlob.blob.id);
+    }
   });
 
   it('answers NOT_FOUND when inserting for a user that does not exist', async () => {

@@ -5,39 +5,93 @@ import { isUuid } from '../../lib/ids.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
 import { blobContentToJson, locatorColumns, toBlobRecord, type BlobRowFields } from './blob.mappers.js';
 import { toPage } from './pagination.js';
+import { GroupCommit } from '../../lib/group-commit.js';
 
 const blobSelect = { id: true, projectId: true, userPk: true, type: true, content: true, metadata: true, createdAt: true } as const;
 
+/** Blobs acknowledged together at most; a batch of large blobs is still one statement of a few MB at worst. */
+const MAX_INSERT_BATCH = 64;
+
 export class PrismaBlobRepository implements BlobRepository {
-  constructor(private readonly db: PrismaClient) {}
+  private readonly inserts: GroupCommit<NewBlob, BlobRecord>;
+
+  /** `maxConcurrentInserts`: insert statements running at once (at most the pool's size). */
+  constructor(
+    private readonly db: PrismaClient,
+    maxConcurrentInserts = 1,
+  ) {
+    this.inserts = new GroupCommit((blobs) => this.insertMany(blobs), { maxBatch: MAX_INSERT_BATCH, maxInFlight: maxConcurrentInserts });
+  }
 
   /**
    * The outbox write: the blob, its chunks and an UPSERT_BLOB index job commit
    * together or not at all. A blob entering the extraction buffer is PENDING
-   * with its token count; others are NONE.
+   * with its token count; others are NONE. Concurrent inserts are committed
+   * together (group-commit.ts).
    */
-  async insert(blob: NewBlob): Promise<BlobRecord> {
-    const id = randomUUID();
-    const chunks = blob.chunks.map((chunk) => ({ ordinal: chunk.ordinal, text: chunk.text, searchText: chunk.searchText, ...locatorColumns(chunk.locator) }));
-    // One statement, so one round trip and atomic without BEGIN/COMMIT: on the
-    // embedded database every round trip is paid by the whole server.
-    // Timestamps go in as UTC text cast to `timestamp` (Prisma's DateTime columns hold UTC).
+  insert(blob: NewBlob): Promise<BlobRecord> {
+    return this.inserts.submit(blob);
+  }
+
+  /**
+   * One statement for all `blobs`, so one round trip and atomic without
+   * BEGIN/COMMIT: on the embedded database every round trip is paid by the
+   * whole server. Rows travel as JSON (a JSON null becomes SQL NULL);
+   * timestamps as UTC text cast to `timestamp` (Prisma's DateTime columns
+   * hold UTC). Foreign keys are checked at the end of the statement, when the
+   * blobs the chunks point at are in.
+   */
+  private async insertMany(blobs: NewBlob[]): Promise<BlobRecord[]> {
+    const records = blobs.map((blob): BlobRecord => ({
+      id: randomUUID(),
+      projectId: blob.projectId,
+      userPk: blob.userPk,
+      content: blob.content,
+      metadata: blob.metadata,
+      createdAt: blob.createdAt,
+    }));
+    const blobRows = blobs.map((blob, i) => ({
+      id: records[i]!.id,
+      projectId: blob.projectId,
+      userPk: blob.userPk,
+      type: blob.content.type,
+      content: blobContentToJson(blob.content),
+      metadata: blob.metadata,
+      createdAt: blob.createdAt.toISOString(),
+      bufferState: blob.buffer ? 'PENDING' : 'NONE',
+      tokens: blob.buffer?.tokens ?? 0,
+    }));
+    const chunkRows = blobs.flatMap((blob, i) =>
+      blob.chunks.map((chunk) => ({
+        blobId: records[i]!.id,
+        projectId: blob.projectId,
+        userPk: blob.userPk,
+        ordinal: chunk.ordinal,
+        text: chunk.text,
+        searchText: chunk.searchText,
+        ...locatorColumns(chunk.locator),
+        createdAt: blob.createdAt.toISOString(),
+      })),
+    );
     await this.db.$executeRaw`
-      WITH new_blob AS (
+      WITH new_blobs AS (
         INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens")
-        VALUES (${id}::uuid, ${blob.projectId}::uuid, ${blob.userPk}::uuid, ${blob.content.type}::"BlobType",
-                ${JSON.stringify(blobContentToJson(blob.content))}::jsonb, ${blob.metadata === null ? null : JSON.stringify(blob.metadata)}::jsonb,
-                ${blob.createdAt.toISOString()}::timestamp, ${blob.buffer ? 'PENDING' : 'NONE'}::"BufferState", ${blob.buffer?.tokens ?? 0})
-        RETURNING "id"
+        SELECT b."id", b."projectId", b."userPk", b."type"::"BlobType", b."content", b."metadata", b."createdAt",
+               b."bufferState"::"BufferState", b."tokens"
+        FROM jsonb_to_recordset(${JSON.stringify(blobRows)}::jsonb)
+          AS b("id" uuid, "projectId" uuid, "userPk" uuid, "type" text, "content" jsonb, "metadata" jsonb, "createdAt" timestamp, "bufferState" text, "tokens" int)
+        RETURNING "id", "projectId", "userPk"
       ), new_chunks AS (
         INSERT INTO "Chunk" ("id", "blobId", "projectId", "userPk", "ordinal", "text", "searchText", "messageIndex", "charStart", "charEnd", "startTime", "endTime", "createdAt")
-        SELECT gen_random_uuid(), (SELECT "id" FROM new_blob), ${blob.projectId}::uuid, ${blob.userPk}::uuid,
-               c."ordinal", c."text", c."searchText", c."messageIndex", c."charStart", c."charEnd", c."startTime", c."endTime", ${blob.createdAt.toISOString()}::timestamp
-        FROM jsonb_to_recordset(${JSON.stringify(chunks)}::jsonb) AS c("ordinal" int, "text" text, "searchText" text, "messageIndex" int, "charStart" int, "charEnd" int, "startTime" float8, "endTime" float8)
+        SELECT gen_random_uuid(), c."blobId", c."projectId", c."userPk", c."ordinal", c."text", c."searchText", c."messageIndex", c."charStart", c."charEnd",
+               c."startTime", c."endTime", c."createdAt"
+        FROM jsonb_to_recordset(${JSON.stringify(chunkRows)}::jsonb)
+          AS c("blobId" uuid, "projectId" uuid, "userPk" uuid, "ordinal" int, "text" text, "searchText" text, "messageIndex" int, "charStart" int,
+               "charEnd" int, "startTime" float8, "endTime" float8, "createdAt" timestamp)
       )
       INSERT INTO "IndexJob" ("kind", "projectId", "userPk", "blobId")
-      SELECT 'UPSERT_BLOB', ${blob.projectId}::uuid, ${blob.userPk}::uuid, "id" FROM new_blob`;
-    return { id, projectId: blob.projectId, userPk: blob.userPk, content: blob.content, metadata: blob.metadata, createdAt: blob.createdAt };
+      SELECT 'UPSERT_BLOB', "projectId", "userPk", "id" FROM new_blobs`;
+    return records;
   }
 
   /** Deletes the blob (its chunks cascade) and enqueues DELETE_BLOB in one transaction; a blob already gone is a no-op. */

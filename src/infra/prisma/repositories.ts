@@ -40,12 +40,13 @@ export interface Repositories {
   profileConfigs: ProfileConfigRepository;
 }
 
-export function createRepositories(db: PrismaClient): Repositories {
+/** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
+export function createRepositories(db: PrismaClient, poolMax = 1): Repositories {
   return {
     projects: new PrismaProjectRepository(db),
     apiKeys: new PrismaApiKeyRepository(db),
     users: new PrismaUserRepository(db),
-    blobs: new PrismaBlobRepository(db),
+    blobs: new PrismaBlobRepository(db, Math.max(1, Math.floor(poolMax / 2))),
     chunks: new PrismaChunkRepository(db),
     indexJobs: new PrismaIndexJobQueue(db),
     indexState: new PrismaIndexStateRepository(db),
