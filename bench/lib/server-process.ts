@@ -3,12 +3,11 @@
 // be read from /proc: its own, and that of the embedded Chroma child.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
+import { createScratchDatabase } from '../../src/infra/prisma/scratch-database.js';
 import { generateSecret } from '../../src/lib/secrets.js';
 
 export interface ServerProcess {
@@ -36,7 +35,7 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-'));
   const adminKey = generateSecret();
-  const database = process.env.DATABASE_URL ? await createDatabase(process.env.DATABASE_URL) : null;
+  const database = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL, 'memql_bench_') : null;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: process.cwd(),
     env: {
@@ -95,24 +94,6 @@ export async function startServerProcess(env: Record<string, string>, options: {
       await database?.drop();
     },
   };
-}
-
-/** A uniquely named database on the server of `serverUrl`. */
-async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `memql_bench_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 function parseJson(line: string): Record<string, unknown> | null {

@@ -6,13 +6,12 @@
 // (hosted by this process; one connection at a time, so pools must have
 // max 1) and drop() stops it and deletes the folder.
 
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/infra/prisma/embedded-postgres.js';
 import { applyMigrations } from '../../src/infra/prisma/migrate.js';
+import { createScratchDatabase } from '../../src/infra/prisma/scratch-database.js';
 
 export interface TestDatabase {
   url: string;
@@ -30,19 +29,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `memql_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let dropped: Promise<void> | null = null;
-  const drop = () => (dropped ??= adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const database = await createScratchDatabase(serverUrl, 'memql_t_');
   try {
-    await applyMigrations({ url: url.toString() });
+    await applyMigrations({ url: database.url });
   } catch (error) {
-    await drop();
+    await database.drop();
     throw error;
   }
-  return { url: url.toString(), embedded: false, poolMax: 5, drop };
+  return { url: database.url, embedded: false, poolMax: 5, drop: database.drop };
 }
 
 async function createEmbeddedDatabase(): Promise<TestDatabase> {
@@ -61,14 +55,4 @@ async function createEmbeddedDatabase(): Promise<TestDatabase> {
     throw error;
   }
   return { url: server.url, embedded: true, poolMax: 1, drop };
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -8,7 +8,6 @@
 // --to-schema --script`: it replays the migrations on a throwaway shadow
 // database and prints the SQL that brings them to schema.prisma.
 
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +24,7 @@ import * as engineBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaContainer, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 /**
  * Where migration progress goes: a pino logger fits, and so does any object
@@ -444,29 +444,15 @@ class ServerShadowFactory implements SqlMigrationAwareDriverAdapterFactory {
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
-    const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll('-', '')}`;
-    await adminQuery(this.url, `CREATE DATABASE "${name}"`);
-    this.log.debug({ database: name }, 'created a shadow database');
-    const shadowUrl = new URL(this.url);
-    shadowUrl.pathname = `/${name}`;
-    const adapter = await adapterFactory(shadowUrl.toString()).connect();
+    const shadow = await createScratchDatabase(this.url, 'prisma_migrate_shadow_db_');
+    this.log.debug({ database: shadow.name }, 'created a shadow database');
+    const adapter = await adapterFactory(shadow.url).connect();
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       await dispose();
-      await adminQuery(this.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await shadow.drop();
     };
     return adapter;
-  }
-}
-
-/** Runs one statement on its own short-lived connection. */
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
   }
 }
 
