@@ -67,9 +67,9 @@ export class CachedApiKeyRepository implements ApiKeyRepository {
     return this.inner.findById(id);
   }
 
+  // Invalidating once the change is over is enough: until it commits the key
+  // is active, and a lookup in flight across the invalidation is not stored.
   async revoke(id: string): Promise<boolean> {
-    // Before and after: a lookup in flight during the update must not store the key as active.
-    this.byHash.invalidateWhere((key) => key.id === id);
     try {
       return await this.inner.revoke(id);
     } finally {
@@ -88,7 +88,6 @@ export class CachedUserRepository implements UserRepository {
   }
 
   async update(pk: string, input: { data: JsonObject }): Promise<UserRecord> {
-    this.forget(pk);
     try {
       return await this.inner.update(pk, input);
     } finally {
@@ -97,7 +96,6 @@ export class CachedUserRepository implements UserRepository {
   }
 
   async delete(user: UserRecord): Promise<void> {
-    this.forget(user.pk);
     try {
       await this.inner.delete(user);
     } finally {
@@ -117,6 +115,7 @@ export class CachedUserRepository implements UserRepository {
     return this.inner.list(...args);
   }
 
+  /** After a change, as for keys: a lookup in flight across it is not stored. */
   private forget(pk: string): void {
     this.byExternalId.invalidateWhere((user) => user.pk === pk);
   }
