@@ -31,7 +31,9 @@ const QUICK = process.argv.includes('--quick');
 const DIM = 512;
 const QUERIES = QUICK ? 10 : 30;
 const SHARED_MAX = Number(process.argv.find((arg) => arg.startsWith('--shared-max='))?.split('=')[1] ?? 50_000);
-const SHARED_CHECKPOINTS = QUICK ? [2_000, 5_000] : [...new Set([5_000, 20_000, SHARED_MAX])].filter((n) => n <= SHARED_MAX);
+const SHARED_CHECKPOINTS = QUICK
+  ? [2_000, 5_000]
+  : [...new Set([5_000, 20_000, SHARED_MAX])].filter((n) => n <= SHARED_MAX);
 const MATCH_SIZES = [10, 100, 1_000];
 const COLLECTIONS_FOR_OVERHEAD = QUICK ? 10 : 40;
 const STORE_STAGES = QUICK ? [20, 60] : [100, 1_000];
@@ -132,7 +134,7 @@ function makeRecord(userPk: string, index: number): VectorRecord {
 }
 
 function log(line = ''): void {
-  process.stdout.write(line + '\n');
+  process.stdout.write(`${line}\n`);
 }
 
 // ------------------------------------------------------------------ A. shared collection
@@ -142,7 +144,11 @@ async function sharedCollection(root: string): Promise<void> {
   const server = await startChromaServer({ dataDir: path.join(root, 'shared') });
   try {
     const client = clientFor(server);
-    const collection = await client.createCollection({ name: 'bench-shared', embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } });
+    const collection = await client.createCollection({
+      name: 'bench-shared',
+      embeddingFunction: null,
+      configuration: { hnsw: { space: 'cosine' } },
+    });
 
     // Owners of the records in insertion order: the measured users first (so
     // they exist at every size), then filler users of 200 records each.
@@ -185,7 +191,13 @@ async function sharedCollection(root: string): Promise<void> {
       previous = checkpoint;
 
       const q = (where?: Where, ids?: string[]) => () =>
-        collection.query({ queryEmbeddings: [randomVector()], nResults: 10, include: ['distances'], ...(where ? { where } : {}), ...(ids ? { ids } : {}) });
+        collection.query({
+          queryEmbeddings: [randomVector()],
+          nResults: 10,
+          include: ['distances'],
+          ...(where ? { where } : {}),
+          ...(ids ? { ids } : {}),
+        });
       const unfiltered = await timeIt(q());
       const byUser = [];
       for (const { userPk } of measured) byUser.push(await timeIt(q({ userPk })));
@@ -194,7 +206,9 @@ async function sharedCollection(root: string): Promise<void> {
       const plain = await timeIt(q({ $and: [{ userPk: 'match100' }, { blobType: { $in: twoTypes } }] }));
       const plainSince = await timeIt(q({ $and: [{ userPk: 'match100' }, { createdAt: { $gte: T0 + YEAR / 2 } }] }));
       const composite = await timeIt(q(queryPlan(key, { types: twoTypes, since: null, until: null }, false).where));
-      const withSince = await timeIt(q(queryPlan(key, { types: null, since: new Date((T0 + YEAR / 2) * 1000), until: null }, false).where));
+      const withSince = await timeIt(
+        q(queryPlan(key, { types: null, since: new Date((T0 + YEAR / 2) * 1000), until: null }, false).where),
+      );
       const byIds = await timeIt(q(undefined, idsByUser.get('match100')));
       const lookup = await timeIt(() => collection.get({ where: { userPk: 'match100' }, include: [] }));
       const row = `| ${checkpoint.toLocaleString('en')} | ${Math.round(rate)} | ${fmt(unfiltered)} | ${byUser.map(fmt).join(' | ')} | ${fmt(plain)} | ${fmt(composite)} | ${fmt(plainSince)} | ${fmt(withSince)} | ${fmt(byIds)} | ${fmt(lookup)} | ${(await rssMiB(server.pid)).toFixed(0)} |`;
@@ -222,13 +236,23 @@ async function collectionOverhead(root: string): Promise<void> {
     const disk0 = await diskMiB(dir);
     const collections: Collection[] = [];
     for (let i = 0; i < COLLECTIONS_FOR_OVERHEAD; i++) {
-      collections.push(await client.createCollection({ name: `overhead-${i}`, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } }));
+      collections.push(
+        await client.createCollection({
+          name: `overhead-${i}`,
+          embeddingFunction: null,
+          configuration: { hnsw: { space: 'cosine' } },
+        }),
+      );
     }
     const rssEmpty = await rssMiB(server.pid);
     const diskEmpty = await diskMiB(dir);
     for (const collection of collections) {
       const records = Array.from({ length: 100 }, (_, i) => makeRecord(`${collection.name}-u`, i));
-      await collection.upsert({ ids: records.map((r) => r.chunkId), embeddings: records.map((r) => r.vector), metadatas: records.map((r) => recordMetadata(r)) });
+      await collection.upsert({
+        ids: records.map((r) => r.chunkId),
+        embeddings: records.map((r) => r.vector),
+        metadatas: records.map((r) => recordMetadata(r)),
+      });
     }
     const rssFull = await rssMiB(server.pid);
     const diskFull = await diskMiB(dir);
@@ -241,7 +265,12 @@ async function collectionOverhead(root: string): Promise<void> {
     }
     firstQueries.sort((a, b) => a - b);
     const cold = { p50: percentile(firstQueries, 0.5), p95: percentile(firstQueries, 0.95) };
-    const perQuery = await timeIt(() => collections[Math.floor(random() * collections.length)]!.query({ queryEmbeddings: [randomVector()], nResults: 10 }));
+    const perQuery = await timeIt(() =>
+      collections[Math.floor(random() * collections.length)]!.query({
+        queryEmbeddings: [randomVector()],
+        nResults: 10,
+      }),
+    );
 
     await server.stop();
     server = await startChromaServer({ dataDir: dir });
@@ -262,9 +291,11 @@ async function collectionOverhead(root: string): Promise<void> {
     log(`| restarted, idle | ${rssRestarted.toFixed(0)} | |`);
     log(`| restarted, each queried once | ${rssTouched.toFixed(0)} | |`);
     log();
-    log(`Per collection holding records: ${((rssFull - rssEmpty) / n).toFixed(2)} MiB RSS, ${((diskFull - diskEmpty) / n).toFixed(1)} MiB disk; ` +
-      `after a restart ${((rssTouched - rssRestarted) / n).toFixed(2)} MiB RSS once queried. ` +
-      `First query of a collection (loads it): ${fmt(cold)} ms; then, round-robin over the ${n} collections: ${fmt(perQuery)} ms.`);
+    log(
+      `Per collection holding records: ${((rssFull - rssEmpty) / n).toFixed(2)} MiB RSS, ${((diskFull - diskEmpty) / n).toFixed(1)} MiB disk; ` +
+        `after a restart ${((rssTouched - rssRestarted) / n).toFixed(2)} MiB RSS once queried. ` +
+        `First query of a collection (loads it): ${fmt(cold)} ms; then, round-robin over the ${n} collections: ${fmt(perQuery)} ms.`,
+    );
     log();
   } finally {
     await server.stop();
@@ -283,12 +314,22 @@ async function shardedStore(root: string): Promise<void> {
     const store = new ChromaVectorStore({
       url: server.url,
       modelTag: 'bench',
-      log: { info: (details: object, message: string) => { if (message.includes('moved')) { moves++; movedRecords += (details as { records: number }).records; } } },
+      log: {
+        info: (details: object, message: string) => {
+          if (message.includes('moved')) {
+            moves++;
+            movedRecords += (details as { records: number }).records;
+          }
+        },
+      },
     });
     await store.open(DIM);
 
     // A light and a heavy user, to show that cost follows the user's own data.
-    const special = [{ userPk: 'light', size: 10 }, { userPk: 'heavy', size: 5_000 }];
+    const special = [
+      { userPk: 'light', size: 10 },
+      { userPk: 'heavy', size: 5_000 },
+    ];
     for (const { userPk, size } of special) {
       const records = Array.from({ length: size }, (_, i) => makeRecord(userPk, i));
       for (let i = 0; i < records.length; i += 1_000) await store.upsert(records.slice(i, i + 1_000));
@@ -306,12 +347,23 @@ async function shardedStore(root: string): Promise<void> {
         const users = Array.from({ length: stage }, (_, i) => `user${i}`);
         for (let round = 0; round < 4; round++) {
           const quarter = CHUNKS_PER_USER / 4;
-          await runPool(users.map((userPk) => () => store.upsert(Array.from({ length: quarter }, (_, i) => makeRecord(userPk, round * quarter + i)))), 4);
+          await runPool(
+            users.map(
+              (userPk) => () =>
+                store.upsert(Array.from({ length: quarter }, (_, i) => makeRecord(userPk, round * quarter + i))),
+            ),
+            4,
+          );
         }
       } else {
         // The rest arrive with their 200 chunks at once (keeps the bench under 10 minutes).
         const users = Array.from({ length: stage - loaded }, (_, i) => `user${loaded + i}`);
-        await runPool(users.map((userPk) => () => store.upsert(Array.from({ length: CHUNKS_PER_USER }, (_, i) => makeRecord(userPk, i)))), 4);
+        await runPool(
+          users.map(
+            (userPk) => () => store.upsert(Array.from({ length: CHUNKS_PER_USER }, (_, i) => makeRecord(userPk, i))),
+          ),
+          4,
+        );
       }
       const rate = ((stage - loaded) * CHUNKS_PER_USER) / ((performance.now() - started) / 1000);
       loaded = stage;
@@ -329,7 +381,14 @@ async function shardedStore(root: string): Promise<void> {
       const cold = { p50: percentile(firstPass, 0.5), p95: percentile(firstPass, 0.95) };
       const plain = await timeIt(() => store.query({ ...base, userPk: pick(), vector: randomVector() }), STORE_QUERIES);
       const filtered = await timeIt(
-        () => store.query({ ...base, userPk: pick(), vector: randomVector(), types: ['CHAT', 'DOC'], since: new Date((T0 + YEAR / 2) * 1000) }),
+        () =>
+          store.query({
+            ...base,
+            userPk: pick(),
+            vector: randomVector(),
+            types: ['CHAT', 'DOC'],
+            since: new Date((T0 + YEAR / 2) * 1000),
+          }),
         STORE_QUERIES,
       );
       const light = await timeIt(() => store.query({ ...base, userPk: 'light', vector: randomVector() }));
@@ -368,7 +427,9 @@ async function runPool(jobs: (() => Promise<unknown>)[], concurrency: number): P
 async function main(): Promise<void> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-chroma-'));
   const started = Date.now();
-  log(`# Chroma partitioning bench (${QUICK ? 'quick' : 'full'}), ${DIM} dims, ${os.cpus().length} CPUs, node ${process.version}`);
+  log(
+    `# Chroma partitioning bench (${QUICK ? 'quick' : 'full'}), ${DIM} dims, ${os.cpus().length} CPUs, node ${process.version}`,
+  );
   log();
   try {
     await sharedCollection(root);

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { candidateCount } from '../src/domain/search/query.service.js';
 import { HashingEmbedder } from '../src/infra/embeddings/hashing.embedder.js';
 import { commandLine, machineInfo, machineLine } from './lib/machine.js';
-import { startServerProcess } from './lib/server-process.js';
+import { type ServerProcess, startServerProcess } from './lib/server-process.js';
 import { latency, replaceSection } from './lib/stats.js';
 import { Corpus } from './suite/corpus.js';
 import { benchEmbedders } from './suite/embedder.js';
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     },
   });
   const quick = values.quick;
-  const number = (value: string | undefined, normal: number, small: number) => (value === undefined ? (quick ? small : normal) : Number(value));
+  const number = (value: string | undefined, normal: number, small: number) =>
+    value === undefined ? (quick ? small : normal) : Number(value);
   const cfg = {
     users: number(values.users, 1_000, 60),
     chunks: number(values.chunks, 200_000, 12_000),
@@ -71,14 +72,18 @@ async function main(): Promise<void> {
     changes: Number(values.changes),
     topK: Number(values['top-k']),
   };
-  for (const [key, value] of Object.entries(cfg)) if (!Number.isInteger(value) || value < 1) throw new Error(`--${key}: expected a positive integer, got ${value}`);
+  for (const [key, value] of Object.entries(cfg))
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${key}: expected a positive integer, got ${value}`);
   if (cfg.firstUsers > cfg.users) throw new Error('--first-users must not exceed --users');
   const chunksPerUser = Math.round(cfg.chunks / cfg.users);
 
   const started = Date.now();
-  const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+  const log = (message: string) =>
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
   const target = process.env.DATABASE_URL || process.env.CHROMA_URL ? 'servers' : 'embedded';
-  log(`target: ${target} (database ${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite'}, Chroma ${process.env.CHROMA_URL ? 'server' : 'embedded child'})`);
+  log(
+    `target: ${target} (database ${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite'}, Chroma ${process.env.CHROMA_URL ? 'server' : 'embedded child'})`,
+  );
 
   // ---- 1. the embedders alone
   log('embedders alone');
@@ -88,11 +93,17 @@ async function main(): Promise<void> {
   const env = { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' };
   log('ingest: starting a server');
   const ingestServer = await startServerProcess(env);
-  let ingest;
-  let ingestRss;
+  let ingest: Awaited<ReturnType<typeof benchIngest>>;
+  let ingestRss: Awaited<ReturnType<ServerProcess['peakRss']>>;
   try {
     log(`ingest: ${cfg.ingestBlobs} chat blobs of 4 messages by ${cfg.ingestClients} clients`);
-    ingest = await benchIngest(ingestServer, new Corpus(2), { blobs: cfg.ingestBlobs, clients: cfg.ingestClients, users: cfg.ingestUsers, messagesPerBlob: 4, drainLimitSeconds: quick ? 30 : 60 });
+    ingest = await benchIngest(ingestServer, new Corpus(2), {
+      blobs: cfg.ingestBlobs,
+      clients: cfg.ingestClients,
+      users: cfg.ingestUsers,
+      messagesPerBlob: 4,
+      drainLimitSeconds: quick ? 30 : 60,
+    });
     log(`ingest: ${ingest.blobsPerSecond.toFixed(0)} blobs/s, lag p95 ${ingest.lag.p95.toFixed(0)} ms`);
     ingestRss = await ingestServer.peakRss();
   } finally {
@@ -102,12 +113,18 @@ async function main(): Promise<void> {
   // ---- 3. subscriptions, on a fresh server: the ingest server may still be indexing its backlog
   log('subscriptions: starting a server');
   const subscriptionServer = await startServerProcess(env);
-  let subscriptions;
-  let subscriptionRss;
+  let subscriptions: Awaited<ReturnType<typeof benchSubscriptions>>;
+  let subscriptionRss: Awaited<ReturnType<ServerProcess['peakRss']>>;
   try {
     log(`subscriptions: ${cfg.subscribers} subscribers, ${cfg.changes} changes`);
-    subscriptions = await benchSubscriptions(subscriptionServer, { subscribers: cfg.subscribers, changes: cfg.changes, gapMs: 100 });
-    log(`subscriptions: p95 ${subscriptions.delay.p95.toFixed(0)} ms, ${subscriptions.delivered}/${subscriptions.expected} delivered`);
+    subscriptions = await benchSubscriptions(subscriptionServer, {
+      subscribers: cfg.subscribers,
+      changes: cfg.changes,
+      gapMs: 100,
+    });
+    log(
+      `subscriptions: p95 ${subscriptions.delay.p95.toFixed(0)} ms, ${subscriptions.delivered}/${subscriptions.expected} delivered`,
+    );
     subscriptionRss = await subscriptionServer.peakRss();
   } finally {
     await subscriptionServer.stop();
@@ -115,18 +132,31 @@ async function main(): Promise<void> {
 
   // ---- 4. scale: first-users, then all users; extraction kept out of the way
   log('scale: starting a server');
-  const scaleServer = await startServerProcess({ ...env, MEMQL_BUFFER_TOKENS: '1000000000', MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400) });
+  const scaleServer = await startServerProcess({
+    ...env,
+    MEMQL_BUFFER_TOKENS: '1000000000',
+    MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400),
+  });
   const loads: LoadResult[] = [];
   const rows: LatencyRow[] = [];
-  let scaleRss;
+  let scaleRss: Awaited<ReturnType<ServerProcess['peakRss']>>;
   try {
     const corpus = new Corpus(3);
     const embedder = new HashingEmbedder();
     const load = async (from: number, to: number) => {
       log(`scale: loading users ${from}-${to - 1} (${chunksPerUser} chunks each)`);
-      const loaded = await loadUsers(scaleServer, corpus, { from, to, chunksPerUser, messagesPerBlob: cfg.messagesPerBlob, concurrency: cfg.loadConcurrency, log });
+      const loaded = await loadUsers(scaleServer, corpus, {
+        from,
+        to,
+        chunksPerUser,
+        messagesPerBlob: cfg.messagesPerBlob,
+        concurrency: cfg.loadConcurrency,
+        log,
+      });
       loads.push(loaded.result);
-      log(`scale: ${loaded.result.blobsPerSecond.toFixed(0)} blobs/s, indexed ${loaded.result.indexWaitSeconds.toFixed(0)} s after the last ack`);
+      log(
+        `scale: ${loaded.result.blobsPerSecond.toFixed(0)} blobs/s, indexed ${loaded.result.indexWaitSeconds.toFixed(0)} s after the last ack`,
+      );
       return loaded.users;
     };
     const measure = (label: string, users: Parameters<typeof measureQueries>[3], totalUsers: number) =>
@@ -169,7 +199,11 @@ async function main(): Promise<void> {
   const markdown = renderReport(report);
   process.stdout.write(`${markdown}\n`);
   if (values.markdown && values.markdown !== '-') await writeOut(values.markdown, `${markdown}\n`);
-  if (values.json) await writeOut(values.json, `${JSON.stringify(report, (key, value: unknown) => (key.endsWith('Samples') ? undefined : value), 2)}\n`);
+  if (values.json)
+    await writeOut(
+      values.json,
+      `${JSON.stringify(report, (key, value: unknown) => (key.endsWith('Samples') ? undefined : value), 2)}\n`,
+    );
   if (values.benchmarks) {
     const file = 'BENCHMARKS.md';
     const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');

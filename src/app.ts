@@ -77,22 +77,42 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
 
     const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
-    const indexDeps = { chunks: repos.chunks, vectors, embedder, indexState: repos.indexState, log, collection: vectors.collectionPrefix };
+    const indexDeps = {
+      chunks: repos.chunks,
+      vectors,
+      embedder,
+      indexState: repos.indexState,
+      log,
+      collection: vectors.collectionPrefix,
+    };
     if (await indexIsStale(indexDeps)) {
       // A new install, or a different embedding model: rebuild from the database before indexing new work.
-      log.info({ model: embedder.model, dimension: embedder.dimension }, 'vector index does not match the embedding model; rebuilding it from the database');
+      log.info(
+        { model: embedder.model, dimension: embedder.dimension },
+        'vector index does not match the embedding model; rebuilding it from the database',
+      );
       const indexed = await rebuildIndex(indexDeps);
       log.info({ indexed }, 'vector index rebuilt');
     }
     indexer.start();
 
     // Live events: in-process by default, through Redis when several processes share a database.
-    const events: EventBus = config.redisUrl ? await RedisEventBus.connect(config.redisUrl, log) : new InMemoryEventBus();
+    const events: EventBus = config.redisUrl
+      ? await RedisEventBus.connect(config.redisUrl, log)
+      : new InMemoryEventBus();
     stack.push({ name: 'event bus', stop: () => events.close() });
 
     const extractor = createExtractor(config.llm, log);
     const processor = new MemoryProcessor(
-      { processing: repos.processing, memories: repos.memories, profileConfigs: repos.profileConfigs, extractor, embedder, events, log },
+      {
+        processing: repos.processing,
+        memories: repos.memories,
+        profileConfigs: repos.profileConfigs,
+        extractor,
+        embedder,
+        events,
+        log,
+      },
       {
         workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
         leaseMs: config.buffer.leaseMs,
@@ -136,7 +156,10 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       await auth.bootstrap(stored.secret);
       if (stored.created) {
         generatedAdminKey = stored.secret;
-        log.warn({ file: stored.file }, `generated an admin key (shown once; kept in ${stored.file}): ${stored.secret}`);
+        log.warn(
+          { file: stored.file },
+          `generated an admin key (shown once; kept in ${stored.file}): ${stored.secret}`,
+        );
       }
     }
 
@@ -156,21 +179,42 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         health: async () => {
           // A dependency that hangs is as down as one that refuses: answer within the probe's patience.
           const [database, vectorStore] = await Promise.all([
-            withinMs(HEALTH_TIMEOUT_MS, prisma.$queryRaw`SELECT 1`.then(() => true)),
+            withinMs(
+              HEALTH_TIMEOUT_MS,
+              prisma.$queryRaw`SELECT 1`.then(() => true),
+            ),
             withinMs(HEALTH_TIMEOUT_MS, vectors.ping()),
           ]);
-          return { ok: database && vectorStore, checks: { database: database ? 'up' : 'down', vectorStore: vectorStore ? 'up' : 'down' } };
+          return {
+            ok: database && vectorStore,
+            checks: { database: database ? 'up' : 'down', vectorStore: vectorStore ? 'up' : 'down' },
+          };
         },
       },
       { port: config.port, host: config.host },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
     log.info(
-      { url: server.url, database: config.database.kind, vectorStore: config.chroma.kind, embedder: embedder.model, extractor: extractor.name, events: config.redisUrl ? 'redis' : 'in-memory' },
+      {
+        url: server.url,
+        database: config.database.kind,
+        vectorStore: config.chroma.kind,
+        embedder: embedder.model,
+        extractor: extractor.name,
+        events: config.redisUrl ? 'redis' : 'in-memory',
+      },
       'memql is serving',
     );
 
-    return { url: server.url, port: server.port, services, indexer, generatedAdminKey, stats, stop: () => stack.stopAll() };
+    return {
+      url: server.url,
+      port: server.port,
+      services,
+      indexer,
+      generatedAdminKey,
+      stats,
+      stop: () => stack.stopAll(),
+    };
   } catch (error) {
     await stack.stopAll();
     throw error;
@@ -191,7 +235,9 @@ export class StopStack {
     while (this.parts.length) {
       const part = this.parts.pop()!;
       const started = Date.now();
-      await part.stop().catch((error: unknown) => this.log.error({ err: error, part: part.name }, 'error while stopping'));
+      await part
+        .stop()
+        .catch((error: unknown) => this.log.error({ err: error, part: part.name }, 'error while stopping'));
       this.log.debug({ part: part.name, ms: Date.now() - started }, 'stopped');
     }
   }
@@ -248,7 +294,12 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
 
   const embedder = await createEmbedder(config.embeddings);
   stack.push({ name: 'embedder', stop: () => embedder.close() });
-  const vectors = new ChromaVectorStore({ url: chromaUrl, modelTag: embedder.model, shardTargetRecords: config.vectorShardRecords, log });
+  const vectors = new ChromaVectorStore({
+    url: chromaUrl,
+    modelTag: embedder.model,
+    shardTargetRecords: config.vectorShardRecords,
+    log,
+  });
   await vectors.open(embedder.dimension);
   stack.push({ name: 'vector store', stop: () => vectors.close() });
   return { prisma, repos, vectors, embedder };
@@ -260,7 +311,14 @@ function createExtractor(config: LlmConfig, log: Logger): Extractor {
       return new RuleBasedExtractor();
     case 'openai':
       return new LlmExtractor({
-        client: new OpenAiChatClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, model: config.model, timeoutMs: config.timeoutMs, maxRetries: config.maxRetries, logger: log }),
+        client: new OpenAiChatClient({
+          baseUrl: config.baseUrl,
+          apiKey: config.apiKey,
+          model: config.model,
+          timeoutMs: config.timeoutMs,
+          maxRetries: config.maxRetries,
+          logger: log,
+        }),
         logger: log,
       });
     default: {
@@ -277,7 +335,12 @@ async function createEmbedder(config: EmbeddingsConfig): Promise<Embedder> {
     case 'hashing':
       return new HashingEmbedder({ dimension: config.dimension });
     case 'openai':
-      return OpenAiEmbedder.create({ baseUrl: config.baseUrl, apiKey: config.apiKey, model: config.model, dimension: config.dimension });
+      return OpenAiEmbedder.create({
+        baseUrl: config.baseUrl,
+        apiKey: config.apiKey,
+        model: config.model,
+        dimension: config.dimension,
+      });
     default: {
       const unreachable: never = config;
       throw new Error(`unknown embeddings provider ${JSON.stringify(unreachable)}`);

@@ -14,7 +14,10 @@ const schema = z.object({
   /** Where the embedded database, the embedded Chroma and the generated admin key live. Default ./.memql. */
   MEMQL_DATA_DIR: z.string().min(1).default('./.memql'),
   /** A real PostgreSQL instead of the embedded PGlite. Unset: embedded. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Connections to a real PostgreSQL (the embedded server takes exactly one). Default 10. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** An external Chroma server instead of the embedded child process. Unset: embedded. */
@@ -43,7 +46,15 @@ const schema = z.object({
   /** Seconds a worker holds a user's batch; after a crash the batch is retried once this expires. Default 300. */
   MEMQL_PROCESSING_LEASE_SECONDS: z.coerce.number().min(0.5).default(300),
   /** Redis for cross-process subscriptions. Unset: in-memory pubsub (one process). */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** `npm run migrate:diff` only: a PostgreSQL server where CREATE DATABASE is allowed, for the shadow database. Unset: a throwaway embedded PGlite. */
+  SHADOW_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Log level: fatal, error, warn, info, debug, trace, silent. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -57,7 +68,14 @@ export type EmbeddingsConfig =
 
 export type LlmConfig =
   | { provider: 'rule-based' }
-  | { provider: 'openai'; baseUrl: string; apiKey: string | undefined; model: string; timeoutMs: number; maxRetries: number };
+  | {
+      provider: 'openai';
+      baseUrl: string;
+      apiKey: string | undefined;
+      model: string;
+      timeoutMs: number;
+      maxRetries: number;
+    };
 
 export interface Config {
   port: number;
@@ -71,6 +89,7 @@ export interface Config {
   llm: LlmConfig;
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
   redisUrl: string | undefined;
+  shadowDatabaseUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -89,7 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.MEMQL_DATA_DIR),
-    database: e.DATABASE_URL ? { kind: 'external', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX } : { kind: 'embedded' },
+    database: e.DATABASE_URL
+      ? { kind: 'external', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
+      : { kind: 'embedded' },
     chroma: e.CHROMA_URL ? { kind: 'external', url: e.CHROMA_URL } : { kind: 'embedded' },
     vectorShardRecords: e.MEMQL_VECTOR_SHARD_RECORDS,
     adminKey: e.MEMQL_ADMIN_KEY,
@@ -101,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: Math.round(e.MEMQL_PROCESSING_LEASE_SECONDS * 1000),
     },
     redisUrl: e.REDIS_URL,
+    shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -113,8 +135,10 @@ function embeddingsConfig(e: Env): EmbeddingsConfig {
     case 'hashing':
       return { provider, dimension: e.MEMQL_EMBEDDINGS_DIMENSION ?? 512 };
     case 'openai':
-      if (!e.MEMQL_EMBEDDINGS_BASE_URL) throw new ConfigError('MEMQL_EMBEDDINGS_BASE_URL: required when MEMQL_EMBEDDINGS_PROVIDER=openai');
-      if (!e.MEMQL_EMBEDDINGS_MODEL) throw new ConfigError('MEMQL_EMBEDDINGS_MODEL: required with MEMQL_EMBEDDINGS_BASE_URL');
+      if (!e.MEMQL_EMBEDDINGS_BASE_URL)
+        throw new ConfigError('MEMQL_EMBEDDINGS_BASE_URL: required when MEMQL_EMBEDDINGS_PROVIDER=openai');
+      if (!e.MEMQL_EMBEDDINGS_MODEL)
+        throw new ConfigError('MEMQL_EMBEDDINGS_MODEL: required with MEMQL_EMBEDDINGS_BASE_URL');
       return {
         provider,
         baseUrl: e.MEMQL_EMBEDDINGS_BASE_URL,

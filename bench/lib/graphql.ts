@@ -31,14 +31,21 @@ export class BenchClient {
       throw new GraphQLError(`HTTP ${response.status}: ${text.slice(0, 200)}`, null);
     }
     if (body.errors?.length || !body.data) {
-      throw new GraphQLError(`GraphQL errors: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`, body.errors);
+      throw new GraphQLError(
+        `GraphQL errors: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`,
+        body.errors,
+      );
     }
     return body.data;
   }
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight; results in item order. */
-export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {

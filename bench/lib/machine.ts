@@ -18,7 +18,9 @@ export async function machineInfo(): Promise<MachineInfo> {
   const commit = await promisify(execFile)('git', ['rev-parse', '--short', 'HEAD'], { cwd: process.cwd() })
     .then(({ stdout }) => stdout.trim())
     .catch(() => 'unknown');
-  const dirty = await promisify(execFile)('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: process.cwd() })
+  const dirty = await promisify(execFile)('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: process.cwd(),
+  })
     .then(({ stdout }) => (stdout.trim() ? '+changes' : ''))
     .catch(() => '');
   return {

@@ -32,10 +32,15 @@ export interface ServerProcess {
  * also makes memql rebuild, that is empty, its Chroma collections. Resolves
  * once the server logs that it is serving.
  */
-export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { timeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-'));
   const adminKey = generateSecret();
-  const database = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL, 'memql_bench_') : null;
+  const database = process.env.DATABASE_URL
+    ? await createScratchDatabase(process.env.DATABASE_URL, 'memql_bench_')
+    : null;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
     cwd: process.cwd(),
     env: {
@@ -58,7 +63,10 @@ export async function startServerProcess(env: Record<string, string>, options: {
   createInterface({ input: child.stderr! }).on('line', remember);
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`memql did not start within ${options.timeoutMs ?? 180_000} ms`)), options.timeoutMs ?? 180_000);
+    const timer = setTimeout(
+      () => fail(new Error(`memql did not start within ${options.timeoutMs ?? 180_000} ms`)),
+      options.timeoutMs ?? 180_000,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');

@@ -20,7 +20,12 @@ const QUERY = /* GraphQL */ `
 `;
 
 interface AskResult {
-  user: { query: { blob: { id: string; metadata: { diaIds?: string[] } | null }; hits: { index?: number; score?: number }[] }[] } | null;
+  user: {
+    query: {
+      blob: { id: string; metadata: { diaIds?: string[] } | null };
+      hits: { index?: number; score?: number }[];
+    }[];
+  } | null;
 }
 
 export interface LocomoServer {
@@ -38,7 +43,10 @@ export interface LocomoServer {
  * once everything is indexed.
  */
 export async function startLocomoServer(conversations: readonly Conversation[]): Promise<LocomoServer> {
-  const server = await startInProcess({ MEMQL_BUFFER_TOKENS: '1000000000', MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400) });
+  const server = await startInProcess({
+    MEMQL_BUFFER_TOKENS: '1000000000',
+    MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400),
+  });
   try {
     const client = new BenchClient(server.url, server.adminKey);
     const t0 = performance.now();
@@ -55,19 +63,28 @@ export async function startLocomoServer(conversations: readonly Conversation[]):
 async function insertConversation(client: BenchClient, conversation: Conversation): Promise<void> {
   await client.request(`mutation ($id: ID!) { createUser(input: { id: $id }) { id } }`, { id: conversation.id });
   for (const session of conversation.sessions) {
-    await client.request(`mutation ($userId: ID!, $input: BlobInput!) { insertBlob(userId: $userId, input: $input) { blob { id } } }`, {
-      userId: conversation.id,
-      input: {
-        createdAt: session.date.toISOString(),
-        metadata: { session: session.number, diaIds: session.turns.map((t) => t.diaId) },
-        chat: { messages: session.turns.map((t) => ({ role: 'user', name: t.speaker, content: t.content })) },
+    await client.request(
+      `mutation ($userId: ID!, $input: BlobInput!) { insertBlob(userId: $userId, input: $input) { blob { id } } }`,
+      {
+        userId: conversation.id,
+        input: {
+          createdAt: session.date.toISOString(),
+          metadata: { session: session.number, diaIds: session.turns.map((t) => t.diaId) },
+          chat: { messages: session.turns.map((t) => ({ role: 'user', name: t.speaker, content: t.content })) },
+        },
       },
-    });
+    );
   }
 }
 
 /** Every hit of every result, best score first (equal scores keep the API's order), as dia_ids with their scores. */
-export async function ask(client: BenchClient, userId: string, text: string, mode: ApiMode, topK: number): Promise<{ id: string; score: number }[]> {
+export async function ask(
+  client: BenchClient,
+  userId: string,
+  text: string,
+  mode: ApiMode,
+  topK: number,
+): Promise<{ id: string; score: number }[]> {
   const data = await client.request<AskResult>(QUERY, { userId, text, mode, topK });
   const hits: { id: string; score: number }[] = [];
   for (const match of data.user?.query ?? []) {
@@ -80,5 +97,9 @@ export async function ask(client: BenchClient, userId: string, text: string, mod
   hits.sort((a, b) => b.score - a.score);
   // A turn found by several chunks counts once, at its best score.
   const seen = new Set<string>();
-  return hits.filter((h) => !seen.has(h.id) && (seen.add(h.id), true));
+  return hits.filter((h) => {
+    if (seen.has(h.id)) return false;
+    seen.add(h.id);
+    return true;
+  });
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noAssignInExpressions: the Porter stemmer's steps read as in the paper: match, then test the stem.
 // The baseline of the LoCoMo evaluation: plain Okapi BM25 over the raw turns
 // of one conversation, computed in memory and independent of memql. Tokens
 // are lower-cased alphanumeric runs, minus PostgreSQL's English stop words,
@@ -36,7 +37,10 @@ export class Bm25Index<Id> {
   private readonly df = new Map<string, number>();
   private readonly avgLength: number;
 
-  constructor(documents: readonly { id: Id; text: string }[], private readonly options: Bm25Options = { k1: 1.2, b: 0.75 }) {
+  constructor(
+    documents: readonly { id: Id; text: string }[],
+    private readonly options: Bm25Options = { k1: 1.2, b: 0.75 },
+  ) {
     this.docs = documents.map(({ id, text }) => {
       const tokens = tokenize(text);
       const tf = new Map<string, number>();
@@ -72,10 +76,37 @@ export class Bm25Index<Id> {
 // ---------------------------------------------------------------- Porter (1980) stemmer
 
 const STEP2: Record<string, string> = {
-  ational: 'ate', tional: 'tion', enci: 'ence', anci: 'ance', izer: 'ize', bli: 'ble', alli: 'al', entli: 'ent', eli: 'e', ousli: 'ous',
-  ization: 'ize', ation: 'ate', ator: 'ate', alism: 'al', iveness: 'ive', fulness: 'ful', ousness: 'ous', aliti: 'al', iviti: 'ive', biliti: 'ble', logi: 'log',
+  ational: 'ate',
+  tional: 'tion',
+  enci: 'ence',
+  anci: 'ance',
+  izer: 'ize',
+  bli: 'ble',
+  alli: 'al',
+  entli: 'ent',
+  eli: 'e',
+  ousli: 'ous',
+  ization: 'ize',
+  ation: 'ate',
+  ator: 'ate',
+  alism: 'al',
+  iveness: 'ive',
+  fulness: 'ful',
+  ousness: 'ous',
+  aliti: 'al',
+  iviti: 'ive',
+  biliti: 'ble',
+  logi: 'log',
 };
-const STEP3: Record<string, string> = { icate: 'ic', ative: '', alize: 'al', iciti: 'ic', ical: 'ic', ful: '', ness: '' };
+const STEP3: Record<string, string> = {
+  icate: 'ic',
+  ative: '',
+  alize: 'al',
+  iciti: 'ic',
+  ical: 'ic',
+  ful: '',
+  ness: '',
+};
 const C = '[^aeiou]';
 const V = '[aeiouy]';
 const CS = `${C}[^aeiouy]*`;
@@ -114,7 +145,12 @@ export function porterStem(input: string): string {
   if ((m = /^(.+?)y$/.exec(w)) && S_V.test(m[1]!)) w = `${m[1]}i`;
 
   // Step 2
-  if ((m = /^(.+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism|iveness|fulness|ousness|aliti|iviti|biliti|logi)$/.exec(w))) {
+  if (
+    (m =
+      /^(.+?)(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism|iveness|fulness|ousness|aliti|iviti|biliti|logi)$/.exec(
+        w,
+      ))
+  ) {
     if (MGR0.test(m[1]!)) w = m[1]! + STEP2[m[2]!]!;
   }
 

@@ -54,7 +54,12 @@ export interface Conversation {
 
 /** Categories 1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop. 5 (adversarial, no answer) is left out. */
 export const EVALUATED_CATEGORIES: readonly number[] = [1, 2, 3, 4];
-export const CATEGORY_NAMES: Readonly<Record<number, string>> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
+export const CATEGORY_NAMES: Readonly<Record<number, string>> = {
+  1: 'multi-hop',
+  2: 'temporal',
+  3: 'open-domain',
+  4: 'single-hop',
+};
 
 /**
  * A turn as a chat message: its text, plus the caption of an image it shared
@@ -80,7 +85,10 @@ function toConversation(sample: z.infer<typeof sampleSchema>): Conversation {
     sessions.push({
       number,
       date: parseSessionDate(dateText),
-      turns: z.array(turnSchema).parse(turns).map((t) => ({ diaId: t.dia_id, speaker: t.speaker, content: turnContent(t.text, t.blip_caption) })),
+      turns: z
+        .array(turnSchema)
+        .parse(turns)
+        .map((t) => ({ diaId: t.dia_id, speaker: t.speaker, content: turnContent(t.text, t.blip_caption) })),
     });
   }
   const known = new Set(sessions.flatMap((s) => s.turns.map((t) => t.diaId)));
@@ -110,7 +118,20 @@ export function normaliseEvidence(entry: string): string[] {
     .filter((id) => /^D\d+:\d+$/.test(id));
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** "1:56 pm on 8 May, 2023" -> 2023-05-08T13:56:00Z (the file has no time zone; UTC is assumed). */
 export function parseSessionDate(text: string): Date {

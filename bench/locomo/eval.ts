@@ -48,13 +48,16 @@ async function main(): Promise<void> {
   const topK = Number(values['top-k']);
   const concurrency = Number(values.concurrency);
   const started = Date.now();
-  const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+  const log = (message: string) =>
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
 
   const conversations = await loadLocomo(values.data);
   const questionCount = conversations.reduce((n, c) => n + c.questions.length, 0);
   const turnCount = conversations.reduce((n, c) => n + c.sessions.reduce((m, s) => m + s.turns.length, 0), 0);
   const dropped = conversations.reduce((n, c) => n + c.droppedQuestions, 0);
-  log(`${conversations.length} conversations, ${turnCount} turns, ${questionCount} questions of categories 1-4 (${dropped} without usable evidence left out)`);
+  log(
+    `${conversations.length} conversations, ${turnCount} turns, ${questionCount} questions of categories 1-4 (${dropped} without usable evidence left out)`,
+  );
 
   const results: Record<string, ModeScores> = {};
   const latencies: Record<string, ReturnType<typeof latency>> = {};
@@ -62,9 +65,17 @@ async function main(): Promise<void> {
   // The baseline needs no server.
   const bm25 = new ScoreTable();
   for (const conversation of conversations) {
-    const index = new Bm25Index(conversation.sessions.flatMap((s) => s.turns.map((t) => ({ id: t.diaId, text: t.content }))));
+    const index = new Bm25Index(
+      conversation.sessions.flatMap((s) => s.turns.map((t) => ({ id: t.diaId, text: t.content }))),
+    );
     for (const question of conversation.questions) {
-      bm25.add(question.category, scoreQuestion(index.search(question.text).map((h) => h.id), question.evidence));
+      bm25.add(
+        question.category,
+        scoreQuestion(
+          index.search(question.text).map((h) => h.id),
+          question.evidence,
+        ),
+      );
     }
   }
   results.BM25 = bm25.result();
@@ -81,11 +92,19 @@ async function main(): Promise<void> {
         const start = performance.now();
         const ranking = await ask(client, userId, question.text, mode, topK);
         times.push(performance.now() - start);
-        table.add(question.category, scoreQuestion(ranking.map((h) => h.id), question.evidence));
+        table.add(
+          question.category,
+          scoreQuestion(
+            ranking.map((h) => h.id),
+            question.evidence,
+          ),
+        );
       });
       results[mode] = table.result();
       latencies[mode] = latency(times);
-      log(`${mode}: ${asks.length} questions in ${((Date.now() - t2) / 1000).toFixed(1)} s, recall@10 ${results[mode].overall['recall@10'].toFixed(3)}`);
+      log(
+        `${mode}: ${asks.length} questions in ${((Date.now() - t2) / 1000).toFixed(1)} s, recall@10 ${results[mode].overall['recall@10'].toFixed(3)}`,
+      );
     }
   } finally {
     await server.destroy();
@@ -133,10 +152,26 @@ function renderMarkdown(input: {
 }): string {
   const f = (x: number) => x.toFixed(3);
   const overall = table(
-    ['mode', 'recall@1', 'recall@5', 'recall@10', 'MRR', 'questions', `query p50 / p95 (HTTP, incl. embedding, ${input.concurrency} clients)`],
+    [
+      'mode',
+      'recall@1',
+      'recall@5',
+      'recall@10',
+      'MRR',
+      'questions',
+      `query p50 / p95 (HTTP, incl. embedding, ${input.concurrency} clients)`,
+    ],
     Object.entries(input.ordered).map(([mode, s]) => {
       const l = input.latencies[mode];
-      return [mode, f(s.overall['recall@1']), f(s.overall['recall@5']), f(s.overall['recall@10']), f(s.overall.mrr), s.overall.questions, l ? `${l.p50.toFixed(1)} / ${l.p95.toFixed(1)} ms` : 'in-script'];
+      return [
+        mode,
+        f(s.overall['recall@1']),
+        f(s.overall['recall@5']),
+        f(s.overall['recall@10']),
+        f(s.overall.mrr),
+        s.overall.questions,
+        l ? `${l.p50.toFixed(1)} / ${l.p95.toFixed(1)} ms` : 'in-script',
+      ];
     }),
   );
   const categories = [...new Set(Object.values(input.ordered).flatMap((s) => Object.keys(s.byCategory)))].sort();
@@ -146,7 +181,9 @@ function renderMarkdown(input: {
       mode,
       ...categories.map((c) => {
         const x = s.byCategory[c];
-        return x ? `${f(x['recall@1'])} / ${f(x['recall@5'])} / ${f(x['recall@10'])} / ${f(x.mrr)} (${x.questions})` : '';
+        return x
+          ? `${f(x['recall@1'])} / ${f(x['recall@5'])} / ${f(x['recall@10'])} / ${f(x.mrr)} (${x.questions})`
+          : '';
       }),
     ]),
   );
@@ -169,6 +206,8 @@ async function writeOut(file: string, content: string): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`eval:locomo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `eval:locomo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

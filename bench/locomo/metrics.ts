@@ -21,7 +21,12 @@ export function scoreQuestion(ranking: readonly string[], evidence: readonly str
   const wanted = new Set(evidence);
   const recall = (k: number) => ranking.slice(0, k).filter((id) => wanted.has(id)).length / wanted.size;
   const first = ranking.findIndex((id) => wanted.has(id));
-  return { 'recall@1': recall(1), 'recall@5': recall(5), 'recall@10': recall(10), mrr: first < 0 ? 0 : 1 / (first + 1) };
+  return {
+    'recall@1': recall(1),
+    'recall@5': recall(5),
+    'recall@10': recall(10),
+    mrr: first < 0 ? 0 : 1 / (first + 1),
+  };
 }
 
 /** Averages per category and over all questions. */
@@ -42,6 +47,13 @@ export class ScoreTable {
 }
 
 function average(rows: Omit<Scores, 'questions'>[]): Scores {
-  const mean = (key: keyof Omit<Scores, 'questions'>) => (rows.length ? rows.reduce((sum, r) => sum + r[key], 0) / rows.length : 0);
-  return { 'recall@1': mean('recall@1'), 'recall@5': mean('recall@5'), 'recall@10': mean('recall@10'), mrr: mean('mrr'), questions: rows.length };
+  const mean = (key: keyof Omit<Scores, 'questions'>) =>
+    rows.length ? rows.reduce((sum, r) => sum + r[key], 0) / rows.length : 0;
+  return {
+    'recall@1': mean('recall@1'),
+    'recall@5': mean('recall@5'),
+    'recall@10': mean('recall@10'),
+    mrr: mean('mrr'),
+    questions: rows.length,
+  };
 }

@@ -16,17 +16,81 @@ export function rng(seed: number): () => number {
   };
 }
 
-const FUNCTION_WORDS = 'i you we the a to and of in my it is was that for on with at this have so but just about really'.split(' ');
-const SYLLABLES = 'ka lo mi ne ra su ti vo ba de fi gu ho ja ke ly mo nu pe qui ro sa te un ve wi xo yu za bri cla dro fle gra'.split(' ');
+const FUNCTION_WORDS =
+  'i you we the a to and of in my it is was that for on with at this have so but just about really'.split(' ');
+const SYLLABLES =
+  'ka lo mi ne ra su ti vo ba de fi gu ho ja ke ly mo nu pe qui ro sa te un ve wi xo yu za bri cla dro fle gra'.split(
+    ' ',
+  );
 const VOCABULARY_SIZE = 8_000;
 
-const PLACES = ['the beach', 'the museum', 'work', 'the farmers market', 'a concert', 'the gym', 'the library', 'my parents house', 'a new restaurant', 'the park'];
-const PEOPLE = ['sister', 'brother', 'best friend', 'mother', 'father', 'partner', 'neighbour', 'coworker', 'kids', 'grandmother'];
-const TIMES = ['last weekend', 'yesterday', 'this morning', 'last summer', 'two weeks ago', 'on Friday', 'last night', 'in March'];
-const ACTIVITIES = ['had a great time', 'talked for hours', 'took lots of photos', 'tried some new food', 'got completely lost', 'laughed a lot'];
-const ACTIVITIES_ING = ['painting', 'hiking in the mountains', 'baking bread', 'playing the guitar', 'reading mystery novels', 'running along the river'];
-const PLANS = ['renew my passport', 'look for a new apartment', 'sign up for a pottery class', 'save money for a trip', 'fix the old bike'];
-const THINGS = ['book', 'recipe', 'job offer', 'painting', 'camera', 'garden project', 'guitar', 'adoption application'];
+const PLACES = [
+  'the beach',
+  'the museum',
+  'work',
+  'the farmers market',
+  'a concert',
+  'the gym',
+  'the library',
+  'my parents house',
+  'a new restaurant',
+  'the park',
+];
+const PEOPLE = [
+  'sister',
+  'brother',
+  'best friend',
+  'mother',
+  'father',
+  'partner',
+  'neighbour',
+  'coworker',
+  'kids',
+  'grandmother',
+];
+const TIMES = [
+  'last weekend',
+  'yesterday',
+  'this morning',
+  'last summer',
+  'two weeks ago',
+  'on Friday',
+  'last night',
+  'in March',
+];
+const ACTIVITIES = [
+  'had a great time',
+  'talked for hours',
+  'took lots of photos',
+  'tried some new food',
+  'got completely lost',
+  'laughed a lot',
+];
+const ACTIVITIES_ING = [
+  'painting',
+  'hiking in the mountains',
+  'baking bread',
+  'playing the guitar',
+  'reading mystery novels',
+  'running along the river',
+];
+const PLANS = [
+  'renew my passport',
+  'look for a new apartment',
+  'sign up for a pottery class',
+  'save money for a trip',
+  'fix the old bike',
+];
+const THINGS = [
+  'book',
+  'recipe',
+  'job offer',
+  'painting',
+  'camera',
+  'garden project',
+  'guitar',
+  'adoption application',
+];
 const DONE = ['finished', 'sold', 'started', 'tried', 'sent', 'fixed'];
 
 export class Corpus {
@@ -71,7 +135,9 @@ export class Corpus {
     const length = 8 + Math.floor(this.random() * 11);
     const words: string[] = [];
     for (let i = 0; i < length; i++) {
-      words.push(this.random() < 0.35 ? FUNCTION_WORDS[Math.floor(this.random() * FUNCTION_WORDS.length)]! : this.contentWord());
+      words.push(
+        this.random() < 0.35 ? FUNCTION_WORDS[Math.floor(this.random() * FUNCTION_WORDS.length)]! : this.contentWord(),
+      );
     }
     const text = words.join(' ');
     return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
@@ -99,7 +165,8 @@ export class Corpus {
       () => `I went to ${p(PLACES)} with my ${p(PEOPLE)} ${p(TIMES)} and we ${p(ACTIVITIES)}.`,
       () => `My ${p(PEOPLE)} thinks I should ${p(PLANS)} before ${p(TIMES)}, but I am not sure yet.`,
       () => `Do you remember the ${p(THINGS)} I told you about? I finally ${p(DONE)} it ${p(TIMES)}.`,
-      () => `${p(TIMES)[0]!.toUpperCase()}${p(TIMES).slice(1)} was busy because I had to ${p(PLANS)} and help my ${p(PEOPLE)}.`,
+      () =>
+        `${p(TIMES)[0]!.toUpperCase()}${p(TIMES).slice(1)} was busy because I had to ${p(PLANS)} and help my ${p(PEOPLE)}.`,
       () => `I really love ${p(ACTIVITIES_ING)}, it helps me relax after a long day at ${p(PLACES)}.`,
     ];
     return p(templates)();

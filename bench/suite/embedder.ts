@@ -17,7 +17,10 @@ export interface EmbedderResult {
   singleSamples: number[];
 }
 
-export async function benchEmbedders(corpus: Corpus, options: { sentences: number; singles: number }): Promise<EmbedderResult[]> {
+export async function benchEmbedders(
+  corpus: Corpus,
+  options: { sentences: number; singles: number },
+): Promise<EmbedderResult[]> {
   const sentences = Array.from({ length: options.sentences }, () => corpus.englishSentence());
   const questions = Array.from({ length: options.singles }, () => corpus.englishSentence());
   const results: EmbedderResult[] = [];
@@ -44,5 +47,11 @@ async function measure(embedder: Embedder, sentences: string[], questions: strin
     await embedder.embed([question]);
     samples.push(performance.now() - t);
   }
-  return { model: embedder.model, sentencesPerSecond: sentences.length / seconds, sentences: sentences.length, single: latency(samples), singleSamples: samples };
+  return {
+    model: embedder.model,
+    sentencesPerSecond: sentences.length / seconds,
+    sentences: sentences.length,
+    single: latency(samples),
+    singleSamples: samples,
+  };
 }

@@ -37,14 +37,20 @@ export async function benchIngest(
   // Texts are prepared before the clock starts.
   const blobs = Array.from({ length: options.blobs }, (_, i) => ({
     userId: users[i % users.length]!,
-    messages: Array.from({ length: options.messagesPerBlob }, (_, m): ChatMessage => ({ role: m % 2 === 0 ? 'user' : 'assistant', content: corpus.message() })),
+    messages: Array.from(
+      { length: options.messagesPerBlob },
+      (_, m): ChatMessage => ({ role: m % 2 === 0 ? 'user' : 'assistant', content: corpus.message() }),
+    ),
   }));
 
   const acks: number[] = [];
   const lags: number[] = [];
   const probeIntervalMs = 25;
   // The latest acknowledged blob not yet taken by the probe (an object: both loops write it).
-  const shared: { latest: { userId: string; blobId: string; ackedAt: number } | null; running: boolean } = { latest: null, running: true };
+  const shared: { latest: { userId: string; blobId: string; ackedAt: number } | null; running: boolean } = {
+    latest: null,
+    running: true,
+  };
   const probe = (async () => {
     // One blob at a time: take the latest acknowledged one, poll until it is searchable.
     while (shared.running) {

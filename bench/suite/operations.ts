@@ -14,7 +14,12 @@ export async function createUser(client: BenchClient, id: string): Promise<void>
   await client.request(`mutation ($id: ID!) { createUser(input: { id: $id }) { id } }`, { id });
 }
 
-export async function insertChat(client: BenchClient, userId: string, messages: ChatMessage[], createdAt?: Date): Promise<string> {
+export async function insertChat(
+  client: BenchClient,
+  userId: string,
+  messages: ChatMessage[],
+  createdAt?: Date,
+): Promise<string> {
   const data = await client.request<{ insertBlob: { blob: { id: string } } }>(
     `mutation ($userId: ID!, $input: BlobInput!) { insertBlob(userId: $userId, input: $input) { blob { id } } }`,
     { userId, input: { chat: { messages }, ...(createdAt ? { createdAt: createdAt.toISOString() } : {}) } },
@@ -23,7 +28,13 @@ export async function insertChat(client: BenchClient, userId: string, messages: 
 }
 
 /** Blob ids of a query's results, best first. */
-export async function queryBlobIds(client: BenchClient, userId: string, text: string, mode: Mode, topK = 10): Promise<string[]> {
+export async function queryBlobIds(
+  client: BenchClient,
+  userId: string,
+  text: string,
+  mode: Mode,
+  topK = 10,
+): Promise<string[]> {
   const data = await client.request<{ user: { query: { blob: { id: string } }[] } | null }>(
     `query ($userId: ID!, $text: String!, $mode: QueryMode!, $topK: Int!) {
       user(id: $userId) { query(text: $text, mode: $mode, topK: $topK) { score blob { id } hits { ... on MessageHit { index score } } } }
@@ -38,7 +49,12 @@ export async function queryBlobIds(client: BenchClient, userId: string, text: st
  * user's data (topK 100: every indexed blob of a small user comes back)
  * returns it. Polls every `intervalMs`; throws after `timeoutMs`.
  */
-export async function waitIndexed(client: BenchClient, userId: string, blobId: string, options: { intervalMs?: number; timeoutMs?: number } = {}): Promise<void> {
+export async function waitIndexed(
+  client: BenchClient,
+  userId: string,
+  blobId: string,
+  options: { intervalMs?: number; timeoutMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
   for (;;) {
     if ((await queryBlobIds(client, userId, 'indexed', 'SEMANTIC', 100)).includes(blobId)) return;

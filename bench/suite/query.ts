@@ -4,7 +4,7 @@
 
 import { ChromaClient, type Collection } from 'chromadb';
 import type { Embedder } from '../../src/domain/ports.js';
-import { queryPlan, recordMetadata, spaceNames } from '../../src/infra/chroma/chroma-keys.js';
+import { queryPlan, type recordMetadata, spaceNames } from '../../src/infra/chroma/chroma-keys.js';
 import { BenchClient, mapConcurrent } from '../lib/graphql.js';
 import type { ServerProcess } from '../lib/server-process.js';
 import { type Latency, latency } from '../lib/stats.js';
@@ -42,10 +42,20 @@ export interface ScaleUser {
 export async function loadUsers(
   server: ServerProcess,
   corpus: Corpus,
-  options: { from: number; to: number; chunksPerUser: number; messagesPerBlob: number; concurrency: number; log: (message: string) => void },
+  options: {
+    from: number;
+    to: number;
+    chunksPerUser: number;
+    messagesPerBlob: number;
+    concurrency: number;
+    log: (message: string) => void;
+  },
 ): Promise<{ users: ScaleUser[]; result: LoadResult }> {
   const client = new BenchClient(server.url, server.adminKey);
-  const ids = Array.from({ length: options.to - options.from }, (_, i) => `user-${String(options.from + i).padStart(5, '0')}`);
+  const ids = Array.from(
+    { length: options.to - options.from },
+    (_, i) => `user-${String(options.from + i).padStart(5, '0')}`,
+  );
   const blobsPerUser = Math.max(1, Math.round(options.chunksPerUser / options.messagesPerBlob));
   const start = performance.now();
   let done = 0;
@@ -55,8 +65,16 @@ export async function loadUsers(
     let blobId = '';
     for (let b = 0; b < blobsPerUser; b++) {
       // One message per chunk: sentences stay short enough not to be split.
-      const messages = Array.from({ length: options.messagesPerBlob }, (_, m) => ({ role: m % 2 === 0 ? 'user' : 'assistant', content: corpus.sentence() }));
-      blobId = await insertChat(client, id, messages, new Date(Date.UTC(2025, 0, 1) + (index * blobsPerUser + b) * 60_000));
+      const messages = Array.from({ length: options.messagesPerBlob }, (_, m) => ({
+        role: m % 2 === 0 ? 'user' : 'assistant',
+        content: corpus.sentence(),
+      }));
+      blobId = await insertChat(
+        client,
+        id,
+        messages,
+        new Date(Date.UTC(2025, 0, 1) + (index * blobsPerUser + b) * 60_000),
+      );
       done++;
     }
     if (performance.now() - lastReport > 15_000) {
@@ -91,12 +109,20 @@ export async function measureQueries(
   corpus: Corpus,
   embedder: Embedder,
   users: readonly ScaleUser[],
-  options: { label: string; totalUsers: number; totalChunks: number; queries: number; topK: number; candidates: number },
+  options: {
+    label: string;
+    totalUsers: number;
+    totalChunks: number;
+    queries: number;
+    topK: number;
+    candidates: number;
+  },
 ): Promise<LatencyRow> {
   const client = new BenchClient(server.url, server.adminKey);
   const pairs = Array.from({ length: options.queries }, () => ({ user: corpus.pick(users), text: corpus.question() }));
   // Warm up connections and caches on other questions.
-  for (let i = 0; i < 20; i++) await queryBlobIds(client, corpus.pick(users).id, corpus.question(), 'HYBRID', options.topK);
+  for (let i = 0; i < 20; i++)
+    await queryBlobIds(client, corpus.pick(users).id, corpus.question(), 'HYBRID', options.topK);
 
   const http = {} as Record<Mode, Latency>;
   let httpSamples: number[] = [];
@@ -113,14 +139,22 @@ export async function measureQueries(
 
   const chroma = await RawChroma.connect(server.chromaUrl, embedder, [...new Set(pairs.map((p) => p.user))]);
   const vectors = await embedder.embed(pairs.map((p) => p.text));
-  for (let i = 0; i < 10; i++) await chroma.query(pairs[i % pairs.length]!.user.id, vectors[i % pairs.length]!, options.candidates);
+  for (let i = 0; i < 10; i++)
+    await chroma.query(pairs[i % pairs.length]!.user.id, vectors[i % pairs.length]!, options.candidates);
   const raw: number[] = [];
   for (let i = 0; i < pairs.length; i++) {
     const t = performance.now();
     await chroma.query(pairs[i]!.user.id, vectors[i]!, options.candidates);
     raw.push(performance.now() - t);
   }
-  return { label: options.label, users: options.totalUsers, chunks: options.totalChunks, http, chroma: latency(raw), httpSamples };
+  return {
+    label: options.label,
+    users: options.totalUsers,
+    chunks: options.totalChunks,
+    http,
+    chroma: latency(raw),
+    httpSamples,
+  };
 }
 
 /**
@@ -129,13 +163,15 @@ export async function measureQueries(
  * results, distances only.
  */
 class RawChroma {
-  private constructor(
-    private readonly shardOf: Map<string, { collection: Collection; uk: string; solo: boolean }>,
-  ) {}
+  private constructor(private readonly shardOf: Map<string, { collection: Collection; uk: string; solo: boolean }>) {}
 
   static async connect(url: string, embedder: Embedder, users: readonly ScaleUser[]): Promise<RawChroma> {
     const parsed = new URL(url);
-    const client = new ChromaClient({ host: parsed.hostname, port: Number(parsed.port), ssl: parsed.protocol === 'https:' });
+    const client = new ChromaClient({
+      host: parsed.hostname,
+      port: Number(parsed.port),
+      ssl: parsed.protocol === 'https:',
+    });
     const names = spaceNames('memql', embedder.model, embedder.dimension);
     const wanted = new Map(users.map((u) => [u.blobId, u.id]));
     const shardOf = new Map<string, { collection: Collection; uk: string; solo: boolean }>();
@@ -143,21 +179,31 @@ class RawChroma {
     for (const name of collections) {
       if (names.parseShard(name) === null) continue;
       const collection = await client.getOrCreateCollection({ name, embeddingFunction: null });
-      const found = await collection.get<ReturnType<typeof recordMetadata>>({ where: { blobId: { $in: [...wanted.keys()] } }, include: ['metadatas'] });
+      const found = await collection.get<ReturnType<typeof recordMetadata>>({
+        where: { blobId: { $in: [...wanted.keys()] } },
+        include: ['metadatas'],
+      });
       for (const metadata of found.metadatas) {
         const userId = metadata ? wanted.get(metadata.blobId) : undefined;
-        if (metadata && userId) shardOf.set(userId, { collection, uk: metadata.uk, solo: typeof collection.metadata?.solo === 'string' });
+        if (metadata && userId)
+          shardOf.set(userId, { collection, uk: metadata.uk, solo: typeof collection.metadata?.solo === 'string' });
       }
     }
     const missing = users.filter((u) => !shardOf.has(u.id));
-    if (missing.length > 0) throw new Error(`raw Chroma: no shard found for ${missing.length} users (e.g. ${missing[0]!.id})`);
+    if (missing.length > 0)
+      throw new Error(`raw Chroma: no shard found for ${missing.length} users (e.g. ${missing[0]!.id})`);
     return new RawChroma(shardOf);
   }
 
   async query(userId: string, vector: number[], nResults: number): Promise<number> {
     const shard = this.shardOf.get(userId)!;
     const plan = queryPlan(shard.uk, { types: null, since: null, until: null }, shard.solo);
-    const result = await shard.collection.query({ queryEmbeddings: [vector], nResults, ...(plan.where ? { where: plan.where } : {}), include: ['distances'] });
+    const result = await shard.collection.query({
+      queryEmbeddings: [vector],
+      nResults,
+      ...(plan.where ? { where: plan.where } : {}),
+      include: ['distances'],
+    });
     return result.ids[0]?.length ?? 0;
   }
 }

@@ -19,7 +19,11 @@ export interface BenchReport {
   rows: LatencyRow[];
   /** HYBRID at full scale plus one USE-lite query embedding per request. */
   includingEmbedding: Latency | null;
-  rss: { ingest: { server: number; chroma: number | null } | undefined; subscriptions: { server: number; chroma: number | null } | undefined; scale: { server: number; chroma: number | null } | undefined };
+  rss: {
+    ingest: { server: number; chroma: number | null } | undefined;
+    subscriptions: { server: number; chroma: number | null } | undefined;
+    scale: { server: number; chroma: number | null } | undefined;
+  };
 }
 
 const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
@@ -34,11 +38,29 @@ export function renderReport(r: BenchReport): string {
   const ratio = main ? main.http.HYBRID.p95 / main.chroma.p95 : Number.NaN;
   const targets: (string | number)[][] = [];
   if (main) {
-    targets.push([`query p95 excluding embedding <= 25 ms (HYBRID, ${main.users} users, ${main.chunks} chunks)`, `${f1(main.http.HYBRID.p95)} ms`, mark(main.http.HYBRID.p95 <= 25)]);
-    targets.push(['query p95 <= 2x the raw Chroma query p95 (same run)', `${f1(main.http.HYBRID.p95)} / ${f1(main.chroma.p95)} ms = ${ratio.toFixed(2)}x`, mark(ratio <= 2)]);
+    targets.push([
+      `query p95 excluding embedding <= 25 ms (HYBRID, ${main.users} users, ${main.chunks} chunks)`,
+      `${f1(main.http.HYBRID.p95)} ms`,
+      mark(main.http.HYBRID.p95 <= 25),
+    ]);
+    targets.push([
+      'query p95 <= 2x the raw Chroma query p95 (same run)',
+      `${f1(main.http.HYBRID.p95)} / ${f1(main.chroma.p95)} ms = ${ratio.toFixed(2)}x`,
+      mark(ratio <= 2),
+    ]);
   }
-  if (r.ingest) targets.push(['chat blobs acknowledged >= 200/s', `${f0(r.ingest.blobsPerSecond)}/s (${r.ingest.clients} clients)`, mark(r.ingest.blobsPerSecond >= 200)]);
-  if (r.subscriptions) targets.push([`subscriber delivery p95 < 100 ms (${r.subscriptions.subscribers} subscribers)`, `${f1(r.subscriptions.delay.p95)} ms`, mark(r.subscriptions.delay.p95 < 100)]);
+  if (r.ingest)
+    targets.push([
+      'chat blobs acknowledged >= 200/s',
+      `${f0(r.ingest.blobsPerSecond)}/s (${r.ingest.clients} clients)`,
+      mark(r.ingest.blobsPerSecond >= 200),
+    ]);
+  if (r.subscriptions)
+    targets.push([
+      `subscriber delivery p95 < 100 ms (${r.subscriptions.subscribers} subscribers)`,
+      `${f1(r.subscriptions.delay.p95)} ms`,
+      mark(r.subscriptions.delay.p95 < 100),
+    ]);
   if (small && same) {
     const growth = same.http.HYBRID.p95 / small.http.HYBRID.p95;
     targets.push([
@@ -58,7 +80,15 @@ export function renderReport(r: BenchReport): string {
     (row.http.HYBRID.p95 / row.chroma.p95).toFixed(2),
   ]);
   if (r.includingEmbedding && main) {
-    latencyRows.push([`${main.label}, including the USE-lite query embedding (composed)`, main.chunks, lat(r.includingEmbedding), '', '', lat(main.chroma), (r.includingEmbedding.p95 / main.chroma.p95).toFixed(2)]);
+    latencyRows.push([
+      `${main.label}, including the USE-lite query embedding (composed)`,
+      main.chunks,
+      lat(r.includingEmbedding),
+      '',
+      '',
+      lat(main.chroma),
+      (r.includingEmbedding.p95 / main.chroma.p95).toFixed(2),
+    ]);
   }
 
   const sections = [
@@ -81,7 +111,14 @@ export function renderReport(r: BenchReport): string {
     '',
     table(
       ['stage', 'users', 'chat blobs', 'chunks', 'blobs/s acknowledged', 'index wait after last ack'],
-      r.loads.map((l, i) => [i === 0 ? 'first users' : 'the rest', l.users, l.blobs, l.chunks, f0(l.blobsPerSecond), `${f0(l.indexWaitSeconds)} s`]),
+      r.loads.map((l, i) => [
+        i === 0 ? 'first users' : 'the rest',
+        l.users,
+        l.blobs,
+        l.chunks,
+        f0(l.blobsPerSecond),
+        `${f0(l.indexWaitSeconds)} s`,
+      ]),
     ),
   ];
   if (r.ingest) {
@@ -91,8 +128,26 @@ export function renderReport(r: BenchReport): string {
       '#### Ingest',
       '',
       table(
-        ['blobs', 'clients', 'users', 'blobs/s acknowledged', 'ack p50 / p95 / p99', 'index lag p50 / p95 / p99', 'drain after last ack'],
-        [[`${i.blobs} x ${i.messagesPerBlob} messages`, i.clients, i.users, f0(i.blobsPerSecond), lat(i.ack), `${lat(i.lag)} (probe every ${i.probeIntervalMs} ms)`, i.drainSeconds === null ? `not drained after ${i.drainLimitSeconds} s` : `${f1(i.drainSeconds)} s`]],
+        [
+          'blobs',
+          'clients',
+          'users',
+          'blobs/s acknowledged',
+          'ack p50 / p95 / p99',
+          'index lag p50 / p95 / p99',
+          'drain after last ack',
+        ],
+        [
+          [
+            `${i.blobs} x ${i.messagesPerBlob} messages`,
+            i.clients,
+            i.users,
+            f0(i.blobsPerSecond),
+            lat(i.ack),
+            `${lat(i.lag)} (probe every ${i.probeIntervalMs} ms)`,
+            i.drainSeconds === null ? `not drained after ${i.drainLimitSeconds} s` : `${f1(i.drainSeconds)} s`,
+          ],
+        ],
       ),
     );
   }
@@ -117,12 +172,20 @@ export function renderReport(r: BenchReport): string {
       ),
     );
   }
-  const rss = (x: { server: number; chroma: number | null } | undefined) => (x ? [`${f0(x.server)} MiB`, x.chroma === null ? 'external' : `${f0(x.chroma)} MiB`] : ['n/a', 'n/a']);
+  const rss = (x: { server: number; chroma: number | null } | undefined) =>
+    x ? [`${f0(x.server)} MiB`, x.chroma === null ? 'external' : `${f0(x.chroma)} MiB`] : ['n/a', 'n/a'];
   sections.push(
     '',
     '#### Memory (peak RSS, VmHWM)',
     '',
-    table(['server', 'memql process', 'Chroma process'], [['ingest', ...rss(r.rss.ingest)], [`subscriptions (${r.subscriptions?.subscribers ?? 0} clients)`, ...rss(r.rss.subscriptions)], [`scale (${main?.users ?? 0} users, ${main?.chunks ?? 0} chunks)`, ...rss(r.rss.scale)]]),
+    table(
+      ['server', 'memql process', 'Chroma process'],
+      [
+        ['ingest', ...rss(r.rss.ingest)],
+        [`subscriptions (${r.subscriptions?.subscribers ?? 0} clients)`, ...rss(r.rss.subscriptions)],
+        [`scale (${main?.users ?? 0} users, ${main?.chunks ?? 0} chunks)`, ...rss(r.rss.scale)],
+      ],
+    ),
   );
   return sections.join('\n');
 }

@@ -22,13 +22,19 @@ export interface SubscriptionResult {
 
 const SUBSCRIPTION = `subscription ($userId: ID!) { profileChanged(userId: $userId) { id memoryId kind createdAt after } }`;
 
-export async function benchSubscriptions(server: ServerProcess, options: { subscribers: number; changes: number; gapMs: number }): Promise<SubscriptionResult> {
+export async function benchSubscriptions(
+  server: ServerProcess,
+  options: { subscribers: number; changes: number; gapMs: number },
+): Promise<SubscriptionResult> {
   const api = new BenchClient(server.url, server.adminKey);
   const userId = 'subscribed-user';
   await createUser(api, userId);
   // The offline extractor turns these self-statements into memories.
   await insertChat(api, userId, [{ role: 'user', content: 'My name is Sam. I live in Lisbon and I love climbing.' }]);
-  await api.request(`mutation ($userId: ID!) { flush(userId: $userId, waitProcess: true) { buffer { pendingBlobs } } }`, { userId });
+  await api.request(
+    `mutation ($userId: ID!) { flush(userId: $userId, waitProcess: true) { buffer { pendingBlobs } } }`,
+    { userId },
+  );
   const memories = await api.request<{ user: { memories: { edges: { node: { id: string } }[] } } }>(
     `query ($userId: ID!) { user(id: $userId) { memories(first: 1) { edges { node { id } } } } }`,
     { userId },
@@ -89,5 +95,12 @@ export async function benchSubscriptions(server: ServerProcess, options: { subsc
   const deadline = Date.now() + 10_000;
   while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   await Promise.all(clients.map((client) => client.dispose()));
-  return { subscribers: options.subscribers, changes: options.changes, delivered, expected, delay: latency(delays), connectSeconds };
+  return {
+    subscribers: options.subscribers,
+    changes: options.changes,
+    delivered,
+    expected,
+    delay: latency(delays),
+    connectSeconds,
+  };
 }

@@ -7,18 +7,19 @@
 // running server. The server applies migrations itself at start; this is for
 // deployments that migrate as a separate step.
 import path from 'node:path';
+import { loadConfig } from '../config.js';
 import { startEmbeddedPostgres } from '../infra/prisma/embedded-postgres.js';
 import { applyMigrations } from '../infra/prisma/migrate.js';
 import { createLogger } from '../lib/logger.js';
 
-const log = createLogger(process.env.LOG_LEVEL ?? 'info', 'migrate');
+const config = loadConfig();
+const log = createLogger(config.logLevel, 'migrate');
 
-const databaseUrl = process.env.DATABASE_URL;
-if (databaseUrl) {
-  const { applied } = await applyMigrations({ url: databaseUrl, log });
+if (config.database.kind === 'external') {
+  const { applied } = await applyMigrations({ url: config.database.url, log });
   if (applied.length === 0) log.info('database schema is up to date');
 } else {
-  const dataDir = path.resolve(process.env.MEMQL_DATA_DIR ?? './.memql', 'pg');
+  const dataDir = path.join(config.dataDir, 'pg');
   const embedded = await startEmbeddedPostgres({ dataDir });
   try {
     const { applied } = await applyMigrations({ url: embedded.url, log });

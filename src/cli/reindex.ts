@@ -16,7 +16,14 @@ try {
   const started = Date.now();
   let last = 0;
   const indexed = await rebuildIndex(
-    { chunks: repos.chunks, vectors, embedder, indexState: repos.indexState, log, collection: vectors.collectionPrefix },
+    {
+      chunks: repos.chunks,
+      vectors,
+      embedder,
+      indexState: repos.indexState,
+      log,
+      collection: vectors.collectionPrefix,
+    },
     (count) => {
       if (count - last >= 1_000) {
         last = count;
@@ -25,7 +32,10 @@ try {
     },
   );
   // Jobs written before the rebuild are now redundant; the server drains them harmlessly.
-  log.info({ indexed, seconds: (Date.now() - started) / 1000, model: embedder.model }, 'vector index rebuilt from the database');
+  log.info(
+    { indexed, seconds: (Date.now() - started) / 1000, model: embedder.model },
+    'vector index rebuilt from the database',
+  );
 } catch (error) {
   log.error({ err: error }, 'reindex failed');
   process.exitCode = 1;

@@ -36,7 +36,13 @@ export interface ProjectRepository {
 }
 
 export interface ApiKeyRepository {
-  create(input: { projectId: string; name: string | null; role: Role; hash: string; prefix: string }): Promise<ApiKeyRecord>;
+  create(input: {
+    projectId: string;
+    name: string | null;
+    role: Role;
+    hash: string;
+    prefix: string;
+  }): Promise<ApiKeyRecord>;
   /** The active (not revoked) key with this hash, or null. */
   findActiveByHash(hash: string): Promise<ApiKeyRecord | null>;
   findById(id: string): Promise<ApiKeyRecord | null>;
@@ -262,7 +268,12 @@ export interface ProcessingRepository {
   fail(userPk: string, workerId: string, error: string, retryAt: Date): Promise<void>;
   release(userPk: string, workerId: string): Promise<void>;
   /** Users whose buffer is due: over the token threshold, idle long enough, or a failed batch whose retry time came. */
-  dueUsers(now: Date, idleMs: number, tokenThreshold: number, limit: number): Promise<{ userPk: string; projectId: string }[]>;
+  dueUsers(
+    now: Date,
+    idleMs: number,
+    tokenThreshold: number,
+    limit: number,
+  ): Promise<{ userPk: string; projectId: string }[]>;
   /** Batch: buffer status per user, in key order. */
   status(userPks: readonly string[]): Promise<BufferStatus[]>;
 }

@@ -10,7 +10,8 @@ export const MAX_PAGE_SIZE = 100;
 
 export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
   const size = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw new BadInputError('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
+    throw new BadInputError('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
   if (after === null || after === undefined) return { first: size, after: null };
   const position = decodeCursor(after);
   if (!position) throw new BadInputError('after', 'is not a cursor returned by this API');
@@ -26,7 +27,8 @@ export function jsonObject(field: string, value: unknown, maxBytes: number): Jso
 }
 
 export function boundedString(field: string, value: string, { min, max }: { min: number; max: number }): string {
-  if (value.length < min || value.length > max) throw new BadInputError(field, `must be ${min}-${max} characters (got ${value.length})`);
+  if (value.length < min || value.length > max)
+    throw new BadInputError(field, `must be ${min}-${max} characters (got ${value.length})`);
   return value;
 }
 

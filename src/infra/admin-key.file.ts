@@ -8,7 +8,9 @@ import { generateSecret } from '../lib/secrets.js';
 export const ADMIN_KEY_FILE = 'admin.key';
 
 /** Returns the stored key, or creates one; `created` tells whether to print it. */
-export async function loadOrCreateAdminKey(dataDir: string): Promise<{ secret: string; created: boolean; file: string }> {
+export async function loadOrCreateAdminKey(
+  dataDir: string,
+): Promise<{ secret: string; created: boolean; file: string }> {
   const file = path.join(dataDir, ADMIN_KEY_FILE);
   try {
     const secret = (await readFile(file, 'utf8')).trim();

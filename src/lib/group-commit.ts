@@ -31,7 +31,8 @@ export class GroupCommit<T, R> {
     private readonly commit: (items: T[]) => Promise<R[]>,
     private readonly options: GroupCommitOptions,
   ) {
-    if (!(options.maxBatch >= 1) || !(options.maxInFlight >= 1)) throw new Error('GroupCommit: maxBatch and maxInFlight must be >= 1');
+    if (!(options.maxBatch >= 1) || !(options.maxInFlight >= 1))
+      throw new Error('GroupCommit: maxBatch and maxInFlight must be >= 1');
   }
 
   submit(item: T): Promise<R> {
@@ -55,7 +56,9 @@ export class GroupCommit<T, R> {
   private async run(batch: Waiting<T, R>[]): Promise<void> {
     try {
       const results = await this.commit(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      batch.forEach((w, i) => {
+        w.resolve(results[i]!);
+      });
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);

@@ -4,7 +4,13 @@
 
 import DataLoader from 'dataloader';
 import { NotFoundError } from '../domain/errors.js';
-import type { BlobListFilter, BlobRepository, MemoryRepository, ProcessingRepository, UserRepository } from '../domain/ports.js';
+import type {
+  BlobListFilter,
+  BlobRepository,
+  MemoryRepository,
+  ProcessingRepository,
+  UserRepository,
+} from '../domain/ports.js';
 import type { BlobRecord, BufferStatus, MemoryChangeRecord, MemoryRecord, Page, UserRecord } from '../domain/types.js';
 import { DEFAULT_PAGE_SIZE, pageRequest } from '../domain/validation.js';
 
@@ -29,7 +35,10 @@ export interface LoaderSources {
 }
 
 export function createLoaders(repos: LoaderSources): Loaders {
-  const orNotFound = <T>(entity: string) => (rows: (T | null)[], keys: readonly string[]) => rows.map((row, i) => row ?? new NotFoundError(entity, keys[i]!));
+  const orNotFound =
+    <T>(entity: string) =>
+    (rows: (T | null)[], keys: readonly string[]) =>
+      rows.map((row, i) => row ?? new NotFoundError(entity, keys[i]!));
 
   // One loader per (type, page size): users asking the same thing share a batch.
   const pageLoaders = new Map<string, DataLoader<string, Page<BlobRecord>>>();
@@ -45,9 +54,13 @@ export function createLoaders(repos: LoaderSources): Loaders {
   };
 
   return {
-    userByPk: new DataLoader<string, UserRecord>(async (pks) => orNotFound<UserRecord>('User')(await repos.users.findByPks(pks), pks)),
+    userByPk: new DataLoader<string, UserRecord>(async (pks) =>
+      orNotFound<UserRecord>('User')(await repos.users.findByPks(pks), pks),
+    ),
     blobById: new DataLoader((ids) => repos.blobs.findByIds(ids)),
-    memoryById: new DataLoader<string, MemoryRecord>(async (ids) => orNotFound<MemoryRecord>('Memory')(await repos.memories.findByIds(ids), ids)),
+    memoryById: new DataLoader<string, MemoryRecord>(async (ids) =>
+      orNotFound<MemoryRecord>('Memory')(await repos.memories.findByIds(ids), ids),
+    ),
     memorySourceIds: new DataLoader((ids) => repos.memories.sourceBlobIds(ids)),
     memoryHistory: new DataLoader((ids) => repos.memories.history(ids)),
     eventChanges: new DataLoader((ids) => repos.memories.changesOfEvents(ids)),

@@ -6,7 +6,12 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { BlobResolver } from './blob/blob.resolver.js';
 import { BufferResolver } from './memory/buffer.resolver.js';
-import { MemoryChangeResolver, MemoryEventResolver, MemoryResolver, UserMemoryResolver } from './memory/memory.resolver.js';
+import {
+  MemoryChangeResolver,
+  MemoryEventResolver,
+  MemoryResolver,
+  UserMemoryResolver,
+} from './memory/memory.resolver.js';
 import { ProfileConfigResolver } from './memory/profile-config.resolver.js';
 import { MemorySubscriptionResolver } from './memory/subscription.resolver.js';
 import { ProjectResolver } from './project/project.resolver.js';

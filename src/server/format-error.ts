@@ -26,14 +26,23 @@ export function createErrorFormatter(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
-      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: original.code, ...original.details } };
+      return {
+        message: original.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: original.code, ...original.details },
+      };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && KNOWN_GRAPHQL_CODES.has(code)) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    if (original instanceof GraphQLError && original.extensions?.code && KNOWN_GRAPHQL_CODES.has(String(original.extensions.code))) {
+    if (
+      original instanceof GraphQLError &&
+      original.extensions?.code &&
+      KNOWN_GRAPHQL_CODES.has(String(original.extensions.code))
+    ) {
       return { message: original.message, path: formatted.path, extensions: { code: original.extensions.code } };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');

@@ -41,7 +41,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(deps: TransportDeps, options: { port: number; host: string }): Promise<RunningServer> {
+export async function startHttpServer(
+  deps: TransportDeps,
+  options: { port: number; host: string },
+): Promise<RunningServer> {
   const httpServer = http.createServer();
   const formatError = createErrorFormatter(deps.log);
 
@@ -50,7 +53,8 @@ export async function startHttpServer(deps: TransportDeps, options: { port: numb
     {
       schema: deps.schema,
       onConnect: async (ctx) => {
-        const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
+        const authorization =
+          typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
         try {
           ctx.extra.viewer = await deps.authenticate(authorization);
           return true;
@@ -80,7 +84,15 @@ export async function startHttpServer(deps: TransportDeps, options: { port: numb
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsHandle.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsHandle.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -88,7 +100,10 @@ export async function startHttpServer(deps: TransportDeps, options: { port: numb
   httpServer.on('request', (req, res) => {
     handle(req, res).catch((error: unknown) => {
       deps.log.error({ err: error }, 'request handling failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else res.end();
     });
   });
@@ -99,17 +114,27 @@ export async function startHttpServer(deps: TransportDeps, options: { port: numb
       const report = await deps.health().catch(() => ({ ok: false, checks: {} }));
       return sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...report.checks });
     }
-    if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });
+    if (url.pathname !== GRAPHQL_PATH)
+      return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });
 
     const body = await readBody(req);
-    if (body === null) return sendJson(res, 413, { errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+    if (body === null)
+      return sendJson(res, 413, {
+        errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_USER_INPUT' } }],
+      });
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
+    const requestId =
+      typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body: parseBody(body, headers) },
+      httpGraphQLRequest: {
+        method: req.method?.toUpperCase() ?? 'GET',
+        headers,
+        search: url.search,
+        body: parseBody(body, headers),
+      },
       context: async () => {
         try {
           const viewer = await deps.authenticate(req.headers.authorization);

@@ -1,7 +1,12 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateApiKeyDocument, CreateProjectDocument, CurrentProjectDocument, RevokeApiKeyDocument } from '../generated/graphql.js';
+import {
+  CreateApiKeyDocument,
+  CreateProjectDocument,
+  CurrentProjectDocument,
+  RevokeApiKeyDocument,
+} from '../generated/graphql.js';
 import { createProjectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('authentication and authorisation', () => {
@@ -33,8 +38,14 @@ describe('authentication and authorisation', () => {
 
   it('refuses a duplicate project name and a blank one', async () => {
     await t.admin.ok(CreateProjectDocument, { name: 'twice' });
-    expect((await t.admin.fails(CreateProjectDocument, { name: 'twice' })).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
-    expect((await t.admin.fails(CreateProjectDocument, { name: '   ' })).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    expect((await t.admin.fails(CreateProjectDocument, { name: 'twice' })).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'name',
+    });
+    expect((await t.admin.fails(CreateProjectDocument, { name: '   ' })).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'name',
+    });
   });
 
   it('answers NOT_FOUND for a key on a missing project', async () => {
@@ -59,7 +70,13 @@ describe('authentication and authorisation', () => {
   it('authenticates WebSocket connections from the connection_init payload', async () => {
     const run = (authorization: string | undefined) =>
       new Promise<unknown>((resolve, reject) => {
-        const client = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, connectionParams: authorization ? { authorization } : {}, retryAttempts: 0, lazy: true });
+        const client = createClient({
+          url: t.wsUrl,
+          webSocketImpl: WebSocket,
+          connectionParams: authorization ? { authorization } : {},
+          retryAttempts: 0,
+          lazy: true,
+        });
         client.subscribe(
           { query: '{ project { name } }' },
           { next: (value) => resolve(value), error: (error) => reject(error), complete: () => void client.dispose() },

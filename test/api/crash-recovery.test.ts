@@ -9,13 +9,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChromaServer, type ChromaServer } from '../../src/infra/chroma/chroma-server.js';
 import { generateSecret } from '../../src/lib/secrets.js';
 import { startScriptedLlmServer } from '../fakes/scripted-llm-server.js';
-import { CreateUserDocument, FlushDocument, InsertBlobDocument, InsertChatDocument, QueryUserDocument, UserEventsDocument, UserMemoriesDocument } from '../generated/graphql.js';
+import {
+  CreateUserDocument,
+  FlushDocument,
+  InsertBlobDocument,
+  InsertChatDocument,
+  QueryUserDocument,
+  UserEventsDocument,
+  UserMemoriesDocument,
+} from '../generated/graphql.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
 import { startPausableProxy, type PausableProxy } from '../helpers/pausable-proxy.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -36,7 +48,12 @@ describe('crash recovery (kill -9 of a real server process)', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-crash-'));
     chroma = await startChromaServer({ dataDir: path.join(dataDir, 'chroma') });
     proxy = await startPausableProxy(new URL(chroma.url));
-    env = { MEMQL_DATA_DIR: path.join(dataDir, 'memql'), CHROMA_URL: proxy.url, MEMQL_ADMIN_KEY: generateSecret(), MEMQL_EMBEDDINGS_PROVIDER: 'hashing' };
+    env = {
+      MEMQL_DATA_DIR: path.join(dataDir, 'memql'),
+      CHROMA_URL: proxy.url,
+      MEMQL_ADMIN_KEY: generateSecret(),
+      MEMQL_EMBEDDINGS_PROVIDER: 'hashing',
+    };
     if (process.env.MEMQL_TEST_DATABASE_URL) {
       const database = await createTestDatabase();
       env.DATABASE_URL = database.url;
@@ -58,7 +75,10 @@ describe('crash recovery (kill -9 of a real server process)', () => {
     proxy.pause(); // the vector store stops answering: blobs commit, indexing cannot finish
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { insertBlob } = await api.ok(InsertBlobDocument, { userId: 'crash', input: { doc: { content: `Crash note ${i}: the zebra number ${i} escaped from the zoo.` } } });
+      const { insertBlob } = await api.ok(InsertBlobDocument, {
+        userId: 'crash',
+        input: { doc: { content: `Crash note ${i}: the zebra number ${i} escaped from the zoo.` } },
+      });
       ids.push(insertBlob.blob.id);
     }
     // Acknowledged means committed: the database finds them already.
@@ -71,10 +91,14 @@ describe('crash recovery (kill -9 of a real server process)', () => {
     try {
       const again = new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY!);
       const found = await waitFor('the blobs to be indexed', async () => {
-        const result = await again.ok(QueryUserDocument, { userId: 'crash', text: 'zebra escaped zoo', mode: 'SEMANTIC' }).catch((error: Error) => {
-          console.error(`${error.message}\nserver errors: ${JSON.stringify(second.logs.filter((entry) => Number(entry.level) >= 50)).slice(0, 600)}`);
-          return null;
-        });
+        const result = await again
+          .ok(QueryUserDocument, { userId: 'crash', text: 'zebra escaped zoo', mode: 'SEMANTIC' })
+          .catch((error: Error) => {
+            console.error(
+              `${error.message}\nserver errors: ${JSON.stringify(second.logs.filter((entry) => Number(entry.level) >= 50)).slice(0, 600)}`,
+            );
+            return null;
+          });
         if (!result) return null;
         const blobIds = result.user!.query.map((m) => m.blob.id);
         return blobIds.length === ids.length ? blobIds : null;
@@ -87,8 +111,23 @@ describe('crash recovery (kill -9 of a real server process)', () => {
 
   it('completes a batch interrupted by a crash exactly once after restart', async () => {
     const llm = await startScriptedLlmServer();
-    const answer = { json: { operations: [{ kind: 'ADD', text: 'Lives in Madrid', topic: 'basic_info', subTopic: 'location', categories: [] }], summary: 'Madrid', tags: [] } };
-    const llmEnv = { ...env, MEMQL_LLM_BASE_URL: llm.url, MEMQL_LLM_MODEL: 'scripted', MEMQL_LLM_TIMEOUT_MS: '60000', MEMQL_PROCESSING_LEASE_SECONDS: '2', MEMQL_BUFFER_IDLE_SECONDS: '3600' };
+    const answer = {
+      json: {
+        operations: [
+          { kind: 'ADD', text: 'Lives in Madrid', topic: 'basic_info', subTopic: 'location', categories: [] },
+        ],
+        summary: 'Madrid',
+        tags: [],
+      },
+    };
+    const llmEnv = {
+      ...env,
+      MEMQL_LLM_BASE_URL: llm.url,
+      MEMQL_LLM_MODEL: 'scripted',
+      MEMQL_LLM_TIMEOUT_MS: '60000',
+      MEMQL_PROCESSING_LEASE_SECONDS: '2',
+      MEMQL_BUFFER_IDLE_SECONDS: '3600',
+    };
     try {
       llm.setResponder(() => ({ delayMs: 30_000, ...answer })); // the batch hangs in the LLM call
       const first = await startServerProcess(llmEnv);

@@ -35,7 +35,10 @@ describe('GET /health', () => {
 
   it('answers 503 when the vector store hangs, and 200 again when it is back', async () => {
     proxy.pause();
-    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', database: 'up', vectorStore: 'down' } });
+    expect(await health()).toEqual({
+      status: 503,
+      body: { status: 'unavailable', database: 'up', vectorStore: 'down' },
+    });
     proxy.resume();
     expect((await health()).status).toBe(200);
   });

@@ -30,8 +30,16 @@ describe('project isolation', () => {
     await a.ok(CreateUserDocument, { input: { id: 'same', data: { owner: 'a' } } });
     await a.ok(CreateUserDocument, { input: { id: 'only-a' } });
     await b.ok(CreateUserDocument, { input: { id: 'same', data: { owner: 'b' } } });
-    blobOfA = (await a.ok(InsertBlobDocument, { userId: 'same', input: { doc: { content: 'The secret launch code of project A is marmalade.' } } })).insertBlob.blob.id;
-    await b.ok(InsertBlobDocument, { userId: 'same', input: { doc: { content: 'Project B talks about gardening and tomatoes.' } } });
+    blobOfA = (
+      await a.ok(InsertBlobDocument, {
+        userId: 'same',
+        input: { doc: { content: 'The secret launch code of project A is marmalade.' } },
+      })
+    ).insertBlob.blob.id;
+    await b.ok(InsertBlobDocument, {
+      userId: 'same',
+      input: { doc: { content: 'Project B talks about gardening and tomatoes.' } },
+    });
     await t.app.indexer.drain();
   });
   afterAll(async () => t?.destroy());
@@ -41,14 +49,14 @@ describe('project isolation', () => {
     expect((await b.ok(GetUserDocument, { id: 'same' })).user?.data).toEqual({ owner: 'b' });
   });
 
-  it('hides other projects\' users from user and users', async () => {
+  it("hides other projects' users from user and users", async () => {
     expect((await b.ok(GetUserDocument, { id: 'only-a' })).user).toBeNull();
     const ids = (await b.ok(ListUsersDocument, { first: 100 })).users.edges.map((e) => e.node.id);
     expect(ids).toEqual(['same']);
     expect((await b.ok(ListUsersDocument, {})).users.totalCount).toBe(1);
   });
 
-  it('hides other projects\' blobs from blob, User.blobs and deleteBlob', async () => {
+  it("hides other projects' blobs from blob, User.blobs and deleteBlob", async () => {
     expect((await b.ok(GetBlobDocument, { id: blobOfA })).blob).toBeNull();
     expect((await b.fails(DeleteBlobDocument, { id: blobOfA })).extensions?.code).toBe('NOT_FOUND');
     const bBlobs = (await b.ok(UserBlobsDocument, { userId: 'same' })).user!.blobs;
@@ -56,18 +64,25 @@ describe('project isolation', () => {
     expect((await a.ok(GetBlobDocument, { id: blobOfA })).blob?.id).toBe(blobOfA);
   });
 
-  it('never returns another project\'s blobs from query', async () => {
+  it("never returns another project's blobs from query", async () => {
     for (const mode of ['HYBRID', 'LEXICAL', 'SEMANTIC'] as const) {
-      const matches = (await b.ok(QueryUserDocument, { userId: 'same', text: 'secret launch code marmalade', mode })).user!.query;
+      const matches = (await b.ok(QueryUserDocument, { userId: 'same', text: 'secret launch code marmalade', mode }))
+        .user!.query;
       expect(matches.map((m) => m.blob.id)).not.toContain(blobOfA);
     }
-    const own = (await a.ok(QueryUserDocument, { userId: 'same', text: 'secret launch code marmalade', mode: 'LEXICAL' })).user!.query;
+    const own = (
+      await a.ok(QueryUserDocument, { userId: 'same', text: 'secret launch code marmalade', mode: 'LEXICAL' })
+    ).user!.query;
     expect(own[0]?.blob.id).toBe(blobOfA);
   });
 
-  it('refuses to insert for, update or delete another project\'s user', async () => {
-    expect((await b.fails(InsertBlobDocument, { userId: 'only-a', input: { summary: { summary: 'x' } } })).extensions?.code).toBe('NOT_FOUND');
-    expect((await b.fails(UpdateUserDocument, { id: 'only-a', input: { data: { hijacked: true } } })).extensions?.code).toBe('NOT_FOUND');
+  it("refuses to insert for, update or delete another project's user", async () => {
+    expect(
+      (await b.fails(InsertBlobDocument, { userId: 'only-a', input: { summary: { summary: 'x' } } })).extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (await b.fails(UpdateUserDocument, { id: 'only-a', input: { data: { hijacked: true } } })).extensions?.code,
+    ).toBe('NOT_FOUND');
     expect((await b.fails(DeleteUserDocument, { id: 'only-a' })).extensions?.code).toBe('NOT_FOUND');
     expect((await a.ok(GetUserDocument, { id: 'only-a' })).user?.data).toEqual({});
   });

@@ -18,7 +18,11 @@ describe('DataLoader batching', () => {
     const fill = async (client: GraphQLClient, users: number) => {
       for (let i = 0; i < users; i++) {
         await client.ok(CreateUserDocument, { input: { id: `u${i}` } });
-        for (const summary of ['first', 'second']) await client.ok(InsertBlobDocument, { userId: `u${i}`, input: { summary: { summary: `${summary} note of u${i}` } } });
+        for (const summary of ['first', 'second'])
+          await client.ok(InsertBlobDocument, {
+            userId: `u${i}`,
+            input: { summary: { summary: `${summary} note of u${i}` } },
+          });
       }
     };
     await fill(small, 5);
@@ -34,10 +38,15 @@ describe('DataLoader batching', () => {
     return { statements: t.app.stats.sqlQueries - before, users };
   };
 
-  it('lists 50 users with their blobs and each blob\'s user in a bounded number of statements', async () => {
+  it("lists 50 users with their blobs and each blob's user in a bounded number of statements", async () => {
     const { statements, users } = await statementsFor(large);
     expect(users.edges).toHaveLength(50);
-    expect(users.edges.every((edge) => edge.node.blobs.totalCount === 2 && edge.node.blobs.edges.every((blob) => blob.node.user.id === edge.node.id))).toBe(true);
+    expect(
+      users.edges.every(
+        (edge) =>
+          edge.node.blobs.totalCount === 2 && edge.node.blobs.edges.every((blob) => blob.node.user.id === edge.node.id),
+      ),
+    ).toBe(true);
     // key lookup, users page + count, blob pages + counts, blob owners
     expect(statements).toBeGreaterThan(0);
     expect(statements).toBeLessThanOrEqual(8);

@@ -4,7 +4,14 @@
 // 5xx and timeouts, with nothing half-written on failure.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserDocument, FlushDocument, GetMemoryDocument, InsertChatDocument, UserBufferDocument, UserMemoriesDocument } from '../generated/graphql.js';
+import {
+  CreateUserDocument,
+  FlushDocument,
+  GetMemoryDocument,
+  InsertChatDocument,
+  UserBufferDocument,
+  UserMemoriesDocument,
+} from '../generated/graphql.js';
 import { type RecordedRequest, startScriptedLlmServer } from '../fakes/scripted-llm-server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -13,7 +20,9 @@ const user = (content: string) => [{ role: 'user', content }];
 
 /** The existing memories the extractor was shown, parsed back out of the prompt. */
 function existingIn(request: RecordedRequest): { id: string; text: string }[] {
-  return [...request.promptText.matchAll(/\{"id":"([0-9a-f-]{36})","topic":"[^"]*","subTopic":"[^"]*","text":"([^"]*)"\}/g)].map((m) => ({ id: m[1]!, text: m[2]! }));
+  return [
+    ...request.promptText.matchAll(/\{"id":"([0-9a-f-]{36})","topic":"[^"]*","subTopic":"[^"]*","text":"([^"]*)"\}/g),
+  ].map((m) => ({ id: m[1]!, text: m[2]! }));
 }
 
 describe('memory extraction with an LLM (scripted OpenAI-compatible server)', () => {
@@ -56,8 +65,17 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
         tags: ['basic_info', 'interests'],
       },
     });
-    const first = (await t.admin.ok(InsertChatDocument, { userId: 'sam', messages: user('I live in Berlin and I play chess.'), waitProcess: true })).insertBlob.event!;
-    expect(first.changes.map((c) => [c.kind, c.after])).toEqual([['ADD', 'Lives in Berlin'], ['ADD', 'Plays chess']]);
+    const first = (
+      await t.admin.ok(InsertChatDocument, {
+        userId: 'sam',
+        messages: user('I live in Berlin and I play chess.'),
+        waitProcess: true,
+      })
+    ).insertBlob.event!;
+    expect(first.changes.map((c) => [c.kind, c.after])).toEqual([
+      ['ADD', 'Lives in Berlin'],
+      ['ADD', 'Plays chess'],
+    ]);
     expect(first.summary).toBe('Sam lives in Berlin and plays chess.');
     expect(first.usage).toMatchObject({ calls: 1 });
     expect(first.usage!.promptTokens).toBeGreaterThan(0);
@@ -72,7 +90,14 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
       return {
         json: {
           operations: [
-            { kind: 'UPDATE', memoryId: berlin.id, text: 'Lives in Munich', topic: 'basic_info', subTopic: 'location', categories: ['personal'] },
+            {
+              kind: 'UPDATE',
+              memoryId: berlin.id,
+              text: 'Lives in Munich',
+              topic: 'basic_info',
+              subTopic: 'location',
+              categories: ['personal'],
+            },
             { kind: 'NONE', memoryId: chess.id, text: 'Plays chess' },
           ],
           summary: 'Moved to Munich.',
@@ -80,13 +105,37 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
         },
       };
     });
-    const second = (await t.admin.ok(InsertChatDocument, { userId: 'sam', messages: user('I moved to Munich. Still playing chess!'), waitProcess: true })).insertBlob.event!;
-    expect(second.changes.map((c) => [c.kind, c.before, c.after])).toEqual([['UPDATE', 'Lives in Berlin', 'Lives in Munich']]);
+    const second = (
+      await t.admin.ok(InsertChatDocument, {
+        userId: 'sam',
+        messages: user('I moved to Munich. Still playing chess!'),
+        waitProcess: true,
+      })
+    ).insertBlob.event!;
+    expect(second.changes.map((c) => [c.kind, c.before, c.after])).toEqual([
+      ['UPDATE', 'Lives in Berlin', 'Lives in Munich'],
+    ]);
 
     llm.setResponder((req) => ({
-      json: { operations: [{ kind: 'DELETE', memoryId: existingIn(req).find((m) => m.text === 'Plays chess')!.id, reason: 'asked to forget' }], summary: 'Forgot chess.', tags: [] },
+      json: {
+        operations: [
+          {
+            kind: 'DELETE',
+            memoryId: existingIn(req).find((m) => m.text === 'Plays chess')!.id,
+            reason: 'asked to forget',
+          },
+        ],
+        summary: 'Forgot chess.',
+        tags: [],
+      },
     }));
-    const third = (await t.admin.ok(InsertChatDocument, { userId: 'sam', messages: user('Please forget that I play chess.'), waitProcess: true })).insertBlob.event!;
+    const third = (
+      await t.admin.ok(InsertChatDocument, {
+        userId: 'sam',
+        messages: user('Please forget that I play chess.'),
+        waitProcess: true,
+      })
+    ).insertBlob.event!;
     expect(third.changes.map((c) => [c.kind, c.before, c.after])).toEqual([['DELETE', 'Plays chess', null]]);
     llm.setResponder(undefined);
 
@@ -99,26 +148,59 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
 
   it('drops an ADD that repeats a memory the model failed to recognise (no duplicates)', async () => {
     await t.admin.ok(CreateUserDocument, { input: { id: 'dupe' } });
-    const add = { json: { operations: [{ kind: 'ADD', text: 'Is vegetarian', topic: 'food', subTopic: 'diet', categories: [] }], summary: 's', tags: [] } };
+    const add = {
+      json: {
+        operations: [{ kind: 'ADD', text: 'Is vegetarian', topic: 'food', subTopic: 'diet', categories: [] }],
+        summary: 's',
+        tags: [],
+      },
+    };
     llm.enqueue(add, add);
     await t.admin.ok(InsertChatDocument, { userId: 'dupe', messages: user("I'm vegetarian."), waitProcess: true });
-    const again = (await t.admin.ok(InsertChatDocument, { userId: 'dupe', messages: user("I'm vegetarian."), waitProcess: true })).insertBlob.event!;
+    const again = (
+      await t.admin.ok(InsertChatDocument, { userId: 'dupe', messages: user("I'm vegetarian."), waitProcess: true })
+    ).insertBlob.event!;
     expect(again.changes).toEqual([]);
     expect((await t.admin.ok(UserMemoriesDocument, { userId: 'dupe' })).user!.memories.totalCount).toBe(1);
   });
 
   it('retries malformed output and succeeds, summing usage over the calls', async () => {
     await t.admin.ok(CreateUserDocument, { input: { id: 'retry' } });
-    llm.enqueue({ raw: '{"operations": [ {"kind": "ADD", "text": ' }, { json: { operations: [{ kind: 'ADD', text: 'Speaks Dutch', topic: 'basic_info', subTopic: 'languages', categories: [] }], summary: 'Dutch', tags: [] } });
-    const event = (await t.admin.ok(InsertChatDocument, { userId: 'retry', messages: user('I speak Dutch.'), waitProcess: true })).insertBlob.event!;
+    llm.enqueue(
+      { raw: '{"operations": [ {"kind": "ADD", "text": ' },
+      {
+        json: {
+          operations: [
+            { kind: 'ADD', text: 'Speaks Dutch', topic: 'basic_info', subTopic: 'languages', categories: [] },
+          ],
+          summary: 'Dutch',
+          tags: [],
+        },
+      },
+    );
+    const event = (
+      await t.admin.ok(InsertChatDocument, { userId: 'retry', messages: user('I speak Dutch.'), waitProcess: true })
+    ).insertBlob.event!;
     expect(event.changes.map((c) => c.after)).toEqual(['Speaks Dutch']);
     expect(event.usage!.calls).toBe(2);
   });
 
   it('retries 429 and 5xx answers', async () => {
     await t.admin.ok(CreateUserDocument, { input: { id: 'busy' } });
-    llm.enqueue({ status: 429, retryAfter: '0' }, { status: 503 }, { json: { operations: [{ kind: 'ADD', text: 'Has a cat', topic: 'pets', subTopic: 'pets', categories: [] }], summary: 'cat', tags: [] } });
-    const event = (await t.admin.ok(InsertChatDocument, { userId: 'busy', messages: user('I have a cat.'), waitProcess: true })).insertBlob.event!;
+    llm.enqueue(
+      { status: 429, retryAfter: '0' },
+      { status: 503 },
+      {
+        json: {
+          operations: [{ kind: 'ADD', text: 'Has a cat', topic: 'pets', subTopic: 'pets', categories: [] }],
+          summary: 'cat',
+          tags: [],
+        },
+      },
+    );
+    const event = (
+      await t.admin.ok(InsertChatDocument, { userId: 'busy', messages: user('I have a cat.'), waitProcess: true })
+    ).insertBlob.event!;
     expect(event.changes.map((c) => c.after)).toEqual(['Has a cat']);
     expect(llm.chatRequests()).toHaveLength(3);
   });
@@ -126,7 +208,11 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
   it('marks the buffer FAILED with the error visible after persistent bad output, writes nothing, and retries with backoff', async () => {
     await t.admin.ok(CreateUserDocument, { input: { id: 'broken' } });
     llm.setResponder(() => ({ raw: 'I am sorry, I cannot produce JSON today.' }));
-    const insert = await t.admin.ok(InsertChatDocument, { userId: 'broken', messages: user('I live in Oslo.'), waitProcess: true });
+    const insert = await t.admin.ok(InsertChatDocument, {
+      userId: 'broken',
+      messages: user('I live in Oslo.'),
+      waitProcess: true,
+    });
     expect(insert.insertBlob.event).toBeNull();
     const failed = (await t.admin.ok(UserBufferDocument, { userId: 'broken' })).user!.buffer;
     expect(failed).toMatchObject({ state: 'FAILED', pendingBlobs: 1, attempts: 1 });
@@ -136,7 +222,13 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
     expect(llm.chatRequests()).toHaveLength(3); // 1 call + 2 retries
 
     // No flush: the failed batch is retried by the scheduler once its backoff passes.
-    llm.setResponder(() => ({ json: { operations: [{ kind: 'ADD', text: 'Lives in Oslo', topic: 'basic_info', subTopic: 'location', categories: [] }], summary: 'Oslo', tags: [] } }));
+    llm.setResponder(() => ({
+      json: {
+        operations: [{ kind: 'ADD', text: 'Lives in Oslo', topic: 'basic_info', subTopic: 'location', categories: [] }],
+        summary: 'Oslo',
+        tags: [],
+      },
+    }));
     const deadline = Date.now() + 20_000;
     let buffer = failed;
     while (Date.now() < deadline && buffer.state !== 'IDLE') {
@@ -153,7 +245,10 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
     await t.admin.ok(CreateUserDocument, { input: { id: 'slow' } });
     llm.setResponder(() => ({ raw: '{"operations": [{"kind": "ADD", "text": "Lives in', finishReason: 'length' }));
     await t.admin.ok(InsertChatDocument, { userId: 'slow', messages: user('I live in Rome.'), waitProcess: true });
-    expect((await t.admin.ok(UserBufferDocument, { userId: 'slow' })).user!.buffer).toMatchObject({ state: 'FAILED', pendingBlobs: 1 });
+    expect((await t.admin.ok(UserBufferDocument, { userId: 'slow' })).user!.buffer).toMatchObject({
+      state: 'FAILED',
+      pendingBlobs: 1,
+    });
 
     llm.setResponder(() => ({ delayMs: 3_000, json: { operations: [], summary: '', tags: [] } }));
     const { flush } = await t.admin.ok(FlushDocument, { userId: 'slow' });

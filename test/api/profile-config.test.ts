@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserDocument, GetProfileConfigDocument, InsertChatDocument, SetProfileConfigDocument, UserProfileDocument } from '../generated/graphql.js';
+import {
+  CreateUserDocument,
+  GetProfileConfigDocument,
+  InsertChatDocument,
+  SetProfileConfigDocument,
+  UserProfileDocument,
+} from '../generated/graphql.js';
 import { createProjectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('profile configuration', () => {
@@ -14,18 +20,38 @@ describe('profile configuration', () => {
     expect(profileConfig.strict).toBe(false);
     const topics = profileConfig.topics.map((topic) => topic.name);
     expect(topics).toEqual(expect.arrayContaining(['basic_info', 'work', 'food', 'interests']));
-    expect(profileConfig.topics.find((topic) => topic.name === 'basic_info')!.subTopics.find((s) => s.name === 'location')).toMatchObject({ singleValued: true });
+    expect(
+      profileConfig.topics.find((topic) => topic.name === 'basic_info')!.subTopics.find((s) => s.name === 'location'),
+    ).toMatchObject({ singleValued: true });
   });
 
   it('keeps extraction inside the configured slots in strict mode, per project', async () => {
     const { client } = await createProjectClient(t, 'strict-project');
-    const input = { strict: true, topics: [{ name: 'food', description: 'What they eat', subTopics: [{ name: 'diet', description: 'Diet', singleValued: true }] }] };
-    expect((await client.ok(SetProfileConfigDocument, { input })).setProfileConfig).toMatchObject({ strict: true, topics: [{ name: 'food', subTopics: [{ name: 'diet', singleValued: true }] }] });
-    expect((await client.ok(GetProfileConfigDocument)).profileConfig.topics.map((topic) => topic.name)).toEqual(['food']);
+    const input = {
+      strict: true,
+      topics: [
+        {
+          name: 'food',
+          description: 'What they eat',
+          subTopics: [{ name: 'diet', description: 'Diet', singleValued: true }],
+        },
+      ],
+    };
+    expect((await client.ok(SetProfileConfigDocument, { input })).setProfileConfig).toMatchObject({
+      strict: true,
+      topics: [{ name: 'food', subTopics: [{ name: 'diet', singleValued: true }] }],
+    });
+    expect((await client.ok(GetProfileConfigDocument)).profileConfig.topics.map((topic) => topic.name)).toEqual([
+      'food',
+    ]);
     expect((await t.admin.ok(GetProfileConfigDocument)).profileConfig.strict).toBe(false); // another project's config is untouched
 
     await client.ok(CreateUserDocument, { input: { id: 'eve' } });
-    await client.ok(InsertChatDocument, { userId: 'eve', messages: [{ role: 'user', content: "I'm vegan. I live in Rome and I love jazz." }], waitProcess: true });
+    await client.ok(InsertChatDocument, {
+      userId: 'eve',
+      messages: [{ role: 'user', content: "I'm vegan. I live in Rome and I love jazz." }],
+      waitProcess: true,
+    });
     const { user } = await client.ok(UserProfileDocument, { userId: 'eve' });
     expect(user!.profile.map((topic) => topic.topic)).toEqual(['food']);
     expect(user!.profile[0]!.entries.map((entry) => entry.subTopic)).toEqual(['diet']);
@@ -33,8 +59,31 @@ describe('profile configuration', () => {
 
   it.each([
     ['no topics', { strict: false, topics: [] }, 'input.topics'],
-    ['a blank topic name', { strict: false, topics: [{ name: ' ', description: '', subTopics: [{ name: 'a', description: '', singleValued: false }] }] }, 'input.topics[0].name'],
-    ['duplicate sub-topics', { strict: false, topics: [{ name: 't', description: '', subTopics: [{ name: 'a', description: '', singleValued: false }, { name: 'A', description: '', singleValued: false }] }] }, 'input.topics[0].subTopics[1].name'],
+    [
+      'a blank topic name',
+      {
+        strict: false,
+        topics: [{ name: ' ', description: '', subTopics: [{ name: 'a', description: '', singleValued: false }] }],
+      },
+      'input.topics[0].name',
+    ],
+    [
+      'duplicate sub-topics',
+      {
+        strict: false,
+        topics: [
+          {
+            name: 't',
+            description: '',
+            subTopics: [
+              { name: 'a', description: '', singleValued: false },
+              { name: 'A', description: '', singleValued: false },
+            ],
+          },
+        ],
+      },
+      'input.topics[0].subTopics[1].name',
+    ],
   ])('refuses %s, naming the field, and keeps the old config', async (_label, input, field) => {
     const before = (await t.admin.ok(GetProfileConfigDocument)).profileConfig;
     const error = await t.admin.fails(SetProfileConfigDocument, { input });

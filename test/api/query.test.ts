@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlobInput, CreateUserDocument, InsertBlobDocument, QueryUserDocument, type QueryUserQuery, type QueryUserQueryVariables } from '../generated/graphql.js';
+import {
+  type BlobInput,
+  CreateUserDocument,
+  InsertBlobDocument,
+  QueryUserDocument,
+  type QueryUserQuery,
+  type QueryUserQueryVariables,
+} from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 type Match = NonNullable<QueryUserQuery['user']>['query'][number];
@@ -18,7 +25,8 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
   beforeAll(async () => {
     t = await startTestApp(); // the offline USE-lite embedder, as a user gets by default
     await t.admin.ok(CreateUserDocument, { input: { id: 'alex' } });
-    const insert = async (input: BlobInput) => (await t.admin.ok(InsertBlobDocument, { userId: 'alex', input })).insertBlob.blob.id;
+    const insert = async (input: BlobInput) =>
+      (await t.admin.ok(InsertBlobDocument, { userId: 'alex', input })).insertBlob.blob.id;
     ids = {
       chat: await insert({
         chat: {
@@ -36,24 +44,38 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
         transcript: {
           segments: [
             { start: 0, end: 4.5, text: 'Welcome to the weekly sync.', speaker: 'Sam' },
-            { start: 4.5, end: 11, text: 'The release of version two slipped because the payment tests failed.', speaker: 'Kim' },
+            {
+              start: 4.5,
+              end: 11,
+              text: 'The release of version two slipped because the payment tests failed.',
+              speaker: 'Kim',
+            },
           ],
         },
         createdAt: '2026-03-03T09:00:00.000Z',
       }),
-      old: await insert({ summary: { summary: 'Years ago Alex played the violin in an orchestra.' }, createdAt: '2019-05-01T00:00:00.000Z' }),
+      old: await insert({
+        summary: { summary: 'Years ago Alex played the violin in an orchestra.' },
+        createdAt: '2019-05-01T00:00:00.000Z',
+      }),
     };
     await t.app.indexer.drain();
   });
   afterAll(async () => t?.destroy());
 
-  const query = async (variables: Omit<QueryUserQueryVariables, 'userId'>) => (await t.admin.ok(QueryUserDocument, { userId: 'alex', ...variables })).user!.query;
+  const query = async (variables: Omit<QueryUserQueryVariables, 'userId'>) =>
+    (await t.admin.ok(QueryUserDocument, { userId: 'alex', ...variables })).user!.query;
 
   it('returns the chat and the exact message that answers the question', async () => {
     const matches: Match[] = await query({ text: 'What food is the user allergic to?' });
     expect(matches[0]?.blob.id).toBe(ids.chat);
     const top = matches[0]!.hits[0]!;
-    expect(top).toMatchObject({ __typename: 'MessageHit', index: 2, role: 'user', content: 'I am severely allergic to peanuts, so I always check food labels.' });
+    expect(top).toMatchObject({
+      __typename: 'MessageHit',
+      index: 2,
+      role: 'user',
+      content: 'I am severely allergic to peanuts, so I always check food labels.',
+    });
   });
 
   it('returns character spans of a document such that content.slice(start, end) == text', async () => {
@@ -77,7 +99,8 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
     const matches: Match[] = await query({ text: 'peanut allergy and food labels' });
     for (let i = 1; i < matches.length; i++) expect(matches[i - 1]!.score).toBeGreaterThanOrEqual(matches[i]!.score);
     for (const match of matches) {
-      for (let i = 1; i < match.hits.length; i++) expect(match.hits[i - 1]!.score).toBeGreaterThanOrEqual(match.hits[i]!.score);
+      for (let i = 1; i < match.hits.length; i++)
+        expect(match.hits[i - 1]!.score).toBeGreaterThanOrEqual(match.hits[i]!.score);
     }
   });
 
@@ -102,7 +125,11 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
     ['an empty text', { text: '  ' }, 'text'],
     ['topK 0', { text: 'x', topK: 0 }, 'topK'],
     ['topK over 100', { text: 'x', topK: 101 }, 'topK'],
-    ['until before since', { text: 'x', since: '2026-02-01T00:00:00.000Z', until: '2026-01-01T00:00:00.000Z' }, 'until'],
+    [
+      'until before since',
+      { text: 'x', since: '2026-02-01T00:00:00.000Z', until: '2026-01-01T00:00:00.000Z' },
+      'until',
+    ],
     ['a text over 4,000 characters', { text: 'q'.repeat(4001) }, 'text'],
   ])('refuses %s', async (_label, variables, field) => {
     const error = await t.admin.fails(QueryUserDocument, { userId: 'alex', ...variables });

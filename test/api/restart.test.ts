@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { CreateUserDocument, CurrentProjectDocument, GetBlobDocument, GetUserDocument, InsertBlobDocument, QueryUserDocument } from '../generated/graphql.js';
+import {
+  CreateUserDocument,
+  CurrentProjectDocument,
+  GetBlobDocument,
+  GetUserDocument,
+  InsertBlobDocument,
+  QueryUserDocument,
+} from '../generated/graphql.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
 import { createProjectClient, startTestApp } from '../helpers/test-app.js';
 
@@ -16,7 +23,10 @@ describe('restart on the same data dir', () => {
     const first = await startTestApp({ env: { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' } });
     const { client } = await createProjectClient(first, 'persisted');
     await client.ok(CreateUserDocument, { input: { id: 'kept', data: { n: 1 } } });
-    const { insertBlob } = await client.ok(InsertBlobDocument, { userId: 'kept', input: { doc: { content: 'The lighthouse keeper paints the door red every spring.' } } });
+    const { insertBlob } = await client.ok(InsertBlobDocument, {
+      userId: 'kept',
+      input: { doc: { content: 'The lighthouse keeper paints the door red every spring.' } },
+    });
     await first.app.indexer.drain();
     await first.stop();
 
@@ -25,7 +35,11 @@ describe('restart on the same data dir', () => {
       const reconnected = new GraphQLClient(second.url, client.apiKey);
       expect((await reconnected.ok(GetUserDocument, { id: 'kept' })).user?.data).toEqual({ n: 1 });
       expect((await reconnected.ok(GetBlobDocument, { id: insertBlob.blob.id })).blob?.id).toBe(insertBlob.blob.id);
-      const semantic = await reconnected.ok(QueryUserDocument, { userId: 'kept', text: 'lighthouse door paint', mode: 'SEMANTIC' });
+      const semantic = await reconnected.ok(QueryUserDocument, {
+        userId: 'kept',
+        text: 'lighthouse door paint',
+        mode: 'SEMANTIC',
+      });
       expect(semantic.user!.query[0]?.blob.id).toBe(insertBlob.blob.id);
     } finally {
       await second.destroy();
@@ -43,7 +57,14 @@ describe('restart on the same data dir', () => {
       expect((await admin.ok(CurrentProjectDocument)).project.name).toBe('default');
       await first.stop();
 
-      const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MEMQL_DATA_DIR: dataDir, LOG_LEVEL: 'silent', MEMQL_EMBEDDINGS_PROVIDER: 'hashing', ...(first.env.DATABASE_URL ? { DATABASE_URL: first.env.DATABASE_URL } : {}) });
+      const config = loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MEMQL_DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        MEMQL_EMBEDDINGS_PROVIDER: 'hashing',
+        ...(first.env.DATABASE_URL ? { DATABASE_URL: first.env.DATABASE_URL } : {}),
+      });
       const second = await buildApp(config, createLogger('silent'));
       try {
         expect(second.generatedAdminKey).toBeNull();

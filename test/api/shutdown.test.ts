@@ -15,7 +15,12 @@ describe('shutdown', () => {
   it('exits 0 on SIGTERM and starts again on the same data', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'memql-stop-'));
     const database = process.env.MEMQL_TEST_DATABASE_URL ? await createTestDatabase() : null;
-    const env = { MEMQL_DATA_DIR: dir, MEMQL_ADMIN_KEY: generateSecret(), MEMQL_EMBEDDINGS_PROVIDER: 'hashing', ...(database ? { DATABASE_URL: database.url } : {}) };
+    const env = {
+      MEMQL_DATA_DIR: dir,
+      MEMQL_ADMIN_KEY: generateSecret(),
+      MEMQL_EMBEDDINGS_PROVIDER: 'hashing',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    };
     try {
       const first = await startServerProcess(env);
       await new GraphQLClient(first.url, env.MEMQL_ADMIN_KEY).ok(CreateUserDocument, { input: { id: 'stays' } });
@@ -27,7 +32,9 @@ describe('shutdown', () => {
 
       const second = await startServerProcess(env);
       try {
-        expect((await new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY).ok(GetUserDocument, { id: 'stays' })).user?.id).toBe('stays');
+        expect(
+          (await new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY).ok(GetUserDocument, { id: 'stays' })).user?.id,
+        ).toBe('stays');
       } finally {
         await second.kill('SIGTERM');
       }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserDocument, DeleteUserDocument, GetUserDocument, InsertBlobDocument, ListUsersDocument, UpdateUserDocument } from '../generated/graphql.js';
+import {
+  CreateUserDocument,
+  DeleteUserDocument,
+  GetUserDocument,
+  InsertBlobDocument,
+  ListUsersDocument,
+  UpdateUserDocument,
+} from '../generated/graphql.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('users', () => {
@@ -10,7 +17,9 @@ describe('users', () => {
   afterAll(async () => t?.destroy());
 
   it('creates a user with the app id and data, and reads it back', async () => {
-    const { createUser } = await t.admin.ok(CreateUserDocument, { input: { id: 'alice', data: { plan: 'pro', age: 31 } } });
+    const { createUser } = await t.admin.ok(CreateUserDocument, {
+      input: { id: 'alice', data: { plan: 'pro', age: 31 } },
+    });
     expect(createUser).toMatchObject({ id: 'alice', data: { plan: 'pro', age: 31 } });
     const { user } = await t.admin.ok(GetUserDocument, { id: 'alice' });
     expect(user).toEqual(createUser);
@@ -52,7 +61,9 @@ describe('users', () => {
   });
 
   it('answers NOT_FOUND when updating or deleting a missing user, null when reading one', async () => {
-    expect((await t.admin.fails(UpdateUserDocument, { id: 'ghost', input: { data: {} } })).extensions?.code).toBe('NOT_FOUND');
+    expect((await t.admin.fails(UpdateUserDocument, { id: 'ghost', input: { data: {} } })).extensions?.code).toBe(
+      'NOT_FOUND',
+    );
     expect((await t.admin.fails(DeleteUserDocument, { id: 'ghost' })).extensions?.code).toBe('NOT_FOUND');
     expect((await t.admin.ok(GetUserDocument, { id: 'ghost' })).user).toBeNull();
   });
@@ -65,7 +76,10 @@ describe('users', () => {
     // The id can be taken again: the new user, not the one remembered from before the delete.
     await t.admin.ok(CreateUserDocument, { input: { id: 'carol', data: { v: 2 } } });
     expect((await t.admin.ok(GetUserDocument, { id: 'carol' })).user?.data).toEqual({ v: 2 });
-    const { insertBlob } = await t.admin.ok(InsertBlobDocument, { userId: 'carol', input: { doc: { content: 'after the re-creation' } } });
+    const { insertBlob } = await t.admin.ok(InsertBlobDocument, {
+      userId: 'carol',
+      input: { doc: { content: 'after the re-creation' } },
+    });
     expect(insertBlob.blob.id).toBeTruthy();
   });
 
@@ -75,8 +89,15 @@ describe('users', () => {
     let after: string | null = null;
     let total = -1;
     for (;;) {
-      const { users }: { users: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null }; edges: { node: { id: string } }[] } } =
-        await t.admin.ok(ListUsersDocument, { first: 3, after });
+      const {
+        users,
+      }: {
+        users: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+          edges: { node: { id: string } }[];
+        };
+      } = await t.admin.ok(ListUsersDocument, { first: 3, after });
       total = users.totalCount;
       seen.push(...users.edges.map((edge) => edge.node.id));
       expect(users.edges.length).toBeLessThanOrEqual(3);

@@ -78,7 +78,10 @@ export function embedderContract(name: string, create: () => Promise<Embedder>, 
 
     it('serves concurrent calls and large calls', async () => {
       const many = Array.from({ length: 70 }, (_, i) => `Sentence number ${i} about topic ${i % 7}.`);
-      const [together, ...separate] = await Promise.all([embedder.embed(many), ...many.slice(0, 5).map((text) => embedder.embed([text]))]);
+      const [together, ...separate] = await Promise.all([
+        embedder.embed(many),
+        ...many.slice(0, 5).map((text) => embedder.embed([text])),
+      ]);
       expect(together).toHaveLength(70);
       for (const [i, [vector]] of separate.entries()) expect(cosine(vector!, together![i]!)).toBeGreaterThan(0.999);
     });

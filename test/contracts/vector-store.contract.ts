@@ -155,7 +155,9 @@ export function vectorStoreContract(name: string, create: () => Promise<VectorSt
       expect(ids(await query({ vector, until: at(t0 + day) }))).toEqual(['d0', 'd1']);
       expect(ids(await query({ vector, since: at(t0 + day), until: at(t0 + day) }))).toEqual(['d1']);
       expect(ids(await query({ vector, since: at(t0 + 3 * day) }))).toEqual([]);
-      expect(ids(await query({ vector, since: at(t0 + 1), until: at(t0 + 2 * day - 1), types: ['CHAT'] }))).toEqual(['d1']);
+      expect(ids(await query({ vector, since: at(t0 + 1), until: at(t0 + 2 * day - 1), types: ['CHAT'] }))).toEqual([
+        'd1',
+      ]);
       expect(ids(await query({ vector, since: at(t0), types: ['DOC'] }))).toEqual([]);
     });
 
@@ -164,12 +166,27 @@ export function vectorStoreContract(name: string, create: () => Promise<VectorSt
       const vector = seededVector(21);
       // 30 rows on one day, the earlier ones closest to the query vector.
       await store.upsert(
-        Array.from({ length: 30 }, (_, i) => record({ chunkId: `h${String(i).padStart(2, '0')}`, createdAt: day + i * 600, vector: near(vector, 100 + i) })),
+        Array.from({ length: 30 }, (_, i) =>
+          record({
+            chunkId: `h${String(i).padStart(2, '0')}`,
+            createdAt: day + i * 600,
+            vector: near(vector, 100 + i),
+          }),
+        ),
       );
       const hits = await query({ vector, limit: 3, since: new Date((day + 25 * 600) * 1000) });
       expect(ids(hits)).toHaveLength(3);
       expect(hits.every((hit) => hit.chunkId >= 'h25')).toBe(true);
-      expect(ids(await query({ vector, limit: 50, since: new Date((day + 600) * 1000 + 1), until: new Date((day + 3 * 600) * 1000) }))).toEqual(['h02', 'h03']);
+      expect(
+        ids(
+          await query({
+            vector,
+            limit: 50,
+            since: new Date((day + 600) * 1000 + 1),
+            until: new Date((day + 3 * 600) * 1000),
+          }),
+        ),
+      ).toEqual(['h02', 'h03']);
     });
 
     it('filters by time far in the past and in the future', async () => {
@@ -182,7 +199,9 @@ export function vectorStoreContract(name: string, create: () => Promise<VectorSt
       const vector = seededVector(22);
       expect(ids(await query({ vector, until: new Date('1965-01-01T00:00:00Z') }))).toEqual(['old']);
       expect(ids(await query({ vector, since: new Date('2100-01-01T00:00:00Z') }))).toEqual(['far']);
-      expect(ids(await query({ vector, since: new Date('1950-01-01T00:00:00Z'), until: new Date('2150-01-01T00:00:00Z') }))).toEqual(['now', 'old']);
+      expect(
+        ids(await query({ vector, since: new Date('1950-01-01T00:00:00Z'), until: new Date('2150-01-01T00:00:00Z') })),
+      ).toEqual(['now', 'old']);
     });
 
     it('replaces a chunk on upsert of the same id', async () => {
@@ -232,7 +251,9 @@ export function vectorStoreContract(name: string, create: () => Promise<VectorSt
     });
 
     it('upserts more records than one request may carry', async () => {
-      const many = Array.from({ length: 6_000 }, (_, i) => record({ chunkId: `m${i}`, blobId: `b${i % 7}`, seed: i + 1 }));
+      const many = Array.from({ length: 6_000 }, (_, i) =>
+        record({ chunkId: `m${i}`, blobId: `b${i % 7}`, seed: i + 1 }),
+      );
       await store.upsert(many);
       const hits = await query({ vector: many[4_321]!.vector, limit: 3 });
       expect(hits[0]!.chunkId).toBe('m4321');

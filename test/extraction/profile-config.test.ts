@@ -13,7 +13,14 @@ const valid = (): ProfileConfig => ({
   strict: true,
   topics: [
     { name: 'basic_info', description: '', subTopics: [{ name: 'name', description: 'Name', singleValued: true }] },
-    { name: 'food', description: 'Food', subTopics: [{ name: 'likes', description: '', singleValued: false }, { name: 'diet', description: '', singleValued: true }] },
+    {
+      name: 'food',
+      description: 'Food',
+      subTopics: [
+        { name: 'likes', description: '', singleValued: false },
+        { name: 'diet', description: '', singleValued: true },
+      ],
+    },
   ],
 });
 
@@ -47,7 +54,10 @@ describe('default profile', () => {
 
 describe('findSlot', () => {
   it('matches names case-insensitively and returns the configured spelling', () => {
-    const config: ProfileConfig = { strict: true, topics: [{ name: 'Food', description: '', subTopics: [{ name: 'Diet', description: '', singleValued: true }] }] };
+    const config: ProfileConfig = {
+      strict: true,
+      topics: [{ name: 'Food', description: '', subTopics: [{ name: 'Diet', description: '', singleValued: true }] }],
+    };
     const found = findSlot(config, 'food', ' diet ');
     expect(found?.topic.name).toBe('Food');
     expect(found?.subTopic.name).toBe('Diet');
@@ -65,22 +75,84 @@ describe('validateProfileConfig', () => {
   });
 
   const cases: [string, (c: ProfileConfig) => void, { path: string; message: RegExp }[]][] = [
-    ['no topics', (c) => { c.topics = []; }, [{ path: 'topics', message: /at least one topic/ }]],
-    ['an empty topic name', (c) => { c.topics[1]!.name = '  '; }, [{ path: 'topics[1].name', message: /must not be empty/ }]],
-    ['a topic name with spaces around it', (c) => { c.topics[1]!.name = ' food'; }, [{ path: 'topics[1].name', message: /spaces/ }]],
-    ['a duplicate topic name (case-insensitive)', (c) => { c.topics[1]!.name = 'Basic_Info'; }, [{ path: 'topics[1].name', message: /already used by topics\[0\]/ }]],
-    ['a topic without sub-topics', (c) => { c.topics[0]!.subTopics = []; }, [{ path: 'topics[0].subTopics', message: /at least one sub-topic/ }]],
-    ['an empty sub-topic name', (c) => { c.topics[1]!.subTopics[0]!.name = ''; }, [{ path: 'topics[1].subTopics[0].name', message: /must not be empty/ }]],
-    ['a duplicate sub-topic name', (c) => { c.topics[1]!.subTopics[1]!.name = 'LIKES'; }, [{ path: 'topics[1].subTopics[1].name', message: /already used by topics\[1\]\.subTopics\[0\]/ }]],
-    ['a name too long', (c) => { c.topics[0]!.subTopics[0]!.name = 'x'.repeat(MAX_NAME_LENGTH + 1); }, [{ path: 'topics[0].subTopics[0].name', message: /limit is 64/ }]],
-    ['a control character in a name', (c) => { c.topics[0]!.name = 'basic\ninfo'; }, [{ path: 'topics[0].name', message: /control characters/ }]],
-    ['a description too long', (c) => { c.topics[0]!.description = 'x'.repeat(501); }, [{ path: 'topics[0].description', message: /limit is 500/ }]],
+    [
+      'no topics',
+      (c) => {
+        c.topics = [];
+      },
+      [{ path: 'topics', message: /at least one topic/ }],
+    ],
+    [
+      'an empty topic name',
+      (c) => {
+        c.topics[1]!.name = '  ';
+      },
+      [{ path: 'topics[1].name', message: /must not be empty/ }],
+    ],
+    [
+      'a topic name with spaces around it',
+      (c) => {
+        c.topics[1]!.name = ' food';
+      },
+      [{ path: 'topics[1].name', message: /spaces/ }],
+    ],
+    [
+      'a duplicate topic name (case-insensitive)',
+      (c) => {
+        c.topics[1]!.name = 'Basic_Info';
+      },
+      [{ path: 'topics[1].name', message: /already used by topics\[0\]/ }],
+    ],
+    [
+      'a topic without sub-topics',
+      (c) => {
+        c.topics[0]!.subTopics = [];
+      },
+      [{ path: 'topics[0].subTopics', message: /at least one sub-topic/ }],
+    ],
+    [
+      'an empty sub-topic name',
+      (c) => {
+        c.topics[1]!.subTopics[0]!.name = '';
+      },
+      [{ path: 'topics[1].subTopics[0].name', message: /must not be empty/ }],
+    ],
+    [
+      'a duplicate sub-topic name',
+      (c) => {
+        c.topics[1]!.subTopics[1]!.name = 'LIKES';
+      },
+      [{ path: 'topics[1].subTopics[1].name', message: /already used by topics\[1\]\.subTopics\[0\]/ }],
+    ],
+    [
+      'a name too long',
+      (c) => {
+        c.topics[0]!.subTopics[0]!.name = 'x'.repeat(MAX_NAME_LENGTH + 1);
+      },
+      [{ path: 'topics[0].subTopics[0].name', message: /limit is 64/ }],
+    ],
+    [
+      'a control character in a name',
+      (c) => {
+        c.topics[0]!.name = 'basic\ninfo';
+      },
+      [{ path: 'topics[0].name', message: /control characters/ }],
+    ],
+    [
+      'a description too long',
+      (c) => {
+        c.topics[0]!.description = 'x'.repeat(501);
+      },
+      [{ path: 'topics[0].description', message: /limit is 500/ }],
+    ],
   ];
 
   it.each(cases)('reports %s, naming the path', (_label, mutate, expected) => {
     const config = valid();
     mutate(config);
-    expect(validateProfileConfig(config)).toEqual(expected.map((e) => ({ path: e.path, message: expect.stringMatching(e.message) })));
+    expect(validateProfileConfig(config)).toEqual(
+      expected.map((e) => ({ path: e.path, message: expect.stringMatching(e.message) })),
+    );
   });
 
   it('the same sub-topic name may appear under different topics', () => {
@@ -97,7 +169,10 @@ describe('validateProfileConfig', () => {
   });
 
   it('checks shapes of untyped input', () => {
-    const bad = { strict: 'yes', topics: [{ name: 'a', description: 3, subTopics: [null, { name: 'b', description: '', singleValued: 1 }] }, 7] };
+    const bad = {
+      strict: 'yes',
+      topics: [{ name: 'a', description: 3, subTopics: [null, { name: 'b', description: '', singleValued: 1 }] }, 7],
+    };
     expect(validateProfileConfig(bad as unknown as ProfileConfig).map((p) => p.path)).toEqual([
       'strict',
       'topics[0].description',
@@ -105,7 +180,9 @@ describe('validateProfileConfig', () => {
       'topics[0].subTopics[1].singleValued',
       'topics[1]',
     ]);
-    expect(validateProfileConfig(null as unknown as ProfileConfig)).toEqual([{ path: 'config', message: expect.any(String) }]);
+    expect(validateProfileConfig(null as unknown as ProfileConfig)).toEqual([
+      { path: 'config', message: expect.any(String) },
+    ]);
   });
 });
 
@@ -117,6 +194,9 @@ describe('parseProfileConfig', () => {
   });
 
   it('returns the problems of an invalid one', () => {
-    expect(parseProfileConfig({ strict: false, topics: [] })).toEqual({ ok: false, problems: [{ path: 'topics', message: expect.any(String) }] });
+    expect(parseProfileConfig({ strict: false, topics: [] })).toEqual({
+      ok: false,
+      problems: [{ path: 'topics', message: expect.any(String) }],
+    });
   });
 });

@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE_CONFIG } from '../../src/domain/extraction/default-profile.js';
-import { collectIntents, RuleBasedExtractor, summaryToFirstPerson } from '../../src/domain/extraction/rule-based.extractor.js';
+import {
+  collectIntents,
+  RuleBasedExtractor,
+  summaryToFirstPerson,
+} from '../../src/domain/extraction/rule-based.extractor.js';
 import { STATEMENT_RULES } from '../../src/domain/extraction/rules/statements.js';
-import type { ChatMessage, ExistingMemory, ExtractionResult, MemoryOperation, ProfileConfig } from '../../src/domain/types.js';
+import type {
+  ChatMessage,
+  ExistingMemory,
+  ExtractionResult,
+  MemoryOperation,
+  ProfileConfig,
+} from '../../src/domain/types.js';
 
 const NOW = new Date('2025-06-15T10:00:00Z');
 const extractor = new RuleBasedExtractor();
 
-function run(messages: ChatMessage[] | string, existing: ExistingMemory[] = [], profile: ProfileConfig = DEFAULT_PROFILE_CONFIG): Promise<ExtractionResult> {
+function run(
+  messages: ChatMessage[] | string,
+  existing: ExistingMemory[] = [],
+  profile: ProfileConfig = DEFAULT_PROFILE_CONFIG,
+): Promise<ExtractionResult> {
   const list = typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages;
   return extractor.extract({ messages: list, profile, existing, now: NOW });
 }
@@ -15,7 +29,9 @@ function run(messages: ChatMessage[] | string, existing: ExistingMemory[] = [], 
 /** The ADDs of a batch with no existing memories, as ["topic/subTopic", "text"]. */
 async function facts(content: string): Promise<[string, string][]> {
   const { operations } = await run(content);
-  return operations.flatMap((op) => (op.kind === 'ADD' ? [[`${op.topic}/${op.subTopic}`, op.text] as [string, string]] : []));
+  return operations.flatMap((op) =>
+    op.kind === 'ADD' ? [[`${op.topic}/${op.subTopic}`, op.text] as [string, string]] : [],
+  );
 }
 
 const memory = (id: string, slot: string, text: string): ExistingMemory => {
@@ -44,14 +60,33 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ['my name is alex', [['basic_info/name', 'Name is Alex']]],
     ["I'm Alex Smith.", [['basic_info/name', 'Name is Alex Smith']]],
     ['Call me Al.', [['basic_info/nickname', 'Prefers to be called Al']]],
-    ['My name is Alexander, but you can call me Al.', [['basic_info/name', 'Name is Alexander'], ['basic_info/nickname', 'Prefers to be called Al']]],
+    [
+      'My name is Alexander, but you can call me Al.',
+      [
+        ['basic_info/name', 'Name is Alexander'],
+        ['basic_info/nickname', 'Prefers to be called Al'],
+      ],
+    ],
     ['Everyone calls me Sasha.', [['basic_info/nickname', 'Prefers to be called Sasha']]],
-    ["I'm Alex from Berlin.", [['basic_info/name', 'Name is Alex'], ['basic_info/origin', 'Is from Berlin']]],
+    [
+      "I'm Alex from Berlin.",
+      [
+        ['basic_info/name', 'Name is Alex'],
+        ['basic_info/origin', 'Is from Berlin'],
+      ],
+    ],
     // age, birthday, gender
     ["I'm 34.", [['basic_info/age', 'Is 34 years old']]],
     ['I am 34 years old.', [['basic_info/age', 'Is 34 years old']]],
     ['I just turned 40!', [['basic_info/age', 'Is 40 years old']]],
-    ["I'm Alex, 34, from Berlin.", [['basic_info/name', 'Name is Alex'], ['basic_info/age', 'Is 34 years old'], ['basic_info/origin', 'Is from Berlin']]],
+    [
+      "I'm Alex, 34, from Berlin.",
+      [
+        ['basic_info/name', 'Name is Alex'],
+        ['basic_info/age', 'Is 34 years old'],
+        ['basic_info/origin', 'Is from Berlin'],
+      ],
+    ],
     ['My birthday is on May 3rd.', [['basic_info/birthday', 'Birthday is May 3']]],
     ['My birthday is the 3rd of May', [['basic_info/birthday', 'Birthday is May 3']]],
     ['My birthday is today!', [['basic_info/birthday', 'Birthday is June 15']]],
@@ -70,53 +105,162 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ['We relocated to Austin last year.', [['basic_info/location', 'Lives in Austin']]],
     ['My wife and I moved to Zurich.', [['basic_info/location', 'Lives in Zurich']]],
     ["I'm from Spain.", [['basic_info/origin', 'Is from Spain']]],
-    ["I'm originally from Spain but I live in Madrid now.", [['basic_info/origin', 'Is from Spain'], ['basic_info/location', 'Lives in Madrid']]],
+    [
+      "I'm originally from Spain but I live in Madrid now.",
+      [
+        ['basic_info/origin', 'Is from Spain'],
+        ['basic_info/location', 'Lives in Madrid'],
+      ],
+    ],
     ['I grew up in Lyon.', [['basic_info/origin', 'Is from Lyon']]],
     ["We're moving to Lisbon next month.", [['life_event/plans', 'Plans to move to Lisbon in July 2025']]],
     ["I'm German.", [['basic_info/nationality', 'Is German']]],
     ['I have Irish citizenship.', [['basic_info/nationality', 'Is Irish']]],
     // languages
-    ['I speak German and French.', [['basic_info/languages', 'Speaks German'], ['basic_info/languages', 'Speaks French']]],
-    ['I speak English, Spanish, and a little Japanese.', [['basic_info/languages', 'Speaks English'], ['basic_info/languages', 'Speaks Spanish'], ['basic_info/languages', 'Speaks Japanese']]],
+    [
+      'I speak German and French.',
+      [
+        ['basic_info/languages', 'Speaks German'],
+        ['basic_info/languages', 'Speaks French'],
+      ],
+    ],
+    [
+      'I speak English, Spanish, and a little Japanese.',
+      [
+        ['basic_info/languages', 'Speaks English'],
+        ['basic_info/languages', 'Speaks Spanish'],
+        ['basic_info/languages', 'Speaks Japanese'],
+      ],
+    ],
     ["I'm fluent in Portuguese.", [['basic_info/languages', 'Speaks Portuguese']]],
     ['My native language is Polish.', [['basic_info/languages', 'Native language is Polish']]],
     // work
-    ['I work at Acme as a data engineer.', [['work/company', 'Works at Acme'], ['work/title', 'Works as a data engineer']]],
+    [
+      'I work at Acme as a data engineer.',
+      [
+        ['work/company', 'Works at Acme'],
+        ['work/title', 'Works as a data engineer'],
+      ],
+    ],
     ['I work for Google.', [['work/company', 'Works at Google']]],
     ['I work as a nurse.', [['work/title', 'Works as a nurse']]],
     ["I'm a nurse.", [['work/title', 'Works as a nurse']]],
     ["I'm an accountant.", [['work/title', 'Works as an accountant']]],
-    ["I'm a software engineer at Spotify.", [['work/company', 'Works at Spotify'], ['work/title', 'Works as a software engineer']]],
-    ["I'm the CTO of a small startup.", [['work/company', 'Works at a small startup'], ['work/title', 'Works as CTO']]],
+    [
+      "I'm a software engineer at Spotify.",
+      [
+        ['work/company', 'Works at Spotify'],
+        ['work/title', 'Works as a software engineer'],
+      ],
+    ],
+    [
+      "I'm the CTO of a small startup.",
+      [
+        ['work/company', 'Works at a small startup'],
+        ['work/title', 'Works as CTO'],
+      ],
+    ],
     ['I work for myself.', [['work/title', 'Is self-employed']]],
     ["I'm retired.", [['work/title', 'Is retired']]],
-    ["I'm a student at MIT.", [['work/title', 'Is a student'], ['education/school', 'Studies at MIT']]],
+    [
+      "I'm a student at MIT.",
+      [
+        ['work/title', 'Is a student'],
+        ['education/school', 'Studies at MIT'],
+      ],
+    ],
     ['I work in finance.', [['work/industry', 'Works in finance']]],
     ['I run a small bakery.', [['work/company', 'Runs a small bakery']]],
-    ["I'm good at Python and SQL.", [['work/work_skills', 'Is skilled in Python'], ['work/work_skills', 'Is skilled in SQL']]],
-    ['I just started a new job at Google!', [['work/company', 'Works at Google'], ['life_event/events', 'Started a new job (June 2025)']]],
-    ['I got promoted to team lead.', [['work/title', 'Works as a team lead'], ['life_event/events', 'Got promoted']]],
-    ['I retired last year.', [['work/title', 'Is retired'], ['life_event/events', 'Retired in 2024']]],
-    ['We got married in 2010.', [['family/partner', 'Is married'], ['life_event/events', 'Got married in 2010']]],
+    [
+      "I'm good at Python and SQL.",
+      [
+        ['work/work_skills', 'Is skilled in Python'],
+        ['work/work_skills', 'Is skilled in SQL'],
+      ],
+    ],
+    [
+      'I just started a new job at Google!',
+      [
+        ['work/company', 'Works at Google'],
+        ['life_event/events', 'Started a new job (June 2025)'],
+      ],
+    ],
+    [
+      'I got promoted to team lead.',
+      [
+        ['work/title', 'Works as a team lead'],
+        ['life_event/events', 'Got promoted'],
+      ],
+    ],
+    [
+      'I retired last year.',
+      [
+        ['work/title', 'Is retired'],
+        ['life_event/events', 'Retired in 2024'],
+      ],
+    ],
+    [
+      'We got married in 2010.',
+      [
+        ['family/partner', 'Is married'],
+        ['life_event/events', 'Got married in 2010'],
+      ],
+    ],
     ['I plan to run a marathon in October.', [['life_event/plans', 'Plans to run a marathon in October 2025']]],
     // education
-    ["I'm studying computer science at TU Munich.", [['education/major', 'Studies computer science'], ['education/school', 'Studies at TU Munich']]],
+    [
+      "I'm studying computer science at TU Munich.",
+      [
+        ['education/major', 'Studies computer science'],
+        ['education/school', 'Studies at TU Munich'],
+      ],
+    ],
     ['I graduated from Stanford University.', [['education/school', 'Graduated from Stanford University']]],
-    ["I have a master's degree in physics.", [['education/degree', "Has a master's degree in physics"], ['education/major', 'Studied physics']]],
-    ["I'm doing a PhD in biology.", [['education/degree', 'Is pursuing a PhD in biology'], ['education/major', 'Studies biology']]],
+    [
+      "I have a master's degree in physics.",
+      [
+        ['education/degree', "Has a master's degree in physics"],
+        ['education/major', 'Studied physics'],
+      ],
+    ],
+    [
+      "I'm doing a PhD in biology.",
+      [
+        ['education/degree', 'Is pursuing a PhD in biology'],
+        ['education/major', 'Studies biology'],
+      ],
+    ],
     ["I'm learning Spanish.", [['education/learning', 'Is learning Spanish']]],
     // family
     ["I'm married.", [['family/partner', 'Is married']]],
-    ["I'm married with two kids.", [['family/partner', 'Is married'], ['family/children', 'Has two children']]],
+    [
+      "I'm married with two kids.",
+      [
+        ['family/partner', 'Is married'],
+        ['family/children', 'Has two children'],
+      ],
+    ],
     ["I'm engaged to Sam.", [['family/partner', 'Is engaged to Sam']]],
-    ['We just got married!', [['family/partner', 'Is married'], ['life_event/events', 'Got married (June 2025)']]],
+    [
+      'We just got married!',
+      [
+        ['family/partner', 'Is married'],
+        ['life_event/events', 'Got married (June 2025)'],
+      ],
+    ],
     ['My wife Anna is a doctor.', [['family/partner', 'Has a wife named Anna']]],
     ["My husband's name is Tom.", [['family/partner', 'Has a husband named Tom']]],
     ['I have two kids.', [['family/children', 'Has two children']]],
     ['I have a daughter named Mia.', [['family/children', 'Has a daughter named Mia']]],
     ["I don't have kids.", [['family/children', 'Has no children']]],
     ["I'm a mother of three.", [['family/children', 'Has three children']]],
-    ['We just had a baby boy!', [['family/children', 'Has a son'], ['life_event/events', 'Had a baby (June 2025)']]],
+    [
+      'We just had a baby boy!',
+      [
+        ['family/children', 'Has a son'],
+        ['life_event/events', 'Had a baby (June 2025)'],
+      ],
+    ],
     ['My sister Anna lives in Rome.', [['family/siblings', 'Has a sister named Anna']]],
     ['I have two brothers.', [['family/siblings', 'Has two brothers']]],
     ["I'm an only child.", [['family/siblings', 'Is an only child']]],
@@ -137,14 +281,33 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ['I follow a keto diet.', [['food/diet', 'Follows a keto diet']]],
     ['I keep kosher.', [['food/diet', 'Keeps kosher']]],
     ["I don't eat meat.", [['food/restrictions', 'Does not eat meat']]],
-    ["I don't eat pork or beef.", [['food/restrictions', 'Does not eat pork'], ['food/restrictions', 'Does not eat beef']]],
+    [
+      "I don't eat pork or beef.",
+      [
+        ['food/restrictions', 'Does not eat pork'],
+        ['food/restrictions', 'Does not eat beef'],
+      ],
+    ],
     ["I don't drink alcohol.", [['food/restrictions', 'Does not drink alcohol']]],
     ["I can't eat gluten.", [['food/restrictions', 'Cannot eat gluten']]],
     ["I'm sober.", [['food/restrictions', 'Does not drink alcohol']]],
     // health
     ["I'm allergic to nuts.", [['health/allergies', 'Allergic to nuts']]],
-    ["I'm vegetarian and allergic to nuts.", [['food/diet', 'Is vegetarian'], ['health/allergies', 'Allergic to nuts']]],
-    ["I'm severely allergic to peanuts, shellfish and penicillin.", [['health/allergies', 'Allergic to peanuts'], ['health/allergies', 'Allergic to shellfish'], ['health/allergies', 'Allergic to penicillin']]],
+    [
+      "I'm vegetarian and allergic to nuts.",
+      [
+        ['food/diet', 'Is vegetarian'],
+        ['health/allergies', 'Allergic to nuts'],
+      ],
+    ],
+    [
+      "I'm severely allergic to peanuts, shellfish and penicillin.",
+      [
+        ['health/allergies', 'Allergic to peanuts'],
+        ['health/allergies', 'Allergic to shellfish'],
+        ['health/allergies', 'Allergic to penicillin'],
+      ],
+    ],
     ['I have a peanut allergy.', [['health/allergies', 'Allergic to peanuts']]],
     ['I have a cat allergy.', [['health/allergies', 'Allergic to cats']]],
     ["I'm lactose intolerant.", [['health/allergies', 'Is lactose intolerant']]],
@@ -154,14 +317,27 @@ describe('RuleBasedExtractor: statements it understands', () => {
     // likes and dislikes
     ['I love hiking.', [['interests/hobbies', 'Likes hiking']]],
     ['I really enjoy rock climbing.', [['interests/sports', 'Likes rock climbing']]],
-    ['I love hiking, skiing and reading.', [['interests/hobbies', 'Likes hiking'], ['interests/sports', 'Likes skiing'], ['interests/hobbies', 'Likes reading']]],
+    [
+      'I love hiking, skiing and reading.',
+      [
+        ['interests/hobbies', 'Likes hiking'],
+        ['interests/sports', 'Likes skiing'],
+        ['interests/hobbies', 'Likes reading'],
+      ],
+    ],
     ['I like to cook.', [['interests/hobbies', 'Likes cooking']]],
     ['I love sushi.', [['food/likes', 'Likes sushi']]],
     ['I love mac and cheese.', [['food/likes', 'Likes mac and cheese']]],
     ['I hate cilantro.', [['food/dislikes', 'Dislikes cilantro']]],
     ["I don't like horror movies.", [['interests/dislikes', 'Dislikes horror movies']]],
     ["I'm not a fan of country music.", [['interests/dislikes', 'Dislikes country music']]],
-    ["I'm into jazz and hip hop.", [['interests/music', 'Likes jazz'], ['interests/music', 'Likes hip hop']]],
+    [
+      "I'm into jazz and hip hop.",
+      [
+        ['interests/music', 'Likes jazz'],
+        ['interests/music', 'Likes hip hop'],
+      ],
+    ],
     ["I'm a huge fan of Taylor Swift.", [['interests/likes', 'Likes Taylor Swift']]],
     ['I love tennis.', [['interests/sports', 'Likes tennis']]],
     ['My favorite band is Radiohead.', [['interests/music', 'Favorite band is Radiohead']]],
@@ -171,10 +347,22 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ['My favorite movie is The Matrix.', [['interests/movies', 'Favorite movie is The Matrix']]],
     ['My favorite color is blue.', [['interests/likes', 'Favorite color is blue']]],
     ['I play the guitar.', [['interests/music', 'Plays the guitar']]],
-    ['I play tennis and chess.', [['interests/sports', 'Plays tennis'], ['interests/hobbies', 'Plays chess']]],
+    [
+      'I play tennis and chess.',
+      [
+        ['interests/sports', 'Plays tennis'],
+        ['interests/hobbies', 'Plays chess'],
+      ],
+    ],
     ['I go climbing every weekend.', [['interests/hobbies', 'Goes climbing']]],
     ['I go to the gym.', [['interests/hobbies', 'Goes to the gym']]],
-    ['My hobbies are reading and chess.', [['interests/hobbies', 'Likes reading'], ['interests/hobbies', 'Likes chess']]],
+    [
+      'My hobbies are reading and chess.',
+      [
+        ['interests/hobbies', 'Likes reading'],
+        ['interests/hobbies', 'Likes chess'],
+      ],
+    ],
     ['In my free time I paint.', [['interests/hobbies', 'Likes painting']]],
     ['I prefer tea over coffee.', [['food/likes', 'Prefers tea over coffee']]],
     // personality and values
@@ -195,24 +383,91 @@ describe('RuleBasedExtractor: statements it understands', () => {
     ['I want to finish my degree.', [['psychological/goals', 'Wants to finish their degree']]],
     ['We just bought a house!', [['life_event/events', 'Bought a house (June 2025)']]],
     // several facts in one message, and role summary
-    ["Hi, I'm Alex. I'm vegetarian and allergic to nuts. I live in Berlin.", [['basic_info/name', 'Name is Alex'], ['food/diet', 'Is vegetarian'], ['health/allergies', 'Allergic to nuts'], ['basic_info/location', 'Lives in Berlin']]],
-    ['I live in Lisbon and I work at a bakery as a pastry chef, which I love a lot.', [['basic_info/location', 'Lives in Lisbon'], ['work/company', 'Works at a bakery'], ['work/title', 'Works as a pastry chef']]],
-    ["I'm 29, I live in Oslo and I have a cat.", [['basic_info/age', 'Is 29 years old'], ['basic_info/location', 'Lives in Oslo'], ['pets/cats', 'Has a cat']]],
-    ["I'm a nurse and a mother of two.", [['work/title', 'Works as a nurse'], ['family/children', 'Has two children']]],
-    ["I love cats and have a dog.", [['interests/likes', 'Likes cats'], ['pets/dogs', 'Has a dog']]],
+    [
+      "Hi, I'm Alex. I'm vegetarian and allergic to nuts. I live in Berlin.",
+      [
+        ['basic_info/name', 'Name is Alex'],
+        ['food/diet', 'Is vegetarian'],
+        ['health/allergies', 'Allergic to nuts'],
+        ['basic_info/location', 'Lives in Berlin'],
+      ],
+    ],
+    [
+      'I live in Lisbon and I work at a bakery as a pastry chef, which I love a lot.',
+      [
+        ['basic_info/location', 'Lives in Lisbon'],
+        ['work/company', 'Works at a bakery'],
+        ['work/title', 'Works as a pastry chef'],
+      ],
+    ],
+    [
+      "I'm 29, I live in Oslo and I have a cat.",
+      [
+        ['basic_info/age', 'Is 29 years old'],
+        ['basic_info/location', 'Lives in Oslo'],
+        ['pets/cats', 'Has a cat'],
+      ],
+    ],
+    [
+      "I'm a nurse and a mother of two.",
+      [
+        ['work/title', 'Works as a nurse'],
+        ['family/children', 'Has two children'],
+      ],
+    ],
+    [
+      'I love cats and have a dog.',
+      [
+        ['interests/likes', 'Likes cats'],
+        ['pets/dogs', 'Has a dog'],
+      ],
+    ],
     ["I'm vegetarian, can you suggest a recipe?", [['food/diet', 'Is vegetarian']]],
     ['If it helps, I am vegan.', [['food/diet', 'Is vegan']]],
-    ['I\u2019m vegetarian and I\u2019m from \u201cthe Netherlands\u201d.', [['food/diet', 'Is vegetarian'], ['basic_info/origin', 'Is from the Netherlands']]],
-    ["im vegan and i dont eat honey", [['food/diet', 'Is vegan'], ['food/restrictions', 'Does not eat honey']]],
-    ['I have a cat and two dogs.', [['pets/cats', 'Has a cat'], ['pets/dogs', 'Has two dogs']]],
-    ['I have three kids and a dog named Max.', [['family/children', 'Has three children'], ['pets/dogs', 'Has a dog named Max']]],
-    ['I code in TypeScript and Go.', [['work/work_skills', 'Is skilled in TypeScript'], ['work/work_skills', 'Is skilled in Go']]],
+    [
+      'I\u2019m vegetarian and I\u2019m from \u201cthe Netherlands\u201d.',
+      [
+        ['food/diet', 'Is vegetarian'],
+        ['basic_info/origin', 'Is from the Netherlands'],
+      ],
+    ],
+    [
+      'im vegan and i dont eat honey',
+      [
+        ['food/diet', 'Is vegan'],
+        ['food/restrictions', 'Does not eat honey'],
+      ],
+    ],
+    [
+      'I have a cat and two dogs.',
+      [
+        ['pets/cats', 'Has a cat'],
+        ['pets/dogs', 'Has two dogs'],
+      ],
+    ],
+    [
+      'I have three kids and a dog named Max.',
+      [
+        ['family/children', 'Has three children'],
+        ['pets/dogs', 'Has a dog named Max'],
+      ],
+    ],
+    [
+      'I code in TypeScript and Go.',
+      [
+        ['work/work_skills', 'Is skilled in TypeScript'],
+        ['work/work_skills', 'Is skilled in Go'],
+      ],
+    ],
     ['I love living in Lisbon.', [['basic_info/location', 'Lives in Lisbon']]],
     ["I'm a sommelier.", [['work/title', 'Works as a sommelier']]],
     ['We own a café.', [['work/company', 'Runs a café']]],
     ['I believe in karma.', [['psychological/values', 'Believes in karma']]],
     ['We love hiking.', [['interests/hobbies', 'Likes hiking']]],
-    ['Can you help me write a cover letter? I have five years of experience with Python and I love hiking.', [['interests/hobbies', 'Likes hiking']]],
+    [
+      'Can you help me write a cover letter? I have five years of experience with Python and I love hiking.',
+      [['interests/hobbies', 'Likes hiking']],
+    ],
   ];
 
   it.each(cases)('%s', async (sentence, expected) => {
@@ -220,14 +475,25 @@ describe('RuleBasedExtractor: statements it understands', () => {
   });
 
   it('reads summaries written about the user', async () => {
-    const { operations } = await run([{ role: 'summary', content: 'The user is vegetarian and has a dog named Rex. The user lives in Porto.' }]);
-    expect(operations.map(brief)).toEqual(['ADD food/diet: Is vegetarian', 'ADD pets/dogs: Has a dog named Rex', 'ADD basic_info/location: Lives in Porto']);
+    const { operations } = await run([
+      { role: 'summary', content: 'The user is vegetarian and has a dog named Rex. The user lives in Porto.' },
+    ]);
+    expect(operations.map(brief)).toEqual([
+      'ADD food/diet: Is vegetarian',
+      'ADD pets/dogs: Has a dog named Rex',
+      'ADD basic_info/location: Lives in Porto',
+    ]);
     expect(summaryToFirstPerson("The user's name is Alex")).toBe('my name is Alex');
   });
 
-  it.each(STATEMENT_RULES.map((r) => [r.kind, r.example] as const))('the %s rule understands its own example: %s', (_kind, example) => {
-    expect(collectIntents([{ role: 'user', content: example }], DEFAULT_PROFILE_CONFIG, NOW).length).toBeGreaterThan(0);
-  });
+  it.each(STATEMENT_RULES.map((r) => [r.kind, r.example] as const))(
+    'the %s rule understands its own example: %s',
+    (_kind, example) => {
+      expect(collectIntents([{ role: 'user', content: example }], DEFAULT_PROFILE_CONFIG, NOW).length).toBeGreaterThan(
+        0,
+      );
+    },
+  );
 });
 
 describe('RuleBasedExtractor: what must not become a memory', () => {
@@ -275,7 +541,7 @@ describe('RuleBasedExtractor: what must not become a memory', () => {
     "I'm a billionaire lol",
     'I live in Atlantis. Just kidding!',
     'I have 12 cats 😂',
-    "Oh sure, I just love Mondays.",
+    'Oh sure, I just love Mondays.',
     'I love doing taxes /s',
     "Let's pretend I'm a pirate. I live on a ship and I love rum.",
     "In this story, I'm a detective who lives in London.",
@@ -393,7 +659,14 @@ describe('RuleBasedExtractor: decisions against existing memories', () => {
   it('UPDATEs a single-valued slot, keeping the memory (so its history keeps the old value)', async () => {
     const result = await run('I just moved to Munich.', known);
     expect(result.operations).toEqual([
-      { kind: 'UPDATE', memoryId: 'm-city', text: 'Lives in Munich', topic: 'basic_info', subTopic: 'location', categories: ['personal'] },
+      {
+        kind: 'UPDATE',
+        memoryId: 'm-city',
+        text: 'Lives in Munich',
+        topic: 'basic_info',
+        subTopic: 'location',
+        categories: ['personal'],
+      },
     ]);
     expect(result.summary).toBe('Lives in Munich (updated)');
   });
@@ -402,7 +675,7 @@ describe('RuleBasedExtractor: decisions against existing memories', () => {
     ["I'm vegan now.", 'UPDATE m-diet food/diet: Is vegan'],
     ['I work at Globex now.', 'UPDATE m-job work/company: Works at Globex'],
     ["I'm a product manager.", 'UPDATE m-title work/title: Works as a product manager'],
-    ["My name is Alexandra.", 'UPDATE m-name basic_info/name: Name is Alexandra'],
+    ['My name is Alexandra.', 'UPDATE m-name basic_info/name: Name is Alexandra'],
   ])('single-valued: %s', async (sentence, expected) => {
     expect((await run(sentence, known)).operations.map(brief)).toEqual([expected]);
   });
@@ -449,7 +722,9 @@ describe('RuleBasedExtractor: decisions against existing memories', () => {
     expect(result.operations.map(brief)).toEqual(expected);
     if (expected.length > 0) {
       expect(result.summary).toBe(`forgot ${expected.length} ${expected.length === 1 ? 'memory' : 'memories'}`);
-      expect(result.operations.every((op) => op.kind === 'DELETE' && op.reason.includes(sentence.replace(/[.?]$/, '')))).toBe(true);
+      expect(
+        result.operations.every((op) => op.kind === 'DELETE' && op.reason.includes(sentence.replace(/[.?]$/, ''))),
+      ).toBe(true);
     }
   });
 
@@ -460,13 +735,19 @@ describe('RuleBasedExtractor: decisions against existing memories', () => {
       { role: 'user', content: 'Sorry, I meant I live in Rome. Actually I live in Milan.' },
     ];
     expect((await run(messages)).operations.map(brief)).toEqual(['ADD basic_info/location: Lives in Milan']);
-    expect((await run(messages, known)).operations.map(brief)).toEqual(['UPDATE m-city basic_info/location: Lives in Milan']);
-    expect((await run('I live in Munich. No wait, I still live in Berlin.', known)).operations.map(brief)).toEqual(['NONE m-city']);
+    expect((await run(messages, known)).operations.map(brief)).toEqual([
+      'UPDATE m-city basic_info/location: Lives in Milan',
+    ]);
+    expect((await run('I live in Munich. No wait, I still live in Berlin.', known)).operations.map(brief)).toEqual([
+      'NONE m-city',
+    ]);
   });
 
   it('a fact taken back later in the same batch is not added', async () => {
     expect((await run("I'm vegan. Actually no, I'm not vegan.")).operations).toEqual([]);
-    expect((await run("I'm not vegetarian anymore. Well, I am vegetarian again.", known)).operations.map(brief)).toEqual(['NONE m-diet']);
+    expect(
+      (await run("I'm not vegetarian anymore. Well, I am vegetarian again.", known)).operations.map(brief),
+    ).toEqual(['NONE m-diet']);
   });
 
   it('a named pet or relative replaces the unnamed one', async () => {
@@ -484,13 +765,18 @@ describe('RuleBasedExtractor: decisions against existing memories', () => {
   });
 
   it('a pet that died is removed', async () => {
-    const existing = [memory('p1', 'pets/dogs', 'Has a dog named Rex'), memory('p2', 'pets/cats', 'Has a cat named Luna')];
+    const existing = [
+      memory('p1', 'pets/dogs', 'Has a dog named Rex'),
+      memory('p2', 'pets/cats', 'Has a cat named Luna'),
+    ];
     expect((await run('My dog Rex passed away last week.', existing)).operations.map(brief)).toEqual(['DELETE p1']);
   });
 
   it('a new plan replaces the wish it fulfils', async () => {
     const existing = [memory('g1', 'psychological/goals', 'Wants to run a marathon')];
-    expect((await run("I'm planning to run a marathon.", existing)).operations.map(brief)).toEqual(['UPDATE g1 life_event/plans: Plans to run a marathon']);
+    expect((await run("I'm planning to run a marathon.", existing)).operations.map(brief)).toEqual([
+      'UPDATE g1 life_event/plans: Plans to run a marathon',
+    ]);
   });
 
   it('reports the topics touched as tags', async () => {
@@ -528,11 +814,18 @@ describe('RuleBasedExtractor: profile config', () => {
   it('not strict: a default slot missing from the config keeps its default singleValued', async () => {
     const loose: ProfileConfig = { ...strict, strict: false };
     const existing = [memory('c1', 'basic_info/location', 'Lives in Berlin')];
-    expect((await run('I moved to Munich.', existing, loose)).operations.map(brief)).toEqual(['UPDATE c1 basic_info/location: Lives in Munich']);
+    expect((await run('I moved to Munich.', existing, loose)).operations.map(brief)).toEqual([
+      'UPDATE c1 basic_info/location: Lives in Munich',
+    ]);
   });
 
-  it('forget requests can name the project\'s own topics', async () => {
-    const custom: ProfileConfig = { strict: true, topics: [{ name: 'travel', description: '', subTopics: [{ name: 'trips', description: '', singleValued: false }] }] };
+  it("forget requests can name the project's own topics", async () => {
+    const custom: ProfileConfig = {
+      strict: true,
+      topics: [
+        { name: 'travel', description: '', subTopics: [{ name: 'trips', description: '', singleValued: false }] },
+      ],
+    };
     const existing = [memory('t1', 'travel/trips', 'Went to Japan in 2023'), memory('t2', 'food/diet', 'Is vegan')];
     expect((await run('Forget my trips.', existing, custom)).operations.map(brief)).toEqual(['DELETE t1']);
   });

@@ -49,7 +49,9 @@ export interface OpenAiEmbeddingsServer {
   stop(): Promise<void>;
 }
 
-export async function startOpenAiEmbeddingsServer(options: { dimension?: number } = {}): Promise<OpenAiEmbeddingsServer> {
+export async function startOpenAiEmbeddingsServer(
+  options: { dimension?: number } = {},
+): Promise<OpenAiEmbeddingsServer> {
   const dimension = options.dimension ?? 16;
   const steps: EmbeddingsStep[] = [];
   const requests: RecordedEmbeddingsRequest[] = [];
@@ -67,7 +69,13 @@ export async function startOpenAiEmbeddingsServer(options: { dimension?: number 
         } catch {
           body = null;
         }
-        requests.push({ index: requests.length + 1, method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+        requests.push({
+          index: requests.length + 1,
+          method: req.method ?? '',
+          path: req.url ?? '',
+          headers: req.headers,
+          body,
+        });
 
         const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -80,8 +88,13 @@ export async function startOpenAiEmbeddingsServer(options: { dimension?: number 
         const step = steps.shift();
         if (step?.delayMs) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
         if (step?.status !== undefined && step.status !== 200) {
-          const headers: Record<string, string> = step.retryAfterMs !== undefined ? { 'retry-after-ms': String(step.retryAfterMs) } : {};
-          send(step.status, step.body ?? { error: { message: `scripted failure ${step.status}`, type: 'scripted' } }, headers);
+          const headers: Record<string, string> =
+            step.retryAfterMs !== undefined ? { 'retry-after-ms': String(step.retryAfterMs) } : {};
+          send(
+            step.status,
+            step.body ?? { error: { message: `scripted failure ${step.status}`, type: 'scripted' } },
+            headers,
+          );
           return;
         }
         if (step?.body !== undefined) {
@@ -98,7 +111,9 @@ export async function startOpenAiEmbeddingsServer(options: { dimension?: number 
           object: 'list',
           model: body?.model ?? 'unknown',
           // Reversed on purpose: clients must order by `index`.
-          data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(input, size) })).reverse(),
+          data: inputs
+            .map((input, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(input, size) }))
+            .reverse(),
           usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
         });
       })();

@@ -263,7 +263,8 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
     url: `http://127.0.0.1:${port}${basePath}`,
     requests,
     responderErrors,
-    chatRequests: () => requests.filter((r) => r.method === 'POST' && r.path.split('?')[0]?.endsWith('/chat/completions')),
+    chatRequests: () =>
+      requests.filter((r) => r.method === 'POST' && r.path.split('?')[0]?.endsWith('/chat/completions')),
     enqueue: (...steps) => {
       queue.push(...steps);
     },
@@ -290,7 +291,8 @@ export async function startScriptedLlmServer(options: ScriptedLlmServerOptions =
 function parseBody(raw: string): RecordedChatBody | null {
   try {
     const value: unknown = JSON.parse(raw);
-    if (typeof value !== 'object' || value === null || !Array.isArray((value as { messages?: unknown }).messages)) return null;
+    if (typeof value !== 'object' || value === null || !Array.isArray((value as { messages?: unknown }).messages))
+      return null;
     const body = value as RecordedChatBody;
     body.messages = body.messages.map((m) => ({
       role: String(m.role),
@@ -304,7 +306,11 @@ function parseBody(raw: string): RecordedChatBody | null {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
   res.end(payload);
 }
 

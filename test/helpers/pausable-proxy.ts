@@ -42,7 +42,7 @@ export async function startPausableProxy(target: URL): Promise<PausableProxy> {
     },
     resume: () => {
       paused = false;
-      held.splice(0).forEach((send) => send());
+      for (const send of held.splice(0)) send();
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

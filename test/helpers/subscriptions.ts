@@ -16,8 +16,19 @@ export interface LiveSubscription<T> {
   close(): Promise<void>;
 }
 
-export async function subscribe<T, V>(wsUrl: string, apiKey: string, document: TypedDocumentNode<T, V>, variables?: V): Promise<LiveSubscription<T>> {
-  const client: Client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${apiKey}` }, retryAttempts: 0, lazy: false });
+export async function subscribe<T, V>(
+  wsUrl: string,
+  apiKey: string,
+  document: TypedDocumentNode<T, V>,
+  variables?: V,
+): Promise<LiveSubscription<T>> {
+  const client: Client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${apiKey}` },
+    retryAttempts: 0,
+    lazy: false,
+  });
   const buffer: T[] = [];
   const waiters: ((value: T) => void)[] = [];
   let failure: unknown = null;
@@ -37,7 +48,7 @@ export async function subscribe<T, V>(wsUrl: string, apiKey: string, document: T
       next: (value) => {
         if (value.errors?.length) {
           failure = value.errors;
-          failWaiters.splice(0).forEach((fail) => fail(value.errors));
+          for (const fail of failWaiters.splice(0)) fail(value.errors);
           return;
         }
         const data = value.data as T;
@@ -49,7 +60,7 @@ export async function subscribe<T, V>(wsUrl: string, apiKey: string, document: T
       },
       error: (error) => {
         failure = error;
-        failWaiters.splice(0).forEach((fail) => fail(error));
+        for (const fail of failWaiters.splice(0)) fail(error);
       },
       complete: () => {},
     },

@@ -51,7 +51,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       dropDatabase = database.drop;
     }
   }
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', MEMQL_DATA_DIR: dataDir, LOG_LEVEL: process.env.MEMQL_TEST_LOG_LEVEL ?? 'silent', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MEMQL_DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.MEMQL_TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
   const app = await buildApp(config, createLogger(config.logLevel));
   const adminKey = env.MEMQL_ADMIN_KEY!;
   return {
@@ -72,8 +78,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** Creates a project and a key for it through the API; returns a client holding that key. */
-export async function createProjectClient(testApp: TestApp, name: string): Promise<{ client: GraphQLClient; projectId: string; keyId: string }> {
+export async function createProjectClient(
+  testApp: TestApp,
+  name: string,
+): Promise<{ client: GraphQLClient; projectId: string; keyId: string }> {
   const { createProject } = await testApp.admin.ok(CreateProjectDocument, { name });
   const { createApiKey } = await testApp.admin.ok(CreateApiKeyDocument, { projectId: createProject.id, name: 'test' });
-  return { client: new GraphQLClient(testApp.url, createApiKey.secret), projectId: createProject.id, keyId: createApiKey.id };
+  return {
+    client: new GraphQLClient(testApp.url, createApiKey.secret),
+    projectId: createProject.id,
+    keyId: createApiKey.id,
+  };
 }

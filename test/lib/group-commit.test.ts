@@ -53,14 +53,22 @@ describe('GroupCommit', () => {
     expect(store.batches).toEqual([[1], [2]]);
     await store.settle();
     expect(await Promise.all(results)).toEqual(['ok 1', 'ok 2', 'ok 3', 'ok 4', 'ok 5', 'ok 6']);
-    expect(store.batches.slice(2)).toEqual([[3, 4], [5, 6]]);
+    expect(store.batches.slice(2)).toEqual([
+      [3, 4],
+      [5, 6],
+    ]);
   });
 
   it('when a group fails, commits the others alone and fails only the write at fault', async () => {
     const store = new Store();
     const group = new GroupCommit(store.commit, { maxBatch: 10, maxInFlight: 1 });
     const first = group.submit(1);
-    const results = [2, -3, 4].map((item) => group.submit(item).then((value) => ({ value }), (error: Error) => ({ error: error.message })));
+    const results = [2, -3, 4].map((item) =>
+      group.submit(item).then(
+        (value) => ({ value }),
+        (error: Error) => ({ error: error.message }),
+      ),
+    );
     await store.settle();
     expect(await first).toBe('ok 1');
     expect(await Promise.all(results)).toEqual([{ value: 'ok 2' }, { error: 'bad item -3' }, { value: 'ok 4' }]);

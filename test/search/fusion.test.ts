@@ -21,9 +21,15 @@ describe('reciprocalRankFusion', () => {
     expect(new Set(ids(fused))).toEqual(new Set(['both', 'sem-only', 'lex-only']));
   });
 
-  it('ignores the lists\' own scores: only ranks count', () => {
-    const huge = [{ chunkId: 'x', score: 1e9 }, { chunkId: 'y', score: 1e9 - 1 }];
-    const tiny = [{ chunkId: 'y', score: 0.001 }, { chunkId: 'x', score: 0.0001 }];
+  it("ignores the lists' own scores: only ranks count", () => {
+    const huge = [
+      { chunkId: 'x', score: 1e9 },
+      { chunkId: 'y', score: 1e9 - 1 },
+    ];
+    const tiny = [
+      { chunkId: 'y', score: 0.001 },
+      { chunkId: 'x', score: 0.0001 },
+    ];
     const fused = reciprocalRankFusion([{ items: huge }, { items: tiny }]);
     expect(fused[0]!.score).toBeCloseTo(fused[1]!.score);
   });
@@ -64,11 +70,15 @@ describe('reciprocalRankFusion', () => {
 });
 
 describe('relativeScoreFusion', () => {
-  const scored = (...pairs: [string, number][]): ScoredChunkId[] => pairs.map(([chunkId, score]) => ({ chunkId, score }));
+  const scored = (...pairs: [string, number][]): ScoredChunkId[] =>
+    pairs.map(([chunkId, score]) => ({ chunkId, score }));
 
   it('divides each list by its best score, so lists on different scales mix', () => {
     // BM25 scores in the tens, cosine similarities below 1.
-    const fused = relativeScoreFusion([{ items: scored(['a', 12], ['b', 6]) }, { items: scored(['b', 0.8], ['a', 0.4]) }]);
+    const fused = relativeScoreFusion([
+      { items: scored(['a', 12], ['b', 6]) },
+      { items: scored(['b', 0.8], ['a', 0.4]) },
+    ]);
     expect(fused.map((f) => f.chunkId)).toEqual(['a', 'b']); // a: 1 + 0.5, b: 0.5 + 1, tie broken by id
     expect(fused[0]!.score).toBeCloseTo(1.5);
     expect(fused[1]!.score).toBeCloseTo(1.5);
@@ -84,7 +94,12 @@ describe('relativeScoreFusion', () => {
     expect(fused[0]!.score).toBeCloseTo(1 + 0.2 * (0.6 / 0.9));
     expect(fused[1]!.score).toBeCloseTo(7 / 8);
     expect(fused[2]!.score).toBeCloseTo(0.2);
-    expect(relativeScoreFusion([{ items: scored(['x', 3]), weight: 0.5 }, { items: scored(['x', 0.7]), weight: 1 }])[0]!.score).toBeCloseTo(1.5);
+    expect(
+      relativeScoreFusion([
+        { items: scored(['x', 3]), weight: 0.5 },
+        { items: scored(['x', 0.7]), weight: 1 },
+      ])[0]!.score,
+    ).toBeCloseTo(1.5);
   });
 
   it('lets a flat list barely move the ranking and a decisive one move it a lot', () => {
@@ -96,7 +111,10 @@ describe('relativeScoreFusion', () => {
   });
 
   it('counts negative scores and lists without a positive score as 0, and a repeated id once', () => {
-    const fused = relativeScoreFusion([{ items: scored(['a', 2], ['b', -1], ['a', 1]) }, { items: scored(['c', -0.2], ['d', -0.5]) }]);
+    const fused = relativeScoreFusion([
+      { items: scored(['a', 2], ['b', -1], ['a', 1]) },
+      { items: scored(['c', -0.2], ['d', -0.5]) },
+    ]);
     expect(fused).toEqual([
       { chunkId: 'a', score: 1 },
       { chunkId: 'b', score: 0 },

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type ChunkTerms, contextReach, LEXICAL_CONTEXT, rankWindows } from '../../src/domain/search/lexical-ranking.js';
+import {
+  type ChunkTerms,
+  contextReach,
+  LEXICAL_CONTEXT,
+  rankWindows,
+} from '../../src/domain/search/lexical-ranking.js';
 
-const chunk = (id: string, blobId: string, ordinal: number, terms: Record<string, number> = {}, length = 10): ChunkTerms => ({
+const chunk = (
+  id: string,
+  blobId: string,
+  ordinal: number,
+  terms: Record<string, number> = {},
+  length = 10,
+): ChunkTerms => ({
   id,
   blobId,
   ordinal,
@@ -12,7 +23,11 @@ const ids = (ranked: { chunkId: string }[]) => ranked.map((r) => r.chunkId);
 
 describe('rankWindows (BM25 over context windows)', () => {
   it('is plain BM25 for chunks without neighbours', () => {
-    const ranked = rankWindows({ chunks: [chunk('a', 'b1', 0, { zebra: 2 }, 10), chunk('b', 'b2', 0, { zebra: 1 }, 10)], documents: 10, limit: 10 });
+    const ranked = rankWindows({
+      chunks: [chunk('a', 'b1', 0, { zebra: 2 }, 10), chunk('b', 'b2', 0, { zebra: 1 }, 10)],
+      documents: 10,
+      limit: 10,
+    });
     expect(ids(ranked)).toEqual(['a', 'b']);
     const idf = Math.log(1 + (10 - 2 + 0.5) / (2 + 0.5));
     expect(ranked[0]!.score).toBeCloseTo((idf * 2 * 2.2) / (2 + 1.2));
@@ -20,7 +35,10 @@ describe('rankWindows (BM25 over context windows)', () => {
   });
 
   it('weighs a rare term above a common one', () => {
-    const chunks = [chunk('rare', 'b1', 0, { adoption: 1 }), ...Array.from({ length: 5 }, (_, i) => chunk(`common${i}`, `c${i}`, 0, { caroline: 1 }))];
+    const chunks = [
+      chunk('rare', 'b1', 0, { adoption: 1 }),
+      ...Array.from({ length: 5 }, (_, i) => chunk(`common${i}`, `c${i}`, 0, { caroline: 1 })),
+    ];
     expect(ids(rankWindows({ chunks, documents: 20, limit: 10 }))[0]).toBe('rare');
   });
 
@@ -40,7 +58,11 @@ describe('rankWindows (BM25 over context windows)', () => {
     expect(ids(ranked)).not.toContain('far');
     expect(ids(ranked)).not.toContain('other-blob');
     // The turn before the match gets it as its "next" turn.
-    const before = rankWindows({ chunks: [chunk('before', 'chat', 0), chunk('match', 'chat', 1, { ramen: 1 })], documents: 2, limit: 10 });
+    const before = rankWindows({
+      chunks: [chunk('before', 'chat', 0), chunk('match', 'chat', 1, { ramen: 1 })],
+      documents: 2,
+      limit: 10,
+    });
     expect(ids(before)).toEqual(['match', 'before']);
   });
 

@@ -5,12 +5,18 @@ import { createLogger } from '../../src/lib/logger.js';
 import { createErrorFormatter } from '../../src/server/format-error.js';
 
 const format = createErrorFormatter(createLogger('silent'));
-const asResolverError = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ['field'] });
+const asResolverError = (original: Error) =>
+  new GraphQLError(original.message, { originalError: original, path: ['field'] });
 
 describe('formatError', () => {
-  it('keeps a domain error\'s code, message and field', () => {
+  it("keeps a domain error's code, message and field", () => {
     const error = asResolverError(new BadInputError('input.id', 'too long'));
-    expect(format(error.toJSON(), error)).toEqual({ message: 'input.id: too long', path: ['field'], locations: undefined, extensions: { code: 'BAD_USER_INPUT', field: 'input.id' } });
+    expect(format(error.toJSON(), error)).toEqual({
+      message: 'input.id: too long',
+      path: ['field'],
+      locations: undefined,
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.id' },
+    });
     const missing = asResolverError(new NotFoundError('User', 'x'));
     expect(format(missing.toJSON(), missing).extensions).toMatchObject({ code: 'NOT_FOUND', entity: 'User', id: 'x' });
   });
@@ -18,13 +24,25 @@ describe('formatError', () => {
   it('turns anything unexpected into INTERNAL_SERVER_ERROR without details or stack', () => {
     const original = new Error('connection to 10.0.0.5 refused: password=hunter2');
     const error = asResolverError(original);
-    const formatted = format({ ...error.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, error);
-    expect(formatted).toEqual({ message: 'Internal server error', path: ['field'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const formatted = format(
+      { ...error.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } },
+      error,
+    );
+    expect(formatted).toEqual({
+      message: 'Internal server error',
+      path: ['field'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
-  it('keeps GraphQL\'s own validation codes but drops stack traces', () => {
-    const error = new GraphQLError('Cannot query field "x" on type "Query".', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-    const formatted = format({ ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['at y'] } }, error);
+  it("keeps GraphQL's own validation codes but drops stack traces", () => {
+    const error = new GraphQLError('Cannot query field "x" on type "Query".', {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const formatted = format(
+      { ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', stacktrace: ['at y'] } },
+      error,
+    );
     expect(formatted.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 });

@@ -9,7 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/lib/secrets.js';
-import { CreateUserDocument, InsertChatDocument, MemoryEventsDocument, ProfileChangedDocument } from '../generated/graphql.js';
+import {
+  CreateUserDocument,
+  InsertChatDocument,
+  MemoryEventsDocument,
+  ProfileChangedDocument,
+} from '../generated/graphql.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
@@ -23,14 +28,21 @@ if (!process.env.MEMQL_TEST_DATABASE_URL || !redisUrl) {
 describe('two server processes, one PostgreSQL, one Redis', () => {
   const adminKey = generateSecret();
   let dirs: string[] = [];
-  let servers: ServerProcess[] = [];
+  const servers: ServerProcess[] = [];
   let drop = async () => {};
 
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
     dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(os.tmpdir(), 'memql-proc-'))));
-    const env = (dir: string) => ({ DATABASE_URL: database.url, REDIS_URL: redisUrl!, MEMQL_ADMIN_KEY: adminKey, MEMQL_DATA_DIR: dir, MEMQL_EMBEDDINGS_PROVIDER: 'hashing', MEMQL_BUFFER_IDLE_SECONDS: '3600' });
+    const env = (dir: string) => ({
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl!,
+      MEMQL_ADMIN_KEY: adminKey,
+      MEMQL_DATA_DIR: dir,
+      MEMQL_EMBEDDINGS_PROVIDER: 'hashing',
+      MEMQL_BUFFER_IDLE_SECONDS: '3600',
+    });
     // One after the other: both apply migrations to the same database.
     servers.push(await startServerProcess(env(dirs[0]!)));
     servers.push(await startServerProcess(env(dirs[1]!)));
@@ -45,10 +57,16 @@ describe('two server processes, one PostgreSQL, one Redis', () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const apiA = new GraphQLClient(a.url, adminKey);
     await apiA.ok(CreateUserDocument, { input: { id: 'shared' } });
-    const changesOnB = await subscribe(b.url.replace(/^http/, 'ws'), adminKey, ProfileChangedDocument, { userId: 'shared' });
+    const changesOnB = await subscribe(b.url.replace(/^http/, 'ws'), adminKey, ProfileChangedDocument, {
+      userId: 'shared',
+    });
     const eventsOnB = await subscribe(b.url.replace(/^http/, 'ws'), adminKey, MemoryEventsDocument, {});
 
-    const { insertBlob } = await apiA.ok(InsertChatDocument, { userId: 'shared', messages: [{ role: 'user', content: "I'm vegetarian and I live in Porto." }], waitProcess: true });
+    const { insertBlob } = await apiA.ok(InsertChatDocument, {
+      userId: 'shared',
+      messages: [{ role: 'user', content: "I'm vegetarian and I live in Porto." }],
+      waitProcess: true,
+    });
     const made = insertBlob.event!.changes;
     expect(made.length).toBeGreaterThan(0);
     const received = await changesOnB.take(made.length);

@@ -23,7 +23,8 @@ export class AuthService {
 
   /** Resolves an `Authorization` header value ("Bearer <key>") to the caller. */
   async authenticate(authorization: string | undefined | null): Promise<Viewer> {
-    if (!authorization) throw new UnauthenticatedError('Missing Authorization header: send "Authorization: Bearer <api key>"');
+    if (!authorization)
+      throw new UnauthenticatedError('Missing Authorization header: send "Authorization: Bearer <api key>"');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw new UnauthenticatedError('Authorization must be "Bearer <api key>"');
     const key = await this.apiKeys.findActiveByHash(hashSecret(match[1]));
@@ -33,10 +34,18 @@ export class AuthService {
 
   /** Creates the default project and makes sure `adminSecret` is an active admin key of it. */
   async bootstrap(adminSecret: string): Promise<Project> {
-    const project = (await this.projects.findByName(DEFAULT_PROJECT_NAME)) ?? (await this.createProjectIgnoringRace(DEFAULT_PROJECT_NAME));
+    const project =
+      (await this.projects.findByName(DEFAULT_PROJECT_NAME)) ??
+      (await this.createProjectIgnoringRace(DEFAULT_PROJECT_NAME));
     const hash = hashSecret(adminSecret);
     if (!(await this.apiKeys.findActiveByHash(hash))) {
-      await this.apiKeys.create({ projectId: project.id, name: 'admin', role: 'admin', hash, prefix: secretPrefix(adminSecret) });
+      await this.apiKeys.create({
+        projectId: project.id,
+        name: 'admin',
+        role: 'admin',
+        hash,
+        prefix: secretPrefix(adminSecret),
+      });
     }
     return project;
   }
@@ -45,18 +54,26 @@ export class AuthService {
     requireAdmin(viewer);
     const trimmed = name.trim();
     if (trimmed.length < 1 || trimmed.length > 128) throw new BadInputError('name', 'must be 1-128 characters');
-    if (await this.projects.findByName(trimmed)) throw new ConflictError('name', `a project named "${trimmed}" already exists`);
+    if (await this.projects.findByName(trimmed))
+      throw new ConflictError('name', `a project named "${trimmed}" already exists`);
     return this.projects.create(trimmed);
   }
 
   async createApiKey(viewer: Viewer, projectId: string, name: string | null): Promise<CreatedApiKey> {
     requireAdmin(viewer);
     if (!isUuid(projectId)) throw new NotFoundError('Project', projectId);
-    if (name !== null && (name.length < 1 || name.length > 128)) throw new BadInputError('name', 'must be 1-128 characters');
+    if (name !== null && (name.length < 1 || name.length > 128))
+      throw new BadInputError('name', 'must be 1-128 characters');
     const project = await this.projects.findById(projectId);
     if (!project) throw new NotFoundError('Project', projectId);
     const secret = generateSecret();
-    const key = await this.apiKeys.create({ projectId, name, role: 'project', hash: hashSecret(secret), prefix: secretPrefix(secret) });
+    const key = await this.apiKeys.create({
+      projectId,
+      name,
+      role: 'project',
+      hash: hashSecret(secret),
+      prefix: secretPrefix(secret),
+    });
     return { key, secret };
   }
 

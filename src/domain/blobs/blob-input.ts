@@ -32,14 +32,22 @@ export interface ValidBlob {
 }
 
 export function validateBlob(input: BlobCommand): ValidBlob {
-  const given = (['chat', 'doc', 'transcript', 'summary', 'code'] as const).filter((key) => input[key] !== null && input[key] !== undefined);
+  const given = (['chat', 'doc', 'transcript', 'summary', 'code'] as const).filter(
+    (key) => input[key] !== null && input[key] !== undefined,
+  );
   if (given.length !== 1) {
-    throw new BadInputError('input', `give exactly one of chat, doc, transcript, summary, code (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+    throw new BadInputError(
+      'input',
+      `give exactly one of chat, doc, transcript, summary, code (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+    );
   }
   const content = validateContent(input);
   const textChars = contentLength(content);
   if (textChars > BLOB_LIMITS.maxTextChars) {
-    throw new BadInputError(`input.${given[0]}`, `holds ${textChars} characters of text; the limit is ${BLOB_LIMITS.maxTextChars}`);
+    throw new BadInputError(
+      `input.${given[0]}`,
+      `holds ${textChars} characters of text; the limit is ${BLOB_LIMITS.maxTextChars}`,
+    );
   }
   return {
     content,
@@ -51,12 +59,20 @@ export function validateBlob(input: BlobCommand): ValidBlob {
 function validateContent(input: BlobCommand): BlobContent {
   if (input.chat) return { type: 'CHAT', messages: validateMessages(input.chat.messages) };
   if (input.doc) {
-    return { type: 'DOC', title: optionalShort('input.doc.title', input.doc.title), content: nonBlank('input.doc.content', input.doc.content) };
+    return {
+      type: 'DOC',
+      title: optionalShort('input.doc.title', input.doc.title),
+      content: nonBlank('input.doc.content', input.doc.content),
+    };
   }
   if (input.transcript) return { type: 'TRANSCRIPT', segments: validateSegments(input.transcript.segments) };
   if (input.summary) return { type: 'SUMMARY', summary: nonBlank('input.summary.summary', input.summary.summary) };
   if (input.code) {
-    return { type: 'CODE', language: optionalShort('input.code.language', input.code.language), content: nonBlank('input.code.content', input.code.content) };
+    return {
+      type: 'CODE',
+      language: optionalShort('input.code.language', input.code.language),
+      content: nonBlank('input.code.content', input.code.content),
+    };
   }
   throw new BadInputError('input', 'give exactly one of chat, doc, transcript, summary, code');
 }
@@ -64,7 +80,10 @@ function validateContent(input: BlobCommand): BlobContent {
 function validateMessages(messages: NonNullable<BlobCommand['chat']>['messages']): ChatMessage[] {
   if (messages.length === 0) throw new BadInputError('input.chat.messages', 'must hold at least one message');
   if (messages.length > BLOB_LIMITS.maxMessages) {
-    throw new BadInputError('input.chat.messages', `holds ${messages.length} messages; the limit is ${BLOB_LIMITS.maxMessages}`);
+    throw new BadInputError(
+      'input.chat.messages',
+      `holds ${messages.length} messages; the limit is ${BLOB_LIMITS.maxMessages}`,
+    );
   }
   return messages.map((message, index) => {
     const field = `input.chat.messages[${index}]`;
@@ -82,13 +101,23 @@ function validateMessages(messages: NonNullable<BlobCommand['chat']>['messages']
 function validateSegments(segments: NonNullable<BlobCommand['transcript']>['segments']): TranscriptSegment[] {
   if (segments.length === 0) throw new BadInputError('input.transcript.segments', 'must hold at least one segment');
   if (segments.length > BLOB_LIMITS.maxSegments) {
-    throw new BadInputError('input.transcript.segments', `holds ${segments.length} segments; the limit is ${BLOB_LIMITS.maxSegments}`);
+    throw new BadInputError(
+      'input.transcript.segments',
+      `holds ${segments.length} segments; the limit is ${BLOB_LIMITS.maxSegments}`,
+    );
   }
   return segments.map((segment, index) => {
     const field = `input.transcript.segments[${index}]`;
-    if (!Number.isFinite(segment.start) || segment.start < 0) throw new BadInputError(`${field}.start`, 'must be a number of seconds >= 0');
-    if (!Number.isFinite(segment.end) || segment.end < segment.start) throw new BadInputError(`${field}.end`, 'must be a number of seconds >= start');
-    return { start: segment.start, end: segment.end, text: nonBlank(`${field}.text`, segment.text), speaker: optionalShort(`${field}.speaker`, segment.speaker) };
+    if (!Number.isFinite(segment.start) || segment.start < 0)
+      throw new BadInputError(`${field}.start`, 'must be a number of seconds >= 0');
+    if (!Number.isFinite(segment.end) || segment.end < segment.start)
+      throw new BadInputError(`${field}.end`, 'must be a number of seconds >= start');
+    return {
+      start: segment.start,
+      end: segment.end,
+      text: nonBlank(`${field}.text`, segment.text),
+      speaker: optionalShort(`${field}.speaker`, segment.speaker),
+    };
   });
 }
 
@@ -99,7 +128,8 @@ function nonBlank(field: string, value: string): string {
 
 function optionalShort(field: string, value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  if (value.length > BLOB_LIMITS.maxShortField) throw new BadInputError(field, `must be at most ${BLOB_LIMITS.maxShortField} characters`);
+  if (value.length > BLOB_LIMITS.maxShortField)
+    throw new BadInputError(field, `must be at most ${BLOB_LIMITS.maxShortField} characters`);
   return value;
 }
 

@@ -52,7 +52,12 @@ export class BlobService {
     return true;
   }
 
-  list(user: UserRecord, filter: BlobListFilter, first: number | null | undefined, after: string | null | undefined): Promise<Page<BlobRecord>> {
+  list(
+    user: UserRecord,
+    filter: BlobListFilter,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Page<BlobRecord>> {
     return this.blobs.listByUser(user.pk, filter, pageRequest(first, after));
   }
 }

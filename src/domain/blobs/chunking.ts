@@ -56,7 +56,9 @@ function textChunks(text: string, searchPrefix: string, boundary: RegExp = /(?<=
 }
 
 /** Consecutive segments are grouped up to the target size, never across a change of speaker. */
-function chunkTranscript(segments: { start: number; end: number; text: string; speaker?: string | null }[]): NewChunk[] {
+function chunkTranscript(
+  segments: { start: number; end: number; text: string; speaker?: string | null }[],
+): NewChunk[] {
   const chunks: NewChunk[] = [];
   let group: typeof segments = [];
   const flush = () => {
@@ -96,7 +98,9 @@ export interface Span {
 export function splitSpans(text: string, boundary: RegExp): Span[] {
   const pieces: Span[] = [];
   let cursor = 0;
-  for (const match of text.matchAll(new RegExp(boundary.source, boundary.flags.includes('g') ? boundary.flags : `${boundary.flags}g`))) {
+  for (const match of text.matchAll(
+    new RegExp(boundary.source, boundary.flags.includes('g') ? boundary.flags : `${boundary.flags}g`),
+  )) {
     const index = match.index ?? 0;
     pushTrimmed(pieces, text, cursor, index);
     cursor = index + match[0].length;

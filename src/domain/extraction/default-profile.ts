@@ -93,7 +93,7 @@ export const DEFAULT_PROFILE_CONFIG: ProfileConfig = deepFreeze({
       multi('values', 'What the user values or believes in'),
       multi('goals', 'What the user wants to achieve'),
     ]),
-    topic('life_event', 'Plans and events in the user\'s life', [
+    topic('life_event', "Plans and events in the user's life", [
       multi('plans', 'Concrete plans: a move, a trip, a race'),
       multi('events', 'Recent events: marriage, a new job, a baby'),
     ]),
@@ -166,7 +166,11 @@ export function findTopic(config: ProfileConfig, topicName: string): ProfileTopi
  * The configured slot for a topic/sub-topic (case-insensitive), with the
  * names spelled as the config spells them; null when the config lacks it.
  */
-export function findSlot(config: ProfileConfig, topicName: string, subTopicName: string): { topic: ProfileTopicConfig; subTopic: ProfileSubTopic } | null {
+export function findSlot(
+  config: ProfileConfig,
+  topicName: string,
+  subTopicName: string,
+): { topic: ProfileTopicConfig; subTopic: ProfileSubTopic } | null {
   const found = findTopic(config, topicName);
   const sub = found?.subTopics.find((s) => sameName(s.name, subTopicName));
   return found && sub ? { topic: found, subTopic: sub } : null;
@@ -203,8 +207,8 @@ export function validateProfileConfig(config: ProfileConfig): ProfileConfigProbl
   const add = (path: string, message: string) => problems.push({ path, message });
   const value: unknown = config;
   if (!isRecord(value)) return [{ path: 'config', message: 'must be an object with `strict` and `topics`' }];
-  if (typeof value['strict'] !== 'boolean') add('strict', 'must be true or false');
-  const topics = value['topics'];
+  if (typeof value.strict !== 'boolean') add('strict', 'must be true or false');
+  const topics = value.topics;
   if (!Array.isArray(topics)) {
     add('topics', 'must be a list of topics');
     return problems;
@@ -212,29 +216,41 @@ export function validateProfileConfig(config: ProfileConfig): ProfileConfigProbl
   if (topics.length === 0) add('topics', 'must hold at least one topic');
   if (topics.length > MAX_TOPICS) add('topics', `holds ${topics.length} topics; the limit is ${MAX_TOPICS}`);
   const topicNames = new Map<string, number>();
-  topics.forEach((t: unknown, i: number) => {
+  for (const [i, t] of (topics as unknown[]).entries()) {
     const at = `topics[${i}]`;
-    if (!isRecord(t)) return add(at, 'must be an object with `name`, `description` and `subTopics`');
-    checkName(t['name'], `${at}.name`, topicNames, 'topics', add);
-    checkDescription(t['description'], `${at}.description`, add);
-    const subTopics = t['subTopics'];
-    if (!Array.isArray(subTopics)) return add(`${at}.subTopics`, 'must be a list of sub-topics');
+    if (!isRecord(t)) {
+      add(at, 'must be an object with `name`, `description` and `subTopics`');
+      continue;
+    }
+    checkName(t.name, `${at}.name`, topicNames, 'topics', add);
+    checkDescription(t.description, `${at}.description`, add);
+    const subTopics = t.subTopics;
+    if (!Array.isArray(subTopics)) {
+      add(`${at}.subTopics`, 'must be a list of sub-topics');
+      continue;
+    }
     if (subTopics.length === 0) add(`${at}.subTopics`, 'must hold at least one sub-topic');
-    if (subTopics.length > MAX_SUB_TOPICS) add(`${at}.subTopics`, `holds ${subTopics.length} sub-topics; the limit is ${MAX_SUB_TOPICS}`);
+    if (subTopics.length > MAX_SUB_TOPICS)
+      add(`${at}.subTopics`, `holds ${subTopics.length} sub-topics; the limit is ${MAX_SUB_TOPICS}`);
     const subNames = new Map<string, number>();
-    subTopics.forEach((s: unknown, j: number) => {
+    for (const [j, s] of (subTopics as unknown[]).entries()) {
       const subAt = `${at}.subTopics[${j}]`;
-      if (!isRecord(s)) return add(subAt, 'must be an object with `name`, `description` and `singleValued`');
-      checkName(s['name'], `${subAt}.name`, subNames, `${at}.subTopics`, add);
-      checkDescription(s['description'], `${subAt}.description`, add);
-      if (typeof s['singleValued'] !== 'boolean') add(`${subAt}.singleValued`, 'must be true or false');
-    });
-  });
+      if (!isRecord(s)) {
+        add(subAt, 'must be an object with `name`, `description` and `singleValued`');
+        continue;
+      }
+      checkName(s.name, `${subAt}.name`, subNames, `${at}.subTopics`, add);
+      checkDescription(s.description, `${subAt}.description`, add);
+      if (typeof s.singleValued !== 'boolean') add(`${subAt}.singleValued`, 'must be true or false');
+    }
+  }
   return problems;
 }
 
 /** A config read from storage or JSON: the typed config (known fields only), or its problems. */
-export function parseProfileConfig(value: unknown): { ok: true; config: ProfileConfig } | { ok: false; problems: ProfileConfigProblem[] } {
+export function parseProfileConfig(
+  value: unknown,
+): { ok: true; config: ProfileConfig } | { ok: false; problems: ProfileConfigProblem[] } {
   const problems = validateProfileConfig(value as ProfileConfig);
   if (problems.length > 0) return { ok: false, problems };
   const config = value as ProfileConfig;
@@ -251,23 +267,41 @@ export function parseProfileConfig(value: unknown): { ok: true; config: ProfileC
   };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this refuses.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-function checkName(name: unknown, path: string, seen: Map<string, number>, listPath: string, add: (path: string, message: string) => void): void {
-  if (typeof name !== 'string') return add(path, 'must be a string');
-  if (name.trim() === '') return add(path, 'must not be empty');
+function checkName(
+  name: unknown,
+  path: string,
+  seen: Map<string, number>,
+  listPath: string,
+  add: (path: string, message: string) => void,
+): void {
+  if (typeof name !== 'string') {
+    add(path, 'must be a string');
+    return;
+  }
+  if (name.trim() === '') {
+    add(path, 'must not be empty');
+    return;
+  }
   if (name !== name.trim()) add(path, 'must not start or end with spaces');
   if (name.length > MAX_NAME_LENGTH) add(path, `is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}`);
   if (CONTROL_CHARACTERS.test(name)) add(path, 'must not contain control characters');
   const key = name.trim().toLowerCase();
   const first = seen.get(key);
-  if (first !== undefined) add(path, `"${name}" is already used by ${listPath}[${first}] (names are compared case-insensitively)`);
+  if (first !== undefined)
+    add(path, `"${name}" is already used by ${listPath}[${first}] (names are compared case-insensitively)`);
   else seen.set(key, indexOf(path));
 }
 
 function checkDescription(description: unknown, path: string, add: (path: string, message: string) => void): void {
-  if (typeof description !== 'string') return add(path, 'must be a string (may be empty)');
-  if (description.length > MAX_DESCRIPTION_LENGTH) add(path, `is ${description.length} characters; the limit is ${MAX_DESCRIPTION_LENGTH}`);
+  if (typeof description !== 'string') {
+    add(path, 'must be a string (may be empty)');
+    return;
+  }
+  if (description.length > MAX_DESCRIPTION_LENGTH)
+    add(path, `is ${description.length} characters; the limit is ${MAX_DESCRIPTION_LENGTH}`);
 }
 
 /** The index in the last `[n]` of a path such as `topics[2].subTopics[0].name`. */

@@ -9,7 +9,14 @@
 //           -> decide against the existing memories -> operations
 
 import type { Extractor } from '../ports.js';
-import type { ChatMessage, ExistingMemory, ExtractionInput, ExtractionResult, MemoryOperation, ProfileConfig } from '../types.js';
+import type {
+  ChatMessage,
+  ExistingMemory,
+  ExtractionInput,
+  ExtractionResult,
+  MemoryOperation,
+  ProfileConfig,
+} from '../types.js';
 import { decide } from './rules/decide.js';
 import {
   hasJokeMarker,
@@ -25,7 +32,14 @@ import {
 import { parseForget } from './rules/forget.js';
 import type { Intent } from './rules/intents.js';
 import { clauseIntents, matchStatement } from './rules/statements.js';
-import { canonicalClause, isQuestionClause, prepareText, splitClauses, splitSentences, type Sentence } from './rules/text.js';
+import {
+  canonicalClause,
+  isQuestionClause,
+  prepareText,
+  splitClauses,
+  splitSentences,
+  type Sentence,
+} from './rules/text.js';
 
 /** Longest batch summary, in characters. */
 const MAX_SUMMARY = 300;
@@ -51,7 +65,13 @@ function messageIntents(message: ChatMessage, profile: ProfileConfig, now: Date)
   const content = message.content ?? '';
   if (isRoleplay(content)) return [];
   const sentences = withoutJokes(splitSentences(prepareText(content)));
-  return sentences.flatMap((sentence) => sentenceIntents(role === 'summary' ? { ...sentence, text: summaryToFirstPerson(sentence.text) } : sentence, profile, now));
+  return sentences.flatMap((sentence) =>
+    sentenceIntents(
+      role === 'summary' ? { ...sentence, text: summaryToFirstPerson(sentence.text) } : sentence,
+      profile,
+      now,
+    ),
+  );
 }
 
 /** Drops sentences with a joke marker; a bare "just kidding" also takes back the sentence before it. */
@@ -99,14 +119,23 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
 
 /** A clause worth matching: not a question, a conditional or wish, a guess, or someone else's words. */
 function keeps(clause: string): boolean {
-  return clause !== '' && !isQuestionClause(clause) && !isTagQuestion(clause) && !isHypothetical(clause) && !isHedged(clause) && !isReported(clause);
+  return (
+    clause !== '' &&
+    !isQuestionClause(clause) &&
+    !isTagQuestion(clause) &&
+    !isHypothetical(clause) &&
+    !isHedged(clause) &&
+    !isReported(clause)
+  );
 }
 
 /** "Forget that I'm vegetarian": the statement's facts, taken back. */
 function retractionsOf(clause: string, source: string, now: Date): Intent[] {
   const canonical = canonicalClause(clause);
   const matched = matchStatement(canonical.text, { now, recent: canonical.recent, source });
-  return (matched?.intents ?? []).flatMap((intent): Intent[] => (intent.kind === 'assert' ? [{ kind: 'retract', fact: intent.fact, source }] : []));
+  return (matched?.intents ?? []).flatMap((intent): Intent[] =>
+    intent.kind === 'assert' ? [{ kind: 'retract', fact: intent.fact, source }] : [],
+  );
 }
 
 const THIRD_PERSON_VERBS =
@@ -120,7 +149,10 @@ export function summaryToFirstPerson(text: string): string {
     .trim()
     .replace(/^(?:the )?user's\b/i, 'my')
     .replace(/^(?:the )?user\s+(\w+)/i, (_m, verb: string) => `I ${firstPersonVerb(verb)}`)
-    .replace(new RegExp(`(\\band|\\bbut|,)\\s+(${THIRD_PERSON_VERBS})\\b`, 'gi'), (_m, joiner: string, verb: string) => `${joiner} ${firstPersonVerb(verb)}`)
+    .replace(
+      new RegExp(`(\\band|\\bbut|,)\\s+(${THIRD_PERSON_VERBS})\\b`, 'gi'),
+      (_m, joiner: string, verb: string) => `${joiner} ${firstPersonVerb(verb)}`,
+    )
     .replace(/\b(?:their|his|her)\b/gi, 'my')
     .replace(/\bthemselves\b/gi, 'myself');
 }
@@ -156,6 +188,8 @@ export function summarise(operations: readonly MemoryOperation[]): string {
 /** The topics the batch touched (added, changed, removed or repeated), in order. */
 export function tagsOf(operations: readonly MemoryOperation[], existing: readonly ExistingMemory[]): string[] {
   const topicOf = new Map(existing.map((m) => [m.id, m.topic]));
-  const tags = operations.map((op) => (op.kind === 'ADD' || op.kind === 'UPDATE' ? op.topic : op.memoryId !== null ? topicOf.get(op.memoryId) : undefined));
+  const tags = operations.map((op) =>
+    op.kind === 'ADD' || op.kind === 'UPDATE' ? op.topic : op.memoryId !== null ? topicOf.get(op.memoryId) : undefined,
+  );
   return [...new Set(tags.filter((t): t is string => t !== undefined))];
 }

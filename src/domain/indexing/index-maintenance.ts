@@ -23,7 +23,11 @@ export async function rebuildIndex(deps: IndexDeps, onProgress?: (indexed: numbe
     indexed += batch.length;
     onProgress?.(indexed);
   }
-  await deps.indexState.set({ model: deps.embedder.model, dimension: deps.embedder.dimension, collection: deps.collection });
+  await deps.indexState.set({
+    model: deps.embedder.model,
+    dimension: deps.embedder.dimension,
+    collection: deps.collection,
+  });
   return indexed;
 }
 

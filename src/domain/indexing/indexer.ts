@@ -24,7 +24,13 @@ export class Indexer {
   private stopped = false;
 
   constructor(
-    private readonly deps: { jobs: IndexJobQueue; chunks: ChunkRepository; vectors: VectorStore; embedder: Embedder; log: Log },
+    private readonly deps: {
+      jobs: IndexJobQueue;
+      chunks: ChunkRepository;
+      vectors: VectorStore;
+      embedder: Embedder;
+      log: Log;
+    },
     options: Partial<IndexerOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -77,7 +83,10 @@ export class Indexer {
       const job = jobs[0]!;
       const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** job.attempts);
       const message = error instanceof Error ? error.message : String(error);
-      this.deps.log.warn({ jobId: job.id.toString(), kind: job.kind, attempts: job.attempts + 1, err: message }, 'index job failed; will retry');
+      this.deps.log.warn(
+        { jobId: job.id.toString(), kind: job.kind, attempts: job.attempts + 1, err: message },
+        'index job failed; will retry',
+      );
       await this.deps.jobs.retryLater(job.id, message, new Date(Date.now() + delay));
     }
   }
@@ -106,7 +115,12 @@ export class Indexer {
   }
 }
 
-export async function embedAndUpsert(chunks: readonly ChunkRecord[], embedder: Embedder, vectors: VectorStore, batchSize: number): Promise<void> {
+export async function embedAndUpsert(
+  chunks: readonly ChunkRecord[],
+  embedder: Embedder,
+  vectors: VectorStore,
+  batchSize: number,
+): Promise<void> {
   for (let i = 0; i < chunks.length; i += batchSize) {
     const batch = chunks.slice(i, i + batchSize);
     const embeddings = await embedder.embed(batch.map((chunk) => chunk.searchText));

@@ -27,7 +27,9 @@ export async function resolveOperations(
   embed: (texts: string[]) => Promise<number[][]>,
 ): Promise<ResolvedOperation[]> {
   const byId = new Map(existing.map((memory) => [memory.id, memory]));
-  const writes = operations.filter((op): op is Extract<MemoryOperation, { kind: 'ADD' | 'UPDATE' }> => op.kind === 'ADD' || op.kind === 'UPDATE');
+  const writes = operations.filter(
+    (op): op is Extract<MemoryOperation, { kind: 'ADD' | 'UPDATE' }> => op.kind === 'ADD' || op.kind === 'UPDATE',
+  );
   const embeddings = writes.length ? await embed(writes.map((op) => op.text)) : [];
   const embeddingOf = new Map(writes.map((op, i) => [op, embeddings[i]!]));
 
@@ -56,7 +58,9 @@ export async function resolveOperations(
       case 'ADD': {
         const fact = factOf(op);
         const embedding = embeddingOf.get(op)!;
-        const duplicateOfExisting = existing.some((memory) => !touched.has(memory.id) && isDuplicate(memory, memory.embedding, fact, embedding));
+        const duplicateOfExisting = existing.some(
+          (memory) => !touched.has(memory.id) && isDuplicate(memory, memory.embedding, fact, embedding),
+        );
         const duplicateInBatch = added.some((other) => isDuplicate(other.fact, other.embedding, fact, embedding));
         if (duplicateOfExisting || duplicateInBatch) break;
         added.push({ fact, embedding });
@@ -80,7 +84,16 @@ function sameFact(a: NewFact, b: NewFact): boolean {
   return normaliseFactText(a.text) === normaliseFactText(b.text) && a.topic === b.topic && a.subTopic === b.subTopic;
 }
 
-function isDuplicate(known: NewFact, knownEmbedding: readonly number[], fact: NewFact, embedding: readonly number[]): boolean {
+function isDuplicate(
+  known: NewFact,
+  knownEmbedding: readonly number[],
+  fact: NewFact,
+  embedding: readonly number[],
+): boolean {
   if (normaliseFactText(known.text) === normaliseFactText(fact.text)) return true;
-  return known.topic === fact.topic && known.subTopic === fact.subTopic && cosine(knownEmbedding, embedding) >= DUPLICATE_SIMILARITY;
+  return (
+    known.topic === fact.topic &&
+    known.subTopic === fact.subTopic &&
+    cosine(knownEmbedding, embedding) >= DUPLICATE_SIMILARITY
+  );
 }

@@ -5,7 +5,15 @@
 // to expire, so the batch runs again, once, after a restart.
 
 import { cosine } from '../../lib/vectors.js';
-import type { Embedder, EventBus, Extractor, Log, MemoryRepository, ProcessingRepository, ProfileConfigRepository } from '../ports.js';
+import type {
+  Embedder,
+  EventBus,
+  Extractor,
+  Log,
+  MemoryRepository,
+  ProcessingRepository,
+  ProfileConfigRepository,
+} from '../ports.js';
 import type { BlobRecord, ChatMessage, ExistingMemory, MemoryEventRecord, MemoryWithEmbedding } from '../types.js';
 import { DEFAULT_PROFILE_CONFIG } from '../extraction/default-profile.js';
 import { resolveOperations } from './decisions.js';
@@ -45,7 +53,10 @@ export class MemoryProcessor {
   ) {}
 
   /** Runs the user's next batch if there is one and nobody else is running it. */
-  async processNext(user: { userPk: string; projectId: string }, now: () => Date = () => new Date()): Promise<ProcessOutcome> {
+  async processNext(
+    user: { userPk: string; projectId: string },
+    now: () => Date = () => new Date(),
+  ): Promise<ProcessOutcome> {
     const { processing } = this.deps;
     const { workerId } = this.options;
     if (!(await processing.claim(user.userPk, workerId, this.options.leaseMs))) return { kind: 'busy' };
@@ -63,18 +74,33 @@ export class MemoryProcessor {
       const [status] = await processing.status([user.userPk]);
       const attempts = (status?.attempts ?? 0) + 1;
       const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (attempts - 1));
-      this.deps.log.warn({ userPk: user.userPk, blobs: blobs.length, attempts, retryInMs: delay, err: message }, 'extraction batch failed; will retry');
+      this.deps.log.warn(
+        { userPk: user.userPk, blobs: blobs.length, attempts, retryInMs: delay, err: message },
+        'extraction batch failed; will retry',
+      );
       await processing.fail(user.userPk, workerId, message, new Date(Date.now() + delay));
       return { kind: 'failed', error: message };
     }
   }
 
-  private async run(user: { userPk: string; projectId: string }, blobs: BlobRecord[], now: Date): Promise<MemoryEventRecord> {
+  private async run(
+    user: { userPk: string; projectId: string },
+    blobs: BlobRecord[],
+    now: Date,
+  ): Promise<MemoryEventRecord> {
     const { memories, profileConfigs, extractor, embedder } = this.deps;
     const messages = blobs.flatMap(messagesOf);
-    const [existing, profile] = await Promise.all([memories.listLiveWithEmbeddings(user.userPk), profileConfigs.get(user.projectId)]);
+    const [existing, profile] = await Promise.all([
+      memories.listLiveWithEmbeddings(user.userPk),
+      profileConfigs.get(user.projectId),
+    ]);
     const shown = await this.nearestExisting(existing, messages);
-    const result = await extractor.extract({ messages, profile: profile ?? DEFAULT_PROFILE_CONFIG, existing: shown, now });
+    const result = await extractor.extract({
+      messages,
+      profile: profile ?? DEFAULT_PROFILE_CONFIG,
+      existing: shown,
+      now,
+    });
     const operations = await resolveOperations(result.operations, existing, (texts) => embedder.embed(texts));
     const { event, changes } = await this.deps.processing.commit({
       projectId: user.projectId,
@@ -87,19 +113,36 @@ export class MemoryProcessor {
       operations,
     });
     // Published after the commit: subscribers only ever see what is stored.
-    for (const change of changes) await this.deps.events.publish({ type: 'memory.changed', projectId: user.projectId, userPk: user.userPk, change });
+    for (const change of changes)
+      await this.deps.events.publish({
+        type: 'memory.changed',
+        projectId: user.projectId,
+        userPk: user.userPk,
+        change,
+      });
     await this.deps.events.publish({ type: 'memory.event', projectId: user.projectId, userPk: user.userPk, event });
-    this.deps.log.info({ userPk: user.userPk, blobs: blobs.length, changes: changes.length, extractor: extractor.name }, 'extraction batch committed');
+    this.deps.log.info(
+      { userPk: user.userPk, blobs: blobs.length, changes: changes.length, extractor: extractor.name },
+      'extraction batch committed',
+    );
     return event;
   }
 
   /** All memories when few; else the ones nearest to what the batch talks about. */
   private async nearestExisting(existing: MemoryWithEmbedding[], messages: ChatMessage[]): Promise<ExistingMemory[]> {
-    const shown = (memory: MemoryWithEmbedding): ExistingMemory => ({ id: memory.id, text: memory.text, topic: memory.topic, subTopic: memory.subTopic });
+    const shown = (memory: MemoryWithEmbedding): ExistingMemory => ({
+      id: memory.id,
+      text: memory.text,
+      topic: memory.topic,
+      subTopic: memory.subTopic,
+    });
     if (existing.length <= this.options.maxExistingShown) return existing.map(shown);
     const texts = messages.map((m) => m.content).filter((text) => text.trim().length > 0);
     const queries = await this.deps.embedder.embed(texts.slice(0, 64));
-    const scored = existing.map((memory) => ({ memory, score: Math.max(...queries.map((q) => cosine(q, memory.embedding))) }));
+    const scored = existing.map((memory) => ({
+      memory,
+      score: Math.max(...queries.map((q) => cosine(q, memory.embedding))),
+    }));
     scored.sort((a, b) => b.score - a.score);
     return scored.slice(0, this.options.maxExistingShown).map((s) => shown(s.memory));
   }

@@ -34,10 +34,13 @@ export interface FusionOptions {
  */
 export function reciprocalRankFusion(lists: readonly RankedList[], options: FusionOptions = {}): ScoredChunkId[] {
   const k = options.k ?? RRF_K;
-  if (!(k >= 0) || !Number.isFinite(k)) throw new RangeError(`reciprocalRankFusion: k must be a finite number >= 0, got ${k}`);
+  if (!(k >= 0) || !Number.isFinite(k))
+    throw new RangeError(`reciprocalRankFusion: k must be a finite number >= 0, got ${k}`);
   return fuse(lists, (list) => {
     const contributions = new Map<string, number>();
-    firstOccurrences(list.items).forEach((item, i) => contributions.set(item.chunkId, 1 / (k + i + 1)));
+    firstOccurrences(list.items).forEach((item, i) => {
+      contributions.set(item.chunkId, 1 / (k + i + 1));
+    });
     return contributions;
   });
 }
@@ -55,7 +58,8 @@ export function relativeScoreFusion(lists: readonly RankedList[]): ScoredChunkId
     const best = items.reduce((max, item) => Math.max(max, item.score), Number.NEGATIVE_INFINITY);
     const contributions = new Map<string, number>();
     for (const item of items) {
-      const relative = best > 0 && Number.isFinite(best) && Number.isFinite(item.score) ? Math.max(0, item.score) / best : 0;
+      const relative =
+        best > 0 && Number.isFinite(best) && Number.isFinite(item.score) ? Math.max(0, item.score) / best : 0;
       contributions.set(item.chunkId, relative);
     }
     return contributions;
@@ -63,12 +67,17 @@ export function relativeScoreFusion(lists: readonly RankedList[]): ScoredChunkId
 }
 
 /** Sums weight * contribution per item over the lists; ties broken by chunk id, so the result is deterministic. */
-function fuse(lists: readonly RankedList[], contributionsOf: (list: RankedList) => Map<string, number>): ScoredChunkId[] {
+function fuse(
+  lists: readonly RankedList[],
+  contributionsOf: (list: RankedList) => Map<string, number>,
+): ScoredChunkId[] {
   const scores = new Map<string, number>();
   for (const list of lists) {
     const weight = list.weight ?? 1;
-    if (!(weight > 0) || !Number.isFinite(weight)) throw new RangeError(`fusion: weights must be finite and > 0, got ${weight}`);
-    for (const [chunkId, contribution] of contributionsOf(list)) scores.set(chunkId, (scores.get(chunkId) ?? 0) + weight * contribution);
+    if (!(weight > 0) || !Number.isFinite(weight))
+      throw new RangeError(`fusion: weights must be finite and > 0, got ${weight}`);
+    for (const [chunkId, contribution] of contributionsOf(list))
+      scores.set(chunkId, (scores.get(chunkId) ?? 0) + weight * contribution);
   }
   return [...scores.entries()]
     .map(([chunkId, score]) => ({ chunkId, score }))
@@ -78,5 +87,9 @@ function fuse(lists: readonly RankedList[], contributionsOf: (list: RankedList) 
 /** An id repeated within one list counts once, at its first (best) position. */
 function firstOccurrences(items: readonly ScoredChunkId[]): ScoredChunkId[] {
   const seen = new Set<string>();
-  return items.filter((item) => !seen.has(item.chunkId) && (seen.add(item.chunkId), true));
+  return items.filter((item) => {
+    if (seen.has(item.chunkId)) return false;
+    seen.add(item.chunkId);
+    return true;
+  });
 }

@@ -76,7 +76,10 @@ export function rankWindows(input: WindowRankingInput): ScoredChunkId[] {
       const target = at.get(key(source.blobId, source.ordinal + shift));
       if (!target) continue;
       let window = windows.get(target.id);
-      if (!window) windows.set(target.id, (window = { chunk: target, tf: new Map() }));
+      if (!window) {
+        window = { chunk: target, tf: new Map() };
+        windows.set(target.id, window);
+      }
       for (const [term, count] of source.terms) window.tf.set(term, (window.tf.get(term) ?? 0) + weight * count);
     }
   }
@@ -87,7 +90,8 @@ export function rankWindows(input: WindowRankingInput): ScoredChunkId[] {
   let totalLength = 0;
   for (const [id, { chunk, tf }] of windows) {
     let length = 0;
-    for (const { shift, weight } of context) length += weight * (at.get(key(chunk.blobId, chunk.ordinal - shift))?.length ?? 0);
+    for (const { shift, weight } of context)
+      length += weight * (at.get(key(chunk.blobId, chunk.ordinal - shift))?.length ?? 0);
     lengths.set(id, length);
     totalLength += length;
     for (const term of tf.keys()) df.set(term, (df.get(term) ?? 0) + 1);

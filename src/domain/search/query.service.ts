@@ -2,7 +2,14 @@
 // and the exact messages, character spans or time spans that matched.
 
 import { BadInputError } from '../errors.js';
-import type { BlobRepository, ChunkRepository, ChunkSearchFilter, Embedder, ScoredChunkId, VectorStore } from '../ports.js';
+import type {
+  BlobRepository,
+  ChunkRepository,
+  ChunkSearchFilter,
+  Embedder,
+  ScoredChunkId,
+  VectorStore,
+} from '../ports.js';
 import type { BlobRecord, BlobType, ChunkRecord, UserRecord } from '../types.js';
 import { validDate } from '../validation.js';
 import { reciprocalRankFusion, relativeScoreFusion, type RankedList } from './fusion.js';
@@ -71,13 +78,20 @@ export class QueryService {
   async query(user: UserRecord, command: QueryCommand): Promise<BlobMatch[]> {
     const text = command.text.trim();
     if (text.length === 0) throw new BadInputError('text', 'must not be empty');
-    if (text.length > QUERY_LIMITS.maxTextChars) throw new BadInputError('text', `must be at most ${QUERY_LIMITS.maxTextChars} characters`);
+    if (text.length > QUERY_LIMITS.maxTextChars)
+      throw new BadInputError('text', `must be at most ${QUERY_LIMITS.maxTextChars} characters`);
     const topK = command.topK ?? 10;
-    if (!Number.isInteger(topK) || topK < 1 || topK > QUERY_LIMITS.maxTopK) throw new BadInputError('topK', `must be between 1 and ${QUERY_LIMITS.maxTopK}`);
+    if (!Number.isInteger(topK) || topK < 1 || topK > QUERY_LIMITS.maxTopK)
+      throw new BadInputError('topK', `must be between 1 and ${QUERY_LIMITS.maxTopK}`);
     const since = validDate('since', command.since);
     const until = validDate('until', command.until);
     if (since && until && since > until) throw new BadInputError('until', 'must not be before since');
-    const filter: ChunkSearchFilter = { userPk: user.pk, types: command.types?.length ? [...new Set(command.types)] : null, since, until };
+    const filter: ChunkSearchFilter = {
+      userPk: user.pk,
+      types: command.types?.length ? [...new Set(command.types)] : null,
+      since,
+      until,
+    };
     const mode = command.mode ?? 'HYBRID';
 
     const candidates = candidateCount(topK);
@@ -86,14 +100,23 @@ export class QueryService {
     return this.group(ranked, user, topK);
   }
 
-  private async rank(text: string, filter: ChunkSearchFilter, mode: SearchMode, limit: number, user: UserRecord): Promise<ScoredChunkId[]> {
+  private async rank(
+    text: string,
+    filter: ChunkSearchFilter,
+    mode: SearchMode,
+    limit: number,
+    user: UserRecord,
+  ): Promise<ScoredChunkId[]> {
     switch (mode) {
       case 'LEXICAL':
         return this.chunks.searchLexical(text, filter, limit);
       case 'SEMANTIC':
         return this.semantic(text, filter, limit, user);
       case 'HYBRID': {
-        const [semantic, lexical] = await Promise.all([this.semantic(text, filter, limit, user), this.chunks.searchLexical(text, filter, limit)]);
+        const [semantic, lexical] = await Promise.all([
+          this.semantic(text, filter, limit, user),
+          this.chunks.searchLexical(text, filter, limit),
+        ]);
         return this.fuse([
           { items: semantic, weight: this.hybrid.semanticWeight },
           { items: lexical, weight: 1 },
@@ -119,10 +142,23 @@ export class QueryService {
     }
   }
 
-  private async semantic(text: string, filter: ChunkSearchFilter, limit: number, user: UserRecord): Promise<ScoredChunkId[]> {
+  private async semantic(
+    text: string,
+    filter: ChunkSearchFilter,
+    limit: number,
+    user: UserRecord,
+  ): Promise<ScoredChunkId[]> {
     const [vector] = await this.embedder.embed([text]);
     if (!vector) return [];
-    return this.vectors.query({ projectId: user.projectId, userPk: user.pk, vector, limit, types: filter.types, since: filter.since, until: filter.until });
+    return this.vectors.query({
+      projectId: user.projectId,
+      userPk: user.pk,
+      vector,
+      limit,
+      types: filter.types,
+      since: filter.since,
+      until: filter.until,
+    });
   }
 
   /** Turns ranked chunks into blobs with hits, best blob first. */
@@ -130,7 +166,9 @@ export class QueryService {
     if (ranked.length === 0) return [];
     const chunkRows = await this.chunks.findByIds(ranked.map((r) => r.chunkId));
     // The vector index is derived data; the database decides what a user owns.
-    const chunksById = new Map(chunkRows.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]));
+    const chunksById = new Map(
+      chunkRows.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]),
+    );
 
     const byBlob = new Map<string, { score: number; scored: { chunk: ChunkRecord; score: number }[] }>();
     for (const { chunkId, score } of ranked) {
@@ -178,7 +216,13 @@ function toHit(blob: BlobRecord, chunk: ChunkRecord, score: number): Hit | null 
     case 'text': {
       const source = blobText(blob);
       if (source === null) return null;
-      return { kind: 'text', start: locator.start, end: locator.end, text: source.slice(locator.start, locator.end), score };
+      return {
+        kind: 'text',
+        start: locator.start,
+        end: locator.end,
+        text: source.slice(locator.start, locator.end),
+        score,
+      };
     }
     case 'time':
       return { kind: 'time', start: locator.start, end: locator.end, text: chunk.text, score };

@@ -61,4 +61,3 @@ function userId(field: string, id: string): string {
   if (/\p{Cc}/u.test(id)) throw new BadInputError(field, 'must not contain control characters');
   return id;
 }
-

@@ -55,7 +55,13 @@ export class CachedApiKeyRepository implements ApiKeyRepository {
 
   constructor(private readonly inner: ApiKeyRepository) {}
 
-  create(input: { projectId: string; name: string | null; role: Role; hash: string; prefix: string }): Promise<ApiKeyRecord> {
+  create(input: {
+    projectId: string;
+    name: string | null;
+    role: Role;
+    hash: string;
+    prefix: string;
+  }): Promise<ApiKeyRecord> {
     return this.inner.create(input);
   }
 
@@ -104,7 +110,9 @@ export class CachedUserRepository implements UserRepository {
   }
 
   findByExternalId(projectId: string, externalId: string): Promise<UserRecord | null> {
-    return this.byExternalId.get(userKey(projectId, externalId), () => this.inner.findByExternalId(projectId, externalId));
+    return this.byExternalId.get(userKey(projectId, externalId), () =>
+      this.inner.findByExternalId(projectId, externalId),
+    );
   }
 
   findByPks(pks: readonly string[]): Promise<(UserRecord | null)[]> {

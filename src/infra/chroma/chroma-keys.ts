@@ -208,7 +208,14 @@ export function queryPlan(
 
   if (!filter.since && !filter.until) {
     if (types === null) return { where: solo ? undefined : { uk: key }, bounds: null, empty: false };
-    return { where: inClause('ut', types.map((type) => `${key}|${type}`)), bounds: null, empty: false };
+    return {
+      where: inClause(
+        'ut',
+        types.map((type) => `${key}|${type}`),
+      ),
+      bounds: null,
+      empty: false,
+    };
   }
 
   const since = filter.since ? filter.since.getTime() / 1000 : -Infinity;
@@ -217,7 +224,13 @@ export function queryPlan(
   const prefixes = (types ?? BLOB_TYPES).map((type) => `${key}|${type}|`);
   const clauses: Where[] = [];
   const add = (field: string, values: string[]) => {
-    if (values.length > 0) clauses.push(inClause(field, prefixes.flatMap((prefix) => values.map((value) => prefix + value))));
+    if (values.length > 0)
+      clauses.push(
+        inClause(
+          field,
+          prefixes.flatMap((prefix) => values.map((value) => prefix + value)),
+        ),
+      );
   };
   add('uty', buckets.years);
   add('utm', buckets.months);

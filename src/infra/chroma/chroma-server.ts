@@ -116,18 +116,27 @@ export async function startChromaServer(options: ChromaServerOptions): Promise<C
 }
 
 class ChromaStartError extends Error {
-  constructor(message: string, readonly exitedEarly: boolean) {
+  constructor(
+    message: string,
+    readonly exitedEarly: boolean,
+  ) {
     super(message);
     this.name = 'ChromaStartError';
   }
 }
 
-async function launch(bindingPath: string, dataDir: string, port: number, options: ChromaServerOptions): Promise<ChromaServer> {
+async function launch(
+  bindingPath: string,
+  dataDir: string,
+  port: number,
+  options: ChromaServerOptions,
+): Promise<ChromaServer> {
   const url = `http://${HOST}:${port}`;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const stopGraceMs = options.stopGraceMs ?? 5_000;
 
   // Do not hand the parent's loaders (tsx, Vitest) to the plain child program.
+  // biome-ignore lint/style/noProcessEnv: the child inherits the environment as it is (PATH, HOME, locale).
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
 
@@ -158,17 +167,24 @@ async function launch(bindingPath: string, dataDir: string, port: number, option
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
 
   if (pid === undefined) {
-    throw new ChromaStartError(`Cannot start Chroma: spawning ${process.execPath} failed: ${(await spawnError).message}`, false);
+    throw new ChromaStartError(
+      `Cannot start Chroma: spawning ${process.execPath} failed: ${(await spawnError).message}`,
+      false,
+    );
   }
 
   const describe = (): string =>
-    `data dir ${dataDir}, pid ${pid}` + (tail.length ? `. Last output:\n  ${tail.slice(-10).join('\n  ')}` : '. No output.');
+    `data dir ${dataDir}, pid ${pid}` +
+    (tail.length ? `. Last output:\n  ${tail.slice(-10).join('\n  ')}` : '. No output.');
 
   const deadline = Date.now() + startTimeoutMs;
   let lastProbeError = '';
   for (;;) {
     if (exited) {
-      throw new ChromaStartError(`Chroma server exited with ${exitDescription} before answering ${url}/api/v2/heartbeat (${describe()})`, true);
+      throw new ChromaStartError(
+        `Chroma server exited with ${exitDescription} before answering ${url}/api/v2/heartbeat (${describe()})`,
+        true,
+      );
     }
     const probe = await heartbeat(url);
     if (probe === true) break;
@@ -206,7 +222,12 @@ async function launch(bindingPath: string, dataDir: string, port: number, option
   };
 }
 
-async function terminate(child: ChildProcess, exitedPromise: Promise<void>, hasExited: () => boolean, graceMs: number): Promise<void> {
+async function terminate(
+  child: ChildProcess,
+  exitedPromise: Promise<void>,
+  hasExited: () => boolean,
+  graceMs: number,
+): Promise<void> {
   if (hasExited()) return;
   child.ref(); // keep the parent alive until the child is really gone
   child.kill('SIGTERM');
@@ -238,8 +259,7 @@ function readLines(child: ChildProcess, onLine: (line: string) => void): void {
     // Always drain the pipes: a full pipe would block the server's writes.
     stream.on('data', (chunk: string) => {
       buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
         onLine(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
       }
@@ -252,7 +272,7 @@ function readLines(child: ChildProcess, onLine: (line: string) => void): void {
 }
 
 function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes we strip.
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -27,7 +27,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChromaClient, ChromaNotFoundError, type Collection, type Metadata } from 'chromadb';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { recordMetadata, sanitizeNamePart, spaceNames, userKey, queryPlan, whereBlob, whereUser, type SpaceNames } from './chroma-keys.js';
+import {
+  recordMetadata,
+  sanitizeNamePart,
+  spaceNames,
+  userKey,
+  queryPlan,
+  whereBlob,
+  whereUser,
+  type SpaceNames,
+} from './chroma-keys.js';
 
 /** What the store reports about its own housekeeping (pino's Logger fits). */
 export interface ChromaStoreLog {
@@ -164,7 +173,8 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async open(dimension: number): Promise<void> {
-    if (!Number.isInteger(dimension) || dimension < 1) throw new Error(`ChromaVectorStore.open: bad dimension ${dimension}`);
+    if (!Number.isInteger(dimension) || dimension < 1)
+      throw new Error(`ChromaVectorStore.open: bad dimension ${dimension}`);
     this.dimension = dimension;
     this.space = null;
     await this.withSpace('open', async () => undefined);
@@ -176,7 +186,9 @@ export class ChromaVectorStore implements VectorStore {
     const byUser = new Map<string, VectorRecord[]>();
     for (const record of records) {
       if (record.vector.length !== dimension) {
-        throw new Error(`Vector of chunk ${record.chunkId} has ${record.vector.length} dimensions; the index holds ${dimension}`);
+        throw new Error(
+          `Vector of chunk ${record.chunkId} has ${record.vector.length} dimensions; the index holds ${dimension}`,
+        );
       }
       const key = userKey(record.projectId, record.userPk);
       const group = byUser.get(key);
@@ -186,17 +198,22 @@ export class ChromaVectorStore implements VectorStore {
     for (const [key, group] of byUser) {
       await this.withSpace('upsert', async (space) => {
         const first = group[0]!;
-        const shard = await this.lockedUserShard(space, key, { projectId: first.projectId, userPk: first.userPk, incoming: group.length }, async (locked) => {
-          for (const batch of batches(group, this.batchSize(space.dimension))) {
-            await locked.collection.upsert({
-              ids: batch.map((r) => r.chunkId),
-              embeddings: batch.map((r) => r.vector),
-              metadatas: batch.map(recordMetadata),
-            });
-            locked.records += batch.length;
-          }
-          return locked;
-        });
+        const shard = await this.lockedUserShard(
+          space,
+          key,
+          { projectId: first.projectId, userPk: first.userPk, incoming: group.length },
+          async (locked) => {
+            for (const batch of batches(group, this.batchSize(space.dimension))) {
+              await locked.collection.upsert({
+                ids: batch.map((r) => r.chunkId),
+                embeddings: batch.map((r) => r.vector),
+                metadatas: batch.map(recordMetadata),
+              });
+              locked.records += batch.length;
+            }
+            return locked;
+          },
+        );
         if (shard && shard.owner === null && shard.records > this.max) await this.rebalance(space, shard);
       });
     }
@@ -265,7 +282,10 @@ export class ChromaVectorStore implements VectorStore {
       } catch (error) {
         const pause = UNBUILT_SEGMENT_BACKOFF_MS[retry];
         if (pause === undefined || !isUnbuiltSegment(error)) throw error;
-        this.options.log?.warn?.({ shard: shard.name, retry: retry + 1, pauseMs: pause }, 'chroma shard has no HNSW segment yet (first write in flight); retrying query');
+        this.options.log?.warn?.(
+          { shard: shard.name, retry: retry + 1, pauseMs: pause },
+          'chroma shard has no HNSW segment yet (first write in flight); retrying query',
+        );
         await this.shardLocks.run(shard.index, async () => undefined);
         await sleep(pause);
       }
@@ -376,7 +396,9 @@ export class ChromaVectorStore implements VectorStore {
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('ChromaVectorStore')) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, { cause: error });
+      throw new Error(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -407,7 +429,11 @@ export class ChromaVectorStore implements VectorStore {
     }
     // The whole directory is small (one short record per user): cache it, with per-shard user counts.
     for (let offset = 0; ; offset += MAX_RECORDS_PER_REQUEST) {
-      const page = await directory.get<DirectoryEntry>({ include: ['metadatas'], limit: MAX_RECORDS_PER_REQUEST, offset });
+      const page = await directory.get<DirectoryEntry>({
+        include: ['metadatas'],
+        limit: MAX_RECORDS_PER_REQUEST,
+        offset,
+      });
       for (let i = 0; i < page.ids.length; i++) {
         const entry = page.metadatas[i];
         if (entry) this.cacheUser(space, page.ids[i]!, (await this.attachShard(space, entry.shard)).index);
@@ -435,10 +461,22 @@ export class ChromaVectorStore implements VectorStore {
       name,
       embeddingFunction: null,
       configuration: { hnsw: { space: 'cosine' } },
-      metadata: { memql: 'shard', model: this.options.modelTag, dimension: space.dimension, ...(owner ? { solo: owner } : {}) },
+      metadata: {
+        memql: 'shard',
+        model: this.options.modelTag,
+        dimension: space.dimension,
+        ...(owner ? { solo: owner } : {}),
+      },
     });
     const solo = collection.metadata?.solo;
-    const shard: Shard = { index, name, collection, owner: typeof solo === 'string' ? solo : null, users: 0, records: await collection.count() };
+    const shard: Shard = {
+      index,
+      name,
+      collection,
+      owner: typeof solo === 'string' ? solo : null,
+      users: 0,
+      records: await collection.count(),
+    };
     space.shards.set(index, shard);
     return shard;
   }
@@ -477,7 +515,11 @@ export class ChromaVectorStore implements VectorStore {
     }
   }
 
-  private async assignShard(space: Space, key: string, user: { projectId: string; userPk: string; incoming: number }): Promise<Shard> {
+  private async assignShard(
+    space: Space,
+    key: string,
+    user: { projectId: string; userPk: string; incoming: number },
+  ): Promise<Shard> {
     return this.assignLock.run('assign', async () => {
       const known = await this.findShard(space, key);
       if (known) return known;
@@ -521,7 +563,12 @@ export class ChromaVectorStore implements VectorStore {
    * the shard's users will probably hold: users tend to grow to the average
    * size, so a shard of many small new users is not "nearly empty".
    */
-  private async pickShard(space: Space, key: string, need: { records: number; room: number }, exclude: number | null): Promise<Shard> {
+  private async pickShard(
+    space: Space,
+    key: string,
+    need: { records: number; room: number },
+    exclude: number | null,
+  ): Promise<Shard> {
     if (need.records >= this.solo) return this.createShard(space, key);
     let sharedRecords = 0;
     let sharedUsers = 0;
@@ -581,7 +628,12 @@ export class ChromaVectorStore implements VectorStore {
     );
   }
 
-  private async moveOut(space: Space, from: Shard, key: string, user: { records: number; projectId: string; userPk: string }): Promise<void> {
+  private async moveOut(
+    space: Space,
+    from: Shard,
+    key: string,
+    user: { records: number; projectId: string; userPk: string },
+  ): Promise<void> {
     // Room for the user to double before it has to move again.
     const destination = await this.pickShard(space, key, { records: user.records, room: 2 * user.records }, from.index);
     await this.shardLocks.run(destination.index, () => this.moveUser(space, key, user, from, destination));
@@ -623,7 +675,12 @@ export class ChromaVectorStore implements VectorStore {
     const started = Date.now();
     let moved = 0;
     for (let offset = 0; ; offset += READ_PAGE) {
-      const page = await from.collection.get({ where: whereUser(key), include: ['embeddings', 'metadatas'], limit: READ_PAGE, offset });
+      const page = await from.collection.get({
+        where: whereUser(key),
+        include: ['embeddings', 'metadatas'],
+        limit: READ_PAGE,
+        offset,
+      });
       if (page.ids.length > 0) {
         await to.collection.upsert({
           ids: page.ids,
@@ -640,7 +697,10 @@ export class ChromaVectorStore implements VectorStore {
     this.cacheUser(space, key, to.index);
     await from.collection.delete({ where: whereUser(key) });
     from.records -= moved;
-    this.options.log?.info({ user: key, from: from.name, to: to.name, records: moved, ms: Date.now() - started }, 'chroma user moved');
+    this.options.log?.info(
+      { user: key, from: from.name, to: to.name, records: moved, ms: Date.now() - started },
+      'chroma user moved',
+    );
   }
 }
 

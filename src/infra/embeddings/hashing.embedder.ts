@@ -67,7 +67,12 @@ export class HashingEmbedder implements Embedder {
 
 /** Lower-cased runs of letters and digits (any script), after Unicode normalisation. */
 export function tokenize(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 function increment(counts: Map<string, number>, key: string): void {

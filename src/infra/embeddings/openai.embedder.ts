@@ -67,7 +67,9 @@ export class OpenAiEmbedder implements Embedder {
   readonly endpoint: string;
   private currentDimension: number | null;
 
-  private readonly options: Required<Pick<OpenAiEmbedderOptions, 'maxBatch' | 'timeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'maxRetryDelayMs'>> &
+  private readonly options: Required<
+    Pick<OpenAiEmbedderOptions, 'maxBatch' | 'timeoutMs' | 'maxRetries' | 'backoffBaseMs' | 'maxRetryDelayMs'>
+  > &
     OpenAiEmbedderOptions;
 
   /** Prefer create(), which probes the endpoint once and learns the dimension. */
@@ -101,7 +103,9 @@ export class OpenAiEmbedder implements Embedder {
 
   get dimension(): number {
     if (this.currentDimension === null) {
-      throw new Error(`OpenAiEmbedder: dimension unknown until the first response; build it with OpenAiEmbedder.create() (${this.endpoint})`);
+      throw new Error(
+        `OpenAiEmbedder: dimension unknown until the first response; build it with OpenAiEmbedder.create() (${this.endpoint})`,
+      );
     }
     return this.currentDimension;
   }
@@ -152,16 +156,33 @@ export class OpenAiEmbedder implements Embedder {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      response = await fetch(this.endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
       text = await response.text();
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        return { reason: `no answer within ${this.options.timeoutMs} ms`, status: null, retryable: true, retryAfterMs: null, cause: error };
+        return {
+          reason: `no answer within ${this.options.timeoutMs} ms`,
+          status: null,
+          retryable: true,
+          retryAfterMs: null,
+          cause: error,
+        };
       }
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-      return { reason: `network error (${this.redact(detail)})`, status: null, retryable: true, retryAfterMs: null, cause: error };
+      return {
+        reason: `network error (${this.redact(detail)})`,
+        status: null,
+        retryable: true,
+        retryAfterMs: null,
+        cause: error,
+      };
     }
 
     if (!response.ok) {
@@ -176,7 +197,12 @@ export class OpenAiEmbedder implements Embedder {
     try {
       return this.parse(text, expected);
     } catch (error) {
-      return { reason: `unexpected response: ${(error as Error).message}`, status: response.status, retryable: false, retryAfterMs: null };
+      return {
+        reason: `unexpected response: ${(error as Error).message}`,
+        status: response.status,
+        retryable: false,
+        retryAfterMs: null,
+      };
     }
   }
 
@@ -190,7 +216,11 @@ export class OpenAiEmbedder implements Embedder {
     }));
     rows.sort((a, b) => a.index - b.index);
     return rows.map(({ embedding, index }) => {
-      if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+      if (
+        !Array.isArray(embedding) ||
+        embedding.length === 0 ||
+        !embedding.every((value) => typeof value === 'number' && Number.isFinite(value))
+      ) {
         throw new Error(`embedding ${index} is not an array of finite numbers`);
       }
       if (this.currentDimension === null) this.currentDimension = embedding.length;
@@ -233,10 +263,14 @@ function embeddingsUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error(`OpenAiEmbedder: baseUrl "${baseUrl}" is not a valid URL (expected e.g. https://api.openai.com/v1)`);
+    throw new Error(
+      `OpenAiEmbedder: baseUrl "${baseUrl}" is not a valid URL (expected e.g. https://api.openai.com/v1)`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`OpenAiEmbedder: baseUrl must be http(s), got "${url.protocol}"`);
-  if (url.username || url.password) throw new Error('OpenAiEmbedder: baseUrl must not contain credentials; pass the key as apiKey');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`OpenAiEmbedder: baseUrl must be http(s), got "${url.protocol}"`);
+  if (url.username || url.password)
+    throw new Error('OpenAiEmbedder: baseUrl must not contain credentials; pass the key as apiKey');
   url.search = '';
   url.hash = '';
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/embeddings`;
@@ -264,11 +298,13 @@ function normalize(vector: number[], index: number): number[] {
 }
 
 function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`OpenAiEmbedder: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`OpenAiEmbedder: ${name} must be a positive integer, got ${value}`);
   return value;
 }
 
 function nonNegativeInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`OpenAiEmbedder: ${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`OpenAiEmbedder: ${name} must be a non-negative integer, got ${value}`);
   return value;
 }

@@ -25,7 +25,7 @@ export interface UseLiteEmbedderOptions {
 export const USE_LITE_MODEL = 'use-lite-512';
 const DIMENSION = 512;
 
-const WORKER_PROGRAM = String.raw`
+const WORKER_PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   let model;
@@ -93,7 +93,8 @@ export class UseLiteEmbedder implements Embedder {
   /** Starts the worker and loads the model (2-5 s); fails with the reason if it cannot. */
   static async create(options: UseLiteEmbedderOptions = {}): Promise<UseLiteEmbedder> {
     const maxBatch = options.maxBatch ?? 32;
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`UseLiteEmbedder: maxBatch must be a positive integer, got ${maxBatch}`);
+    if (!Number.isInteger(maxBatch) || maxBatch < 1)
+      throw new Error(`UseLiteEmbedder: maxBatch must be a positive integer, got ${maxBatch}`);
     const loadTimeoutMs = options.loadTimeoutMs ?? 120_000;
 
     const require = createRequire(import.meta.url);
@@ -121,7 +122,10 @@ export class UseLiteEmbedder implements Embedder {
 
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`UseLiteEmbedder: the model did not load within ${loadTimeoutMs} ms`)), loadTimeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`UseLiteEmbedder: the model did not load within ${loadTimeoutMs} ms`)),
+          loadTimeoutMs,
+        );
         const done = (error?: Error) => {
           clearTimeout(timer);
           worker.off('message', onMessage);
@@ -132,10 +136,13 @@ export class UseLiteEmbedder implements Embedder {
         };
         const onMessage = (message: WorkerMessage) => {
           if (message.type === 'ready') done();
-          else if (message.type === 'failed') done(new Error(`UseLiteEmbedder: loading the model failed: ${message.error}`));
+          else if (message.type === 'failed')
+            done(new Error(`UseLiteEmbedder: loading the model failed: ${message.error}`));
         };
-        const onError = (error: Error) => done(new Error(`UseLiteEmbedder: the worker failed while loading: ${error.message}`));
-        const onExit = (code: number) => done(new Error(`UseLiteEmbedder: the worker exited with code ${code} while loading`));
+        const onError = (error: Error) =>
+          done(new Error(`UseLiteEmbedder: the worker failed while loading: ${error.message}`));
+        const onExit = (code: number) =>
+          done(new Error(`UseLiteEmbedder: the worker exited with code ${code} while loading`));
         worker.on('message', onMessage);
         worker.on('error', onError);
         worker.on('exit', onExit);

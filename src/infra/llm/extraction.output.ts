@@ -29,7 +29,11 @@ const operationSchema = z.preprocess(
       z.object({ kind: z.literal('ADD'), ...fact }),
       z.object({ kind: z.literal('UPDATE'), memoryId: text, ...fact }),
       z.object({ kind: z.literal('DELETE'), memoryId: text, reason: z.string().trim().default('') }),
-      z.object({ kind: z.literal('NONE'), memoryId: text.nullish().transform((v) => v ?? null), text: z.string().trim().default('') }),
+      z.object({
+        kind: z.literal('NONE'),
+        memoryId: text.nullish().transform((v) => v ?? null),
+        text: z.string().trim().default(''),
+      }),
     ],
     { error: 'kind must be one of ADD, UPDATE, DELETE, NONE' },
   ),
@@ -84,7 +88,9 @@ export function parseExtractionOutput(
       case 'UPDATE': {
         const slot = resolveSlot(op.topic, op.subTopic, context.profile);
         if (!slot) {
-          problems.push(`${at}: topic/subTopic "${op.topic}"/"${op.subTopic}" is not a configured slot (strict profile)`);
+          problems.push(
+            `${at}: topic/subTopic "${op.topic}"/"${op.subTopic}" is not a configured slot (strict profile)`,
+          );
           return op;
         }
         return { ...op, ...slot };
@@ -119,7 +125,11 @@ export function extractJson(content: string): string {
 }
 
 /** The configured slot (with its canonical spelling), or null when strict and unknown. */
-function resolveSlot(topic: string, subTopic: string, profile: ProfileConfig): { topic: string; subTopic: string } | null {
+function resolveSlot(
+  topic: string,
+  subTopic: string,
+  profile: ProfileConfig,
+): { topic: string; subTopic: string } | null {
   const t = profile.topics.find((c) => c.name.toLowerCase() === topic.toLowerCase());
   const s = t?.subTopics.find((c) => c.name.toLowerCase() === subTopic.toLowerCase());
   if (t && s) return { topic: t.name, subTopic: s.name };
@@ -128,9 +138,7 @@ function resolveSlot(topic: string, subTopic: string, profile: ProfileConfig): {
 
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
-    .join('');
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -51,10 +51,7 @@ export class LlmOutputError extends LlmError {
   /** Tokens spent on the failed attempts (still billed). */
   readonly usage: TokenUsage;
 
-  constructor(
-    problems: string[],
-    details: { endpoint: string; model: string; attempts: number; usage: TokenUsage },
-  ) {
+  constructor(problems: string[], details: { endpoint: string; model: string; attempts: number; usage: TokenUsage }) {
     super(
       `LLM output invalid: ${problems.join('; ')} (model ${details.model} at ${details.endpoint}, ` +
         `${details.attempts} attempt${details.attempts === 1 ? '' : 's'})`,

@@ -99,9 +99,7 @@ const completionSchema = z.object({
       }),
     )
     .min(1),
-  usage: z
-    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() })
-    .nullish(),
+  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
 });
 
 /** Outcome of one attempt that did not produce a completion. */
@@ -165,14 +163,28 @@ export class OpenAiChatClient implements ChatClient {
       if (!outcome.retryable || attempt >= maxAttempts) {
         throw new LlmError(
           `LLM request to ${this.endpoint} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${outcome.reason}`,
-          { kind: outcome.kind, endpoint: this.endpoint, status: outcome.status, attempts: attempt, retryable: outcome.retryable },
+          {
+            kind: outcome.kind,
+            endpoint: this.endpoint,
+            status: outcome.status,
+            attempts: attempt,
+            retryable: outcome.retryable,
+          },
           { cause: outcome.cause },
         );
       }
 
       const delayMs = this.retryDelay(attempt, outcome.retryAfterMs);
       this.logger?.warn(
-        { endpoint: this.endpoint, model: this.model, attempt, maxAttempts, status: outcome.status, kind: outcome.kind, delayMs },
+        {
+          endpoint: this.endpoint,
+          model: this.model,
+          attempt,
+          maxAttempts,
+          status: outcome.status,
+          kind: outcome.kind,
+          delayMs,
+        },
         `LLM request failed (${outcome.reason}); retrying in ${delayMs} ms`,
       );
       await sleep(delayMs, options.signal).catch(() => {
@@ -208,9 +220,23 @@ export class OpenAiChatClient implements ChatClient {
     } catch (error) {
       if (callerSignal?.aborted) throw this.abortedError(attempt);
       if (timeout.aborted) {
-        return { kind: 'timeout', status: null, retryable: true, reason: `timed out after ${this.timeoutMs} ms`, retryAfterMs: null, cause: error };
+        return {
+          kind: 'timeout',
+          status: null,
+          retryable: true,
+          reason: `timed out after ${this.timeoutMs} ms`,
+          retryAfterMs: null,
+          cause: error,
+        };
       }
-      return { kind: 'network', status: null, retryable: true, reason: `network error: ${this.describe(error)}`, retryAfterMs: null, cause: error };
+      return {
+        kind: 'network',
+        status: null,
+        retryable: true,
+        reason: `network error: ${this.describe(error)}`,
+        retryAfterMs: null,
+        cause: error,
+      };
     }
 
     if (status < 200 || status > 299) {
@@ -233,16 +259,17 @@ export class OpenAiChatClient implements ChatClient {
     }
     const parsed = completionSchema.safeParse(json);
     if (!parsed.success) {
-      return this.badResponse(status, `response is not a chat completion (${parsed.error.issues[0]?.message ?? 'invalid'}): ${this.snippet(text)}`);
+      return this.badResponse(
+        status,
+        `response is not a chat completion (${parsed.error.issues[0]?.message ?? 'invalid'}): ${this.snippet(text)}`,
+      );
     }
     const choice = parsed.data.choices[0]!;
     const usage = parsed.data.usage;
     return {
       content: choice.message.content ?? '',
       finishReason: choice.finish_reason ?? null,
-      usage: usage
-        ? { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 }
-        : null,
+      usage: usage ? { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 } : null,
     };
   }
 
@@ -270,9 +297,7 @@ export class OpenAiChatClient implements ChatClient {
   private errorDetail(text: string): string {
     try {
       const body: unknown = JSON.parse(text);
-      const parsed = z
-        .object({ error: z.union([z.string(), z.object({ message: z.string() })]) })
-        .safeParse(body);
+      const parsed = z.object({ error: z.union([z.string(), z.object({ message: z.string() })]) }).safeParse(body);
       if (parsed.success) {
         const { error } = parsed.data;
         return this.snippet(typeof error === 'string' ? error : error.message);
@@ -302,7 +327,9 @@ function chatCompletionsUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error(`OpenAiChatClient: baseUrl "${baseUrl}" is not a valid URL (expected e.g. https://api.openai.com/v1)`);
+    throw new Error(
+      `OpenAiChatClient: baseUrl "${baseUrl}" is not a valid URL (expected e.g. https://api.openai.com/v1)`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`OpenAiChatClient: baseUrl must be http(s), got "${url.protocol}"`);
@@ -344,16 +371,19 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`OpenAiChatClient: ${name} must be a number >= 0, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`OpenAiChatClient: ${name} must be a number >= 0, got ${value}`);
   return value;
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`OpenAiChatClient: ${name} must be a number > 0, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`OpenAiChatClient: ${name} must be a number > 0, got ${value}`);
   return value;
 }
 
 function nonNegativeInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`OpenAiChatClient: ${name} must be an integer >= 0, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`OpenAiChatClient: ${name} must be an integer >= 0, got ${value}`);
   return value;
 }

@@ -21,9 +21,21 @@ function toApiKeyRecord(row: ApiKeyRow): ApiKeyRecord {
 export class PrismaApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: PrismaClient) {}
 
-  async create(input: { projectId: string; name: string | null; role: Role; hash: string; prefix: string }): Promise<ApiKeyRecord> {
+  async create(input: {
+    projectId: string;
+    name: string | null;
+    role: Role;
+    hash: string;
+    prefix: string;
+  }): Promise<ApiKeyRecord> {
     const row = await this.db.apiKey.create({
-      data: { projectId: input.projectId, name: input.name, role: ROLE_TO_DB[input.role], hash: input.hash, prefix: input.prefix },
+      data: {
+        projectId: input.projectId,
+        name: input.name,
+        role: ROLE_TO_DB[input.role],
+        hash: input.hash,
+        prefix: input.prefix,
+      },
     });
     return toApiKeyRecord(row);
   }
@@ -42,7 +54,10 @@ export class PrismaApiKeyRepository implements ApiKeyRepository {
   /** True when this call revoked the key; false when it was absent or already revoked. */
   async revoke(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const { count } = await this.db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await this.db.apiKey.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     return count === 1;
   }
 }

@@ -17,7 +17,6 @@ import type {
   ChunkRecord,
   JsonObject,
   JsonValue,
-  NewChunk,
   TranscriptSegment,
 } from '../../domain/types.js';
 import type { Blob as BlobRow, Chunk as ChunkRow } from './generated/client.js';
@@ -66,7 +65,10 @@ function segmentToJson(segment: TranscriptSegment): JsonObject {
 }
 
 /** The fields of a Blob row the domain record is built from. */
-export type BlobRowFields = Pick<BlobRow, 'id' | 'projectId' | 'userPk' | 'type' | 'content' | 'metadata' | 'createdAt'>;
+export type BlobRowFields = Pick<
+  BlobRow,
+  'id' | 'projectId' | 'userPk' | 'type' | 'content' | 'metadata' | 'createdAt'
+>;
 
 export function toBlobRecord(row: BlobRowFields): BlobRecord {
   return {
@@ -83,15 +85,26 @@ export function blobContentFromJson(type: BlobType, json: JsonValue, id: string)
   const payload = asObject(json, id, 'content');
   switch (type) {
     case 'CHAT':
-      return { type, messages: asArray(payload.messages, id, 'content.messages').map((m) => chatMessageFromJson(m, id)) };
+      return {
+        type,
+        messages: asArray(payload.messages, id, 'content.messages').map((m) => chatMessageFromJson(m, id)),
+      };
     case 'DOC':
-      return { type, title: optionalString(payload.title, id, 'content.title'), content: requiredString(payload.content, id, 'content.content') };
+      return {
+        type,
+        title: optionalString(payload.title, id, 'content.title'),
+        content: requiredString(payload.content, id, 'content.content'),
+      };
     case 'TRANSCRIPT':
       return { type, segments: asArray(payload.segments, id, 'content.segments').map((s) => segmentFromJson(s, id)) };
     case 'SUMMARY':
       return { type, summary: requiredString(payload.summary, id, 'content.summary') };
     case 'CODE':
-      return { type, language: optionalString(payload.language, id, 'content.language'), content: requiredString(payload.content, id, 'content.content') };
+      return {
+        type,
+        language: optionalString(payload.language, id, 'content.language'),
+        content: requiredString(payload.content, id, 'content.content'),
+      };
     default: {
       const unreachable: never = type;
       throw new CorruptRowError('Blob', id, `unknown type ${String(unreachable)}`);
@@ -123,7 +136,9 @@ function segmentFromJson(json: JsonValue, id: string): TranscriptSegment {
 // ---------------------------------------------------------------- chunks
 
 /** The Chunk columns that hold a locator (the others stay null). */
-export function locatorColumns(locator: ChunkLocator): Pick<ChunkRow, 'messageIndex' | 'charStart' | 'charEnd' | 'startTime' | 'endTime'> {
+export function locatorColumns(
+  locator: ChunkLocator,
+): Pick<ChunkRow, 'messageIndex' | 'charStart' | 'charEnd' | 'startTime' | 'endTime'> {
   const none = { messageIndex: null, charStart: null, charEnd: null, startTime: null, endTime: null };
   switch (locator.kind) {
     case 'message':
@@ -141,7 +156,19 @@ export function locatorColumns(locator: ChunkLocator): Pick<ChunkRow, 'messageIn
 
 export type ChunkRowFields = Pick<
   ChunkRow,
-  'id' | 'blobId' | 'projectId' | 'userPk' | 'ordinal' | 'text' | 'searchText' | 'messageIndex' | 'charStart' | 'charEnd' | 'startTime' | 'endTime' | 'createdAt'
+  | 'id'
+  | 'blobId'
+  | 'projectId'
+  | 'userPk'
+  | 'ordinal'
+  | 'text'
+  | 'searchText'
+  | 'messageIndex'
+  | 'charStart'
+  | 'charEnd'
+  | 'startTime'
+  | 'endTime'
+  | 'createdAt'
 >;
 
 /** Select for chunk reads: the columns above plus the blob's type. */

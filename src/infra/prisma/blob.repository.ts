@@ -7,7 +7,15 @@ import { blobContentToJson, locatorColumns, toBlobRecord, type BlobRowFields } f
 import { toPage } from './pagination.js';
 import { GroupCommit } from '../../lib/group-commit.js';
 
-const blobSelect = { id: true, projectId: true, userPk: true, type: true, content: true, metadata: true, createdAt: true } as const;
+const blobSelect = {
+  id: true,
+  projectId: true,
+  userPk: true,
+  type: true,
+  content: true,
+  metadata: true,
+  createdAt: true,
+} as const;
 
 /** Blobs acknowledged together at most; a batch of large blobs is still one statement of a few MB at worst. */
 const MAX_INSERT_BATCH = 64;
@@ -20,7 +28,10 @@ export class PrismaBlobRepository implements BlobRepository {
     private readonly db: PrismaClient,
     maxConcurrentInserts = 1,
   ) {
-    this.inserts = new GroupCommit((blobs) => this.insertMany(blobs), { maxBatch: MAX_INSERT_BATCH, maxInFlight: maxConcurrentInserts });
+    this.inserts = new GroupCommit((blobs) => this.insertMany(blobs), {
+      maxBatch: MAX_INSERT_BATCH,
+      maxInFlight: maxConcurrentInserts,
+    });
   }
 
   /**
@@ -42,14 +53,16 @@ export class PrismaBlobRepository implements BlobRepository {
    * blobs the chunks point at are in.
    */
   private async insertMany(blobs: NewBlob[]): Promise<BlobRecord[]> {
-    const records = blobs.map((blob): BlobRecord => ({
-      id: randomUUID(),
-      projectId: blob.projectId,
-      userPk: blob.userPk,
-      content: blob.content,
-      metadata: blob.metadata,
-      createdAt: blob.createdAt,
-    }));
+    const records = blobs.map(
+      (blob): BlobRecord => ({
+        id: randomUUID(),
+        projectId: blob.projectId,
+        userPk: blob.userPk,
+        content: blob.content,
+        metadata: blob.metadata,
+        createdAt: blob.createdAt,
+      }),
+    );
     const blobRows = blobs.map((blob, i) => ({
       id: records[i]!.id,
       projectId: blob.projectId,
@@ -99,7 +112,9 @@ export class PrismaBlobRepository implements BlobRepository {
     await this.db.$transaction(async (tx) => {
       const { count } = await tx.blob.deleteMany({ where: { id: blob.id, projectId: blob.projectId } });
       if (count === 0) return;
-      await tx.indexJob.create({ data: { kind: 'DELETE_BLOB', projectId: blob.projectId, userPk: blob.userPk, blobId: blob.id } });
+      await tx.indexJob.create({
+        data: { kind: 'DELETE_BLOB', projectId: blob.projectId, userPk: blob.userPk, blobId: blob.id },
+      });
     });
   }
 
@@ -122,7 +137,10 @@ export class PrismaBlobRepository implements BlobRepository {
     const [rows, totalCount] = await Promise.all([
       this.db.blob.findMany({
         where: after
-          ? { ...where, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+          ? {
+              ...where,
+              OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
+            }
           : where,
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: page.first + 1,
@@ -138,7 +156,11 @@ export class PrismaBlobRepository implements BlobRepository {
    * users: a window function numbers each user's blobs, and one grouped count
    * gives the totals.
    */
-  async listFirstPageByUsers(userPks: readonly string[], filter: BlobListFilter, first: number): Promise<Page<BlobRecord>[]> {
+  async listFirstPageByUsers(
+    userPks: readonly string[],
+    filter: BlobListFilter,
+    first: number,
+  ): Promise<Page<BlobRecord>[]> {
     const pks = [...new Set(userPks.filter(isUuid))];
     if (pks.length === 0) return userPks.map(() => ({ items: [], hasNextPage: false, totalCount: 0 }));
     const typeFilter = filter.type ? Prisma.sql`AND b."type" = ${filter.type}::"BlobType"` : Prisma.empty;

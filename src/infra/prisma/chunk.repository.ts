@@ -17,7 +17,11 @@ const MAX_WORD_LENGTH = 64;
  * tsquery without escaping.
  */
 export function queryWords(query: string): string[] {
-  const words = query.normalize('NFC').toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+  const words =
+    query
+      .normalize('NFC')
+      .toLowerCase()
+      .match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
   return [...new Set(words.filter((w) => w.length <= MAX_WORD_LENGTH))].slice(0, MAX_QUERY_WORDS);
 }
 
@@ -70,7 +74,17 @@ export class PrismaChunkRepository implements ChunkRepository {
     // whose scan for a common word grows with every user's data: 60 ms
     // instead of 8 at 1,000 users and 200,000 chunks). A user's query costs
     // in proportion to that user's chunks.
-    const rows = await this.db.$queryRaw<{ id: string; blobId: string; ordinal: number; length: number; vector: string | null; lexemes: string[]; documents: bigint }[]>`
+    const rows = await this.db.$queryRaw<
+      {
+        id: string;
+        blobId: string;
+        ordinal: number;
+        length: number;
+        vector: string | null;
+        lexemes: string[];
+        documents: bigint;
+      }[]
+    >`
       WITH query AS (
         SELECT to_tsquery('simple', string_agg(lexeme, ' | ')) AS q, array_agg(lexeme) AS lexemes
         FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme) AS terms

@@ -41,7 +41,8 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
     // default TimeZone. (PGlite ignores startup options; it runs in UTC.)
     options: '-c TimeZone=UTC',
   });
-  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions: { maxWait: acquireTimeoutMs, timeout: 15_000 } });
+  if (!options.onQuery)
+    return new PrismaClient({ adapter, transactionOptions: { maxWait: acquireTimeoutMs, timeout: 15_000 } });
   const client = new PrismaClient({
     adapter,
     transactionOptions: { maxWait: acquireTimeoutMs, timeout: 15_000 },

@@ -54,8 +54,13 @@ export interface EmbeddedPostgres {
 
 /** The folder is already served by a live process. */
 export class EmbeddedPostgresLockedError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
-    super(`the embedded database in ${dataDir} is in use by process ${pid}; stop it first or use another MEMQL_DATA_DIR`);
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the embedded database in ${dataDir} is in use by process ${pid}; stop it first or use another MEMQL_DATA_DIR`,
+    );
     this.name = 'EmbeddedPostgresLockedError';
   }
 }
@@ -264,9 +269,15 @@ function tooManyConnections(waitedMs: number): Buffer {
     ['S', 'FATAL'],
     ['V', 'FATAL'],
     ['C', '53300'],
-    ['M', `the embedded database serves one connection at a time and the current one stayed open for more than ${waitedMs} ms; use a pool of max 1 and release it`],
+    [
+      'M',
+      `the embedded database serves one connection at a time and the current one stayed open for more than ${waitedMs} ms; use a pool of max 1 and release it`,
+    ],
   ];
-  const body = Buffer.concat([...fields.map(([code, text]) => Buffer.from(`${code}${text}\0`, 'utf8')), Buffer.from([0])]);
+  const body = Buffer.concat([
+    ...fields.map(([code, text]) => Buffer.from(`${code}${text}\0`, 'utf8')),
+    Buffer.from([0]),
+  ]);
   const header = Buffer.alloc(5);
   header.write('E', 0, 'ascii');
   header.writeInt32BE(body.length + 4, 1);

@@ -15,7 +15,12 @@ export class PrismaEventRepository implements EventRepository {
     const after = page.after;
     const [rows, totalCount] = await Promise.all([
       this.db.memoryEvent.findMany({
-        where: after ? { userPk, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : { userPk },
+        where: after
+          ? {
+              userPk,
+              OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
+            }
+          : { userPk },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: page.first + 1,
       }),

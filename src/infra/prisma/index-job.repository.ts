@@ -31,7 +31,11 @@ export class PrismaIndexJobQueue implements IndexJobQueue {
 
   /** Jobs with availableAt <= now, by id (the order they were committed in, per writer). */
   async due(limit: number): Promise<IndexJob[]> {
-    const rows = await this.db.indexJob.findMany({ where: { availableAt: { lte: new Date() } }, orderBy: { id: 'asc' }, take: limit });
+    const rows = await this.db.indexJob.findMany({
+      where: { availableAt: { lte: new Date() } },
+      orderBy: { id: 'asc' },
+      take: limit,
+    });
     return rows.map(toIndexJob);
   }
 

@@ -8,7 +8,10 @@ export class PrismaIndexStateRepository implements IndexStateRepository {
   constructor(private readonly db: PrismaClient) {}
 
   get(): Promise<{ model: string; dimension: number; collection: string } | null> {
-    return this.db.indexState.findUnique({ where: { id: STATE_ID }, select: { model: true, dimension: true, collection: true } });
+    return this.db.indexState.findUnique({
+      where: { id: STATE_ID },
+      select: { model: true, dimension: true, collection: true },
+    });
   }
 
   async set(state: { model: string; dimension: number; collection: string }): Promise<void> {

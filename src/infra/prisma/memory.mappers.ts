@@ -1,7 +1,19 @@
 // Row <-> domain mapping for memories, their changes and events.
 
-import type { JsonObject, MemoryChangeRecord, MemoryEventRecord, MemoryRecord, MemorySnapshot, TokenUsage } from '../../domain/types.js';
-import type { Memory as MemoryRow, MemoryChange as ChangeRow, MemoryEvent as EventRow, Prisma } from './generated/client.js';
+import type {
+  JsonObject,
+  MemoryChangeRecord,
+  MemoryEventRecord,
+  MemoryRecord,
+  MemorySnapshot,
+  TokenUsage,
+} from '../../domain/types.js';
+import type {
+  Memory as MemoryRow,
+  MemoryChange as ChangeRow,
+  MemoryEvent as EventRow,
+  Prisma,
+} from './generated/client.js';
 
 export function toMemoryRecord(row: MemoryRow): MemoryRecord {
   return {

@@ -18,7 +18,10 @@ export class PrismaMemoryRepository implements MemoryRepository {
   }
 
   async listLiveWithEmbeddings(userPk: string): Promise<MemoryWithEmbedding[]> {
-    const rows = await this.db.memory.findMany({ where: { userPk, deletedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await this.db.memory.findMany({
+      where: { userPk, deletedAt: null },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     return rows.map((row) => ({ ...toMemoryRecord(row), embedding: row.embedding }));
   }
 
@@ -27,14 +30,23 @@ export class PrismaMemoryRepository implements MemoryRepository {
     const after = page.after;
     const [rows, totalCount] = await Promise.all([
       this.db.memory.findMany({
-        where: after ? { ...where, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : where,
+        where: after
+          ? {
+              ...where,
+              OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
+            }
+          : where,
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: page.first + 1,
         omit: { embedding: true },
       }),
       this.db.memory.count({ where }),
     ]);
-    return { items: rows.slice(0, page.first).map((row) => toMemoryRecord({ ...row, embedding: [] })), hasNextPage: rows.length > page.first, totalCount };
+    return {
+      items: rows.slice(0, page.first).map((row) => toMemoryRecord({ ...row, embedding: [] })),
+      hasNextPage: rows.length > page.first,
+      totalCount,
+    };
   }
 
   async listProfile(userPk: string, topics: string[] | null): Promise<MemoryRecord[]> {
@@ -52,12 +64,18 @@ export class PrismaMemoryRepository implements MemoryRepository {
   }
 
   async history(memoryIds: readonly string[]): Promise<MemoryChangeRecord[][]> {
-    const rows = await this.db.memoryChange.findMany({ where: { memoryId: { in: [...memoryIds] } }, orderBy: [{ seq: 'asc' }] });
+    const rows = await this.db.memoryChange.findMany({
+      where: { memoryId: { in: [...memoryIds] } },
+      orderBy: [{ seq: 'asc' }],
+    });
     return groupInKeyOrder(memoryIds, rows.map(toChangeRecord), (change) => change.memoryId);
   }
 
   async changesOfEvents(eventIds: readonly string[]): Promise<MemoryChangeRecord[][]> {
-    const rows = await this.db.memoryChange.findMany({ where: { eventId: { in: [...eventIds] } }, orderBy: [{ seq: 'asc' }] });
+    const rows = await this.db.memoryChange.findMany({
+      where: { eventId: { in: [...eventIds] } },
+      orderBy: [{ seq: 'asc' }],
+    });
     return groupInKeyOrder(eventIds, rows.map(toChangeRecord), (change) => change.eventId ?? '');
   }
 
@@ -71,18 +89,39 @@ export class PrismaMemoryRepository implements MemoryRepository {
         case 'UPDATE':
           await tx.memory.update({
             where: { id: memory.id },
-            data: { ...edit.after, metadata: (edit.metadata ?? undefined) as Prisma.InputJsonValue | undefined, embedding: edit.embedding },
+            data: {
+              ...edit.after,
+              metadata: (edit.metadata ?? undefined) as Prisma.InputJsonValue | undefined,
+              embedding: edit.embedding,
+            },
           });
           return toChangeRecord(
             await tx.memoryChange.create({
-              data: { projectId: memory.projectId, userPk: memory.userPk, memoryId: memory.id, kind: 'UPDATE', actor: 'API', before, after: snapshotJson(edit.after), sourceBlobs: [] },
+              data: {
+                projectId: memory.projectId,
+                userPk: memory.userPk,
+                memoryId: memory.id,
+                kind: 'UPDATE',
+                actor: 'API',
+                before,
+                after: snapshotJson(edit.after),
+                sourceBlobs: [],
+              },
             }),
           );
         case 'DELETE':
           await tx.memory.update({ where: { id: memory.id }, data: { deletedAt: new Date() } });
           return toChangeRecord(
             await tx.memoryChange.create({
-              data: { projectId: memory.projectId, userPk: memory.userPk, memoryId: memory.id, kind: 'DELETE', actor: 'API', before, sourceBlobs: [] },
+              data: {
+                projectId: memory.projectId,
+                userPk: memory.userPk,
+                memoryId: memory.id,
+                kind: 'DELETE',
+                actor: 'API',
+                before,
+                sourceBlobs: [],
+              },
             }),
           );
         default: {

@@ -56,7 +56,8 @@ function findProjectRoot(): string {
   for (;;) {
     if (existsSync(path.join(dir, 'prisma', 'schema.prisma'))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new MigrationError('cannot find prisma/schema.prisma above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new MigrationError(`cannot find prisma/schema.prisma above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
@@ -85,7 +86,9 @@ function loadEngineBindings(): Promise<void> {
     const require = createRequire(import.meta.url);
     const glue = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const bytes = await readFile(path.join(path.dirname(glue), 'schema_engine_bg.wasm'));
-    const { instance } = await wasmRuntime().instantiate(bytes, { './schema_engine_bg.js': withUnrefTimers(engineBindings) });
+    const { instance } = await wasmRuntime().instantiate(bytes, {
+      './schema_engine_bg.js': withUnrefTimers(engineBindings),
+    });
     engineBindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     installPanicRegistry();
@@ -302,7 +305,10 @@ export async function readMigrations(migrationsDir: string): Promise<MigrationLi
   const lockfilePath = path.join(baseDir, LOCKFILE);
   const lockfile = existsSync(lockfilePath) ? await readFile(lockfilePath, 'utf8') : null;
   const entries = existsSync(baseDir) ? await readdir(baseDir, { withFileTypes: true }) : [];
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => {
       const file = path.join(baseDir, name, MIGRATION_FILE);
@@ -419,9 +425,7 @@ export async function diffSchemas(options: {
 
 /** The engine prints "-- This is an empty migration." for no change; call that ''. */
 function normalizeScript(script: string): string {
-  const meaningful = script
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trim().startsWith('--'));
+  const meaningful = script.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('--'));
   return meaningful.length === 0 ? '' : script;
 }
 

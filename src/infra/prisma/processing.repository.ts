@@ -40,7 +40,10 @@ export class PrismaProcessingRepository implements ProcessingRepository {
       tokens += row.tokens;
     }
     if (batch.length > 0) {
-      await this.db.blob.updateMany({ where: { id: { in: batch.map((row) => row.id) } }, data: { bufferState: 'PROCESSING' } });
+      await this.db.blob.updateMany({
+        where: { id: { in: batch.map((row) => row.id) } },
+        data: { bufferState: 'PROCESSING' },
+      });
     }
     return batch.map(toBlobRecord);
   }
@@ -68,7 +71,10 @@ export class PrismaProcessingRepository implements ProcessingRepository {
           const change = await applyOperation(tx, batch, event.id, operation);
           if (change) changes.push(change);
         }
-        await tx.blob.updateMany({ where: { id: { in: batch.blobIds }, userPk: batch.userPk }, data: { bufferState: 'DONE' } });
+        await tx.blob.updateMany({
+          where: { id: { in: batch.blobIds }, userPk: batch.userPk },
+          data: { bufferState: 'DONE' },
+        });
         await tx.userProcessing.update({
           where: { userPk: batch.userPk },
           data: { state: 'IDLE', lastError: null, attempts: 0, nextAttemptAt: null, lockedBy: null, lockedUntil: null },
@@ -84,16 +90,31 @@ export class PrismaProcessingRepository implements ProcessingRepository {
       this.db.blob.updateMany({ where: { userPk, bufferState: 'PROCESSING' }, data: { bufferState: 'PENDING' } }),
       this.db.userProcessing.updateMany({
         where: { userPk, lockedBy: workerId },
-        data: { state: 'FAILED', lastError: error.slice(0, 2_000), attempts: { increment: 1 }, nextAttemptAt: retryAt, lockedBy: null, lockedUntil: null },
+        data: {
+          state: 'FAILED',
+          lastError: error.slice(0, 2_000),
+          attempts: { increment: 1 },
+          nextAttemptAt: retryAt,
+          lockedBy: null,
+          lockedUntil: null,
+        },
       }),
     ]);
   }
 
   async release(userPk: string, workerId: string): Promise<void> {
-    await this.db.userProcessing.updateMany({ where: { userPk, lockedBy: workerId }, data: { lockedBy: null, lockedUntil: null } });
+    await this.db.userProcessing.updateMany({
+      where: { userPk, lockedBy: workerId },
+      data: { lockedBy: null, lockedUntil: null },
+    });
   }
 
-  async dueUsers(_now: Date, idleMs: number, tokenThreshold: number, limit: number): Promise<{ userPk: string; projectId: string }[]> {
+  async dueUsers(
+    _now: Date,
+    idleMs: number,
+    tokenThreshold: number,
+    limit: number,
+  ): Promise<{ userPk: string; projectId: string }[]> {
     return this.db.$queryRaw<{ userPk: string; projectId: string }[]>`
       SELECT b."userPk", b."projectId"
       FROM "Blob" b
@@ -120,7 +141,16 @@ export class PrismaProcessingRepository implements ProcessingRepository {
         _count: { _all: true },
         _sum: { tokens: true },
       }),
-      this.db.$queryRaw<{ userPk: string; state: BufferStatus['state']; lastError: string | null; attempts: number; nextAttemptAt: Date | null; held: boolean }[]>`
+      this.db.$queryRaw<
+        {
+          userPk: string;
+          state: BufferStatus['state'];
+          lastError: string | null;
+          attempts: number;
+          nextAttemptAt: Date | null;
+          held: boolean;
+        }[]
+      >`
         SELECT "userPk", "state"::text AS "state", "lastError", "attempts", "nextAttemptAt", ("lockedUntil" IS NOT NULL AND "lockedUntil" > now()) AS "held"
         FROM "UserProcessing" WHERE "userPk" = ANY(${[...userPks]}::uuid[])`,
     ]);
@@ -141,31 +171,74 @@ export class PrismaProcessingRepository implements ProcessingRepository {
   }
 }
 
-async function applyOperation(tx: Tx, batch: BatchCommit, eventId: string, operation: ResolvedOperation): Promise<MemoryChangeRecord | null> {
-  const base = { projectId: batch.projectId, userPk: batch.userPk, actor: 'EXTRACTOR' as const, sourceBlobs: batch.blobIds, eventId };
+async function applyOperation(
+  tx: Tx,
+  batch: BatchCommit,
+  eventId: string,
+  operation: ResolvedOperation,
+): Promise<MemoryChangeRecord | null> {
+  const base = {
+    projectId: batch.projectId,
+    userPk: batch.userPk,
+    actor: 'EXTRACTOR' as const,
+    sourceBlobs: batch.blobIds,
+    eventId,
+  };
   const sources = batch.blobIds.map((blobId) => ({ blobId }));
   switch (operation.kind) {
     case 'ADD': {
       const { fact } = operation;
       const memory = await tx.memory.create({
-        data: { projectId: batch.projectId, userPk: batch.userPk, ...fact, embedding: operation.embedding, sources: { create: sources } },
+        data: {
+          projectId: batch.projectId,
+          userPk: batch.userPk,
+          ...fact,
+          embedding: operation.embedding,
+          sources: { create: sources },
+        },
       });
-      return toChangeRecord(await tx.memoryChange.create({ data: { ...base, memoryId: memory.id, kind: 'ADD', after: snapshotJson(fact) } }));
+      return toChangeRecord(
+        await tx.memoryChange.create({
+          data: { ...base, memoryId: memory.id, kind: 'ADD', after: snapshotJson(fact) },
+        }),
+      );
     }
     case 'UPDATE': {
-      const current = await tx.memory.findFirst({ where: { id: operation.memoryId, userPk: batch.userPk, deletedAt: null } });
+      const current = await tx.memory.findFirst({
+        where: { id: operation.memoryId, userPk: batch.userPk, deletedAt: null },
+      });
       if (!current) return null; // deleted by an API call meanwhile: the deletion stands
-      await tx.memory.update({ where: { id: current.id }, data: { ...operation.fact, embedding: operation.embedding } });
-      await tx.memorySource.createMany({ data: sources.map((s) => ({ ...s, memoryId: current.id })), skipDuplicates: true });
+      await tx.memory.update({
+        where: { id: current.id },
+        data: { ...operation.fact, embedding: operation.embedding },
+      });
+      await tx.memorySource.createMany({
+        data: sources.map((s) => ({ ...s, memoryId: current.id })),
+        skipDuplicates: true,
+      });
       return toChangeRecord(
-        await tx.memoryChange.create({ data: { ...base, memoryId: current.id, kind: 'UPDATE', before: snapshotJson(current), after: snapshotJson(operation.fact) } }),
+        await tx.memoryChange.create({
+          data: {
+            ...base,
+            memoryId: current.id,
+            kind: 'UPDATE',
+            before: snapshotJson(current),
+            after: snapshotJson(operation.fact),
+          },
+        }),
       );
     }
     case 'DELETE': {
-      const current = await tx.memory.findFirst({ where: { id: operation.memoryId, userPk: batch.userPk, deletedAt: null } });
+      const current = await tx.memory.findFirst({
+        where: { id: operation.memoryId, userPk: batch.userPk, deletedAt: null },
+      });
       if (!current) return null;
       await tx.memory.update({ where: { id: current.id }, data: { deletedAt: new Date() } });
-      return toChangeRecord(await tx.memoryChange.create({ data: { ...base, memoryId: current.id, kind: 'DELETE', before: snapshotJson(current) } }));
+      return toChangeRecord(
+        await tx.memoryChange.create({
+          data: { ...base, memoryId: current.id, kind: 'DELETE', before: snapshotJson(current) },
+        }),
+      );
     }
     default: {
       const unreachable: never = operation;

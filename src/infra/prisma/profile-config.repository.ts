@@ -12,6 +12,10 @@ export class PrismaProfileConfigRepository implements ProfileConfigRepository {
 
   async set(projectId: string, config: ProfileConfig): Promise<void> {
     const json = config as unknown as Prisma.InputJsonValue;
-    await this.db.profileConfig.upsert({ where: { projectId }, create: { projectId, config: json }, update: { config: json } });
+    await this.db.profileConfig.upsert({
+      where: { projectId },
+      create: { projectId, config: json },
+      update: { config: json },
+    });
   }
 }

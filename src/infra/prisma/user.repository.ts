@@ -47,7 +47,9 @@ export class PrismaUserRepository implements UserRepository {
     await this.db.$transaction(async (tx) => {
       const { count } = await tx.user.deleteMany({ where: { pk: user.pk } });
       if (count === 0) return;
-      await tx.indexJob.create({ data: { kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null } });
+      await tx.indexJob.create({
+        data: { kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null },
+      });
     });
   }
 
@@ -71,7 +73,13 @@ export class PrismaUserRepository implements UserRepository {
     const [rows, totalCount] = await Promise.all([
       this.db.user.findMany({
         where: after
-          ? { ...where, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, externalId: { gt: after.id } }] }
+          ? {
+              ...where,
+              OR: [
+                { createdAt: { gt: after.createdAt } },
+                { createdAt: after.createdAt, externalId: { gt: after.id } },
+              ],
+            }
           : where,
         orderBy: [{ createdAt: 'asc' }, { externalId: 'asc' }],
         take: page.first + 1,

@@ -14,17 +14,26 @@ export class BlobResolver {
     return blob && toBlobView(blob);
   }
 
-  @Mutation(() => InsertBlobPayload, { description: 'Stores a blob for a user. Acknowledged once committed; searchable once indexed (milliseconds later). Chats and summaries enter the extraction buffer.' })
+  @Mutation(() => InsertBlobPayload, {
+    description:
+      'Stores a blob for a user. Acknowledged once committed; searchable once indexed (milliseconds later). Chats and summaries enter the extraction buffer.',
+  })
   async insertBlob(
     @Arg('userId', () => ID) userId: string,
     @Arg('input', () => BlobInput) input: BlobInput,
     @Ctx() ctx: Context,
-    @Arg('waitProcess', () => Boolean, { nullable: true, defaultValue: false, description: "Process the user's buffer now and return what was extracted in `event`." })
+    @Arg('waitProcess', () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description: "Process the user's buffer now and return what was extracted in `event`.",
+    })
     waitProcess?: boolean | null,
   ): Promise<InsertBlobPayload> {
     const user = await ctx.services.users.require(ctx.viewer, userId);
     const blob = await ctx.services.blobs.insert(user, input);
-    const event = waitProcess ? (await ctx.services.buffer.flushAndWait({ userPk: user.pk, projectId: user.projectId })).event : null;
+    const event = waitProcess
+      ? (await ctx.services.buffer.flushAndWait({ userPk: user.pk, projectId: user.projectId })).event
+      : null;
     return { blob: toBlobView(blob), event };
   }
 

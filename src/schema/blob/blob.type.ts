@@ -1,4 +1,4 @@
-import { Field, Float, ID, InterfaceType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import type { BlobType as BlobTypeName, MemoryEventRecord } from '../../domain/types.js';
 import { MemoryEvent } from '../memory/memory.type.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
@@ -34,7 +34,10 @@ const TYPE_NAMES: Record<BlobTypeName, string> = {
   CODE: 'CodeBlob',
 };
 
-@InterfaceType({ description: 'Something a user said or wrote, stored as sent.', resolveType: (blob: BlobView) => TYPE_NAMES[blob.type] })
+@InterfaceType({
+  description: 'Something a user said or wrote, stored as sent.',
+  resolveType: (blob: BlobView) => TYPE_NAMES[blob.type],
+})
 export abstract class Blob {
   @Field(() => ID)
   id!: string;
@@ -126,6 +129,9 @@ export class InsertBlobPayload {
   @Field(() => Blob)
   blob!: BlobView;
 
-  @Field(() => MemoryEvent, { nullable: true, description: 'With waitProcess: the batch that processed the buffer, else null.' })
+  @Field(() => MemoryEvent, {
+    nullable: true,
+    description: 'With waitProcess: the batch that processed the buffer, else null.',
+  })
   event!: MemoryEventRecord | null;
 }

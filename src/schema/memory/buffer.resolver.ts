@@ -6,7 +6,8 @@ import { BufferStatus, FlushPayload } from './memory.type.js';
 @Resolver(() => BufferStatus)
 export class BufferResolver {
   @Mutation(() => FlushPayload, {
-    description: "Processes the user's buffer now. With waitProcess (default) the answer holds what was extracted; a failure shows in buffer.state and buffer.lastError.",
+    description:
+      "Processes the user's buffer now. With waitProcess (default) the answer holds what was extracted; a failure shows in buffer.state and buffer.lastError.",
   })
   async flush(
     @Arg('userId', () => ID) userId: string,

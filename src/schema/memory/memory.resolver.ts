@@ -1,6 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
-import type { BlobRecord, MemoryChangeRecord, MemoryEventRecord, MemoryRecord, UserRecord } from '../../domain/types.js';
+import type {
+  BlobRecord,
+  MemoryChangeRecord,
+  MemoryEventRecord,
+  MemoryRecord,
+  UserRecord,
+} from '../../domain/types.js';
 import { toBlobView } from '../blob/blob.mapper.js';
 import { Blob, type BlobView } from '../blob/blob.type.js';
 import { toConnection } from '../common/page-info.js';
@@ -25,13 +31,20 @@ async function blobViews(ctx: Context, ids: readonly string[]): Promise<BlobView
 
 @Resolver(() => Memory)
 export class MemoryResolver {
-  @Query(() => Memory, { nullable: true, description: 'Null when absent or in another project. Deleted memories are returned with deletedAt.' })
+  @Query(() => Memory, {
+    nullable: true,
+    description: 'Null when absent or in another project. Deleted memories are returned with deletedAt.',
+  })
   memory(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<MemoryRecord | null> {
     return ctx.services.memories.find(ctx.viewer, id);
   }
 
   @Mutation(() => Memory, { description: 'Edits a memory by hand; recorded in its history with actor API.' })
-  updateMemory(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateMemoryInput) input: UpdateMemoryInput, @Ctx() ctx: Context): Promise<MemoryRecord> {
+  updateMemory(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateMemoryInput) input: UpdateMemoryInput,
+    @Ctx() ctx: Context,
+  ): Promise<MemoryRecord> {
     return ctx.services.memories.update(ctx.viewer, id, input);
   }
 
@@ -58,12 +71,12 @@ export class MemoryResolver {
 
 @Resolver(() => MemoryChange)
 export class MemoryChangeResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'The memory\'s text before the change (null for ADD).' })
+  @FieldResolver(() => String, { nullable: true, description: "The memory's text before the change (null for ADD)." })
   before(@Root() change: MemoryChangeRecord): string | null {
     return change.before?.text ?? null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The memory\'s text after the change (null for DELETE).' })
+  @FieldResolver(() => String, { nullable: true, description: "The memory's text after the change (null for DELETE)." })
   after(@Root() change: MemoryChangeRecord): string | null {
     return change.after?.text ?? null;
   }
@@ -101,7 +114,10 @@ export class MemoryEventResolver {
     return blobViews(ctx, event.blobIds);
   }
 
-  @FieldResolver(() => TokenUsage, { nullable: true, description: 'LLM tokens spent (null for the offline extractor).' })
+  @FieldResolver(() => TokenUsage, {
+    nullable: true,
+    description: 'LLM tokens spent (null for the offline extractor).',
+  })
   usage(@Root() event: MemoryEventRecord): MemoryEventRecord['usage'] {
     return event.usage;
   }
@@ -115,7 +131,11 @@ export class MemoryEventResolver {
 @Resolver(() => User)
 export class UserMemoryResolver {
   @FieldResolver(() => [ProfileTopic], { description: "The user's current memories grouped by topic." })
-  profile(@Root() user: UserRecord, @Ctx() ctx: Context, @Arg('topics', () => [String], { nullable: true }) topics?: string[] | null): Promise<ProfileTopic[]> {
+  profile(
+    @Root() user: UserRecord,
+    @Ctx() ctx: Context,
+    @Arg('topics', () => [String], { nullable: true }) topics?: string[] | null,
+  ): Promise<ProfileTopic[]> {
     return ctx.services.memories.profile(user, topics);
   }
 

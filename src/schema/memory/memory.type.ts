@@ -14,7 +14,10 @@ export enum ChangeActor {
   EXTRACTOR = 'EXTRACTOR',
   API = 'API',
 }
-registerEnumType(ChangeActor, { name: 'ChangeActor', description: 'Who made a change: extraction from blobs, or a call to updateMemory/deleteMemory.' });
+registerEnumType(ChangeActor, {
+  name: 'ChangeActor',
+  description: 'Who made a change: extraction from blobs, or a call to updateMemory/deleteMemory.',
+});
 
 export enum ProcessingState {
   IDLE = 'IDLE',
@@ -74,7 +77,7 @@ export class MemoryChange {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'One processed batch of a user\'s buffer: what was extracted from which blobs.' })
+@ObjectType({ description: "One processed batch of a user's buffer: what was extracted from which blobs." })
 export class MemoryEvent {
   @Field(() => ID)
   id!: string;
@@ -133,7 +136,10 @@ export class BufferStatus {
 
 @ObjectType()
 export class FlushPayload {
-  @Field(() => MemoryEvent, { nullable: true, description: 'The last batch processed (with waitProcess); null when nothing was pending.' })
+  @Field(() => MemoryEvent, {
+    nullable: true,
+    description: 'The last batch processed (with waitProcess); null when nothing was pending.',
+  })
   event!: MemoryEventRecord | null;
 
   @Field(() => BufferStatus)

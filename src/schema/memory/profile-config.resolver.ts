@@ -9,8 +9,13 @@ export class ProfileConfigResolver {
     return ctx.services.memories.profileConfig(ctx.viewer.projectId);
   }
 
-  @Mutation(() => ProfileConfig, { description: "Replaces the project's profile slots. Existing memories keep their topics." })
-  setProfileConfig(@Arg('input', () => ProfileConfigInput) input: ProfileConfigInput, @Ctx() ctx: Context): Promise<ProfileConfig> {
+  @Mutation(() => ProfileConfig, {
+    description: "Replaces the project's profile slots. Existing memories keep their topics.",
+  })
+  setProfileConfig(
+    @Arg('input', () => ProfileConfigInput) input: ProfileConfigInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProfileConfig> {
     return ctx.services.memories.setProfileConfig(ctx.viewer, input);
   }
 }

@@ -40,7 +40,10 @@ export class MemorySubscriptionResolver {
       return stream(ctx, (event) => event.type === 'memory.event' && (user === null || event.userPk === user.pk));
     },
   })
-  memoryEvents(@Root() event: DomainEvent, @Arg('userId', () => ID, { nullable: true }) _userId?: string | null): MemoryEventRecord {
+  memoryEvents(
+    @Root() event: DomainEvent,
+    @Arg('userId', () => ID, { nullable: true }) _userId?: string | null,
+  ): MemoryEventRecord {
     if (event.type !== 'memory.event') throw new Error('memoryEvents received a non-batch event');
     return event.event;
   }

@@ -14,7 +14,9 @@ export class ProjectResolver {
     return ctx.services.auth.createProject(ctx.viewer, name);
   }
 
-  @Mutation(() => CreatedApiKey, { description: 'Admin only. Creates a key for a project; the secret is returned once.' })
+  @Mutation(() => CreatedApiKey, {
+    description: 'Admin only. Creates a key for a project; the secret is returned once.',
+  })
   async createApiKey(
     @Arg('projectId', () => ID) projectId: string,
     @Arg('name', () => String, { nullable: true }) name: string | null,

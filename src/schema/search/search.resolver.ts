@@ -9,12 +9,16 @@ import { BlobMatch, QueryMode } from './search.type.js';
 
 @Resolver(() => User)
 export class SearchResolver {
-  @FieldResolver(() => [BlobMatch], { description: "The user's blobs that answer a natural-language question, with the parts that matched." })
+  @FieldResolver(() => [BlobMatch], {
+    description: "The user's blobs that answer a natural-language question, with the parts that matched.",
+  })
   async query(
     @Root() user: UserRecord,
     @Ctx() ctx: Context,
     @Arg('text', () => String) text: string,
-    @Arg('topK', () => Int, { nullable: true, defaultValue: 10, description: 'Blobs to return, 1-100.' }) topK: number | null,
+    @Arg('topK', () => Int, { nullable: true, defaultValue: 10, description: 'Blobs to return, 1-100.' }) topK:
+      | number
+      | null,
     @Arg('types', () => [BlobType], { nullable: true }) types?: BlobType[] | null,
     @Arg('since', () => DateTimeScalar, { nullable: true }) since?: Date | null,
     @Arg('until', () => DateTimeScalar, { nullable: true }) until?: Date | null,

@@ -9,7 +9,8 @@ export enum QueryMode {
 }
 registerEnumType(QueryMode, {
   name: 'QueryMode',
-  description: 'SEMANTIC: embeddings in the vector index. LEXICAL: PostgreSQL full-text search. HYBRID: both, fused by relative score.',
+  description:
+    'SEMANTIC: embeddings in the vector index. LEXICAL: PostgreSQL full-text search. HYBRID: both, fused by relative score.',
 });
 
 @ObjectType({ description: 'A chat message that matched.' })
@@ -57,7 +58,11 @@ export class TimeSpanHit {
   score!: number;
 }
 
-const HIT_TYPES: Record<DomainHit['kind'], string> = { message: 'MessageHit', text: 'TextSpanHit', time: 'TimeSpanHit' };
+const HIT_TYPES: Record<DomainHit['kind'], string> = {
+  message: 'MessageHit',
+  text: 'TextSpanHit',
+  time: 'TimeSpanHit',
+};
 
 export const Hit = createUnionType({
   name: 'Hit',

@@ -24,16 +24,25 @@ export class UserResolver {
   }
 
   @Mutation(() => User)
-  createUser(@Ctx() ctx: Context, @Arg('input', () => CreateUserInput, { nullable: true }) input?: CreateUserInput | null): Promise<UserRecord> {
+  createUser(
+    @Ctx() ctx: Context,
+    @Arg('input', () => CreateUserInput, { nullable: true }) input?: CreateUserInput | null,
+  ): Promise<UserRecord> {
     return ctx.services.users.create(ctx.viewer, input ?? {});
   }
 
   @Mutation(() => User)
-  updateUser(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateUserInput) input: UpdateUserInput, @Ctx() ctx: Context): Promise<UserRecord> {
+  updateUser(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateUserInput) input: UpdateUserInput,
+    @Ctx() ctx: Context,
+  ): Promise<UserRecord> {
     return ctx.services.users.update(ctx.viewer, id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes the user with all its blobs, from the database and the vector index.' })
+  @Mutation(() => Boolean, {
+    description: 'Deletes the user with all its blobs, from the database and the vector index.',
+  })
   deleteUser(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.users.delete(ctx.viewer, id);
   }
@@ -48,7 +57,9 @@ export class UserResolver {
   ): Promise<BlobConnection> {
     const filter = { type: type ?? null };
     // The first page of many users' blobs is batched; later pages are rare and direct.
-    const page = after ? await ctx.services.blobs.list(user, filter, first, after) : await ctx.loaders.firstBlobPage(user, filter, first);
+    const page = after
+      ? await ctx.services.blobs.list(user, filter, first, after)
+      : await ctx.loaders.firstBlobPage(user, filter, first);
     return toConnection(page, toBlobView);
   }
 }

@@ -70,7 +70,9 @@ describe('startChromaServer', () => {
 
   it('does not outlive a parent that is killed with SIGKILL', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/start-chroma.ts', import.meta.url));
-    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, path.join(root, 'e')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture, path.join(root, 'e')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let buffered = '';
       parent.stdout.setEncoding('utf8');

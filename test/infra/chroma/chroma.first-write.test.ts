@@ -46,7 +46,15 @@ function records(userPk: string): VectorRecord[] {
 }
 
 function queryFor(userPk: string): VectorQuery {
-  return { projectId: 'p1', userPk, vector: seededVector(1, DIMENSION), limit: 3, types: null, since: null, until: null };
+  return {
+    projectId: 'p1',
+    userPk,
+    vector: seededVector(1, DIMENSION),
+    limit: 3,
+    types: null,
+    since: null,
+    until: null,
+  };
 }
 
 /** Runs `probe` back to back until `write` settles; returns every probe's outcome. */
@@ -68,9 +76,17 @@ describe('first write into a new Chroma collection', () => {
     const rows = records('raw');
     let failures = 0;
     for (let trial = 0; trial < MAX_TRIALS && failures === 0; trial++) {
-      const collection = await client.createCollection({ name: `raw-first-write-${trial}`, embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } });
+      const collection = await client.createCollection({
+        name: `raw-first-write-${trial}`,
+        embeddingFunction: null,
+        configuration: { hnsw: { space: 'cosine' } },
+      });
       const outcomes = await whileWriting(
-        collection.upsert({ ids: rows.map((r) => r.chunkId), embeddings: rows.map((r) => r.vector), metadatas: rows.map(() => ({ uk: 'x' })) }),
+        collection.upsert({
+          ids: rows.map((r) => r.chunkId),
+          embeddings: rows.map((r) => r.vector),
+          metadatas: rows.map(() => ({ uk: 'x' })),
+        }),
         () =>
           collection.query({ queryEmbeddings: [rows[0]!.vector], nResults: 3, where: { uk: 'x' } }).then(
             () => 'ok',
@@ -88,34 +104,40 @@ describe('first write into a new Chroma collection', () => {
   it.each([
     ['the writing store itself', false],
     ['another store on the same Chroma (no shared locks)', true],
-  ])('ChromaVectorStore.query retries it and answers, queried from %s', async (_label, separateReader) => {
-    const warnings: object[] = [];
-    const log = { info: () => undefined, warn: (details: object) => warnings.push(details) };
-    const prefix = separateReader ? 'fwsep' : 'fwsame';
-    // soloRecords 1: every user's first batch opens a brand-new shard collection.
-    const writer = new ChromaVectorStore({ url: server.url, modelTag: 'first-write', prefix, soloRecords: 1, log });
-    const reader = separateReader ? new ChromaVectorStore({ url: server.url, modelTag: 'first-write', prefix, soloRecords: 1, log }) : writer;
-    await writer.open(DIMENSION);
-    await reader.open(DIMENSION);
-    const errors: string[] = [];
-    for (let trial = 0; trial < MAX_TRIALS && warnings.length === 0; trial++) {
-      const userPk = `u${trial}`;
-      const outcomes = await whileWriting(writer.upsert(records(userPk)), () =>
-        reader.query(queryFor(userPk)).then(
-          (hits) => hits.length,
-          (error: Error) => {
-            errors.push(error.message);
-            return -1;
-          },
-        ),
-      );
-      expect(errors).toEqual([]);
-      // Before the write: nothing; during or after: the complete answer.
-      for (const found of outcomes) expect([0, 3]).toContain(found);
-      expect(await reader.query(queryFor(userPk))).toHaveLength(3);
-    }
-    expect(warnings.length).toBeGreaterThan(0);
-    expect(warnings[0]).toMatchObject({ retry: 1 });
-    await writer.reset();
-  }, 60_000);
+  ])(
+    'ChromaVectorStore.query retries it and answers, queried from %s',
+    async (_label, separateReader) => {
+      const warnings: object[] = [];
+      const log = { info: () => undefined, warn: (details: object) => warnings.push(details) };
+      const prefix = separateReader ? 'fwsep' : 'fwsame';
+      // soloRecords 1: every user's first batch opens a brand-new shard collection.
+      const writer = new ChromaVectorStore({ url: server.url, modelTag: 'first-write', prefix, soloRecords: 1, log });
+      const reader = separateReader
+        ? new ChromaVectorStore({ url: server.url, modelTag: 'first-write', prefix, soloRecords: 1, log })
+        : writer;
+      await writer.open(DIMENSION);
+      await reader.open(DIMENSION);
+      const errors: string[] = [];
+      for (let trial = 0; trial < MAX_TRIALS && warnings.length === 0; trial++) {
+        const userPk = `u${trial}`;
+        const outcomes = await whileWriting(writer.upsert(records(userPk)), () =>
+          reader.query(queryFor(userPk)).then(
+            (hits) => hits.length,
+            (error: Error) => {
+              errors.push(error.message);
+              return -1;
+            },
+          ),
+        );
+        expect(errors).toEqual([]);
+        // Before the write: nothing; during or after: the complete answer.
+        for (const found of outcomes) expect([0, 3]).toContain(found);
+        expect(await reader.query(queryFor(userPk))).toHaveLength(3);
+      }
+      expect(warnings.length).toBeGreaterThan(0);
+      expect(warnings[0]).toMatchObject({ retry: 1 });
+      await writer.reset();
+    },
+    60_000,
+  );
 });

@@ -126,7 +126,15 @@ describe('ChromaVectorStore partitioning', () => {
         const again = new ChromaVectorStore({ url: second.url, modelTag: 'restart' });
         await again.open(16);
         const target = userRecords('alice', 25)[7]!;
-        const hits = await again.query({ projectId: 'p1', userPk: 'alice', vector: target.vector, limit: 100, types: null, since: null, until: null });
+        const hits = await again.query({
+          projectId: 'p1',
+          userPk: 'alice',
+          vector: target.vector,
+          limit: 100,
+          types: null,
+          since: null,
+          until: null,
+        });
         expect(hits).toHaveLength(25);
         expect(hits[0]!.chunkId).toBe(target.chunkId);
       } finally {

@@ -14,7 +14,11 @@ describe('HashingEmbedder', () => {
 
   it('puts texts that share words closer than texts that share none', async () => {
     const embedder = new HashingEmbedder();
-    const [a, b, c] = await embedder.embed(['the cat sat on the mat', 'a cat on a mat', 'quarterly revenue grew strongly']);
+    const [a, b, c] = await embedder.embed([
+      'the cat sat on the mat',
+      'a cat on a mat',
+      'quarterly revenue grew strongly',
+    ]);
     expect(cosine(a!, b!)).toBeGreaterThan(0.4);
     expect(Math.abs(cosine(a!, c!))).toBeLessThan(0.2);
   });
@@ -27,7 +31,10 @@ describe('HashingEmbedder', () => {
   });
 
   it('embeds 10,000 short texts in well under a second', async () => {
-    const texts = Array.from({ length: 10_000 }, (_, i) => `user ${i % 97} said something about item ${i} and topic ${i % 13}`);
+    const texts = Array.from(
+      { length: 10_000 },
+      (_, i) => `user ${i % 97} said something about item ${i} and topic ${i % 13}`,
+    );
     const started = performance.now();
     const vectors = await new HashingEmbedder().embed(texts);
     expect(vectors).toHaveLength(10_000);

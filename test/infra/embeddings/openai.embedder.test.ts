@@ -2,7 +2,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddingsError, OpenAiEmbedder } from '../../../src/infra/embeddings/openai.embedder.js';
 import { cosine, embedderContract } from '../../contracts/embedder.contract.js';
-import { fakeEmbedding, startOpenAiEmbeddingsServer, type OpenAiEmbeddingsServer } from '../../fakes/openai-embeddings-server.js';
+import {
+  fakeEmbedding,
+  startOpenAiEmbeddingsServer,
+  type OpenAiEmbeddingsServer,
+} from '../../fakes/openai-embeddings-server.js';
 
 let server: OpenAiEmbeddingsServer;
 
@@ -25,9 +29,13 @@ afterAll(async () => {
 
 const fast = { backoffBaseMs: 1, maxRetryDelayMs: 50 };
 
-embedderContract('OpenAiEmbedder (scripted server)', () => OpenAiEmbedder.create({ baseUrl: server.url, model: 'fake-embed', ...fast }), {
-  semantic: false,
-});
+embedderContract(
+  'OpenAiEmbedder (scripted server)',
+  () => OpenAiEmbedder.create({ baseUrl: server.url, model: 'fake-embed', ...fast }),
+  {
+    semantic: false,
+  },
+);
 
 describe('OpenAiEmbedder', () => {
   beforeEach(() => {
@@ -35,7 +43,11 @@ describe('OpenAiEmbedder', () => {
   });
 
   it('discovers the dimension with one probe and sends model, input and the bearer key', async () => {
-    const embedder = await OpenAiEmbedder.create({ baseUrl: `${server.url}/`, apiKey: 'sk-test-123', model: 'fake-embed' });
+    const embedder = await OpenAiEmbedder.create({
+      baseUrl: `${server.url}/`,
+      apiKey: 'sk-test-123',
+      model: 'fake-embed',
+    });
     expect(embedder.dimension).toBe(24);
     expect(embedder.model).toBe('openai:fake-embed');
     expect(server.requests).toHaveLength(1);
@@ -51,7 +63,12 @@ describe('OpenAiEmbedder', () => {
     const [a, b] = await embedder.embed(['alpha', 'beta']);
     const expected = fakeEmbedding('alpha', 24);
     const length = Math.hypot(...expected);
-    expect(cosine(a!, expected.map((value) => value / length))).toBeCloseTo(1, 6);
+    expect(
+      cosine(
+        a!,
+        expected.map((value) => value / length),
+      ),
+    ).toBeCloseTo(1, 6);
     expect(cosine(a!, b!)).toBeLessThan(0.99);
   });
 
@@ -59,14 +76,19 @@ describe('OpenAiEmbedder', () => {
     const embedder = new OpenAiEmbedder({ baseUrl: server.url, model: 'fake-embed', maxBatch: 4 });
     const vectors = await embedder.embed(Array.from({ length: 10 }, (_, i) => `text ${i}`));
     expect(vectors).toHaveLength(10);
-    expect(server.requests.map((request) => (request.body?.input as string[]).length)).toEqual([4, 4, 2]);
+    expect(server.requests.map((request) => (request.body!.input as string[]).length)).toEqual([4, 4, 2]);
   });
 
   it('retries a 429 and then succeeds', async () => {
     const embedder = await OpenAiEmbedder.create({ baseUrl: server.url, model: 'fake-embed', ...fast });
     server.requests.length = 0;
     const warnings: object[] = [];
-    const logged = new OpenAiEmbedder({ baseUrl: server.url, model: 'fake-embed', ...fast, log: { warn: (details) => warnings.push(details) } });
+    const logged = new OpenAiEmbedder({
+      baseUrl: server.url,
+      model: 'fake-embed',
+      ...fast,
+      log: { warn: (details) => warnings.push(details) },
+    });
     server.enqueue({ status: 429, retryAfterMs: 5 });
     const [vector] = await logged.embed(['after a rate limit']);
     expect(vector).toHaveLength(24);
@@ -76,7 +98,13 @@ describe('OpenAiEmbedder', () => {
   });
 
   it('gives up on repeated 500s with an error naming the endpoint, the status and the attempts', async () => {
-    const embedder = new OpenAiEmbedder({ baseUrl: server.url, model: 'fake-embed', dimension: 24, maxRetries: 2, ...fast });
+    const embedder = new OpenAiEmbedder({
+      baseUrl: server.url,
+      model: 'fake-embed',
+      dimension: 24,
+      maxRetries: 2,
+      ...fast,
+    });
     server.enqueue({ status: 500, body: { error: { message: 'model overloaded' } } }, { status: 502 }, { status: 503 });
     const error = await embedder.embed(['x']).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EmbeddingsError);
@@ -88,7 +116,13 @@ describe('OpenAiEmbedder', () => {
   });
 
   it('does not retry a 401 and never shows the key', async () => {
-    const embedder = new OpenAiEmbedder({ baseUrl: server.url, apiKey: 'sk-secret-456', model: 'fake-embed', dimension: 24, ...fast });
+    const embedder = new OpenAiEmbedder({
+      baseUrl: server.url,
+      apiKey: 'sk-secret-456',
+      model: 'fake-embed',
+      dimension: 24,
+      ...fast,
+    });
     server.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided: sk-secret-456' } } });
     const error = (await embedder.embed(['x']).catch((caught: unknown) => caught)) as EmbeddingsError;
     expect(error.message).toContain('HTTP 401');
@@ -107,7 +141,9 @@ describe('OpenAiEmbedder', () => {
 
   it('fails create() clearly when nothing listens, and rejects bad configuration', async () => {
     const port = await closedPort();
-    await expect(OpenAiEmbedder.create({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', maxRetries: 0 })).rejects.toThrow(
+    await expect(
+      OpenAiEmbedder.create({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', maxRetries: 0 }),
+    ).rejects.toThrow(
       `Embeddings request to http://127.0.0.1:${port}/v1/embeddings (model m) failed after 1 attempt: network error (ECONNREFUSED)`,
     );
     expect(() => new OpenAiEmbedder({ baseUrl: 'not a url', model: 'm' })).toThrow(/not a valid URL/);
@@ -119,7 +155,12 @@ describe('OpenAiEmbedder', () => {
     await expect(OpenAiEmbedder.create({ baseUrl: server.url, model: 'fake-embed', dimension: 1536 })).rejects.toThrow(
       /has 24 dimensions, expected 1536/,
     );
-    const shortened = await OpenAiEmbedder.create({ baseUrl: server.url, model: 'fake-embed', dimension: 8, requestDimensions: true });
+    const shortened = await OpenAiEmbedder.create({
+      baseUrl: server.url,
+      model: 'fake-embed',
+      dimension: 8,
+      requestDimensions: true,
+    });
     expect(shortened.dimension).toBe(8);
     expect(server.requests.at(-1)!.body).toMatchObject({ dimensions: 8 });
   });
@@ -127,7 +168,9 @@ describe('OpenAiEmbedder', () => {
   it('reports a malformed answer without retrying', async () => {
     const embedder = new OpenAiEmbedder({ baseUrl: server.url, model: 'fake-embed', ...fast });
     server.enqueue({ body: { data: [{ embedding: 'nope', index: 0 }] } });
-    await expect(embedder.embed(['x'])).rejects.toThrow(/unexpected response: embedding 0 is not an array of finite numbers/);
+    await expect(embedder.embed(['x'])).rejects.toThrow(
+      /unexpected response: embedding 0 is not an array of finite numbers/,
+    );
     expect(server.requests).toHaveLength(1);
   });
 });

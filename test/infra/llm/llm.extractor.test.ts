@@ -33,7 +33,11 @@ const existing = [
 function input(overrides: Partial<ExtractionInput> = {}): ExtractionInput {
   return {
     messages: [
-      { role: 'user', content: 'I moved to Berlin last month and I started climbing.', createdAt: new Date('2025-03-03T09:30:00Z') },
+      {
+        role: 'user',
+        content: 'I moved to Berlin last month and I started climbing.',
+        createdAt: new Date('2025-03-03T09:30:00Z'),
+      },
       { role: 'assistant', content: 'Nice! How do you like Berlin?' },
       { role: 'user', content: 'Love it. Oh, and forget that I play chess. My name is still Ann.' },
     ],
@@ -47,7 +51,14 @@ function input(overrides: Partial<ExtractionInput> = {}): ExtractionInput {
 const validOutput = {
   operations: [
     { kind: 'ADD', text: 'User goes climbing.', topic: 'interests', subTopic: 'hobbies', categories: ['sport'] },
-    { kind: 'UPDATE', memoryId: 'mem-city', text: 'User lives in Berlin.', topic: 'basic_info', subTopic: 'location', categories: [] },
+    {
+      kind: 'UPDATE',
+      memoryId: 'mem-city',
+      text: 'User lives in Berlin.',
+      topic: 'basic_info',
+      subTopic: 'location',
+      categories: [],
+    },
     { kind: 'DELETE', memoryId: 'mem-chess', reason: 'user asked to forget it' },
     { kind: 'NONE', memoryId: 'mem-name', text: 'User is called Ann.' },
   ],
@@ -72,7 +83,13 @@ afterAll(async () => {
 });
 
 function extractor(maxRetries = 2): LlmExtractor {
-  const client = new OpenAiChatClient({ baseUrl: llm.url, model: 'scripted-7b', maxRetries, backoffBaseMs: 1, timeoutMs: 2_000 });
+  const client = new OpenAiChatClient({
+    baseUrl: llm.url,
+    model: 'scripted-7b',
+    maxRetries,
+    backoffBaseMs: 1,
+    timeoutMs: 2_000,
+  });
   return new LlmExtractor({ client });
 }
 
@@ -100,7 +117,14 @@ describe('LlmExtractor', () => {
     expect(result).toEqual({
       operations: [
         { kind: 'ADD', text: 'User goes climbing.', topic: 'interests', subTopic: 'hobbies', categories: ['sport'] },
-        { kind: 'UPDATE', memoryId: 'mem-city', text: 'User lives in Berlin.', topic: 'basic_info', subTopic: 'location', categories: [] },
+        {
+          kind: 'UPDATE',
+          memoryId: 'mem-city',
+          text: 'User lives in Berlin.',
+          topic: 'basic_info',
+          subTopic: 'location',
+          categories: [],
+        },
         { kind: 'DELETE', memoryId: 'mem-chess', reason: 'user asked to forget it' },
         { kind: 'NONE', memoryId: 'mem-name', text: 'User is called Ann.' },
       ],
@@ -123,8 +147,12 @@ describe('LlmExtractor', () => {
       expect(user?.role).toBe('user');
       expect(user?.content).toContain("Today's date: 2025-03-04 (Tuesday)");
       for (const memory of existing) expect(user?.content).toContain(`"id":"${memory.id}"`);
-      expect(user?.content).toContain('{"id":"mem-city","topic":"basic_info","subTopic":"location","text":"User lives in Paris."}');
-      expect(user?.content).toContain('[1] user (2025-03-03 09:30 UTC): "I moved to Berlin last month and I started climbing."');
+      expect(user?.content).toContain(
+        '{"id":"mem-city","topic":"basic_info","subTopic":"location","text":"User lives in Paris."}',
+      );
+      expect(user?.content).toContain(
+        '[1] user (2025-03-03 09:30 UTC): "I moved to Berlin last month and I started climbing."',
+      );
       expect(user?.content).toContain('[2] assistant: "Nice! How do you like Berlin?"');
       expect(request.body?.response_format).toEqual({ type: 'json_object' });
       return { json: { operations: [], summary: 'nothing new', tags: [] } };
@@ -149,7 +177,10 @@ describe('LlmExtractor', () => {
 
   it('retries malformed JSON, shows the model its mistake, and sums usage over both calls', async () => {
     llm.enqueue(
-      { raw: '{"operations": [{"kind": "ADD", "text": "User goes climbing."', usage: { prompt_tokens: 800, completion_tokens: 20 } },
+      {
+        raw: '{"operations": [{"kind": "ADD", "text": "User goes climbing."',
+        usage: { prompt_tokens: 800, completion_tokens: 20 },
+      },
       { json: validOutput, usage: { prompt_tokens: 850, completion_tokens: 100 } },
     );
 
@@ -179,7 +210,9 @@ describe('LlmExtractor', () => {
     const error = await rejection(extractor().extract(input()));
 
     expect(error).toBeInstanceOf(LlmOutputError);
-    expect(error.message).toMatch(/^LLM output invalid: operations: .+ \(model scripted-7b at http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions, 3 attempts\)$/);
+    expect(error.message).toMatch(
+      /^LLM output invalid: operations: .+ \(model scripted-7b at http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions, 3 attempts\)$/,
+    );
     expect((error as LlmOutputError).usage.calls).toBe(3);
     expect(error).toMatchObject({ kind: 'invalid_output', attempts: 3, retryable: true });
     expect(llm.requests).toHaveLength(3);
@@ -188,7 +221,17 @@ describe('LlmExtractor', () => {
   it('treats an unknown memoryId as invalid output', async () => {
     const bad = {
       ...validOutput,
-      operations: [validOutput.operations[0], { kind: 'UPDATE', memoryId: 'x', text: 'User lives in Rome.', topic: 'basic_info', subTopic: 'location', categories: [] }],
+      operations: [
+        validOutput.operations[0],
+        {
+          kind: 'UPDATE',
+          memoryId: 'x',
+          text: 'User lives in Rome.',
+          topic: 'basic_info',
+          subTopic: 'location',
+          categories: [],
+        },
+      ],
     };
     llm.enqueue({ json: bad }, { json: bad });
 
@@ -201,7 +244,13 @@ describe('LlmExtractor', () => {
   it('rejects two changes to the same memory', async () => {
     const bad = {
       operations: [
-        { kind: 'UPDATE', memoryId: 'mem-city', text: 'User lives in Berlin.', topic: 'basic_info', subTopic: 'location' },
+        {
+          kind: 'UPDATE',
+          memoryId: 'mem-city',
+          text: 'User lives in Berlin.',
+          topic: 'basic_info',
+          subTopic: 'location',
+        },
         { kind: 'DELETE', memoryId: 'mem-city', reason: 'moved' },
       ],
     };
@@ -220,7 +269,9 @@ describe('LlmExtractor', () => {
     };
     llm.enqueue({ json: output });
     const error = await rejection(extractor(0).extract(input({ profile: { ...profile, strict: true } })));
-    expect(error.message).toContain('LLM output invalid: operations[0]: topic/subTopic "pets"/"cats" is not a configured slot (strict profile)');
+    expect(error.message).toContain(
+      'LLM output invalid: operations[0]: topic/subTopic "pets"/"cats" is not a configured slot (strict profile)',
+    );
     expect(error.message).toContain('1 attempt)');
 
     llm.enqueue({ json: output });
@@ -230,18 +281,24 @@ describe('LlmExtractor', () => {
 
   it('matches configured slots case-insensitively and returns their canonical names', async () => {
     llm.enqueue({
-      json: { operations: [{ kind: 'add', text: 'User hikes.', topic: 'Interests', subTopic: 'HOBBIES' }], summary: 's', tags: [] },
+      json: {
+        operations: [{ kind: 'add', text: 'User hikes.', topic: 'Interests', subTopic: 'HOBBIES' }],
+        summary: 's',
+        tags: [],
+      },
     });
 
     const result = await extractor().extract(input({ profile: { ...profile, strict: true } }));
 
-    expect(result.operations).toEqual([{ kind: 'ADD', text: 'User hikes.', topic: 'interests', subTopic: 'hobbies', categories: [] }]);
+    expect(result.operations).toEqual([
+      { kind: 'ADD', text: 'User hikes.', topic: 'interests', subTopic: 'hobbies', categories: [] },
+    ]);
   });
 
   it('strips ```json fences, <think> blocks and prose around the object', async () => {
     llm.enqueue(
-      { raw: '```json\n' + JSON.stringify(validOutput, null, 2) + '\n```' },
-      { raw: '<think>The user moved.</think>\nHere you go:\n' + JSON.stringify(validOutput) + '\nHope that helps!' },
+      { raw: `\`\`\`json\n${JSON.stringify(validOutput, null, 2)}\n\`\`\`` },
+      { raw: `<think>The user moved.</think>\nHere you go:\n${JSON.stringify(validOutput)}\nHope that helps!` },
     );
 
     const fenced = await extractor().extract(input());
@@ -303,7 +360,12 @@ describe('LlmExtractor', () => {
 
   it('does not call the model for an empty batch', async () => {
     const result = await extractor().extract(input({ messages: [] }));
-    expect(result).toEqual({ operations: [], summary: '', tags: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 } });
+    expect(result).toEqual({
+      operations: [],
+      summary: '',
+      tags: [],
+      usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+    });
     expect(llm.requests).toHaveLength(0);
   });
 });

@@ -142,7 +142,13 @@ describe('OpenAiChatClient', () => {
     expect(error.message).toBe(
       `LLM request to ${llm.url}/chat/completions failed after 3 attempts: HTTP 503: overloaded (key [redacted])`,
     );
-    expect(error).toMatchObject({ kind: 'http', status: 503, attempts: 3, retryable: true, endpoint: `${llm.url}/chat/completions` });
+    expect(error).toMatchObject({
+      kind: 'http',
+      status: 503,
+      attempts: 3,
+      retryable: true,
+      endpoint: `${llm.url}/chat/completions`,
+    });
     expect(llm.requests).toHaveLength(3);
   });
 

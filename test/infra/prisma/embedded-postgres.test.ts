@@ -8,10 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EmbeddedPostgresLockedError,
-  startEmbeddedPostgres,
-} from '../../../src/infra/prisma/embedded-postgres.js';
+import { EmbeddedPostgresLockedError, startEmbeddedPostgres } from '../../../src/infra/prisma/embedded-postgres.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -107,12 +104,18 @@ describe('embedded PostgreSQL (PGlite)', () => {
 
   it('keeps every acknowledged commit when the hosting process is killed with SIGKILL', async () => {
     const dataDir = path.join(root, 'crash');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'crash-writer.ts'), dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'fixtures', 'crash-writer.ts'), dataDir],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
 
     // Let it commit a few hundred rows, then kill it in the middle of the stream.
     let acknowledged = 0;
@@ -136,7 +139,10 @@ describe('embedded PostgreSQL (PGlite)', () => {
     // A fresh start on the same folder: the stale lock is taken over and the WAL is replayed.
     const server = await startEmbeddedPostgres({ dataDir });
     try {
-      const [row] = await query<{ n: number; max: number }>(server.url, 'SELECT count(*)::int AS n, max(id) AS max FROM crash_log');
+      const [row] = await query<{ n: number; max: number }>(
+        server.url,
+        'SELECT count(*)::int AS n, max(id) AS max FROM crash_log',
+      );
       expect(row!.n).toBe(row!.max); // no gaps
       expect(row!.n).toBeGreaterThanOrEqual(acknowledged);
       // The database is writable after recovery.

@@ -3,7 +3,12 @@
 
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, createMigrationSql, readMigrations, defaultMigrationsDir } from '../../../src/infra/prisma/migrate.js';
+import {
+  applyMigrations,
+  createMigrationSql,
+  readMigrations,
+  defaultMigrationsDir,
+} from '../../../src/infra/prisma/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -29,10 +34,14 @@ describe(`migrations (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreSQL server
   it('records every migration in _prisma_migrations, as migrate deploy does', async () => {
     const names = (await readMigrations(defaultMigrationsDir())).migrationDirectories.map((d) => d.path);
     expect(names.length).toBeGreaterThan(0);
-    const rows = await withClient(db.url, async (c) =>
-      (await c.query<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
-        'SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations ORDER BY migration_name',
-      )).rows,
+    const rows = await withClient(
+      db.url,
+      async (c) =>
+        (
+          await c.query<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
+            'SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations ORDER BY migration_name',
+          )
+        ).rows,
     );
     expect(rows).toEqual(names.map((migration_name) => ({ migration_name, finished: true, rolled_back: false })));
   });
@@ -40,42 +49,83 @@ describe(`migrations (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreSQL server
   it('is a no-op the second time', async () => {
     const again = await applyMigrations({ url: db.url });
     expect(again.applied).toEqual([]);
-    const count = await withClient(db.url, async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM _prisma_migrations')).rows[0]!.n);
+    const count = await withClient(
+      db.url,
+      async (c) => (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM _prisma_migrations')).rows[0]!.n,
+    );
     expect(count).toBe((await readMigrations(defaultMigrationsDir())).migrationDirectories.length);
   });
 
   it('creates the tables of the schema', async () => {
     const tables = await withClient(db.url, async (c) =>
-      (await c.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).rows.map((r) => r.table_name),
+      (
+        await c.query<{ table_name: string }>(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+        )
+      ).rows.map((r) => r.table_name),
     );
-    for (const table of ['Project', 'ApiKey', 'User', 'Blob', 'Chunk', 'IndexJob', 'IndexState', 'Memory', 'MemoryChange', 'MemoryEvent']) {
+    for (const table of [
+      'Project',
+      'ApiKey',
+      'User',
+      'Blob',
+      'Chunk',
+      'IndexJob',
+      'IndexState',
+      'Memory',
+      'MemoryChange',
+      'MemoryEvent',
+    ]) {
       expect(tables).toContain(table);
     }
   });
 
   it('generates the chunk tsvector from searchText and indexes it with GIN', async () => {
     await withClient(db.url, async (c) => {
-      const project = (await c.query<{ id: string }>(`INSERT INTO "Project" (id, name) VALUES (gen_random_uuid(), 'tsv') RETURNING id`)).rows[0]!.id;
-      const user = (await c.query<{ pk: string }>(`INSERT INTO "User" (pk, "projectId", "externalId", "updatedAt") VALUES (gen_random_uuid(), $1, 'u', now()) RETURNING pk`, [project])).rows[0]!.pk;
-      const blob = (await c.query<{ id: string }>(`INSERT INTO "Blob" (id, "projectId", "userPk", type, content) VALUES (gen_random_uuid(), $1, $2, 'DOC', '{}') RETURNING id`, [project, user])).rows[0]!.id;
+      const project = (
+        await c.query<{ id: string }>(`INSERT INTO "Project" (id, name) VALUES (gen_random_uuid(), 'tsv') RETURNING id`)
+      ).rows[0]!.id;
+      const user = (
+        await c.query<{ pk: string }>(
+          `INSERT INTO "User" (pk, "projectId", "externalId", "updatedAt") VALUES (gen_random_uuid(), $1, 'u', now()) RETURNING pk`,
+          [project],
+        )
+      ).rows[0]!.pk;
+      const blob = (
+        await c.query<{ id: string }>(
+          `INSERT INTO "Blob" (id, "projectId", "userPk", type, content) VALUES (gen_random_uuid(), $1, $2, 'DOC', '{}') RETURNING id`,
+          [project, user],
+        )
+      ).rows[0]!.id;
       await c.query(
         `INSERT INTO "Chunk" (id, "blobId", "projectId", "userPk", ordinal, text, "searchText", "createdAt") VALUES (gen_random_uuid(), $1, $2, $3, 0, 'x', 'The zebras were running', now())`,
         [blob, project, user],
       );
-      const tsv = (await c.query<{ tsv: string }>(`SELECT "searchTsv"::text AS tsv FROM "Chunk" WHERE "blobId" = $1`, [blob])).rows[0]!.tsv;
+      const tsv = (
+        await c.query<{ tsv: string }>(`SELECT "searchTsv"::text AS tsv FROM "Chunk" WHERE "blobId" = $1`, [blob])
+      ).rows[0]!.tsv;
       expect(tsv).toContain("'zebra'");
       expect(tsv).toContain("'run'");
 
       // Updates follow the text; direct writes are refused.
       await c.query(`UPDATE "Chunk" SET "searchText" = 'giraffes' WHERE "blobId" = $1`, [blob]);
-      expect((await c.query<{ tsv: string }>(`SELECT "searchTsv"::text AS tsv FROM "Chunk" WHERE "blobId" = $1`, [blob])).rows[0]!.tsv).toBe("'giraff':1");
-      await expect(c.query(`UPDATE "Chunk" SET "searchTsv" = to_tsvector('x') WHERE "blobId" = $1`, [blob])).rejects.toThrow(/generated|can only be updated to DEFAULT/i);
+      expect(
+        (await c.query<{ tsv: string }>(`SELECT "searchTsv"::text AS tsv FROM "Chunk" WHERE "blobId" = $1`, [blob]))
+          .rows[0]!.tsv,
+      ).toBe("'giraff':1");
+      await expect(
+        c.query(`UPDATE "Chunk" SET "searchTsv" = to_tsvector('x') WHERE "blobId" = $1`, [blob]),
+      ).rejects.toThrow(/generated|can only be updated to DEFAULT/i);
 
-      const generated = (await c.query<{ is_generated: string; generation_expression: string }>(
-        `SELECT is_generated, generation_expression FROM information_schema.columns WHERE table_name = 'Chunk' AND column_name = 'searchTsv'`,
-      )).rows[0]!;
+      const generated = (
+        await c.query<{ is_generated: string; generation_expression: string }>(
+          `SELECT is_generated, generation_expression FROM information_schema.columns WHERE table_name = 'Chunk' AND column_name = 'searchTsv'`,
+        )
+      ).rows[0]!;
       expect(generated.is_generated).toBe('ALWAYS');
-      const index = (await c.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'Chunk_searchTsv_idx'`)).rows[0]!;
+      const index = (
+        await c.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'Chunk_searchTsv_idx'`)
+      ).rows[0]!;
       expect(index.indexdef).toMatch(/USING gin/i);
     });
   });

@@ -61,7 +61,12 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
   function docChunks(...texts: string[]): NewChunk[] {
     let offset = 0;
     return texts.map((text, ordinal) => {
-      const chunk: NewChunk = { ordinal, text, searchText: text, locator: { kind: 'text', start: offset, end: offset + text.length } };
+      const chunk: NewChunk = {
+        ordinal,
+        text,
+        searchText: text,
+        locator: { kind: 'text', start: offset, end: offset + text.length },
+      };
       offset += text.length + 1;
       return chunk;
     });
@@ -99,9 +104,21 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
 
     it('finds active keys by hash and revokes them once', async () => {
       const project = await projects.create('keys');
-      const key = await apiKeys.create({ projectId: project.id, name: 'ci', role: 'project', hash: 'h-1', prefix: 'mq_ab' });
+      const key = await apiKeys.create({
+        projectId: project.id,
+        name: 'ci',
+        role: 'project',
+        hash: 'h-1',
+        prefix: 'mq_ab',
+      });
       expect(key).toMatchObject({ projectId: project.id, name: 'ci', role: 'project', revokedAt: null });
-      const admin = await apiKeys.create({ projectId: project.id, name: null, role: 'admin', hash: 'h-2', prefix: 'mq_cd' });
+      const admin = await apiKeys.create({
+        projectId: project.id,
+        name: null,
+        role: 'admin',
+        hash: 'h-2',
+        prefix: 'mq_cd',
+      });
       expect(admin.role).toBe('admin');
       expect(await apiKeys.findActiveByHash('h-1')).toEqual(key);
       expect(await apiKeys.findById(key.id)).toEqual(key);
@@ -149,7 +166,8 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
     it('pages by (createdAt, id) with totalCount and hasNextPage', async () => {
       const project = await projects.create('users-page');
       const created: UserRecord[] = [];
-      for (const id of ['c', 'a', 'e', 'b', 'd']) created.push(await users.create(project.id, { externalId: id, data: {} }));
+      for (const id of ['c', 'a', 'e', 'b', 'd'])
+        created.push(await users.create(project.id, { externalId: id, data: {} }));
       const expected = created
         .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : 1))
         .map((u) => u.id);
@@ -178,7 +196,16 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       expect(await blobs.findById(user.projectId, blob.id)).toBeNull();
       expect(await chunks.findByBlob(blob.id)).toEqual([]);
       const due = await jobs.due(10);
-      expect(due).toEqual([{ id: expect.any(BigInt), kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null, attempts: 0 }]);
+      expect(due).toEqual([
+        {
+          id: expect.any(BigInt),
+          kind: 'DELETE_USER',
+          projectId: user.projectId,
+          userPk: user.pk,
+          blobId: null,
+          attempts: 0,
+        },
+      ]);
       await users.delete(user); // already gone: nothing more
       expect(await jobs.pendingCount()).toBe(1);
       await drainJobs();
@@ -198,7 +225,13 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       },
       { type: 'DOC', title: 'Notes', content: 'Some notes' },
       { type: 'DOC', title: null, content: 'Untitled' },
-      { type: 'TRANSCRIPT', segments: [{ start: 0, end: 1.5, text: 'hi', speaker: 'A' }, { start: 1.5, end: 3, text: 'hey', speaker: null }] },
+      {
+        type: 'TRANSCRIPT',
+        segments: [
+          { start: 0, end: 1.5, text: 'hi', speaker: 'A' },
+          { start: 1.5, end: 3, text: 'hey', speaker: null },
+        ],
+      },
       { type: 'SUMMARY', summary: 'They talked about travel.' },
       { type: 'CODE', language: 'ts', content: 'const x = 1;' },
       { type: 'CODE', language: null, content: 'x' },
@@ -253,10 +286,15 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       const b = await blobs.insert(newDoc(user, ['b']));
       expect(await blobs.findById(other.projectId, a.id)).toBeNull();
       expect(await blobs.findById(user.projectId, 'not-a-uuid')).toBeNull();
-      expect(await blobs.findByIds([b.id, 'x', a.id, '00000000-0000-4000-8000-000000000000'])).toEqual([b, null, a, null]);
+      expect(await blobs.findByIds([b.id, 'x', a.id, '00000000-0000-4000-8000-000000000000'])).toEqual([
+        b,
+        null,
+        a,
+        null,
+      ]);
     });
 
-    it('lists a user\'s blobs by (createdAt, id) with a type filter', async () => {
+    it("lists a user's blobs by (createdAt, id) with a type filter", async () => {
       const user = await newUser('blobs-list');
       const inserted = [];
       for (let i = 0; i < 5; i++) inserted.push(await blobs.insert(newDoc(user, [`d${i}`], at(10 - i))));
@@ -266,7 +304,11 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       expect(page1).toMatchObject({ totalCount: 5, hasNextPage: true });
       expect(page1.items).toEqual(expected.slice(0, 3));
       const last = page1.items[2]!;
-      const page2 = await blobs.listByUser(user.pk, { type: 'DOC' }, { first: 3, after: { createdAt: last.createdAt, id: last.id } });
+      const page2 = await blobs.listByUser(
+        user.pk,
+        { type: 'DOC' },
+        { first: 3, after: { createdAt: last.createdAt, id: last.id } },
+      );
       expect(page2).toEqual({ items: expected.slice(3), hasNextPage: false, totalCount: 5 });
       const all = await blobs.listByUser(user.pk, { type: null }, { first: 10, after: null });
       expect(all.totalCount).toBe(6);
@@ -279,7 +321,8 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       for (let i = 0; i < 12; i++) many.push(await users.create(project.id, { externalId: `u${i}`, data: {} }));
       for (const [i, user] of many.entries()) {
         for (let j = 0; j < i % 4; j++) await blobs.insert(newDoc(user, [`u${i} b${j}`], at(j)));
-        if (i % 3 === 0) await blobs.insert({ ...newDoc(user, ['s'], at(9)), content: { type: 'SUMMARY', summary: `s${i}` } });
+        if (i % 3 === 0)
+          await blobs.insert({ ...newDoc(user, ['s'], at(9)), content: { type: 'SUMMARY', summary: `s${i}` } });
       }
       const missing = '00000000-0000-4000-8000-000000000000';
       const keys = [...many.map((u) => u.pk), missing];
@@ -309,7 +352,16 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       expect(await blobs.findById(user.projectId, blob.id)).toBeNull();
       expect(await chunks.findByBlob(blob.id)).toEqual([]);
       const due = await jobs.due(10);
-      expect(due).toEqual([{ id: expect.any(BigInt), kind: 'DELETE_BLOB', projectId: user.projectId, userPk: user.pk, blobId: blob.id, attempts: 0 }]);
+      expect(due).toEqual([
+        {
+          id: expect.any(BigInt),
+          kind: 'DELETE_BLOB',
+          projectId: user.projectId,
+          userPk: user.pk,
+          blobId: blob.id,
+          attempts: 0,
+        },
+      ]);
       await blobs.delete(blob);
       expect(await jobs.pendingCount()).toBe(1);
       await drainJobs();
@@ -329,7 +381,15 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
       const blob = await blobs.insert({ ...newDoc(user, []), chunks: chunkList, createdAt: at(3) });
       const found = await chunks.findByBlob(blob.id);
       expect(found).toEqual(
-        chunkList.map((c) => ({ ...c, id: expect.any(String), blobId: blob.id, projectId: user.projectId, userPk: user.pk, blobType: 'DOC', createdAt: at(3) })),
+        chunkList.map((c) => ({
+          ...c,
+          id: expect.any(String),
+          blobId: blob.id,
+          projectId: user.projectId,
+          userPk: user.pk,
+          blobType: 'DOC',
+          createdAt: at(3),
+        })),
       );
       const ids = found.map((c) => c.id);
       expect(await chunks.findByIds([ids[2]!, 'bad', ids[0]!])).toEqual([found[2], found[0]]);
@@ -365,7 +425,8 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
         ['dull', 'Caroline said hello. Caroline said goodbye.', at(40), 'DOC'],
       ];
       for (const [key, text, createdAt, type] of texts) {
-        const content: BlobContent = type === 'SUMMARY' ? { type, summary: text } : { type: 'DOC', title: null, content: text };
+        const content: BlobContent =
+          type === 'SUMMARY' ? { type, summary: text } : { type: 'DOC', title: null, content: text };
         const blob = await blobs.insert({ ...newDoc(user, [text], createdAt), content });
         ids[key] = (await chunks.findByBlob(blob.id))[0]!.id;
       }
@@ -374,7 +435,7 @@ describe(`Prisma repositories (${process.env.MEMQL_TEST_DATABASE_URL ? 'PostgreS
 
     const filter = () => ({ userPk: user.pk, types: null, since: null, until: null });
 
-    it('matches chunks having any of the question\'s terms, rare terms first', async () => {
+    it("matches chunks having any of the question's terms, rare terms first", async () => {
       const results = await chunks.searchLexical('What did Caroline research about adoption?', filter(), 10);
       expect(results[0]!.chunkId).toBe(ids.adoption);
       // Every chunk mentioning Caroline matches, even without the other words.

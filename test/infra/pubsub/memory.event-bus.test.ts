@@ -10,7 +10,7 @@ const event = (projectId: string, summary: string): DomainEvent => ({
 });
 
 describe('InMemoryEventBus', () => {
-  it('delivers only the subscriber\'s own project\'s events that pass its filter', async () => {
+  it("delivers only the subscriber's own project's events that pass its filter", async () => {
     const bus = new InMemoryEventBus();
     const mine = bus.subscribe('p1', (e) => e.type === 'memory.event' && e.event.summary !== 'skip');
     await bus.publish(event('p2', 'other project'));

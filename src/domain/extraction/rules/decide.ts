@@ -23,7 +23,8 @@ export interface ResolvedSlot {
  */
 export function resolveSlot(profile: ProfileConfig, slot: { topic: string; subTopic: string }): ResolvedSlot | null {
   const found = findSlot(profile, slot.topic, slot.subTopic);
-  if (found) return { topic: found.topic.name, subTopic: found.subTopic.name, singleValued: found.subTopic.singleValued };
+  if (found)
+    return { topic: found.topic.name, subTopic: found.subTopic.name, singleValued: found.subTopic.singleValued };
   if (profile.strict) return null;
   const fallback = findSlot(DEFAULT_PROFILE_CONFIG, slot.topic, slot.subTopic);
   return { topic: slot.topic, subTopic: slot.subTopic, singleValued: fallback?.subTopic.singleValued ?? false };
@@ -45,7 +46,11 @@ interface Entry {
   touched: number;
 }
 
-export function decide(intents: readonly Intent[], profile: ProfileConfig, existing: readonly ExistingMemory[]): MemoryOperation[] {
+export function decide(
+  intents: readonly Intent[],
+  profile: ProfileConfig,
+  existing: readonly ExistingMemory[],
+): MemoryOperation[] {
   const entries: Entry[] = existing.map((m) => ({
     id: m.id,
     original: m,
@@ -78,11 +83,14 @@ export function decide(intents: readonly Intent[], profile: ProfileConfig, exist
       }
       case 'retract': {
         const slot = resolveSlot(profile, intent.fact.slot) ?? { ...intent.fact.slot, singleValued: false };
-        for (const entry of live()) if (retracts(intent.fact, slot, entry)) remove(entry, `The user took it back: "${clip(intent.source)}"`);
+        for (const entry of live())
+          if (retracts(intent.fact, slot, entry)) remove(entry, `The user took it back: "${clip(intent.source)}"`);
         break;
       }
       case 'forget': {
-        for (const entry of live()) if (intent.targets.some((t) => inPattern(entry, t))) remove(entry, `The user asked to forget it: "${clip(intent.source)}"`);
+        for (const entry of live())
+          if (intent.targets.some((t) => inPattern(entry, t)))
+            remove(entry, `The user asked to forget it: "${clip(intent.source)}"`);
         break;
       }
       default: {
@@ -95,7 +103,9 @@ export function decide(intents: readonly Intent[], profile: ProfileConfig, exist
   function applyAssert(fact: CandidateFact, slot: ResolvedSlot): void {
     const current = live();
     const text = normaliseText(fact.text);
-    const same = current.find((e) => normaliseText(e.text) === text && inSlot(e, slot)) ?? current.find((e) => normaliseText(e.text) === text);
+    const same =
+      current.find((e) => normaliseText(e.text) === text && inSlot(e, slot)) ??
+      current.find((e) => normaliseText(e.text) === text);
     if (same) {
       if (same.id !== null && unchanged(same)) {
         same.repeated = true;
@@ -112,8 +122,13 @@ export function decide(intents: readonly Intent[], profile: ProfileConfig, exist
       touch(revived);
       return;
     }
-    const superseded = fact.supersedes ? current.find((e) => fact.supersedes!.some((re) => re.test(normaliseText(e.text)))) : undefined;
-    if (superseded) return replace(superseded, fact, slot);
+    const superseded = fact.supersedes
+      ? current.find((e) => fact.supersedes!.some((re) => re.test(normaliseText(e.text))))
+      : undefined;
+    if (superseded) {
+      replace(superseded, fact, slot);
+      return;
+    }
     const occupants = current.filter((e) => inSlot(e, slot));
     if (fact.vague && occupants.length > 0) return;
     if (slot.singleValued && occupants.length > 0) {
@@ -122,7 +137,18 @@ export function decide(intents: readonly Intent[], profile: ProfileConfig, exist
       for (const other of rest) remove(other, `Replaced by "${fact.text}"`);
       return;
     }
-    const entry: Entry = { id: null, original: null, text: fact.text, topic: slot.topic, subTopic: slot.subTopic, categories: fact.categories, deleted: false, deleteReason: '', repeated: false, touched: -1 };
+    const entry: Entry = {
+      id: null,
+      original: null,
+      text: fact.text,
+      topic: slot.topic,
+      subTopic: slot.subTopic,
+      categories: fact.categories,
+      deleted: false,
+      deleteReason: '',
+      repeated: false,
+      touched: -1,
+    };
     entries.push(entry);
     touch(entry);
   }
@@ -140,16 +166,33 @@ export function decide(intents: readonly Intent[], profile: ProfileConfig, exist
     .filter((e) => e.touched >= 0)
     .sort((a, b) => a.touched - b.touched)
     .flatMap((e): MemoryOperation[] => {
-      if (e.id === null) return e.deleted ? [] : [{ kind: 'ADD', text: e.text, topic: e.topic, subTopic: e.subTopic, categories: e.categories }];
+      if (e.id === null)
+        return e.deleted
+          ? []
+          : [{ kind: 'ADD', text: e.text, topic: e.topic, subTopic: e.subTopic, categories: e.categories }];
       if (e.deleted) return [{ kind: 'DELETE', memoryId: e.id, reason: e.deleteReason }];
       if (unchanged(e)) return e.repeated ? [{ kind: 'NONE', memoryId: e.id, text: e.original?.text ?? e.text }] : [];
-      return [{ kind: 'UPDATE', memoryId: e.id, text: e.text, topic: e.topic, subTopic: e.subTopic, categories: e.categories }];
+      return [
+        {
+          kind: 'UPDATE',
+          memoryId: e.id,
+          text: e.text,
+          topic: e.topic,
+          subTopic: e.subTopic,
+          categories: e.categories,
+        },
+      ];
     });
 }
 
 function unchanged(entry: Entry): boolean {
   const o = entry.original;
-  return o !== null && normaliseText(o.text) === normaliseText(entry.text) && sameName(o.topic, entry.topic) && sameName(o.subTopic, entry.subTopic);
+  return (
+    o !== null &&
+    normaliseText(o.text) === normaliseText(entry.text) &&
+    sameName(o.topic, entry.topic) &&
+    sameName(o.subTopic, entry.subTopic)
+  );
 }
 
 function inSlot(entry: { topic: string; subTopic: string }, slot: { topic: string; subTopic: string }): boolean {
@@ -157,7 +200,9 @@ function inSlot(entry: { topic: string; subTopic: string }, slot: { topic: strin
 }
 
 function inPattern(entry: { topic: string; subTopic: string }, pattern: SlotPattern): boolean {
-  return sameName(entry.topic, pattern.topic) && (pattern.subTopic === null || sameName(entry.subTopic, pattern.subTopic));
+  return (
+    sameName(entry.topic, pattern.topic) && (pattern.subTopic === null || sameName(entry.subTopic, pattern.subTopic))
+  );
 }
 
 const NEGATED = /\b(?:not|no|never|no longer|doesnt|dont|isnt|cannot)\b/;

@@ -29,7 +29,12 @@ const SLOT_CATEGORIES: Partial<Record<DefaultSlotName, string[]>> = {
   languages: ['personal', 'languages'],
 };
 
-export function fact(slot: DefaultSlotName, text: string, value: string, extra: Partial<Omit<CandidateFact, 'slot' | 'text' | 'value'>> = {}): CandidateFact {
+export function fact(
+  slot: DefaultSlotName,
+  text: string,
+  value: string,
+  extra: Partial<Omit<CandidateFact, 'slot' | 'text' | 'value'>> = {},
+): CandidateFact {
   const ref = DEFAULT_SLOTS[slot];
   return {
     slot: ref,
@@ -80,10 +85,19 @@ export function likeFact(item: string, polarity: Polarity): CandidateFact {
 /** Slot of "my favorite <kind> is ...". */
 export function favoriteSlot(kind: string): DefaultSlotName {
   const k = kind.toLowerCase();
-  if (/\b(?:band|singer|artist|musician|song|album|music|genre|composer|rapper|group|dj|playlist|instrument)s?$/.test(k)) return 'music';
+  if (
+    /\b(?:band|singer|artist|musician|song|album|music|genre|composer|rapper|group|dj|playlist|instrument)s?$/.test(k)
+  )
+    return 'music';
   if (/\b(?:book|author|novel|writer|poet|poem|comic|manga|series of books)s?$/.test(k)) return 'books';
-  if (/\b(?:movie|film|show|tv show|series|director|actor|actress|anime|documentary|sitcom|character)s?$/.test(k)) return 'movies';
-  if (/\b(?:food|dish|meal|cuisine|drink|snack|dessert|fruit|vegetable|restaurant|beer|wine|coffee|tea|cocktail|flavou?r|cheese|candy|cake|breakfast|lunch|dinner|pizza|sandwich|soup|spice|ice cream|pastry|dessert)s?$/.test(k)) return 'foodLikes';
+  if (/\b(?:movie|film|show|tv show|series|director|actor|actress|anime|documentary|sitcom|character)s?$/.test(k))
+    return 'movies';
+  if (
+    /\b(?:food|dish|meal|cuisine|drink|snack|dessert|fruit|vegetable|restaurant|beer|wine|coffee|tea|cocktail|flavou?r|cheese|candy|cake|breakfast|lunch|dinner|pizza|sandwich|soup|spice|ice cream|pastry|dessert)s?$/.test(
+      k,
+    )
+  )
+    return 'foodLikes';
   if (/\b(?:sport|team|club|player|athlete)s?$/.test(k) || isSport(k)) return 'sports';
   if (/\b(?:hobby|hobbies|pastime|activity)$/.test(k)) return 'hobbies';
   return 'likes';
@@ -99,7 +113,7 @@ export function parseDate(text: string, now: Date): { month: number; day: number
     const next = new Date(now.getTime() + 86_400_000);
     return { month: next.getUTCMonth(), day: next.getUTCDate(), year: null };
   }
-  const month = '(' + MONTHS.join('|') + '|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)';
+  const month = `(${MONTHS.join('|')}|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)`;
   const day = '(\\d{1,2})(?:st|nd|rd|th)?';
   const year = '(?: (\\d{4}))?';
   const monthIndex = (name: string) => MONTHS.findIndex((m) => m.startsWith(name.slice(0, 3)));

@@ -34,7 +34,8 @@ export function isBareJoke(sentence: string): boolean {
   return rest.split(' ').filter(Boolean).length <= 1;
 }
 
-const CONDITIONAL_OPENER = /^(?:if|unless|suppose|supposing|imagine|imagining|assuming|assume|what if|in case|hypothetically|let us say|say that|pretend|in theory|in another life|in a perfect world|in an ideal world|even if|when I retire|once I|as soon as)\b/i;
+const CONDITIONAL_OPENER =
+  /^(?:if|unless|suppose|supposing|imagine|imagining|assuming|assume|what if|in case|hypothetically|let us say|say that|pretend|in theory|in another life|in a perfect world|in an ideal world|even if|when I retire|once I|as soon as)\b/i;
 
 /** The sentence opens with a condition: "If I lived in Paris, I would ..." (all of it is hypothetical). */
 export function opensConditional(sentence: string): boolean {
@@ -44,7 +45,8 @@ export function opensConditional(sentence: string): boolean {
 // "would like to" is rewritten to "want to" before this test: it is the polite
 // form of "want", a present wish (see docs/offline-extractor.md). Every other
 // "would", and could/might/should/maybe, is a conditional or a guess.
-const HYPOTHETICAL = /\b(?:if|unless|whether|would|could|might|maybe|perhaps|possibly|probably|hypothetically|wish|wished|wishing|suppose|imagine|pretend|should|ought to|in theory|as if|someday maybe|one day maybe|what if|kind of want|sort of want|thinking about|thinking of|considering|wondering|not sure|unsure)\b/i;
+const HYPOTHETICAL =
+  /\b(?:if|unless|whether|would|could|might|maybe|perhaps|possibly|probably|hypothetically|wish|wished|wishing|suppose|imagine|pretend|should|ought to|in theory|as if|someday maybe|one day maybe|what if|kind of want|sort of want|thinking about|thinking of|considering|wondering|not sure|unsure)\b/i;
 const MAY_MODAL = /\bmay\b/; // lower case only: "in May" is a month.
 
 /** The clause is a conditional, a wish or a guess: "I would love to ...", "maybe I'll ...". */
@@ -52,14 +54,16 @@ export function isHypothetical(clause: string): boolean {
   return HYPOTHETICAL.test(clause) || MAY_MODAL.test(clause);
 }
 
-const HEDGE = /\b(?:I (?:think|guess|suppose|assume|reckon|doubt|believe that|believe I|feel like|heard|hear|was told|am told)|apparently|supposedly|allegedly|reportedly|they say|people say|someone said|rumou?r)\b/i;
+const HEDGE =
+  /\b(?:I (?:think|guess|suppose|assume|reckon|doubt|believe that|believe I|feel like|heard|hear|was told|am told)|apparently|supposedly|allegedly|reportedly|they say|people say|someone said|rumou?r)\b/i;
 
 /** The user is unsure or passing on what others say: "I think I'm allergic to nuts". */
 export function isHedged(clause: string): boolean {
   return HEDGE.test(clause);
 }
 
-const REPORTED = /\b(?:says?|said|tells?|told|thinks?|thought|claims?|claimed|believes?|insists?|insisted|swears?|swore|reckons?)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:I|we)\b/i;
+const REPORTED =
+  /\b(?:says?|said|tells?|told|thinks?|thought|claims?|claimed|believes?|insists?|insisted|swears?|swore|reckons?)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:I|we)\b/i;
 
 /** Someone else's words: quoted speech, or "my mom says I'm ..." / "he told me I ...". */
 export function isReported(clause: string): boolean {
@@ -68,7 +72,9 @@ export function isReported(clause: string): boolean {
 
 /** A tag question turns the whole sentence into one: "I live in Berlin, right?". */
 export function isTagQuestion(clause: string): boolean {
-  return /^(?:right|correct|no|yes|yeah|ok|okay|true|is it not|is that right|am I right|am I not|are I not|do I not|did I not|have I not|was I not|is that correct|remember|you know|huh|eh)$/i.test(clause.trim());
+  return /^(?:right|correct|no|yes|yeah|ok|okay|true|is it not|is that right|am I right|am I not|are I not|do I not|did I not|have I not|was I not|is that correct|remember|you know|huh|eh)$/i.test(
+    clause.trim(),
+  );
 }
 
 const ASIDE =

@@ -17,28 +17,43 @@ export type ForgetRequest =
 
 const REQUEST =
   /^(?:(?:please|pls|kindly|ok|okay|and|also|actually|now|hey|so|oh|can you|could you|would you|will you|I want you to|I need you to|I would like you to|I want to)[\s,]+)*(?:forget|delete|remove|erase|drop|clear|wipe|discard|unlearn|stop remembering)\s+(.+)$/i;
-const STATEMENT = /^(?:about\s+)?(?:the fact\s+)?that\s+(?:I (?:said|told you|mentioned)\s+(?:that\s+)?)?((?:I|we)\b.+)$/i;
+const STATEMENT =
+  /^(?:about\s+)?(?:the fact\s+)?that\s+(?:I (?:said|told you|mentioned)\s+(?:that\s+)?)?((?:I|we)\b.+)$/i;
 const PREAMBLE =
   /^(?:about\s+)?(?:all\s+(?:of\s+)?|everything\s+|anything\s+|whatever\s+|the\s+)?(?:(?:that\s+|what\s+)?(?:you know|you have|you have stored|you stored|you remember|you saved|I (?:have )?(?:told|said to|shared with|mentioned to) you|I (?:have )?(?:said|mentioned|shared))\s+)?(?:about\s+|regarding\s+|on\s+|of\s+|concerning\s+|related to\s+|re\s+)?(?:all\s+(?:of\s+)?)?(?:my|the|our)?\s*/i;
-const SUFFIX = /\s+(?:please|for me|from (?:your|the) memory|from memory|too|as well|now|already|completely|entirely|info|information|details|data|stuff|things|facts|settings)$/i;
+const SUFFIX =
+  /\s+(?:please|for me|from (?:your|the) memory|from memory|too|as well|now|already|completely|entirely|info|information|details|data|stuff|things|facts|settings)$/i;
 
-const MEMORY_WORDING = /\b(?:you know|you have|you stored|you saved|you remember|(?:told|said to|shared with|mentioned to) you|from (?:your |the )?memory|everything|anything|all (?:of )?(?:my|the)|whatever)\b/i;
+const MEMORY_WORDING =
+  /\b(?:you know|you have|you stored|you saved|you remember|(?:told|said to|shared with|mentioned to) you|from (?:your |the )?memory|everything|anything|all (?:of )?(?:my|the)|whatever)\b/i;
 
 const T = (topic: string, subTopic: string | null = null): SlotPattern => ({ topic, subTopic });
 
 /** Words the user says for a part of the profile, mapped to default slots. */
 const TARGETS: [RegExp, SlotPattern[]][] = [
-  [/^(?:food(?: preferences| likes| habits| choices)?|eating(?: habits)?|what I eat|meals?|cooking preferences)$/i, [T('food')]],
-  [/^(?:diet(?:ary)?(?: restrictions| preferences| needs| requirements)?|diet preferences|restrictions)$/i, [T('food', 'diet'), T('food', 'restrictions')]],
+  [
+    /^(?:food(?: preferences| likes| habits| choices)?|eating(?: habits)?|what I eat|meals?|cooking preferences)$/i,
+    [T('food')],
+  ],
+  [
+    /^(?:diet(?:ary)?(?: restrictions| preferences| needs| requirements)?|diet preferences|restrictions)$/i,
+    [T('food', 'diet'), T('food', 'restrictions')],
+  ],
   [/^(?:food dislikes|what I do not eat)$/i, [T('food', 'dislikes'), T('food', 'restrictions')]],
   [/^(?:allerg(?:y|ies)|food allerg(?:y|ies)|intolerances?)$/i, [T('health', 'allergies')]],
   [/^(?:health(?: conditions| issues| problems)?|medical(?: history| conditions| info)?|conditions)$/i, [T('health')]],
-  [/^(?:job|jobs|work|career|employer|company|workplace|profession|occupation|employment|work life|professional life|where I work)$/i, [T('work')]],
+  [
+    /^(?:job|jobs|work|career|employer|company|workplace|profession|occupation|employment|work life|professional life|where I work)$/i,
+    [T('work')],
+  ],
   [/^(?:job title|title|role|position)$/i, [T('work', 'title')]],
   [/^(?:skills|work skills)$/i, [T('work', 'work_skills')]],
   [/^(?:education|school|schools|studies|university|college|degrees?|major)$/i, [T('education')]],
   [/^(?:family|relatives)$/i, [T('family')]],
-  [/^(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[ée]e?|relationship|relationships|marriage|marital status|love life|dating life)$/i, [T('family', 'partner')]],
+  [
+    /^(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[ée]e?|relationship|relationships|marriage|marital status|love life|dating life)$/i,
+    [T('family', 'partner')],
+  ],
   [/^(?:kids?|children|child|sons?|daughters?)$/i, [T('family', 'children')]],
   [/^(?:parents|mom|mum|mother|dad|father)$/i, [T('family', 'parents')]],
   [/^(?:siblings|brothers?|sisters?)$/i, [T('family', 'siblings')]],
@@ -51,13 +66,19 @@ const TARGETS: [RegExp, SlotPattern[]][] = [
   [/^(?:birthday|birth ?date|date of birth|birth year)$/i, [T('basic_info', 'birthday')]],
   [/^(?:gender|pronouns)$/i, [T('basic_info', 'gender'), T('basic_info', 'pronouns')]],
   [/^(?:address|location|where I live|city|home|home address|current city|residence)$/i, [T('basic_info', 'location')]],
-  [/^(?:hometown|home town|origin|where I am from|where I grew up|background)$/i, [T('basic_info', 'origin'), T('basic_info', 'birthplace')]],
+  [
+    /^(?:hometown|home town|origin|where I am from|where I grew up|background)$/i,
+    [T('basic_info', 'origin'), T('basic_info', 'birthplace')],
+  ],
   [/^(?:languages?|what languages I speak)$/i, [T('basic_info', 'languages')]],
   [/^(?:nationality|citizenship)$/i, [T('basic_info', 'nationality')]],
   [/^(?:personal (?:info|details|information)|basic info|basic information)$/i, [T('basic_info')]],
   [/^(?:hobbies|hobby|pastimes)$/i, [T('interests', 'hobbies')]],
   [/^(?:interests)$/i, [T('interests')]],
-  [/^(?:likes(?: and dislikes)?|preferences|tastes|likes and dislikes)$/i, [T('interests', 'likes'), T('interests', 'dislikes'), T('food', 'likes'), T('food', 'dislikes')]],
+  [
+    /^(?:likes(?: and dislikes)?|preferences|tastes|likes and dislikes)$/i,
+    [T('interests', 'likes'), T('interests', 'dislikes'), T('food', 'likes'), T('food', 'dislikes')],
+  ],
   [/^dislikes$/i, [T('interests', 'dislikes'), T('food', 'dislikes')]],
   [/^(?:music(?: taste)?|taste in music|favorite music|bands)$/i, [T('interests', 'music')]],
   [/^(?:books|reading|favorite books)$/i, [T('interests', 'books')]],
@@ -108,7 +129,11 @@ function targetsFor(phrase: string, profile: ProfileConfig): SlotPattern[] {
 
 /** "Food_Likes" and "food likes" compare equal; a plural "s" is ignored. */
 function nameKey(name: string): string {
-  return name.toLowerCase().replace(/[_\s-]+/g, ' ').trim().replace(/s$/, '');
+  return name
+    .toLowerCase()
+    .replace(/[_\s-]+/g, ' ')
+    .trim()
+    .replace(/s$/, '');
 }
 
 function dedupe(targets: SlotPattern[]): SlotPattern[] {

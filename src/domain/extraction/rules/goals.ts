@@ -5,14 +5,18 @@
 
 import { LANGUAGES } from './lexicon.js';
 
-const BIG_PURCHASES = '(?:house|home|car|apartment|flat|boat|farm|property|cabin|cottage|condo|motorcycle|motorbike|camper|campervan|van|e-bike|piano)';
+const BIG_PURCHASES =
+  '(?:house|home|car|apartment|flat|boat|farm|property|cabin|cottage|condo|motorcycle|motorbike|camper|campervan|van|e-bike|piano)';
 
 const GOAL_PHRASES: RegExp[] = [
   /^(?:learn|study|master)\s+(?!about\b|more about\b|what\b|why\b|if\b|whether\b|from\b|this\b|that\b|it\b)\S/i,
   /^become\s+\S/i,
   /^(?:visit|travel|tour|explore|backpack through|backpack across|see the world|go backpacking|road trip)\b(?!.*\b(?:website|page|site|link|url|doc|file)s?\b)/i,
   /^move\s+(?:to|abroad|back|overseas|out|in with|closer)\b/i,
-  new RegExp(`^(?:buy|own|build|get)\\s+(?:a|an|my|our)?\\s*(?:own\\s+|first\\s+|new\\s+|small\\s+|big\\s+|little\\s+|dream\\s+)*${BIG_PURCHASES}\\b`, 'i'),
+  new RegExp(
+    `^(?:buy|own|build|get)\\s+(?:a|an|my|our)?\\s*(?:own\\s+|first\\s+|new\\s+|small\\s+|big\\s+|little\\s+|dream\\s+)*${BIG_PURCHASES}\\b`,
+    'i',
+  ),
   /^(?:run|complete|finish|do|train for)\s+(?:a|an|my first|the|another)?\s*(?:[\w-]+\s+)?(?:marathon|half marathon|half-marathon|ultramarathon|ultra|triathlon|ironman|5k|10k|race)\b/i,
   /^(?:lose|gain|drop)\s+(?:some\s+|a (?:few|couple of)\s+|\d+\s*)?(?:weight|pounds|kilos|kg|lbs|body fat)\b/i,
   /^(?:quit|stop|give up|cut down on)\s+(?:smoking|drinking|vaping|caffeine|sugar|alcohol|coffee|my job|social media|meat)\b/i,

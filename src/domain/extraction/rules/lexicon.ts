@@ -3,7 +3,13 @@
 // They are deliberately small: a word missing here means a fact lands in a
 // more generic slot (interests/likes), or is not extracted at all.
 
-const words = (text: string): ReadonlySet<string> => new Set(text.split('|').map((w) => w.trim()).filter(Boolean));
+const words = (text: string): ReadonlySet<string> =>
+  new Set(
+    text
+      .split('|')
+      .map((w) => w.trim())
+      .filter(Boolean),
+  );
 
 export const FOODS = words(
   'pizza|pasta|sushi|ramen|burgers|burger|tacos|taco|curry|curries|chocolate|coffee|tea|wine|red wine|white wine|beer|cheese|ice cream|cake|bread|rice|noodles|salad|salads|steak|chicken|beef|pork|lamb|fish|seafood|shellfish|shrimp|prawns|crab|lobster|oysters|mussels|salmon|tuna|eggs|egg|milk|dairy|yogurt|yoghurt|butter|nuts|peanuts|peanut|almonds|cashews|walnuts|hazelnuts|pistachios|tree nuts|gluten|wheat|soy|sesame|fruit|fruits|vegetables|veggies|broccoli|spinach|kale|cilantro|coriander|garlic|onions|onion|mushrooms|olives|tomatoes|avocado|avocados|bananas|banana|apples|strawberries|berries|mango|mangoes|pineapple|spicy food|sweets|candy|desserts|dessert|pastries|croissants|bagels|sandwiches|soup|soups|dumplings|kimchi|tofu|tempeh|hummus|falafel|pancakes|waffles|bacon|sausages|ham|hot dogs|hot dog|corn dog|corn dogs|fries|chips|popcorn|cookies|donuts|doughnuts|honey|sugar|meat|red meat|alcohol|soda|juice|smoothies|kombucha|matcha|espresso|lattes|latte|cappuccino|whisky|whiskey|vodka|gin|rum|tequila|cocktails|champagne|cider|barbecue|bbq|pho|paella|lasagna|lasagne|risotto|spaghetti|mac and cheese|fish and chips|oatmeal|porridge|cereal|cucumber|peppers|chili|chilli|jalapenos|licorice|liquorice|marzipan|mayonnaise|mayo|ketchup|mustard|vinegar|anchovies|sardines|liver|tripe|durian|brussels sprouts|eggplant|aubergine|zucchini|celery|beets|beetroot|coconut|lentils|beans|chickpeas|quinoa|corn|potatoes|pudding|cream|blue cheese|feta|mozzarella|truffles|lactose|caffeine|dim sum|burritos|nachos|kebab|kebabs|gyros|baklava|tiramisu|cheesecake|brownies|muffins|bagel|toast|jam|peanut butter|nutella|olive oil|seaweed|octopus|squid|calamari|caviar|foie gras|venison|duck|turkey|goat cheese|strawberry|raspberries|blueberries|cherries|grapes|oranges|lemons|watermelon|melon|kiwi|figs|dates|raisins|spice|spices|food|street food|fast food|junk food|chinese food|thai food|indian food|italian food|mexican food|japanese food|korean food|vietnamese food|greek food|french food|spanish food',
@@ -69,17 +75,185 @@ export const BUSINESSES = words(
   'bakery|shop|store|restaurant|café|cafe|coffee shop|company|business|startup|start-up|agency|firm|practice|studio|consultancy|farm|bar|pub|salon|clinic|gym|bookstore|bookshop|boutique|brewery|winery|hotel|hostel|b&b|food truck|garage|workshop|nonprofit|non-profit|charity|school|daycare|kindergarten|pharmacy|dental practice|law firm|design studio|online shop|online store|etsy shop|youtube channel|podcast|blog|newsletter',
 );
 
-export const SCHOOL_WORDS = /\b(?:university|universität|universidad|université|college|school|institute|academy|polytechnic|uni|conservatory|seminary)\b/i;
+export const SCHOOL_WORDS =
+  /\b(?:university|universität|universidad|université|college|school|institute|academy|polytechnic|uni|conservatory|seminary)\b/i;
 
 export const PETS: ReadonlyMap<string, 'dogs' | 'cats' | 'otherPets'> = new Map([
-  ...['dog', 'dogs', 'puppy', 'puppies', 'labrador', 'lab', 'golden retriever', 'retriever', 'poodle', 'beagle', 'husky', 'corgi', 'dachshund', 'pug', 'bulldog', 'french bulldog', 'german shepherd', 'terrier', 'chihuahua', 'collie', 'border collie', 'spaniel', 'greyhound', 'rottweiler', 'doberman', 'schnauzer', 'shih tzu', 'pomeranian', 'labradoodle', 'goldendoodle', 'dalmatian', 'great dane', 'whippet', 'sheepdog'].map((w) => [w, 'dogs'] as const),
-  ...['cat', 'cats', 'kitten', 'kittens', 'kitty', 'siamese', 'maine coon', 'ragdoll', 'bengal', 'sphynx', 'british shorthair', 'tabby'].map((w) => [w, 'cats'] as const),
-  ...['hamster', 'hamsters', 'rabbit', 'rabbits', 'bunny', 'bunnies', 'parrot', 'parrots', 'bird', 'birds', 'budgie', 'budgies', 'fish', 'goldfish', 'turtle', 'turtles', 'tortoise', 'snake', 'snakes', 'lizard', 'gecko', 'iguana', 'guinea pig', 'guinea pigs', 'horse', 'horses', 'pony', 'ferret', 'ferrets', 'rat', 'rats', 'mouse', 'mice', 'chinchilla', 'hedgehog', 'chickens', 'hens', 'goat', 'goats', 'axolotl', 'frog', 'tarantula', 'cockatiel', 'canary', 'bearded dragon', 'degu', 'gerbil', 'gerbils'].map((w) => [w, 'otherPets'] as const),
+  ...[
+    'dog',
+    'dogs',
+    'puppy',
+    'puppies',
+    'labrador',
+    'lab',
+    'golden retriever',
+    'retriever',
+    'poodle',
+    'beagle',
+    'husky',
+    'corgi',
+    'dachshund',
+    'pug',
+    'bulldog',
+    'french bulldog',
+    'german shepherd',
+    'terrier',
+    'chihuahua',
+    'collie',
+    'border collie',
+    'spaniel',
+    'greyhound',
+    'rottweiler',
+    'doberman',
+    'schnauzer',
+    'shih tzu',
+    'pomeranian',
+    'labradoodle',
+    'goldendoodle',
+    'dalmatian',
+    'great dane',
+    'whippet',
+    'sheepdog',
+  ].map((w) => [w, 'dogs'] as const),
+  ...[
+    'cat',
+    'cats',
+    'kitten',
+    'kittens',
+    'kitty',
+    'siamese',
+    'maine coon',
+    'ragdoll',
+    'bengal',
+    'sphynx',
+    'british shorthair',
+    'tabby',
+  ].map((w) => [w, 'cats'] as const),
+  ...[
+    'hamster',
+    'hamsters',
+    'rabbit',
+    'rabbits',
+    'bunny',
+    'bunnies',
+    'parrot',
+    'parrots',
+    'bird',
+    'birds',
+    'budgie',
+    'budgies',
+    'fish',
+    'goldfish',
+    'turtle',
+    'turtles',
+    'tortoise',
+    'snake',
+    'snakes',
+    'lizard',
+    'gecko',
+    'iguana',
+    'guinea pig',
+    'guinea pigs',
+    'horse',
+    'horses',
+    'pony',
+    'ferret',
+    'ferrets',
+    'rat',
+    'rats',
+    'mouse',
+    'mice',
+    'chinchilla',
+    'hedgehog',
+    'chickens',
+    'hens',
+    'goat',
+    'goats',
+    'axolotl',
+    'frog',
+    'tarantula',
+    'cockatiel',
+    'canary',
+    'bearded dragon',
+    'degu',
+    'gerbil',
+    'gerbils',
+  ].map((w) => [w, 'otherPets'] as const),
 ]);
 
 export const CONDITIONS: ReadonlyMap<string, string> = new Map([
-  ...['diabetes', 'type 1 diabetes', 'type 2 diabetes', 'asthma', 'adhd', 'add', 'autism', 'epilepsy', 'migraines', 'migraine', 'arthritis', 'rheumatoid arthritis', 'high blood pressure', 'hypertension', 'low blood pressure', 'celiac disease', 'coeliac disease', 'celiac', 'coeliac', "crohn's disease", "crohn's", 'crohns', 'ibs', 'depression', 'anxiety', 'an anxiety disorder', 'insomnia', 'sleep apnea', 'sleep apnoea', 'a heart condition', 'heart disease', 'eczema', 'psoriasis', 'hay fever', 'hayfever', 'long covid', 'multiple sclerosis', 'ms', 'dyslexia', 'tinnitus', 'back pain', 'chronic back pain', 'chronic pain', 'fibromyalgia', 'pcos', 'endometriosis', 'hypothyroidism', 'hyperthyroidism', 'lupus', 'ptsd', 'ocd', 'bipolar disorder', 'gout', 'acid reflux', 'gerd', 'anemia', 'anaemia', 'osteoporosis', 'scoliosis', 'a bad back', 'a bad knee', 'chronic fatigue', 'cfs', "parkinson's", 'dementia', 'cancer', 'hearing loss', 'vertigo', 'colitis', 'ulcerative colitis']
-    .map((c) => [c, c] as const),
+  ...[
+    'diabetes',
+    'type 1 diabetes',
+    'type 2 diabetes',
+    'asthma',
+    'adhd',
+    'add',
+    'autism',
+    'epilepsy',
+    'migraines',
+    'migraine',
+    'arthritis',
+    'rheumatoid arthritis',
+    'high blood pressure',
+    'hypertension',
+    'low blood pressure',
+    'celiac disease',
+    'coeliac disease',
+    'celiac',
+    'coeliac',
+    "crohn's disease",
+    "crohn's",
+    'crohns',
+    'ibs',
+    'depression',
+    'anxiety',
+    'an anxiety disorder',
+    'insomnia',
+    'sleep apnea',
+    'sleep apnoea',
+    'a heart condition',
+    'heart disease',
+    'eczema',
+    'psoriasis',
+    'hay fever',
+    'hayfever',
+    'long covid',
+    'multiple sclerosis',
+    'ms',
+    'dyslexia',
+    'tinnitus',
+    'back pain',
+    'chronic back pain',
+    'chronic pain',
+    'fibromyalgia',
+    'pcos',
+    'endometriosis',
+    'hypothyroidism',
+    'hyperthyroidism',
+    'lupus',
+    'ptsd',
+    'ocd',
+    'bipolar disorder',
+    'gout',
+    'acid reflux',
+    'gerd',
+    'anemia',
+    'anaemia',
+    'osteoporosis',
+    'scoliosis',
+    'a bad back',
+    'a bad knee',
+    'chronic fatigue',
+    'cfs',
+    "parkinson's",
+    'dementia',
+    'cancer',
+    'hearing loss',
+    'vertigo',
+    'colitis',
+    'ulcerative colitis',
+  ].map((c) => [c, c] as const),
 ]);
 
 /** Adjectives for a condition: "I'm diabetic" -> "Has diabetes". */
@@ -106,8 +280,12 @@ export const CONDITION_ADJECTIVES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Personality words: nouns take an article ("Is an introvert"), adjectives do not ("Is shy"). */
-export const PERSONALITY_NOUNS = words('introvert|extrovert|extravert|ambivert|perfectionist|optimist|pessimist|realist|idealist|morning person|night owl|early bird|people person|empath|homebody|workaholic|overthinker|procrastinator|planner|dreamer|go-getter|risk-taker|team player|loner|neat freak|foodie|bookworm|nerd|geek|adrenaline junkie');
-export const PERSONALITY_ADJECTIVES = words('introverted|extroverted|extraverted|shy|outgoing|organized|organised|disorganized|disorganised|optimistic|pessimistic|creative|curious|patient|impatient|ambitious|competitive|sensitive|adventurous|spontaneous|introspective|laid-back|laid back|easygoing|easy-going|stubborn|talkative|quiet|reserved|messy|neat|tidy|clumsy|impulsive|practical|pragmatic|analytical|detail-oriented|independent|sociable|social|funny|sarcastic|honest|direct|open-minded|emotional|calm|energetic|lazy|disciplined|punctual|forgetful|indecisive|decisive|logical|empathetic|introspective|private|a bit shy|an open book');
+export const PERSONALITY_NOUNS = words(
+  'introvert|extrovert|extravert|ambivert|perfectionist|optimist|pessimist|realist|idealist|morning person|night owl|early bird|people person|empath|homebody|workaholic|overthinker|procrastinator|planner|dreamer|go-getter|risk-taker|team player|loner|neat freak|foodie|bookworm|nerd|geek|adrenaline junkie',
+);
+export const PERSONALITY_ADJECTIVES = words(
+  'introverted|extroverted|extraverted|shy|outgoing|organized|organised|disorganized|disorganised|optimistic|pessimistic|creative|curious|patient|impatient|ambitious|competitive|sensitive|adventurous|spontaneous|introspective|laid-back|laid back|easygoing|easy-going|stubborn|talkative|quiet|reserved|messy|neat|tidy|clumsy|impulsive|practical|pragmatic|analytical|detail-oriented|independent|sociable|social|funny|sarcastic|honest|direct|open-minded|emotional|calm|energetic|lazy|disciplined|punctual|forgetful|indecisive|decisive|logical|empathetic|introspective|private|a bit shy|an open book',
+);
 
 /** Strings that end a value: "Berlin with my wife" -> "Berlin". */
 export const TAIL =
@@ -115,7 +293,27 @@ export const TAIL =
 
 /** Fixed phrases a list split must not break: "mac and cheese" is one food. */
 export const FIXED_PHRASES = [
-  'mac and cheese', 'fish and chips', 'rock and roll', "rock 'n' roll", 'rhythm and blues', 'salt and pepper', 'black and white', 'drum and bass', 'dungeons and dragons', 'track and field', 'oil and gas', 'arts and crafts', 'peanut butter and jelly', 'bread and butter', 'simon and garfunkel', 'sweet and sour', 'law and order', 'pride and prejudice', 'research and development', 'hide and seek', 'trial and error',
+  'mac and cheese',
+  'fish and chips',
+  'rock and roll',
+  "rock 'n' roll",
+  'rhythm and blues',
+  'salt and pepper',
+  'black and white',
+  'drum and bass',
+  'dungeons and dragons',
+  'track and field',
+  'oil and gas',
+  'arts and crafts',
+  'peanut butter and jelly',
+  'bread and butter',
+  'simon and garfunkel',
+  'sweet and sour',
+  'law and order',
+  'pride and prejudice',
+  'research and development',
+  'hide and seek',
+  'trial and error',
 ];
 
 /** Words that cannot be a name even when capitalised: "I'm Fine", "I'm Back". */
@@ -123,8 +321,38 @@ export const NOT_NAMES = words(
   'i|a|an|the|and|but|or|not|no|so|very|really|just|also|still|here|there|back|fine|good|great|ok|okay|sorry|sure|ready|done|home|new|from|in|at|on|with|tired|happy|sad|busy|glad|excited|hungry|bored|confused|lost|sick|well|alive|late|early|free|single|married|alone|interested|allergic|vegetarian|vegan|retired|pregnant|afraid|scared|worried|curious|hoping|trying|going|looking|working|living|thinking|wondering|planning|learning|moving|feeling|doing|getting|having|being|currently|actually|basically|always|never|kidding|joking|serious|honest|certain|positive|right|wrong|to|this|that|it|is|was|my|your|his|her|our|their|who|what|why|how|when|where|mom|dad|he|she|they|we|you|me|yes|yeah|hi|hello|hey|thanks|thank|please|catholic|christian|muslim|jewish|buddhist|hindu|atheist|agnostic|gay|straight|bi|lesbian|male|female|trans|nonbinary|non-binary|human|american|european|asian|african|latino|latina|british',
 );
 
-export const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] as const;
+export const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+] as const;
 
 export const NUMBER_WORDS: ReadonlyMap<string, number> = new Map([
-  ['no', 0], ['zero', 0], ['a', 1], ['an', 1], ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5], ['six', 6], ['seven', 7], ['eight', 8], ['nine', 9], ['ten', 10], ['eleven', 11], ['twelve', 12], ['a couple of', 2], ['twin', 2],
+  ['no', 0],
+  ['zero', 0],
+  ['a', 1],
+  ['an', 1],
+  ['one', 1],
+  ['two', 2],
+  ['three', 3],
+  ['four', 4],
+  ['five', 5],
+  ['six', 6],
+  ['seven', 7],
+  ['eight', 8],
+  ['nine', 9],
+  ['ten', 10],
+  ['eleven', 11],
+  ['twelve', 12],
+  ['a couple of', 2],
+  ['twin', 2],
 ]);

@@ -5,7 +5,19 @@
 // claims ("I no longer live in Berlin") are turned positive and retracted.
 
 import type { DefaultSlotName } from '../default-profile.js';
-import { assert, eventText, exactly, fact, favoriteSlot, formatDate, FUTURE_TIME_TAIL, futureWhen, likeFact, normaliseText, parseDate } from './facts.js';
+import {
+  assert,
+  eventText,
+  exactly,
+  fact,
+  favoriteSlot,
+  formatDate,
+  FUTURE_TIME_TAIL,
+  futureWhen,
+  likeFact,
+  normaliseText,
+  parseDate,
+} from './facts.js';
 import { isGoalPhrase } from './goals.js';
 import type { CandidateFact, Intent } from './intents.js';
 import {
@@ -51,14 +63,54 @@ export interface RuleContext {
 }
 
 export type StatementKind =
-  | 'name' | 'nickname' | 'age' | 'birthday' | 'birthplace' | 'gender' | 'pronouns'
-  | 'residence' | 'move' | 'origin' | 'nationality' | 'language'
-  | 'employer' | 'job' | 'job-status' | 'industry' | 'business' | 'skill' | 'job-change' | 'job-loss'
-  | 'study' | 'school' | 'degree' | 'learning'
-  | 'relationship' | 'children' | 'siblings' | 'partner' | 'pet' | 'pet-loss'
-  | 'diet' | 'restriction' | 'allergy' | 'intolerance' | 'condition'
-  | 'like' | 'dislike' | 'favorite' | 'preference' | 'plays' | 'activity' | 'hobby'
-  | 'personality' | 'value' | 'goal' | 'plan' | 'life-event' | 'retraction';
+  | 'name'
+  | 'nickname'
+  | 'age'
+  | 'birthday'
+  | 'birthplace'
+  | 'gender'
+  | 'pronouns'
+  | 'residence'
+  | 'move'
+  | 'origin'
+  | 'nationality'
+  | 'language'
+  | 'employer'
+  | 'job'
+  | 'job-status'
+  | 'industry'
+  | 'business'
+  | 'skill'
+  | 'job-change'
+  | 'job-loss'
+  | 'study'
+  | 'school'
+  | 'degree'
+  | 'learning'
+  | 'relationship'
+  | 'children'
+  | 'siblings'
+  | 'partner'
+  | 'pet'
+  | 'pet-loss'
+  | 'diet'
+  | 'restriction'
+  | 'allergy'
+  | 'intolerance'
+  | 'condition'
+  | 'like'
+  | 'dislike'
+  | 'favorite'
+  | 'preference'
+  | 'plays'
+  | 'activity'
+  | 'hobby'
+  | 'personality'
+  | 'value'
+  | 'goal'
+  | 'plan'
+  | 'life-event'
+  | 'retraction';
 
 export interface StatementRule {
   kind: StatementKind;
@@ -77,7 +129,8 @@ function count(word: string | undefined): number | null {
   return NUMBER_WORDS.get(lower) ?? (/^\d+$/.test(lower) ? Number(lower) : null);
 }
 
-const article = (word: string): string => (/^[aeio]|^u(?!ni|se|su)|^hon|^hour/i.test(word) && !/^one\b/i.test(word) ? 'an' : 'a');
+const article = (word: string): string =>
+  /^[aeio]|^u(?!ni|se|su)|^hon|^hour/i.test(word) && !/^one\b/i.test(word) ? 'an' : 'a';
 const withArticle = (phrase: string): string => `${article(phrase)} ${phrase}`;
 
 /** Names after "named"/"called": "Leo and Mia" -> "Leo and Mia" (each a capitalised name). */
@@ -127,8 +180,17 @@ function titleFact(rawTitle: string): CandidateFact | null {
 function companyFact(raw: string, verb = 'Works at'): CandidateFact | null {
   const company = cutTail(raw);
   if (company === '' || wordCount(company) > 6) return null;
-  if (/^(?:home|myself|my own|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my (?:dad|mom|father|mother|parents|family|husband|wife))\b/i.test(company)) return null;
-  return fact('company', `${verb} ${/\p{Lu}/u.test(company) || /^(?:a|an|the)\s/i.test(company) ? company : properCase(company)}`, company.replace(/^(?:a|an|the)\s+/i, ''));
+  if (
+    /^(?:home|myself|my own|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my (?:dad|mom|father|mother|parents|family|husband|wife))\b/i.test(
+      company,
+    )
+  )
+    return null;
+  return fact(
+    'company',
+    `${verb} ${/\p{Lu}/u.test(company) || /^(?:a|an|the)\s/i.test(company) ? company : properCase(company)}`,
+    company.replace(/^(?:a|an|the)\s+/i, ''),
+  );
 }
 
 function jobFacts(title: string | undefined, company: string | undefined): Intent[] {
@@ -147,7 +209,12 @@ function jobFacts(title: string | undefined, company: string | undefined): Inten
 function schoolName(raw: string): string | null {
   const school = cutTail(raw);
   if (school === '' || wordCount(school) > 7) return null;
-  if (/^(?:school|college|university|uni|high school|grad school|law school|med school|medical school|class|classes|the gym|work)$/i.test(school)) return null;
+  if (
+    /^(?:school|college|university|uni|high school|grad school|law school|med school|medical school|class|classes|the gym|work)$/i.test(
+      school,
+    )
+  )
+    return null;
   if (!SCHOOL_WORDS.test(school) && !/^\p{Lu}{2,6}\b/u.test(school) && !/^\p{Lu}/u.test(school)) return null;
   return properCase(school);
 }
@@ -161,14 +228,37 @@ function goalFacts(kind: 'want' | 'plan' | 'goal', phrase: string, explicit: boo
   const when = kind === 'plan' ? futureWhen(ctx.source, ctx.now) : '';
   const text = `${kind === 'want' ? 'Wants to' : kind === 'plan' ? 'Plans to' : 'Goal is to'} ${shown}${when}`;
   const slot: DefaultSlotName = kind === 'plan' ? 'plans' : 'goals';
-  const supersedes = [new RegExp(`^(?:wants to|plans to|goal is to) ${escapeRegExp(normaliseText(shown))}(?: in .+)?$`)];
+  const supersedes = [
+    new RegExp(`^(?:wants to|plans to|goal is to) ${escapeRegExp(normaliseText(shown))}(?: in .+)?$`),
+  ];
   return [assert(fact(slot, text, vp, { supersedes }))];
 }
 
 const ALLERGENS: Record<string, string> = {
-  peanut: 'peanuts', nut: 'nuts', 'tree nut': 'tree nuts', egg: 'eggs', cat: 'cats', dog: 'dogs', bee: 'bee stings', 'bee sting': 'bee stings',
-  strawberry: 'strawberries', almond: 'almonds', walnut: 'walnuts', cashew: 'cashews', 'dust mite': 'dust mites', dust: 'dust', wasp: 'wasp stings',
-  milk: 'milk', soya: 'soy', 'sea food': 'seafood', kiwi: 'kiwi', tomato: 'tomatoes', sulfite: 'sulfites', antibiotic: 'antibiotics', mold: 'mold', mould: 'mold',
+  peanut: 'peanuts',
+  nut: 'nuts',
+  'tree nut': 'tree nuts',
+  egg: 'eggs',
+  cat: 'cats',
+  dog: 'dogs',
+  bee: 'bee stings',
+  'bee sting': 'bee stings',
+  strawberry: 'strawberries',
+  almond: 'almonds',
+  walnut: 'walnuts',
+  cashew: 'cashews',
+  'dust mite': 'dust mites',
+  dust: 'dust',
+  wasp: 'wasp stings',
+  milk: 'milk',
+  soya: 'soy',
+  'sea food': 'seafood',
+  kiwi: 'kiwi',
+  tomato: 'tomatoes',
+  sulfite: 'sulfites',
+  antibiotic: 'antibiotics',
+  mold: 'mold',
+  mould: 'mold',
 };
 
 function allergyFacts(value: string): Intent[] {
@@ -178,7 +268,9 @@ function allergyFacts(value: string): Intent[] {
     .map((item) => {
       const lower = item.toLowerCase();
       const name = ALLERGENS[lower] ?? (/\p{Lu}/u.test(item) && !/^\p{Lu}\p{Ll}/u.test(item) ? item : lower);
-      return assert(fact('allergies', `Allergic to ${name}`, name, { categories: isFood(name) ? ['health', 'food'] : ['health'] }));
+      return assert(
+        fact('allergies', `Allergic to ${name}`, name, { categories: isFood(name) ? ['health', 'food'] : ['health'] }),
+      );
     });
 }
 
@@ -186,7 +278,8 @@ function languageOf(item: string): string | null {
   const words = stripQuantifier(item.trim()).split(/\s+/);
   for (const n of [2, 1]) {
     const candidate = words.slice(0, n).join(' ').toLowerCase();
-    if (words.length >= n && LANGUAGES.has(candidate)) return properCase(candidate).replace(/^Asl$|^Bsl$/, (m) => m.toUpperCase());
+    if (words.length >= n && LANGUAGES.has(candidate))
+      return properCase(candidate).replace(/^Asl$|^Bsl$/, (m) => m.toUpperCase());
   }
   return null;
 }
@@ -207,18 +300,33 @@ function petFact(rest: string): CandidateFact | null {
   const words = (m[2] ?? '').replace(/,/g, ' , ').trim().split(/\s+/);
   for (let i = 0; i < Math.min(words.length, 4); i++) {
     for (const len of [2, 1]) {
-      const noun = words.slice(i, i + len).join(' ').toLowerCase();
+      const noun = words
+        .slice(i, i + len)
+        .join(' ')
+        .toLowerCase();
       const species = PETS.get(noun);
       if (!species || i + len > words.length) continue;
       const modifiers = words.slice(0, i).filter((w) => !/^(?:new|pet|little|cute|old)$/i.test(w));
-      if (modifiers.some((w) => /^(?:my|your|the|his|her|their|of|for|with|to)$/i.test(w)) || modifiers.length > 2) return null;
+      if (modifiers.some((w) => /^(?:my|your|the|his|her|their|of|for|with|to)$/i.test(w)) || modifiers.length > 2)
+        return null;
       const after = words.slice(i + len).join(' ');
-      if (after !== '' && !/^(?:,|(?:named|called|who|whose|that|which|and|but|at|in|from|since|for|as|too|now)\b)/i.test(after)) return null;
-      const names = namesIn(/^(?:,\s*)?(?:named|called|who is called|whose name is)\b/i.test(after) || /^,/.test(after) ? after.replace(/^,\s*/, '') : undefined);
+      if (
+        after !== '' &&
+        !/^(?:,|(?:named|called|who|whose|that|which|and|but|at|in|from|since|for|as|too|now)\b)/i.test(after)
+      )
+        return null;
+      const names = namesIn(
+        /^(?:,\s*)?(?:named|called|who is called|whose name is)\b/i.test(after) || /^,/.test(after)
+          ? after.replace(/^,\s*/, '')
+          : undefined,
+      );
       const phrase = [...modifiers, noun].join(' ').toLowerCase();
       if (isFood(phrase)) return null; // "a hot dog"
       const slot: DefaultSlotName = species;
-      const text = n === 1 ? `Has ${withArticle(phrase)}${names ? ` named ${names}` : ''}` : `Has ${countWord(n)} ${phrase}${names ? ` named ${names}` : ''}`;
+      const text =
+        n === 1
+          ? `Has ${withArticle(phrase)}${names ? ` named ${names}` : ''}`
+          : `Has ${countWord(n)} ${phrase}${names ? ` named ${names}` : ''}`;
       const supersedes = names ? [new RegExp(`^has an? (?:\\w+ )?${escapeRegExp(noun)}$`)] : undefined;
       return fact(slot, text, names ?? noun, supersedes ? { supersedes } : {});
     }
@@ -227,13 +335,30 @@ function petFact(rest: string): CandidateFact | null {
 }
 
 const CHILD_WORDS: Record<string, [string, string]> = {
-  kid: ['child', 'children'], kids: ['child', 'children'], child: ['child', 'children'], children: ['child', 'children'],
-  son: ['son', 'sons'], sons: ['son', 'sons'], daughter: ['daughter', 'daughters'], daughters: ['daughter', 'daughters'],
-  boy: ['son', 'sons'], boys: ['son', 'sons'], girl: ['daughter', 'daughters'], girls: ['daughter', 'daughters'],
-  baby: ['baby', 'babies'], babies: ['baby', 'babies'], twins: ['twin', 'twins'],
-  stepson: ['stepson', 'stepsons'], stepsons: ['stepson', 'stepsons'], stepdaughter: ['stepdaughter', 'stepdaughters'], stepdaughters: ['stepdaughter', 'stepdaughters'],
-  stepkids: ['stepchild', 'stepchildren'], stepchildren: ['stepchild', 'stepchildren'],
-  grandchildren: ['grandchild', 'grandchildren'], grandkids: ['grandchild', 'grandchildren'], grandchild: ['grandchild', 'grandchildren'],
+  kid: ['child', 'children'],
+  kids: ['child', 'children'],
+  child: ['child', 'children'],
+  children: ['child', 'children'],
+  son: ['son', 'sons'],
+  sons: ['son', 'sons'],
+  daughter: ['daughter', 'daughters'],
+  daughters: ['daughter', 'daughters'],
+  boy: ['son', 'sons'],
+  boys: ['son', 'sons'],
+  girl: ['daughter', 'daughters'],
+  girls: ['daughter', 'daughters'],
+  baby: ['baby', 'babies'],
+  babies: ['baby', 'babies'],
+  twins: ['twin', 'twins'],
+  stepson: ['stepson', 'stepsons'],
+  stepsons: ['stepson', 'stepsons'],
+  stepdaughter: ['stepdaughter', 'stepdaughters'],
+  stepdaughters: ['stepdaughter', 'stepdaughters'],
+  stepkids: ['stepchild', 'stepchildren'],
+  stepchildren: ['stepchild', 'stepchildren'],
+  grandchildren: ['grandchild', 'grandchildren'],
+  grandkids: ['grandchild', 'grandchildren'],
+  grandchild: ['grandchild', 'grandchildren'],
 };
 const COUNT_OF_CHILDREN = /^has (?:no|\w+|\d+) (?:children|kids)(?: named .*)?$/;
 
@@ -241,13 +366,25 @@ function childrenFact(n: number | null, noun: string, namesText: string | undefi
   const forms = CHILD_WORDS[noun.toLowerCase()];
   if (!forms) return null;
   const names = namesIn(namesText);
-  if (noun.toLowerCase() === 'twins') return fact('children', `Has twins${names ? ` named ${names}` : ''}`, names ?? 'twins');
-  if (n === 0) return fact('children', forms[1] === 'children' ? 'Has no children' : `Has no ${forms[1]}`, 'no children', { supersedes: [COUNT_OF_CHILDREN] });
+  if (noun.toLowerCase() === 'twins')
+    return fact('children', `Has twins${names ? ` named ${names}` : ''}`, names ?? 'twins');
+  if (n === 0)
+    return fact('children', forms[1] === 'children' ? 'Has no children' : `Has no ${forms[1]}`, 'no children', {
+      supersedes: [COUNT_OF_CHILDREN],
+    });
   const total = n ?? 2;
-  const text = total === 1
-    ? `Has ${withArticle(forms[0])}${names ? ` named ${names}` : ''}`
-    : n === null ? `Has ${forms[1]}` : `Has ${countWord(total)} ${forms[1]}${names ? ` named ${names}` : ''}`;
-  const supersedes = forms[1] === 'children' && total > 1 ? [COUNT_OF_CHILDREN] : names && total === 1 ? [new RegExp(`^has an? ${forms[0]}$`)] : undefined;
+  const text =
+    total === 1
+      ? `Has ${withArticle(forms[0])}${names ? ` named ${names}` : ''}`
+      : n === null
+        ? `Has ${forms[1]}`
+        : `Has ${countWord(total)} ${forms[1]}${names ? ` named ${names}` : ''}`;
+  const supersedes =
+    forms[1] === 'children' && total > 1
+      ? [COUNT_OF_CHILDREN]
+      : names && total === 1
+        ? [new RegExp(`^has an? ${forms[0]}$`)]
+        : undefined;
   return fact('children', text, names ?? forms[1], supersedes ? { supersedes } : {});
 }
 
@@ -261,7 +398,10 @@ function siblingFact(n: number | null, noun: string, namesText: string | undefin
   const names = namesIn(namesText);
   if (n === 0) return fact('siblings', kind === 'sibling' ? 'Has no siblings' : `Has no ${kind}s`, 'no siblings');
   const total = n ?? 1;
-  const text = total === 1 ? `Has ${withArticle(modifier + kind)}${names ? ` named ${names}` : ''}` : `Has ${countWord(total)} ${modifier}${kind}s${names ? ` named ${names}` : ''}`;
+  const text =
+    total === 1
+      ? `Has ${withArticle(modifier + kind)}${names ? ` named ${names}` : ''}`
+      : `Has ${countWord(total)} ${modifier}${kind}s${names ? ` named ${names}` : ''}`;
   const supersedes = names && total === 1 ? [new RegExp(`^has an? ${escapeRegExp(modifier + kind)}$`)] : undefined;
   return fact('siblings', text, names ?? kind, supersedes ? { supersedes } : {});
 }
@@ -270,23 +410,41 @@ const PARTNER_WORDS = /^(wife|husband|partner|spouse|girlfriend|boyfriend|fianc[
 
 function partnerFact(noun: string, namesText: string | undefined): CandidateFact | null {
   if (!PARTNER_WORDS.test(noun)) return null;
-  const rel = noun.toLowerCase().replace(/^fianc[ée]e$/, 'fiancée').replace(/^fianc[ée]$/, 'fiancé');
+  const rel = noun
+    .toLowerCase()
+    .replace(/^fianc[ée]e$/, 'fiancée')
+    .replace(/^fianc[ée]$/, 'fiancé');
   const name = namesIn(namesText);
   if (name) return fact('partner', `Has ${withArticle(rel)} named ${name}`, name);
   const married = /^(?:wife|husband|spouse)$/.test(rel);
-  return fact('partner', married ? 'Is married' : /^fianc/.test(rel) ? 'Is engaged' : 'Is in a relationship', rel, { vague: true });
+  return fact('partner', married ? 'Is married' : /^fianc/.test(rel) ? 'Is engaged' : 'Is in a relationship', rel, {
+    vague: true,
+  });
 }
 
 function statusFact(status: string, who: string | undefined): CandidateFact | null {
   const s = status.toLowerCase();
   const name = who ? asPersonName(cutTail(who), false) : null;
   const base: Record<string, string> = {
-    married: 'Is married', engaged: 'Is engaged', divorced: 'Is divorced', separated: 'Is separated', widowed: 'Is widowed', single: 'Is single',
-    'in a relationship': 'Is in a relationship', 'in a committed relationship': 'Is in a relationship', 'dating someone': 'Is in a relationship', 'seeing someone': 'Is in a relationship',
+    married: 'Is married',
+    engaged: 'Is engaged',
+    divorced: 'Is divorced',
+    separated: 'Is separated',
+    widowed: 'Is widowed',
+    single: 'Is single',
+    'in a relationship': 'Is in a relationship',
+    'in a committed relationship': 'Is in a relationship',
+    'dating someone': 'Is in a relationship',
+    'seeing someone': 'Is in a relationship',
   };
   const text = base[s];
   if (!text) return null;
-  const joined = name && /^(?:married|engaged)$/.test(s) ? `${text} to ${name}` : name && text === 'Is in a relationship' ? `${text} with ${name}` : text;
+  const joined =
+    name && /^(?:married|engaged)$/.test(s)
+      ? `${text} to ${name}`
+      : name && text === 'Is in a relationship'
+        ? `${text} with ${name}`
+        : text;
   return fact('partner', joined, name ?? s);
 }
 
@@ -324,13 +482,65 @@ function likeFacts(value: string, polarity: 'like' | 'dislike'): Intent[] {
 }
 
 const GERUNDS: Record<string, string> = {
-  run: 'running', swim: 'swimming', cycle: 'cycling', bike: 'biking', hike: 'hiking', climb: 'climbing', surf: 'surfing', ski: 'skiing', dance: 'dancing',
-  paint: 'painting', draw: 'drawing', knit: 'knitting', sing: 'singing', cook: 'cooking', bake: 'baking', garden: 'gardening', meditate: 'meditating',
-  read: 'reading', write: 'writing', skate: 'skating', box: 'boxing', row: 'rowing', sew: 'sewing', fish: 'fishing', hunt: 'hunting', travel: 'traveling',
-  golf: 'golfing', journal: 'journaling', crochet: 'crocheting', camp: 'camping', sail: 'sailing', kayak: 'kayaking', jog: 'jogging', walk: 'walking',
-  play: 'playing', watch: 'watching', listen: 'listening', go: 'going', take: 'taking', make: 'making', build: 'building', collect: 'collecting', explore: 'exploring',
-  learn: 'learning', photograph: 'photographing', code: 'coding', program: 'programming', game: 'gaming', skateboard: 'skateboarding', snowboard: 'snowboarding',
-  volunteer: 'volunteering', teach: 'teaching', study: 'studying', work: 'working', visit: 'visiting', try: 'trying', eat: 'eating', drink: 'drinking', brew: 'brewing',
+  run: 'running',
+  swim: 'swimming',
+  cycle: 'cycling',
+  bike: 'biking',
+  hike: 'hiking',
+  climb: 'climbing',
+  surf: 'surfing',
+  ski: 'skiing',
+  dance: 'dancing',
+  paint: 'painting',
+  draw: 'drawing',
+  knit: 'knitting',
+  sing: 'singing',
+  cook: 'cooking',
+  bake: 'baking',
+  garden: 'gardening',
+  meditate: 'meditating',
+  read: 'reading',
+  write: 'writing',
+  skate: 'skating',
+  box: 'boxing',
+  row: 'rowing',
+  sew: 'sewing',
+  fish: 'fishing',
+  hunt: 'hunting',
+  travel: 'traveling',
+  golf: 'golfing',
+  journal: 'journaling',
+  crochet: 'crocheting',
+  camp: 'camping',
+  sail: 'sailing',
+  kayak: 'kayaking',
+  jog: 'jogging',
+  walk: 'walking',
+  play: 'playing',
+  watch: 'watching',
+  listen: 'listening',
+  go: 'going',
+  take: 'taking',
+  make: 'making',
+  build: 'building',
+  collect: 'collecting',
+  explore: 'exploring',
+  learn: 'learning',
+  photograph: 'photographing',
+  code: 'coding',
+  program: 'programming',
+  game: 'gaming',
+  skateboard: 'skateboarding',
+  snowboard: 'snowboarding',
+  volunteer: 'volunteering',
+  teach: 'teaching',
+  study: 'studying',
+  work: 'working',
+  visit: 'visiting',
+  try: 'trying',
+  eat: 'eating',
+  drink: 'drinking',
+  brew: 'brewing',
 };
 
 /** "to cook Italian food" -> "cooking Italian food"; null when the verb is not a pastime. */
@@ -370,110 +580,268 @@ function event(text: string, ctx: RuleContext, clause: string): Intent {
 
 // ---------------------------------------------------------------- the table
 
-const rule = (kind: StatementKind, example: string, pattern: RegExp, build: StatementRule['build']): StatementRule => ({ kind, example, pattern, build });
+const rule = (kind: StatementKind, example: string, pattern: RegExp, build: StatementRule['build']): StatementRule => ({
+  kind,
+  example,
+  pattern,
+  build,
+});
 
 export const STATEMENT_RULES: readonly StatementRule[] = [
   // ---- names
   rule('name', 'My name is Alex', /^my (?:full |first |real |given )?name is (.+)$/i, (m) => nameFacts(m[1]!, true)),
-  rule('nickname', 'Call me Al', /^(?:you can |please |just |feel free to |everyone can )*call me (.+)$/i, (m) => nickname(m[1]!)),
-  rule('nickname', 'Everyone calls me Al', /^(?:everyone|everybody|people|my friends|friends|most people|they) (?:calls?|call) me (.+)$/i, (m) => nickname(m[1]!)),
+  rule('nickname', 'Call me Al', /^(?:you can |please |just |feel free to |everyone can )*call me (.+)$/i, (m) =>
+    nickname(m[1]!),
+  ),
+  rule(
+    'nickname',
+    'Everyone calls me Al',
+    /^(?:everyone|everybody|people|my friends|friends|most people|they) (?:calls?|call) me (.+)$/i,
+    (m) => nickname(m[1]!),
+  ),
   rule('nickname', 'I go by Al', /^I (?:go by|prefer to be called|like to be called) (.+)$/i, (m) => nickname(m[1]!)),
   rule('nickname', 'My nickname is Al', /^my nick ?name is (.+)$/i, (m) => nickname(m[1]!)),
   rule('name', 'I am called Alex', /^I am (?:called|named) (.+)$/i, (m) => nameFacts(m[1]!, true)),
 
   // ---- age, birthday, gender
-  rule('age', 'I am 34 years old', /^I am (\d{1,3})(?:\s*(?:years?|yrs?)(?:\s*old|\s+of age)?|\s*(?:yo|y\/o|y\.o))?(?:\s+(?:now|today|this year|already))?$/i, (m) => age(m[1]!)),
-  rule('age', 'I just turned 40', /^I (?:turned|have turned) (\d{1,3})(?:\s+(?:today|yesterday|last week|last month|this year|in \w+))?$/i, (m) => age(m[1]!)),
+  rule(
+    'age',
+    'I am 34 years old',
+    /^I am (\d{1,3})(?:\s*(?:years?|yrs?)(?:\s*old|\s+of age)?|\s*(?:yo|y\/o|y\.o))?(?:\s+(?:now|today|this year|already))?$/i,
+    (m) => age(m[1]!),
+  ),
+  rule(
+    'age',
+    'I just turned 40',
+    /^I (?:turned|have turned) (\d{1,3})(?:\s+(?:today|yesterday|last week|last month|this year|in \w+))?$/i,
+    (m) => age(m[1]!),
+  ),
   rule('age', 'My age is 34', /^my age is (\d{1,3})$/i, (m) => age(m[1]!)),
-  rule('birthday', 'My birthday is on May 3rd', /^my (?:birthday|bday|birth date|date of birth) is (.+)$/i, (m, ctx) => {
-    const date = parseDate(m[1]!, ctx.now);
-    return date ? [assert(fact('birthday', `Birthday is ${formatDate({ ...date, year: null })}`, formatDate({ ...date, year: null })))] : [];
-  }),
+  rule(
+    'birthday',
+    'My birthday is on May 3rd',
+    /^my (?:birthday|bday|birth date|date of birth) is (.+)$/i,
+    (m, ctx) => {
+      const date = parseDate(m[1]!, ctx.now);
+      return date
+        ? [
+            assert(
+              fact(
+                'birthday',
+                `Birthday is ${formatDate({ ...date, year: null })}`,
+                formatDate({ ...date, year: null }),
+              ),
+            ),
+          ]
+        : [];
+    },
+  ),
   rule('birthday', 'I was born on May 3, 1990', /^I was born on (.+)$/i, (m, ctx) => {
     const date = parseDate(m[1]!, ctx.now);
     return date ? [assert(fact('birthday', `Was born on ${formatDate(date)}`, formatDate(date)))] : [];
   }),
-  rule('birthday', 'I was born in 1990', /^I was born in ((?:19|20)\d{2}|(?:january|february|march|april|may|june|july|august|september|october|november|december)(?: (?:19|20)\d{2})?)$/i, (m) => {
-    const when = properCase(m[1]!.toLowerCase());
-    return [assert(fact('birthday', `Was born in ${when}`, when))];
-  }),
+  rule(
+    'birthday',
+    'I was born in 1990',
+    /^I was born in ((?:19|20)\d{2}|(?:january|february|march|april|may|june|july|august|september|october|november|december)(?: (?:19|20)\d{2})?)$/i,
+    (m) => {
+      const when = properCase(m[1]!.toLowerCase());
+      return [assert(fact('birthday', `Was born in ${when}`, when))];
+    },
+  ),
   rule('birthplace', 'I was born in Madrid', /^I was born (?:and (?:raised|brought up) )?in (.+)$/i, (m, ctx) => {
     const out = placeFact('birthplace', 'Was born in', m[1]!);
-    if (out.length > 0 && /born and (?:raised|brought up)/i.test(ctx.source)) out.push(...placeFact('origin', 'Is from', m[1]!));
+    if (out.length > 0 && /born and (?:raised|brought up)/i.test(ctx.source))
+      out.push(...placeFact('origin', 'Is from', m[1]!));
     return out;
   }),
-  rule('gender', 'I am a woman', /^I am (?:a |an )?(man|woman|guy|girl|lady|dude|male|female|non-binary|nonbinary|enby|trans(?:gender)? (?:man|woman))$/i, (m) => {
-    const g = m[1]!.toLowerCase();
-    const text = /^(?:man|guy|dude|male)$/.test(g) ? 'Is male' : /^(?:woman|girl|lady|female)$/.test(g) ? 'Is female' : /^(?:non-?binary|enby)$/.test(g) ? 'Is non-binary' : `Is a ${g.replace('transgender', 'trans')}`;
-    return [assert(fact('gender', text, g))];
-  }),
-  rule('pronouns', 'My pronouns are she/her', /^(?:my pronouns are|I use) (\w+ ?\/ ?\w+(?: ?\/ ?\w+)?)(?: pronouns)?$/i, (m) => {
-    const p = m[1]!.replace(/\s+/g, '').toLowerCase();
-    return [assert(fact('pronouns', `Uses ${p} pronouns`, p))];
-  }),
+  rule(
+    'gender',
+    'I am a woman',
+    /^I am (?:a |an )?(man|woman|guy|girl|lady|dude|male|female|non-binary|nonbinary|enby|trans(?:gender)? (?:man|woman))$/i,
+    (m) => {
+      const g = m[1]!.toLowerCase();
+      const text = /^(?:man|guy|dude|male)$/.test(g)
+        ? 'Is male'
+        : /^(?:woman|girl|lady|female)$/.test(g)
+          ? 'Is female'
+          : /^(?:non-?binary|enby)$/.test(g)
+            ? 'Is non-binary'
+            : `Is a ${g.replace('transgender', 'trans')}`;
+      return [assert(fact('gender', text, g))];
+    },
+  ),
+  rule(
+    'pronouns',
+    'My pronouns are she/her',
+    /^(?:my pronouns are|I use) (\w+ ?\/ ?\w+(?: ?\/ ?\w+)?)(?: pronouns)?$/i,
+    (m) => {
+      const p = m[1]!.replace(/\s+/g, '').toLowerCase();
+      return [assert(fact('pronouns', `Uses ${p} pronouns`, p))];
+    },
+  ),
 
   // ---- where the user lives and comes from
-  rule('residence', 'I live in Berlin', new RegExp(`^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|am currently living) (in|at|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`, 'i'), (m) => {
-    const near = /^(?:near|outside|just outside|close to)/i.test(m[1]!);
-    return placeFact('location', near ? 'Lives near' : 'Lives in', m[2]!);
-  }),
-  rule('move', 'I just moved to Munich', new RegExp(`^${SUBJECT} (?:have |had |finally |recently )?(?:moved|relocated)(?: back| over| out| here| away)? (?:to|into) (.+)$`, 'i'), (m) => placeFact('location', 'Lives in', m[1]!)),
-  rule('move', 'We are moving to Lisbon next month', new RegExp(`^${SUBJECT} (?:am|are) (?:moving|relocating) (?:back )?to (.+)$`, 'i'), (m, ctx) => {
-    const place = asPlace(cutTail(m[1]!));
-    return place ? goalFacts('plan', `move to ${place}`, true, ctx) : [];
-  }),
-  rule('origin', "I'm from Spain", /^I (?:am|come) (?:originally )?from (.+)$/i, (m) => placeFact('origin', 'Is from', m[1]!)),
-  rule('origin', 'I grew up in Lyon', /^I (?:grew up|was raised|was brought up) in (.+)$/i, (m) => placeFact('origin', 'Is from', m[1]!)),
-  rule('origin', 'My hometown is Porto', /^my (?:home ?town|home town|home country) is (.+)$/i, (m) => placeFact('origin', 'Is from', m[1]!)),
+  rule(
+    'residence',
+    'I live in Berlin',
+    new RegExp(
+      `^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|am currently living) (in|at|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`,
+      'i',
+    ),
+    (m) => {
+      const near = /^(?:near|outside|just outside|close to)/i.test(m[1]!);
+      return placeFact('location', near ? 'Lives near' : 'Lives in', m[2]!);
+    },
+  ),
+  rule(
+    'move',
+    'I just moved to Munich',
+    new RegExp(
+      `^${SUBJECT} (?:have |had |finally |recently )?(?:moved|relocated)(?: back| over| out| here| away)? (?:to|into) (.+)$`,
+      'i',
+    ),
+    (m) => placeFact('location', 'Lives in', m[1]!),
+  ),
+  rule(
+    'move',
+    'We are moving to Lisbon next month',
+    new RegExp(`^${SUBJECT} (?:am|are) (?:moving|relocating) (?:back )?to (.+)$`, 'i'),
+    (m, ctx) => {
+      const place = asPlace(cutTail(m[1]!));
+      return place ? goalFacts('plan', `move to ${place}`, true, ctx) : [];
+    },
+  ),
+  rule('origin', "I'm from Spain", /^I (?:am|come) (?:originally )?from (.+)$/i, (m) =>
+    placeFact('origin', 'Is from', m[1]!),
+  ),
+  rule('origin', 'I grew up in Lyon', /^I (?:grew up|was raised|was brought up) in (.+)$/i, (m) =>
+    placeFact('origin', 'Is from', m[1]!),
+  ),
+  rule('origin', 'My hometown is Porto', /^my (?:home ?town|home town|home country) is (.+)$/i, (m) =>
+    placeFact('origin', 'Is from', m[1]!),
+  ),
   rule('nationality', 'I am German', /^I am (?:an? )?(.+?)(?: citizen| national| by birth)?$/i, (m) => {
     const list = splitList(m[1]!);
     if (list.length === 0 || !list.every((n) => NATIONALITIES.has(n.toLowerCase()))) return [];
-    return list.map((n) => assert(fact('nationality', `Is ${properCase(n.toLowerCase())}`, properCase(n.toLowerCase()))));
+    return list.map((n) =>
+      assert(fact('nationality', `Is ${properCase(n.toLowerCase())}`, properCase(n.toLowerCase()))),
+    );
   }),
-  rule('nationality', 'I have Irish citizenship', /^I (?:have|hold) (?:an? |dual )?(\w+(?: \w+)?) (?:citizenship|passport|nationality)$/i, (m) => {
-    const n = m[1]!.toLowerCase();
-    return NATIONALITIES.has(n) ? [assert(fact('nationality', `Is ${properCase(n)}`, properCase(n)))] : [];
-  }),
+  rule(
+    'nationality',
+    'I have Irish citizenship',
+    /^I (?:have|hold) (?:an? |dual )?(\w+(?: \w+)?) (?:citizenship|passport|nationality)$/i,
+    (m) => {
+      const n = m[1]!.toLowerCase();
+      return NATIONALITIES.has(n) ? [assert(fact('nationality', `Is ${properCase(n)}`, properCase(n)))] : [];
+    },
+  ),
 
   // ---- languages
-  rule('language', 'I speak German and French', /^I (?:speak|can speak|also speak|am speaking) (.+)$/i, (m) => languageFacts(m[1]!.replace(/\b(?:fluently|natively|well|a bit|a little|okay|ok|poorly|badly)\b/gi, ''))),
-  rule('language', 'I am fluent in Japanese', /^I am (?:fluent|conversational|proficient|bilingual|trilingual|native) in (.+)$/i, (m) => languageFacts(m[1]!)),
-  rule('language', 'I am a native Spanish speaker', /^I am a native (\w+(?: \w+)?) speaker$/i, (m) => nativeLanguage(m[1]!)),
-  rule('language', 'My native language is Polish', /^my (?:native language|mother tongue|first language|native tongue) is (.+)$/i, (m) => nativeLanguage(m[1]!)),
+  rule('language', 'I speak German and French', /^I (?:speak|can speak|also speak|am speaking) (.+)$/i, (m) =>
+    languageFacts(m[1]!.replace(/\b(?:fluently|natively|well|a bit|a little|okay|ok|poorly|badly)\b/gi, '')),
+  ),
+  rule(
+    'language',
+    'I am fluent in Japanese',
+    /^I am (?:fluent|conversational|proficient|bilingual|trilingual|native) in (.+)$/i,
+    (m) => languageFacts(m[1]!),
+  ),
+  rule('language', 'I am a native Spanish speaker', /^I am a native (\w+(?: \w+)?) speaker$/i, (m) =>
+    nativeLanguage(m[1]!),
+  ),
+  rule(
+    'language',
+    'My native language is Polish',
+    /^my (?:native language|mother tongue|first language|native tongue) is (.+)$/i,
+    (m) => nativeLanguage(m[1]!),
+  ),
 
   // ---- work
-  rule('job', 'I work at Acme as a data engineer', /^I (?:work|am working|have been working|work full[- ]time|work part[- ]time) (?:at|for) (.+?)(?: as (.+))?$/i, (m) => {
-    if (/^myself\b/i.test(m[1]!)) return [assert(fact('title', 'Is self-employed', 'self-employed'))];
-    return jobFacts(m[2], m[1]);
-  }),
-  rule('job', 'I work as a nurse', /^I (?:work|am working|have been working|am employed|earn a living|make a living) as (.+?)(?: (?:at|for) (.+))?$/i, (m) => jobFacts(m[1], m[2])),
-  rule('employer', 'I am employed by Siemens', /^I am (?:employed|hired) (?:at|by) (.+)$/i, (m) => jobFacts(undefined, m[1])),
-  rule('job-change', 'I just started a new job at Google', /^I (?:got|started|have started|landed|accepted|took|have) (?:a |my )?new job(?: (?:at|with) (.+?))?(?: as (.+))?$/i, (m, ctx) => [
-    ...jobFacts(m[2], m[1]),
-    event('Started a new job', ctx, ctx.source),
-  ]),
-  rule('job-change', 'I started working at Acme', /^I (?:started|began) (?:working|to work) (?:at|for) (.+?)(?: as (.+))?$/i, (m) => jobFacts(m[2], m[1])),
-  rule('job-change', 'I got promoted to team lead', /^I (?:got|was|am|have been|have just been) promoted(?: to (.+))?$/i, (m, ctx) => {
-    const out = m[1] ? jobFacts(m[1], undefined) : [];
-    return [...out, event('Got promoted', ctx, ctx.source)];
-  }),
-  rule('job-change', 'I retired last year', /^I (?:retired|have retired|went into retirement)(?: (?:in|on|from|after|at) .+)?$/i, (_m, ctx) => [assert(fact('title', 'Is retired', 'retired')), event('Retired', ctx, ctx.source)]),
-  rule('job-loss', 'I lost my job', /^I (?:lost my job|got fired|was fired|got laid off|was laid off|am laid off|am fired|have been laid off|have been fired|quit my job|left my job|resigned|quit)(?: (?:at|from) (.+))?$/i, (m, ctx) => [
-    { kind: 'forget', targets: [{ topic: 'work', subTopic: 'company' }], source: ctx.source },
-    event(/quit|left|resigned/i.test(ctx.source) ? 'Left their job' : 'Lost their job', ctx, ctx.source),
-  ]),
-  rule('job-status', 'I am retired', /^I am (?:now |currently )?(a student|student|retired|a retiree|unemployed|between jobs|out of work|self-employed|self employed|a freelancer|freelance|a stay-at-home (?:mom|dad|parent)|a stay at home (?:mom|dad|parent)|a homemaker|a housewife|a househusband)$/i, (m) => {
-    const text = JOB_STATUSES.get(m[1]!.toLowerCase());
-    return text ? [assert(fact('title', text, m[1]!.toLowerCase()))] : [];
-  }),
-  rule('job-status', 'I am looking for a job', /^I am (?:looking for|searching for|hunting for) (?:a |an )?(?:new )?(?:job|work|position)$/i, () => [assert(fact('title', 'Is looking for a job', 'looking for a job'))]),
-  rule('study', 'I am a computer science student at TU Munich', /^I am an? ((?:[\w'-]+ ){0,3}?)student(?: (?:at|of) (.+))?$/i, (m) => {
-    const modifier = (m[1] ?? '').trim();
-    const out: Intent[] = [assert(fact('title', `Is ${withArticle(`${modifier ? `${modifier} ` : ''}student`)}`, 'student'))];
-    const school = m[2] ? schoolName(m[2]) : null;
-    if (school) out.push(assert(fact('school', `Studies at ${school}`, school)));
-    return out;
-  }),
+  rule(
+    'job',
+    'I work at Acme as a data engineer',
+    /^I (?:work|am working|have been working|work full[- ]time|work part[- ]time) (?:at|for) (.+?)(?: as (.+))?$/i,
+    (m) => {
+      if (/^myself\b/i.test(m[1]!)) return [assert(fact('title', 'Is self-employed', 'self-employed'))];
+      return jobFacts(m[2], m[1]);
+    },
+  ),
+  rule(
+    'job',
+    'I work as a nurse',
+    /^I (?:work|am working|have been working|am employed|earn a living|make a living) as (.+?)(?: (?:at|for) (.+))?$/i,
+    (m) => jobFacts(m[1], m[2]),
+  ),
+  rule('employer', 'I am employed by Siemens', /^I am (?:employed|hired) (?:at|by) (.+)$/i, (m) =>
+    jobFacts(undefined, m[1]),
+  ),
+  rule(
+    'job-change',
+    'I just started a new job at Google',
+    /^I (?:got|started|have started|landed|accepted|took|have) (?:a |my )?new job(?: (?:at|with) (.+?))?(?: as (.+))?$/i,
+    (m, ctx) => [...jobFacts(m[2], m[1]), event('Started a new job', ctx, ctx.source)],
+  ),
+  rule(
+    'job-change',
+    'I started working at Acme',
+    /^I (?:started|began) (?:working|to work) (?:at|for) (.+?)(?: as (.+))?$/i,
+    (m) => jobFacts(m[2], m[1]),
+  ),
+  rule(
+    'job-change',
+    'I got promoted to team lead',
+    /^I (?:got|was|am|have been|have just been) promoted(?: to (.+))?$/i,
+    (m, ctx) => {
+      const out = m[1] ? jobFacts(m[1], undefined) : [];
+      return [...out, event('Got promoted', ctx, ctx.source)];
+    },
+  ),
+  rule(
+    'job-change',
+    'I retired last year',
+    /^I (?:retired|have retired|went into retirement)(?: (?:in|on|from|after|at) .+)?$/i,
+    (_m, ctx) => [assert(fact('title', 'Is retired', 'retired')), event('Retired', ctx, ctx.source)],
+  ),
+  rule(
+    'job-loss',
+    'I lost my job',
+    /^I (?:lost my job|got fired|was fired|got laid off|was laid off|am laid off|am fired|have been laid off|have been fired|quit my job|left my job|resigned|quit)(?: (?:at|from) (.+))?$/i,
+    (_m, ctx) => [
+      { kind: 'forget', targets: [{ topic: 'work', subTopic: 'company' }], source: ctx.source },
+      event(/quit|left|resigned/i.test(ctx.source) ? 'Left their job' : 'Lost their job', ctx, ctx.source),
+    ],
+  ),
+  rule(
+    'job-status',
+    'I am retired',
+    /^I am (?:now |currently )?(a student|student|retired|a retiree|unemployed|between jobs|out of work|self-employed|self employed|a freelancer|freelance|a stay-at-home (?:mom|dad|parent)|a stay at home (?:mom|dad|parent)|a homemaker|a housewife|a househusband)$/i,
+    (m) => {
+      const text = JOB_STATUSES.get(m[1]!.toLowerCase());
+      return text ? [assert(fact('title', text, m[1]!.toLowerCase()))] : [];
+    },
+  ),
+  rule(
+    'job-status',
+    'I am looking for a job',
+    /^I am (?:looking for|searching for|hunting for) (?:a |an )?(?:new )?(?:job|work|position)$/i,
+    () => [assert(fact('title', 'Is looking for a job', 'looking for a job'))],
+  ),
+  rule(
+    'study',
+    'I am a computer science student at TU Munich',
+    /^I am an? ((?:[\w'-]+ ){0,3}?)student(?: (?:at|of) (.+))?$/i,
+    (m) => {
+      const modifier = (m[1] ?? '').trim();
+      const out: Intent[] = [
+        assert(fact('title', `Is ${withArticle(`${modifier ? `${modifier} ` : ''}student`)}`, 'student')),
+      ];
+      const school = m[2] ? schoolName(m[2]) : null;
+      if (school) out.push(assert(fact('school', `Studies at ${school}`, school)));
+      return out;
+    },
+  ),
   rule('job', 'I am a nurse', /^I am (?:an? |the )?(.+?)(?: (?:at|for|with|of) (.+))?$/i, (m) => {
     const title = titleFact(m[1]!);
     if (!title) return [];
@@ -487,249 +855,626 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule('industry', 'I work in finance', /^I (?:work|am working) in (.+)$/i, (m) => {
     const value = cutTail(m[1]!);
     const field = value.replace(/^the\s+/i, '').replace(/\s+(?:industry|sector|field|space|business)$/i, '');
-    if (!INDUSTRIES.has(value.toLowerCase()) && !INDUSTRIES.has(field.toLowerCase()) && !/\b(?:industry|sector|field)$/i.test(value)) return [];
+    if (
+      !INDUSTRIES.has(value.toLowerCase()) &&
+      !INDUSTRIES.has(field.toLowerCase()) &&
+      !/\b(?:industry|sector|field)$/i.test(value)
+    )
+      return [];
     return [assert(fact('industry', `Works in ${value}`, field))];
   }),
-  rule('business', 'I run a small bakery', new RegExp(`^${SUBJECT} (?:own|run|have|started|opened|founded|co-founded|manage|am running|am starting) (an? |my own |our own |my |our )(.+)$`, 'i'), (m) => {
-    const what = cutTail(m[2]!);
-    const words = what.toLowerCase().split(/\s+/);
-    const head = words.slice(-2).join(' ');
-    if (wordCount(what) > 5 || !(BUSINESSES.has(words[words.length - 1] ?? '') || BUSINESSES.has(head))) return [];
-    const own = /own/i.test(m[1]!);
-    return [assert(fact('company', `Runs ${own ? 'their own' : article(what)} ${what}`, what))];
-  }),
-  rule('skill', 'I am good at Python', /^I am (good|great|skilled|proficient|experienced|an expert|expert|decent|competent|pretty good|really good|very good) (at|in|with) (.+)$/i, (m) => {
-    if (/with/i.test(m[2]!) && !/skilled|proficient|experienced|expert/i.test(m[1]!)) return [];
-    return skillFacts(m[3]!);
-  }),
-  rule('skill', 'I code in TypeScript and Go', /^I (?:code|program|develop|write code) (?:mostly |mainly )?in (.+)$/i, (m) => skillFacts(m[1]!)),
-  rule('skill', 'My skills include SQL and Excel', /^my (?:main )?(?:skills|strengths) (?:are|include) (.+)$/i, (m) => skillFacts(m[1]!)),
+  rule(
+    'business',
+    'I run a small bakery',
+    new RegExp(
+      `^${SUBJECT} (?:own|run|have|started|opened|founded|co-founded|manage|am running|am starting) (an? |my own |our own |my |our )(.+)$`,
+      'i',
+    ),
+    (m) => {
+      const what = cutTail(m[2]!);
+      const words = what.toLowerCase().split(/\s+/);
+      const head = words.slice(-2).join(' ');
+      if (wordCount(what) > 5 || !(BUSINESSES.has(words[words.length - 1] ?? '') || BUSINESSES.has(head))) return [];
+      const own = /own/i.test(m[1]!);
+      return [assert(fact('company', `Runs ${own ? 'their own' : article(what)} ${what}`, what))];
+    },
+  ),
+  rule(
+    'skill',
+    'I am good at Python',
+    /^I am (good|great|skilled|proficient|experienced|an expert|expert|decent|competent|pretty good|really good|very good) (at|in|with) (.+)$/i,
+    (m) => {
+      if (/with/i.test(m[2]!) && !/skilled|proficient|experienced|expert/i.test(m[1]!)) return [];
+      return skillFacts(m[3]!);
+    },
+  ),
+  rule(
+    'skill',
+    'I code in TypeScript and Go',
+    /^I (?:code|program|develop|write code) (?:mostly |mainly )?in (.+)$/i,
+    (m) => skillFacts(m[1]!),
+  ),
+  rule('skill', 'My skills include SQL and Excel', /^my (?:main )?(?:skills|strengths) (?:are|include) (.+)$/i, (m) =>
+    skillFacts(m[1]!),
+  ),
 
   // ---- education
-  rule('degree', "I have a master's degree in physics", /^I (?:have|hold|got|earned|completed) (?:an? |my )?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|bsc|msc|ba|bs|ma|ms|md|jd|associate'?s|law degree|medical degree|degree)(?: degree)?(?: in ([^,]+?))?(?: (?:from|at) (.+))?$/i, (m) => {
-    const degree = normaliseDegree(m[1]!);
-    const field = m[2] ? cutTail(m[2]) : '';
-    const out: Intent[] = [assert(fact('degree', `Has ${withArticle(degree)}${field ? ` in ${field}` : ''}`, degree))];
-    if (field) out.push(assert(fact('major', `Studied ${field}`, field)));
-    const school = m[3] ? schoolName(m[3]) : null;
-    if (school) out.push(assert(fact('school', `Studied at ${school}`, school)));
-    return out;
-  }),
-  rule('degree', 'I am doing a PhD in biology', /^I am (?:doing|pursuing|working on|studying for|finishing) (?:an? |my )(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|degree)(?: degree)?(?: in ([^,]+?))?(?: at (.+))?$/i, (m) => {
-    const degree = normaliseDegree(m[1]!);
-    const field = m[2] ? cutTail(m[2]) : '';
-    const out: Intent[] = [assert(fact('degree', `Is pursuing ${withArticle(degree)}${field ? ` in ${field}` : ''}`, degree))];
-    if (field) out.push(assert(fact('major', `Studies ${field}`, field)));
-    const school = m[3] ? schoolName(m[3]) : null;
-    if (school) out.push(assert(fact('school', `Studies at ${school}`, school)));
-    return out;
-  }),
+  rule(
+    'degree',
+    "I have a master's degree in physics",
+    /^I (?:have|hold|got|earned|completed) (?:an? |my )?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|bsc|msc|ba|bs|ma|ms|md|jd|associate'?s|law degree|medical degree|degree)(?: degree)?(?: in ([^,]+?))?(?: (?:from|at) (.+))?$/i,
+    (m) => {
+      const degree = normaliseDegree(m[1]!);
+      const field = m[2] ? cutTail(m[2]) : '';
+      const out: Intent[] = [
+        assert(fact('degree', `Has ${withArticle(degree)}${field ? ` in ${field}` : ''}`, degree)),
+      ];
+      if (field) out.push(assert(fact('major', `Studied ${field}`, field)));
+      const school = m[3] ? schoolName(m[3]) : null;
+      if (school) out.push(assert(fact('school', `Studied at ${school}`, school)));
+      return out;
+    },
+  ),
+  rule(
+    'degree',
+    'I am doing a PhD in biology',
+    /^I am (?:doing|pursuing|working on|studying for|finishing) (?:an? |my )(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|degree)(?: degree)?(?: in ([^,]+?))?(?: at (.+))?$/i,
+    (m) => {
+      const degree = normaliseDegree(m[1]!);
+      const field = m[2] ? cutTail(m[2]) : '';
+      const out: Intent[] = [
+        assert(fact('degree', `Is pursuing ${withArticle(degree)}${field ? ` in ${field}` : ''}`, degree)),
+      ];
+      if (field) out.push(assert(fact('major', `Studies ${field}`, field)));
+      const school = m[3] ? schoolName(m[3]) : null;
+      if (school) out.push(assert(fact('school', `Studies at ${school}`, school)));
+      return out;
+    },
+  ),
   rule('school', 'I graduated from MIT', /^I (?:graduated|have graduated) (?:from (.+))?$/i, (m, ctx) => {
     const school = m[1] ? schoolName(m[1]) : null;
     const out: Intent[] = school ? [assert(fact('school', `Graduated from ${school}`, school))] : [];
     if (ctx.recent) out.push(event(school ? `Graduated from ${school}` : 'Graduated', ctx, ctx.source));
     return out;
   }),
-  rule('school', 'I go to Lincoln High School', /^I (study at|am studying at|go to|attend|am attending|am enrolled at|am enrolled in|studied at|went to|attended) (.+)$/i, (m) => {
-    const school = schoolName(m[2]!);
-    if (!school) return [];
-    const past = /studied|went|attended$/i.test(m[1]!);
-    return [assert(fact('school', `${past ? 'Studied' : 'Studies'} at ${school}`, school))];
-  }),
-  rule('study', 'I study computer science at TU Munich', /^I (study|am studying|studied|major in|am majoring in|majored in) (?!at\b|for\b|hard\b|a lot\b|late\b|with\b|to\b|in\b|every\b|on\b|abroad\b)(.+?)(?: at (.+))?$/i, (m) => {
-    const subject = cutTail(m[2]!);
-    if (subject === '' || wordCount(subject) > 5 || !isLikeObject(subject)) return [];
-    const past = /studied|majored/i.test(m[1]!);
-    const out: Intent[] = [assert(fact('major', `${past ? 'Studied' : 'Studies'} ${subject}`, subject))];
-    const school = m[3] ? schoolName(m[3]) : null;
-    if (school) out.push(assert(fact('school', `${past ? 'Studied' : 'Studies'} at ${school}`, school)));
-    return out;
-  }),
-  rule('learning', 'I am learning Spanish', /^I am (?:learning|teaching myself|taking (?:classes|lessons|a course) in|taking (\w+) (?:classes|lessons))(?: (.+))?$/i, (m) => {
-    const subject = cutTail((m[1] ?? m[2] ?? '').replace(/^(?:how to|to)\s+/i, (s) => s.toLowerCase()));
-    if (subject === '' || wordCount(subject) > 6 || !isLikeObject(subject.replace(/^(?:how )?to\s+/i, '')) || /^(?:a lot|so much|fast|quickly|slowly|from)\b/i.test(subject)) return [];
-    const language = languageOf(subject);
-    return [assert(fact('learning', `Is learning ${language && wordCount(subject) === 1 ? language : thirdPerson(subject)}`, subject))];
-  }),
+  rule(
+    'school',
+    'I go to Lincoln High School',
+    /^I (study at|am studying at|go to|attend|am attending|am enrolled at|am enrolled in|studied at|went to|attended) (.+)$/i,
+    (m) => {
+      const school = schoolName(m[2]!);
+      if (!school) return [];
+      const past = /studied|went|attended$/i.test(m[1]!);
+      return [assert(fact('school', `${past ? 'Studied' : 'Studies'} at ${school}`, school))];
+    },
+  ),
+  rule(
+    'study',
+    'I study computer science at TU Munich',
+    /^I (study|am studying|studied|major in|am majoring in|majored in) (?!at\b|for\b|hard\b|a lot\b|late\b|with\b|to\b|in\b|every\b|on\b|abroad\b)(.+?)(?: at (.+))?$/i,
+    (m) => {
+      const subject = cutTail(m[2]!);
+      if (subject === '' || wordCount(subject) > 5 || !isLikeObject(subject)) return [];
+      const past = /studied|majored/i.test(m[1]!);
+      const out: Intent[] = [assert(fact('major', `${past ? 'Studied' : 'Studies'} ${subject}`, subject))];
+      const school = m[3] ? schoolName(m[3]) : null;
+      if (school) out.push(assert(fact('school', `${past ? 'Studied' : 'Studies'} at ${school}`, school)));
+      return out;
+    },
+  ),
+  rule(
+    'learning',
+    'I am learning Spanish',
+    /^I am (?:learning|teaching myself|taking (?:classes|lessons|a course) in|taking (\w+) (?:classes|lessons))(?: (.+))?$/i,
+    (m) => {
+      const subject = cutTail((m[1] ?? m[2] ?? '').replace(/^(?:how to|to)\s+/i, (s) => s.toLowerCase()));
+      if (
+        subject === '' ||
+        wordCount(subject) > 6 ||
+        !isLikeObject(subject.replace(/^(?:how )?to\s+/i, '')) ||
+        /^(?:a lot|so much|fast|quickly|slowly|from)\b/i.test(subject)
+      )
+        return [];
+      const language = languageOf(subject);
+      return [
+        assert(
+          fact(
+            'learning',
+            `Is learning ${language && wordCount(subject) === 1 ? language : thirdPerson(subject)}`,
+            subject,
+          ),
+        ),
+      ];
+    },
+  ),
 
   // ---- family
-  rule('relationship', "I'm married", new RegExp(`^(?:I am|we are|I have been|we have been) (married|engaged|divorced|separated|widowed|single|in a relationship|in a committed relationship|dating someone|seeing someone)(?: (?:to|with) (.+))?$`, 'i'), (m) => {
-    const status = statusFact(m[1]!, m[2]);
-    const out: Intent[] = status ? [assert(status)] : [];
-    const kids = m[2] ? new RegExp(`^${NUMBER} (kids?|children|sons?|daughters?)$`, 'i').exec(cutTail(m[2]).trim()) ?? new RegExp(`^${NUMBER} (kids?|children|sons?|daughters?)\\b`, 'i').exec(m[2].trim()) : null;
-    if (kids) {
-      const c = childrenFact(count(kids[1]), kids[2]!, undefined);
-      if (c) out.push(assert(c));
-    }
-    return out;
-  }),
-  rule('relationship', 'We just got married', new RegExp(`^${SUBJECT} (?:got|have gotten|have got|have been|were) (married|engaged|divorced|separated)(?: (?:to|with) (.+?))?(?: (?:in|on|last|this) .+)?$`, 'i'), (m, ctx) => {
-    const status = statusFact(m[1]!, m[2]);
-    if (!status) return [];
-    const verb = `Got ${m[1]!.toLowerCase()}`;
-    return [assert(status), event(verb, ctx, ctx.source)];
-  }),
-  rule('relationship', 'We broke up', /^(?:we (?:broke up|split up|separated|are no longer together|are not together)|I (?:broke up|split up) with (?:my |him|her|them)?.*|my (?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?) (?:and I )?(?:broke up with me|left me|dumped me))$/i, (_m, ctx) => [
-    { kind: 'forget', targets: [{ topic: 'family', subTopic: 'partner' }], source: ctx.source },
+  rule(
+    'relationship',
+    "I'm married",
+    /^(?:I am|we are|I have been|we have been) (married|engaged|divorced|separated|widowed|single|in a relationship|in a committed relationship|dating someone|seeing someone)(?: (?:to|with) (.+))?$/i,
+    (m) => {
+      const status = statusFact(m[1]!, m[2]);
+      const out: Intent[] = status ? [assert(status)] : [];
+      const kids = m[2]
+        ? (new RegExp(`^${NUMBER} (kids?|children|sons?|daughters?)$`, 'i').exec(cutTail(m[2]).trim()) ??
+          new RegExp(`^${NUMBER} (kids?|children|sons?|daughters?)\\b`, 'i').exec(m[2].trim()))
+        : null;
+      if (kids) {
+        const c = childrenFact(count(kids[1]), kids[2]!, undefined);
+        if (c) out.push(assert(c));
+      }
+      return out;
+    },
+  ),
+  rule(
+    'relationship',
+    'We just got married',
+    new RegExp(
+      `^${SUBJECT} (?:got|have gotten|have got|have been|were) (married|engaged|divorced|separated)(?: (?:to|with) (.+?))?(?: (?:in|on|last|this) .+)?$`,
+      'i',
+    ),
+    (m, ctx) => {
+      const status = statusFact(m[1]!, m[2]);
+      if (!status) return [];
+      const verb = `Got ${m[1]!.toLowerCase()}`;
+      return [assert(status), event(verb, ctx, ctx.source)];
+    },
+  ),
+  rule(
+    'relationship',
+    'We broke up',
+    /^(?:we (?:broke up|split up|separated|are no longer together|are not together)|I (?:broke up|split up) with (?:my |him|her|them)?.*|my (?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?) (?:and I )?(?:broke up with me|left me|dumped me))$/i,
+    (_m, ctx) => [{ kind: 'forget', targets: [{ topic: 'family', subTopic: 'partner' }], source: ctx.source }],
+  ),
+  rule(
+    'relationship',
+    'My husband passed away',
+    /^my (wife|husband|spouse|partner) (?:passed away|died)(?: .*)?$/i,
+    () => [assert(fact('partner', 'Is widowed', 'widowed'))],
+  ),
+  rule(
+    'partner',
+    'I have a wife named Anna',
+    /^I (?:have|have got) (?:a|an) (wife|husband|partner|spouse|girlfriend|boyfriend|fianc[ée]e?)(?:,?\s+((?:named|called|whose name is)\s+.+))?$/i,
+    (m) => {
+      const f = partnerFact(m[1]!, m[2]);
+      return f ? [assert(f)] : [];
+    },
+  ),
+  rule(
+    'children',
+    'I have two kids',
+    new RegExp(
+      `^${SUBJECT} (?:have|have got|got) (?:${NUMBER} )?(kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|grandchildren|grandkids|grandchild|stepsons?|stepdaughters?|stepkids|stepchildren|twins)(?:(?:,|:|\\s+named|\\s+called)\\s*(.+))?$`,
+      'i',
+    ),
+    (m) => {
+      const n = m[1] === undefined ? null : count(m[1]);
+      const f = childrenFact(n, m[2]!, m[3]);
+      return f ? [assert(f)] : [];
+    },
+  ),
+  rule(
+    'children',
+    "I don't have kids",
+    /^(?:I|we) (?:do not have|have no|do not have any) (kids|children)(?: yet)?$/i,
+    (m) => {
+      const f = childrenFact(0, m[1]!, undefined);
+      return f ? [assert(f)] : [];
+    },
+  ),
+  rule(
+    'children',
+    'I am a mother of two',
+    /^I am (?:a |the )?(mom|mum|mother|dad|father|parent|mama|papa|single mom|single mother|single dad|single father|single parent)(?: of (\w+)(?: kids| children| boys| girls| sons| daughters)?)?$/i,
+    (m) => {
+      const n = count(m[2]);
+      if (n !== null && n > 0)
+        return [
+          assert(
+            fact('children', n === 1 ? 'Has a child' : `Has ${countWord(n)} children`, 'children', {
+              supersedes: [COUNT_OF_CHILDREN],
+            }),
+          ),
+        ];
+      if (m[2]) return [];
+      const who = m[1]!
+        .toLowerCase()
+        .replace(/^(?:single )?(?:mom|mum|mama)$/, 'mother')
+        .replace(/^(?:single )?(?:dad|papa)$/, 'father');
+      return [
+        assert(
+          fact(
+            'children',
+            `Is ${withArticle(who.replace(/^single (?:mom|mother)$/, 'single mother').replace(/^single (?:dad|father)$/, 'single father'))}`,
+            'parent',
+          ),
+        ),
+      ];
+    },
+  ),
+  rule(
+    'children',
+    'We just had a baby girl',
+    new RegExp(
+      `^${SUBJECT} (?:had|welcomed|have had|have welcomed) (?:a |an |our |my )?(?:first |second |third |fourth |new |beautiful |healthy )?(baby boy|baby girl|baby|son|daughter|twins)(?:,?\\s+((?:named|called)\\s+.+))?$`,
+      'i',
+    ),
+    (m, ctx) => {
+      const kind = m[1]!.toLowerCase();
+      const noun = kind === 'baby boy' ? 'son' : kind === 'baby girl' ? 'daughter' : kind;
+      const f = childrenFact(kind === 'twins' ? 2 : 1, noun, m[2]);
+      return f ? [assert(f), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)] : [];
+    },
+  ),
+  rule(
+    'siblings',
+    'I have a sister named Anna',
+    /^I (?:have|have got) (?:(no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) )?((?:(?:older|younger|little|big|baby|twin|half|step)[ -]?)?(?:brothers?|sisters?|siblings?))(?:(?:,|:|\s+named|\s+called)\s*(.+))?$/i,
+    (m) => {
+      const f = siblingFact(m[1] === undefined ? null : count(m[1]), m[2]!, m[3]);
+      return f ? [assert(f)] : [];
+    },
+  ),
+  rule('siblings', 'I am an only child', /^I am an only child$/i, () => [
+    assert(fact('siblings', 'Is an only child', 'only child')),
   ]),
-  rule('relationship', 'My husband passed away', /^my (wife|husband|spouse|partner) (?:passed away|died)(?: .*)?$/i, () => [assert(fact('partner', 'Is widowed', 'widowed'))]),
-  rule('partner', 'I have a wife named Anna', /^I (?:have|have got) (?:a|an) (wife|husband|partner|spouse|girlfriend|boyfriend|fianc[ée]e?)(?:,?\s+((?:named|called|whose name is)\s+.+))?$/i, (m) => {
-    const f = partnerFact(m[1]!, m[2]);
-    return f ? [assert(f)] : [];
-  }),
-  rule('children', 'I have two kids', new RegExp(`^${SUBJECT} (?:have|have got|got) (?:${NUMBER} )?(kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|grandchildren|grandkids|grandchild|stepsons?|stepdaughters?|stepkids|stepchildren|twins)(?:(?:,|:|\\s+named|\\s+called)\\s*(.+))?$`, 'i'), (m) => {
-    const n = m[1] === undefined ? null : count(m[1]);
-    const f = childrenFact(n, m[2]!, m[3]);
-    return f ? [assert(f)] : [];
-  }),
-  rule('children', "I don't have kids", /^(?:I|we) (?:do not have|have no|do not have any) (kids|children)(?: yet)?$/i, (m) => {
-    const f = childrenFact(0, m[1]!, undefined);
-    return f ? [assert(f)] : [];
-  }),
-  rule('children', 'I am a mother of two', /^I am (?:a |the )?(mom|mum|mother|dad|father|parent|mama|papa|single mom|single mother|single dad|single father|single parent)(?: of (\w+)(?: kids| children| boys| girls| sons| daughters)?)?$/i, (m) => {
-    const n = count(m[2]);
-    if (n !== null && n > 0) return [assert(fact('children', n === 1 ? 'Has a child' : `Has ${countWord(n)} children`, 'children', { supersedes: [COUNT_OF_CHILDREN] }))];
-    if (m[2]) return [];
-    const who = m[1]!.toLowerCase().replace(/^(?:single )?(?:mom|mum|mama)$/, 'mother').replace(/^(?:single )?(?:dad|papa)$/, 'father');
-    return [assert(fact('children', `Is ${withArticle(who.replace(/^single (?:mom|mother)$/, 'single mother').replace(/^single (?:dad|father)$/, 'single father'))}`, 'parent'))];
-  }),
-  rule('children', 'We just had a baby girl', new RegExp(`^${SUBJECT} (?:had|welcomed|have had|have welcomed) (?:a |an |our |my )?(?:first |second |third |fourth |new |beautiful |healthy )?(baby boy|baby girl|baby|son|daughter|twins)(?:,?\\s+((?:named|called)\\s+.+))?$`, 'i'), (m, ctx) => {
-    const kind = m[1]!.toLowerCase();
-    const noun = kind === 'baby boy' ? 'son' : kind === 'baby girl' ? 'daughter' : kind;
-    const f = childrenFact(kind === 'twins' ? 2 : 1, noun, m[2]);
-    return f ? [assert(f), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)] : [];
-  }),
-  rule('siblings', 'I have a sister named Anna', /^I (?:have|have got) (?:(no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2}) )?((?:(?:older|younger|little|big|baby|twin|half|step)[ -]?)?(?:brothers?|sisters?|siblings?))(?:(?:,|:|\s+named|\s+called)\s*(.+))?$/i, (m) => {
-    const f = siblingFact(m[1] === undefined ? null : count(m[1]), m[2]!, m[3]);
-    return f ? [assert(f)] : [];
-  }),
-  rule('siblings', 'I am an only child', /^I am an only child$/i, () => [assert(fact('siblings', 'Is an only child', 'only child'))]),
 
   // ---- pets
-  rule('pet', 'I have a dog named Rex', new RegExp(`^${SUBJECT} (?:have|have got|own|got|adopted|rescued|have adopted|have a pet|took in|brought home) (.+)$`, 'i'), (m) => {
-    const f = petFact(m[1]!);
-    return f ? [assert(f)] : [];
-  }),
-  rule('pet', "I don't have any pets", /^(?:I|we) (?:do not have|have no|do not own|no longer have) (?:any )?pets$/i, (_m, ctx) => [{ kind: 'forget', targets: [{ topic: 'pets', subTopic: null }], source: ctx.source }]),
-  rule('pet-loss', 'My dog Rex died', /^(?:my|our) ([\w ]+?)(?:,)?(?: (\p{Lu}[\p{L}'-]+))?,? (?:died|passed away|passed|ran away|is gone|was put down|had to be put down|crossed the rainbow bridge)(?: .*)?$/iu, (m, ctx) => petLoss(m[1]!, m[2], ctx)),
-  rule('pet-loss', 'We lost our cat', /^(?:I|we) (?:lost|had to put down|put down|said goodbye to) (?:my|our) ([\w ]+?)(?:,)?(?: (\p{Lu}[\p{L}'-]+))?$/iu, (m, ctx) => petLoss(m[1]!, m[2], ctx)),
+  rule(
+    'pet',
+    'I have a dog named Rex',
+    new RegExp(
+      `^${SUBJECT} (?:have|have got|own|got|adopted|rescued|have adopted|have a pet|took in|brought home) (.+)$`,
+      'i',
+    ),
+    (m) => {
+      const f = petFact(m[1]!);
+      return f ? [assert(f)] : [];
+    },
+  ),
+  rule(
+    'pet',
+    "I don't have any pets",
+    /^(?:I|we) (?:do not have|have no|do not own|no longer have) (?:any )?pets$/i,
+    (_m, ctx) => [{ kind: 'forget', targets: [{ topic: 'pets', subTopic: null }], source: ctx.source }],
+  ),
+  rule(
+    'pet-loss',
+    'My dog Rex died',
+    /^(?:my|our) ([\w ]+?)(?:,)?(?: (\p{Lu}[\p{L}'-]+))?,? (?:died|passed away|passed|ran away|is gone|was put down|had to be put down|crossed the rainbow bridge)(?: .*)?$/iu,
+    (m, ctx) => petLoss(m[1]!, m[2], ctx),
+  ),
+  rule(
+    'pet-loss',
+    'We lost our cat',
+    /^(?:I|we) (?:lost|had to put down|put down|said goodbye to) (?:my|our) ([\w ]+?)(?:,)?(?: (\p{Lu}[\p{L}'-]+))?$/iu,
+    (m, ctx) => petLoss(m[1]!, m[2], ctx),
+  ),
 
   // ---- food and health
-  rule('diet', 'I am vegetarian', /^(?:I am|we are) (?:a |an )?(?:strict |full |fully |lifelong |committed |practicing )?(mostly |mainly |almost |part[- ]time )?(vegetarian|vegan|pescatarian|pescetarian|flexitarian|plant-based|plant based|lacto-vegetarian|ovo-vegetarian|lacto-ovo vegetarian|fruitarian|raw vegan|carnivore)$/i, (m) => {
-    const diet = m[2]!.toLowerCase().replace('pescetarian', 'pescatarian').replace('plant based', 'plant-based');
-    const qualifier = m[1] ? `${m[1].trim().toLowerCase()} ` : '';
-    const text = diet === 'plant-based' ? `Eats ${qualifier}plant-based` : `Is ${qualifier}${diet}`;
-    return [assert(fact('diet', text, diet))];
-  }),
-  rule('diet', 'I follow a keto diet', /^I (?:eat|follow|am on|do|keep|am doing|have|stick to|try to eat|live on) (?:an? |the |mostly |strictly )?(keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|mediterranean|halal|kosher|whole30|low[- ]fodmap|dash|raw|intermittent fasting|vegan|vegetarian|plant[- ]based|dairy[- ]free|sugar[- ]free|low[- ]sugar|low[- ]fat|high[- ]protein|carnivore|pescatarian)(?: diet| food| only)?$/i, (m) => dietFact(m[1]!)),
-  rule('diet', 'I am on a low-carb diet', /^I am on (?:an? |the )?(keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|mediterranean|whole30|low[- ]fodmap|dash|raw|vegan|vegetarian|plant[- ]based|dairy[- ]free|sugar[- ]free|low[- ]sugar|low[- ]fat|high[- ]protein|carnivore|liquid|elimination) diet$/i, (m) => dietFact(m[1]!)),
-  rule('restriction', "I don't eat meat", new RegExp(`^${SUBJECT} (do not|never|cannot|can not|no longer|try not to|stopped|gave up|have given up|have stopped|quit|avoid|am avoiding|refuse to) (eat|eating|drink|drinking|consume|consuming|touch|touching)? ?(?:any )?(.+)$`, 'i'), (m) => {
-    const how = m[1]!.toLowerCase();
-    const drink = /drink/i.test(m[2] ?? '');
-    if (!m[2] && !/^(?:avoid|am avoiding)$/.test(how)) return [];
-    if (/^(?:gave up|have given up|stopped|have stopped|quit)$/.test(how) && !m[2]) return [];
-    const verb = /^(?:cannot|can not)$/.test(how) ? 'Cannot' : /^(?:try not to)$/.test(how) ? 'Tries not to' : 'Does not';
-    if (/^(?:avoid|am avoiding)$/.test(how)) {
-      return items(m[3]!).filter((i) => isFood(i)).map((i) => assert(fact('restrictions', `Avoids ${i}`, i)));
-    }
-    return restrictionFacts(verb, drink, m[3]!);
-  }),
-  rule('restriction', "I'm sober", /^I am (?:sober|teetotal|a teetotaler|a teetotaller|alcohol[- ]free|a non-drinker|straight edge)$/i, () => [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))]),
-  rule('allergy', "I'm allergic to nuts", /^I am (?:severely |very |highly |deathly |mildly |slightly |super |extremely |seriously |a bit |a little )?allergic to (.+)$/i, (m) => allergyFacts(m[1]!)),
-  rule('allergy', 'I have a peanut allergy', /^I have (?:an? |severe |bad |serious |mild |life-threatening |food )*(.+?) allerg(?:y|ies)$/i, (m) => allergyFacts(m[1]!)),
-  rule('allergy', 'I have allergies to pollen and dust', /^(?:I have (?:an? |severe |bad )?allerg(?:y|ies) to|my allergies (?:are|include)) (.+)$/i, (m) => allergyFacts(m[1]!)),
-  rule('intolerance', "I'm lactose intolerant", /^I am (lactose|gluten|fructose|histamine|dairy|wheat|soy|egg|caffeine|alcohol) intolerant$/i, (m) => intolerance(m[1]!)),
-  rule('intolerance', 'I have a gluten intolerance', /^I have (?:an? |severe |mild )?(lactose|gluten|fructose|histamine|dairy|wheat|soy|egg|caffeine|alcohol) intolerance$/i, (m) => intolerance(m[1]!)),
-  rule('condition', 'I have asthma', /^I (?:have|suffer from|was diagnosed with|am diagnosed with|have been diagnosed with|live with|struggle with|deal with|got diagnosed with) (.+)$/i, (m) => {
-    const conditions = items(m[1]!).map((c) => c.toLowerCase().replace(/^(?:a mild form of|mild|severe|chronic|bad|some)\s+(?=\w)/, (s) => (s.trim() === 'chronic' ? s : '')));
-    if (conditions.length === 0 || !conditions.every((c) => CONDITIONS.has(c))) return [];
-    return conditions.map((c) => assert(fact('conditions', `Has ${conditionName(c)}`, c, { categories: /celiac|coeliac/.test(c) ? ['health', 'food'] : ['health'] })));
-  }),
-  rule('condition', "I'm diabetic", /^I am (?:(?:\d+|a few) (?:weeks|months) )?(diabetic|asthmatic|epileptic|autistic|dyslexic|deaf|hard of hearing|blind|visually impaired|colou?r ?blind|pregnant|expecting(?: a baby)?|celiac|coeliac|anemic|anaemic|a wheelchair user)$/i, (m) => {
-    const key = m[1]!.toLowerCase().replace(/^expecting.*/, 'pregnant');
-    const text = CONDITION_ADJECTIVES.get(key);
-    return text ? [assert(fact('conditions', text, key))] : [];
-  }),
+  rule(
+    'diet',
+    'I am vegetarian',
+    /^(?:I am|we are) (?:a |an )?(?:strict |full |fully |lifelong |committed |practicing )?(mostly |mainly |almost |part[- ]time )?(vegetarian|vegan|pescatarian|pescetarian|flexitarian|plant-based|plant based|lacto-vegetarian|ovo-vegetarian|lacto-ovo vegetarian|fruitarian|raw vegan|carnivore)$/i,
+    (m) => {
+      const diet = m[2]!.toLowerCase().replace('pescetarian', 'pescatarian').replace('plant based', 'plant-based');
+      const qualifier = m[1] ? `${m[1].trim().toLowerCase()} ` : '';
+      const text = diet === 'plant-based' ? `Eats ${qualifier}plant-based` : `Is ${qualifier}${diet}`;
+      return [assert(fact('diet', text, diet))];
+    },
+  ),
+  rule(
+    'diet',
+    'I follow a keto diet',
+    /^I (?:eat|follow|am on|do|keep|am doing|have|stick to|try to eat|live on) (?:an? |the |mostly |strictly )?(keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|mediterranean|halal|kosher|whole30|low[- ]fodmap|dash|raw|intermittent fasting|vegan|vegetarian|plant[- ]based|dairy[- ]free|sugar[- ]free|low[- ]sugar|low[- ]fat|high[- ]protein|carnivore|pescatarian)(?: diet| food| only)?$/i,
+    (m) => dietFact(m[1]!),
+  ),
+  rule(
+    'diet',
+    'I am on a low-carb diet',
+    /^I am on (?:an? |the )?(keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|mediterranean|whole30|low[- ]fodmap|dash|raw|vegan|vegetarian|plant[- ]based|dairy[- ]free|sugar[- ]free|low[- ]sugar|low[- ]fat|high[- ]protein|carnivore|liquid|elimination) diet$/i,
+    (m) => dietFact(m[1]!),
+  ),
+  rule(
+    'restriction',
+    "I don't eat meat",
+    new RegExp(
+      `^${SUBJECT} (do not|never|cannot|can not|no longer|try not to|stopped|gave up|have given up|have stopped|quit|avoid|am avoiding|refuse to) (eat|eating|drink|drinking|consume|consuming|touch|touching)? ?(?:any )?(.+)$`,
+      'i',
+    ),
+    (m) => {
+      const how = m[1]!.toLowerCase();
+      const drink = /drink/i.test(m[2] ?? '');
+      if (!m[2] && !/^(?:avoid|am avoiding)$/.test(how)) return [];
+      if (/^(?:gave up|have given up|stopped|have stopped|quit)$/.test(how) && !m[2]) return [];
+      const verb = /^(?:cannot|can not)$/.test(how)
+        ? 'Cannot'
+        : /^(?:try not to)$/.test(how)
+          ? 'Tries not to'
+          : 'Does not';
+      if (/^(?:avoid|am avoiding)$/.test(how)) {
+        return items(m[3]!)
+          .filter((i) => isFood(i))
+          .map((i) => assert(fact('restrictions', `Avoids ${i}`, i)));
+      }
+      return restrictionFacts(verb, drink, m[3]!);
+    },
+  ),
+  rule(
+    'restriction',
+    "I'm sober",
+    /^I am (?:sober|teetotal|a teetotaler|a teetotaller|alcohol[- ]free|a non-drinker|straight edge)$/i,
+    () => [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))],
+  ),
+  rule(
+    'allergy',
+    "I'm allergic to nuts",
+    /^I am (?:severely |very |highly |deathly |mildly |slightly |super |extremely |seriously |a bit |a little )?allergic to (.+)$/i,
+    (m) => allergyFacts(m[1]!),
+  ),
+  rule(
+    'allergy',
+    'I have a peanut allergy',
+    /^I have (?:an? |severe |bad |serious |mild |life-threatening |food )*(.+?) allerg(?:y|ies)$/i,
+    (m) => allergyFacts(m[1]!),
+  ),
+  rule(
+    'allergy',
+    'I have allergies to pollen and dust',
+    /^(?:I have (?:an? |severe |bad )?allerg(?:y|ies) to|my allergies (?:are|include)) (.+)$/i,
+    (m) => allergyFacts(m[1]!),
+  ),
+  rule(
+    'intolerance',
+    "I'm lactose intolerant",
+    /^I am (lactose|gluten|fructose|histamine|dairy|wheat|soy|egg|caffeine|alcohol) intolerant$/i,
+    (m) => intolerance(m[1]!),
+  ),
+  rule(
+    'intolerance',
+    'I have a gluten intolerance',
+    /^I have (?:an? |severe |mild )?(lactose|gluten|fructose|histamine|dairy|wheat|soy|egg|caffeine|alcohol) intolerance$/i,
+    (m) => intolerance(m[1]!),
+  ),
+  rule(
+    'condition',
+    'I have asthma',
+    /^I (?:have|suffer from|was diagnosed with|am diagnosed with|have been diagnosed with|live with|struggle with|deal with|got diagnosed with) (.+)$/i,
+    (m) => {
+      const conditions = items(m[1]!).map((c) =>
+        c
+          .toLowerCase()
+          .replace(/^(?:a mild form of|mild|severe|chronic|bad|some)\s+(?=\w)/, (s) =>
+            s.trim() === 'chronic' ? s : '',
+          ),
+      );
+      if (conditions.length === 0 || !conditions.every((c) => CONDITIONS.has(c))) return [];
+      return conditions.map((c) =>
+        assert(
+          fact('conditions', `Has ${conditionName(c)}`, c, {
+            categories: /celiac|coeliac/.test(c) ? ['health', 'food'] : ['health'],
+          }),
+        ),
+      );
+    },
+  ),
+  rule(
+    'condition',
+    "I'm diabetic",
+    /^I am (?:(?:\d+|a few) (?:weeks|months) )?(diabetic|asthmatic|epileptic|autistic|dyslexic|deaf|hard of hearing|blind|visually impaired|colou?r ?blind|pregnant|expecting(?: a baby)?|celiac|coeliac|anemic|anaemic|a wheelchair user)$/i,
+    (m) => {
+      const key = m[1]!.toLowerCase().replace(/^expecting.*/, 'pregnant');
+      const text = CONDITION_ADJECTIVES.get(key);
+      return text ? [assert(fact('conditions', text, key))] : [];
+    },
+  ),
 
   // ---- tastes and pastimes
-  rule('favorite', 'My favorite band is Radiohead', /^my (?:all[- ]time |absolute |current |very |most )?favorite ([\p{L} -]{2,30}?) (is|are|has to be|has always been|will always be|must be|of all time is) (.+)$/iu, (m) => favorite(m[1]!, m[2]!, m[3]!)),
-  rule('favorite', 'Dune is my favorite book', /^(.+?) (is|are) (?:probably |definitely )?my (?:all[- ]time |absolute |current )?favorite ([\p{L} -]{2,30}?)(?: of all time| ever)?$/iu, (m) => favorite(m[3]!, m[2]!, m[1]!)),
-  rule('hobby', 'My hobbies are reading and chess', /^my (?:main |favorite |biggest )?(?:hobby is|hobbies are|hobbies include|hobbies would be|pastimes are|pastime is|passion is|passions are) (.+)$/i, (m) => hobbyFacts(m[1]!)),
-  rule('hobby', 'In my free time I paint', /^(?:in my (?:free|spare|leisure) time|for fun|on (?:the )?weekends|when I am not working|after work),? (?:I|we) (?:like to |love to |enjoy |usually |often |mostly )?(.+)$/i, (m) => hobbyFacts(m[1]!.replace(/^(?:go|play)\s+/i, (s) => (/play/i.test(s) ? 'playing ' : '')))),
+  rule(
+    'favorite',
+    'My favorite band is Radiohead',
+    /^my (?:all[- ]time |absolute |current |very |most )?favorite ([\p{L} -]{2,30}?) (is|are|has to be|has always been|will always be|must be|of all time is) (.+)$/iu,
+    (m) => favorite(m[1]!, m[2]!, m[3]!),
+  ),
+  rule(
+    'favorite',
+    'Dune is my favorite book',
+    /^(.+?) (is|are) (?:probably |definitely )?my (?:all[- ]time |absolute |current )?favorite ([\p{L} -]{2,30}?)(?: of all time| ever)?$/iu,
+    (m) => favorite(m[3]!, m[2]!, m[1]!),
+  ),
+  rule(
+    'hobby',
+    'My hobbies are reading and chess',
+    /^my (?:main |favorite |biggest )?(?:hobby is|hobbies are|hobbies include|hobbies would be|pastimes are|pastime is|passion is|passions are) (.+)$/i,
+    (m) => hobbyFacts(m[1]!),
+  ),
+  rule(
+    'hobby',
+    'In my free time I paint',
+    /^(?:in my (?:free|spare|leisure) time|for fun|on (?:the )?weekends|when I am not working|after work),? (?:I|we) (?:like to |love to |enjoy |usually |often |mostly )?(.+)$/i,
+    (m) => hobbyFacts(m[1]!.replace(/^(?:go|play)\s+/i, (s) => (/play/i.test(s) ? 'playing ' : ''))),
+  ),
   rule('plays', 'I play the guitar', /^(?:I|we) play (.+)$/i, (m) => playFacts(m[1]!)),
-  rule('activity', 'I go climbing every weekend', /^(?:I|we) (?:go|love going|like going|enjoy going|often go|regularly go) ([a-z]+ing)\b.*$/i, (m) => {
-    const activity = m[1]!.toLowerCase();
-    return /^(?:to|going|being|getting|nothing|something|anything)$/.test(activity) ? [] : [assert(fact('hobbies', `Goes ${activity}`, activity))];
-  }),
-  rule('activity', 'I go to the gym', /^(?:I|we) (?:go|love going|like going|regularly go|often go) to (?:the )?(gym|yoga|pilates|crossfit|spin class|spinning|dance classes|dance class|climbing gym|bouldering gym|swimming pool|pool|choir|book club|church|the gym)\b.*$/i, (m) => {
-    const place = m[1]!.toLowerCase();
-    if (place === 'church') return [];
-    const shown = /^(?:gym|climbing gym|bouldering gym|swimming pool|pool)$/.test(place) ? `the ${place}` : place;
-    return [assert(fact('hobbies', `Goes to ${shown}`, place))];
-  }),
-  rule('dislike', 'I hate cilantro', /^(?:I|we) (?:hate|dislike|detest|loathe|despise|cannot stand|can not stand|do not like|do not enjoy|do not care for|am not (?:a |the )?(?:big |huge |great )?fan of|am not into|am not keen on|can not bear|cannot bear|do not love) (.+)$/i, (m) => likeFacts(m[1]!, 'dislike')),
-  rule('like', 'I love hiking', /^(?:I|we) (?:love|like|enjoy|adore|dig|fancy|am into|am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(?:fan|lover|enthusiast) of|am passionate about|am obsessed with|am crazy about|am addicted to|am a sucker for|have a soft spot for|cannot get enough of|am in love with|am keen on|am fond of) (.+)$/i, (m) => likeFacts(m[1]!, 'like')),
-  rule('like', 'I am a big jazz fan', /^I am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(.+?) (?:fan|lover|enthusiast|nerd|geek|buff)$/i, (m) => {
-    const thing = cutTail(m[1]!);
-    return isLikeObject(thing) && wordCount(thing) <= 3 ? likeFacts(thing, 'like') : [];
-  }),
-  rule('preference', 'I prefer tea over coffee', /^I (?:much |really |generally )?prefer (.+?) (?:to|over|rather than|instead of) (.+)$/i, (m) => {
-    const a = cutTail(m[1]!);
-    const b = cutTail(m[2]!);
-    if (!isLikeObject(a) || !isLikeObject(b) || wordCount(a) > 4 || wordCount(b) > 4) return [];
-    return [assert(fact(isFood(a) || isFood(b) ? 'foodLikes' : 'likes', `Prefers ${a} over ${b}`, a))];
-  }),
+  rule(
+    'activity',
+    'I go climbing every weekend',
+    /^(?:I|we) (?:go|love going|like going|enjoy going|often go|regularly go) ([a-z]+ing)\b.*$/i,
+    (m) => {
+      const activity = m[1]!.toLowerCase();
+      return /^(?:to|going|being|getting|nothing|something|anything)$/.test(activity)
+        ? []
+        : [assert(fact('hobbies', `Goes ${activity}`, activity))];
+    },
+  ),
+  rule(
+    'activity',
+    'I go to the gym',
+    /^(?:I|we) (?:go|love going|like going|regularly go|often go) to (?:the )?(gym|yoga|pilates|crossfit|spin class|spinning|dance classes|dance class|climbing gym|bouldering gym|swimming pool|pool|choir|book club|church|the gym)\b.*$/i,
+    (m) => {
+      const place = m[1]!.toLowerCase();
+      if (place === 'church') return [];
+      const shown = /^(?:gym|climbing gym|bouldering gym|swimming pool|pool)$/.test(place) ? `the ${place}` : place;
+      return [assert(fact('hobbies', `Goes to ${shown}`, place))];
+    },
+  ),
+  rule(
+    'dislike',
+    'I hate cilantro',
+    /^(?:I|we) (?:hate|dislike|detest|loathe|despise|cannot stand|can not stand|do not like|do not enjoy|do not care for|am not (?:a |the )?(?:big |huge |great )?fan of|am not into|am not keen on|can not bear|cannot bear|do not love) (.+)$/i,
+    (m) => likeFacts(m[1]!, 'dislike'),
+  ),
+  rule(
+    'like',
+    'I love hiking',
+    /^(?:I|we) (?:love|like|enjoy|adore|dig|fancy|am into|am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(?:fan|lover|enthusiast) of|am passionate about|am obsessed with|am crazy about|am addicted to|am a sucker for|have a soft spot for|cannot get enough of|am in love with|am keen on|am fond of) (.+)$/i,
+    (m) => likeFacts(m[1]!, 'like'),
+  ),
+  rule(
+    'like',
+    'I am a big jazz fan',
+    /^I am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(.+?) (?:fan|lover|enthusiast|nerd|geek|buff)$/i,
+    (m) => {
+      const thing = cutTail(m[1]!);
+      return isLikeObject(thing) && wordCount(thing) <= 3 ? likeFacts(thing, 'like') : [];
+    },
+  ),
+  rule(
+    'preference',
+    'I prefer tea over coffee',
+    /^I (?:much |really |generally )?prefer (.+?) (?:to|over|rather than|instead of) (.+)$/i,
+    (m) => {
+      const a = cutTail(m[1]!);
+      const b = cutTail(m[2]!);
+      if (!isLikeObject(a) || !isLikeObject(b) || wordCount(a) > 4 || wordCount(b) > 4) return [];
+      return [assert(fact(isFood(a) || isFood(b) ? 'foodLikes' : 'likes', `Prefers ${a} over ${b}`, a))];
+    },
+  ),
 
   // ---- personality and values
-  rule('personality', 'I am an introvert', /^I am (?:an? |a bit |a little |kind of |sort of |very |quite |pretty |really |extremely |super |such an? |a total |a real |a huge |a big |definitely |naturally |more of an? |more )*(.+?)(?: person)?$/i, (m) => personalityFact(cutTail(m[1]!))),
+  rule(
+    'personality',
+    'I am an introvert',
+    /^I am (?:an? |a bit |a little |kind of |sort of |very |quite |pretty |really |extremely |super |such an? |a total |a real |a huge |a big |definitely |naturally |more of an? |more )*(.+?)(?: person)?$/i,
+    (m) => personalityFact(cutTail(m[1]!)),
+  ),
   rule('name', "Hi, I'm Alex", /^I am (\p{L}[\p{L}'.-]*(?:\s+\p{L}[\p{L}'.-]*){0,2}?)(?:,? from (.+))?$/iu, (m) => {
     const name = asPersonName(m[1]!, false);
-    if (!name || name.split(' ').some((w) => NATIONALITIES.has(w.toLowerCase()) || LANGUAGES.has(w.toLowerCase()) || JOBS.has(w.toLowerCase()))) return [];
+    if (
+      !name ||
+      name
+        .split(' ')
+        .some((w) => NATIONALITIES.has(w.toLowerCase()) || LANGUAGES.has(w.toLowerCase()) || JOBS.has(w.toLowerCase()))
+    )
+      return [];
     const out: Intent[] = [assert(fact('name', `Name is ${name}`, name))];
     if (m[2]) out.push(...placeFact('origin', 'Is from', m[2]));
     return out;
   }),
-  rule('value', 'I value honesty', /^I (value|care (?:deeply |a lot |so much |a great deal )?about|believe in|stand for|prioriti[sz]e) (.+)$/i, (m) => {
-    const verb = /^value|prioriti/i.test(m[1]!) ? 'Values' : /^care/i.test(m[1]!) ? 'Cares about' : /^believe/i.test(m[1]!) ? 'Believes in' : 'Stands for';
-    return valueFacts(verb, m[2]!);
-  }),
-  rule('value', 'Family is important to me', /^(.+?) (?:is|are) (?:very |really |super |extremely |so |incredibly |the most )?important (?:thing )?to me$/i, (m) => valueFacts('Values', m[1]!)),
-  rule('value', 'My family means everything to me', /^(.+?) (?:means?|matters?) (?:a lot|everything|the world|so much|a great deal) to me$/i, (m) => valueFacts('Values', m[1]!.replace(/^(?:my|our)\s+/i, ''))),
+  rule(
+    'value',
+    'I value honesty',
+    /^I (value|care (?:deeply |a lot |so much |a great deal )?about|believe in|stand for|prioriti[sz]e) (.+)$/i,
+    (m) => {
+      const verb = /^value|prioriti/i.test(m[1]!)
+        ? 'Values'
+        : /^care/i.test(m[1]!)
+          ? 'Cares about'
+          : /^believe/i.test(m[1]!)
+            ? 'Believes in'
+            : 'Stands for';
+      return valueFacts(verb, m[2]!);
+    },
+  ),
+  rule(
+    'value',
+    'Family is important to me',
+    /^(.+?) (?:is|are) (?:very |really |super |extremely |so |incredibly |the most )?important (?:thing )?to me$/i,
+    (m) => valueFacts('Values', m[1]!),
+  ),
+  rule(
+    'value',
+    'My family means everything to me',
+    /^(.+?) (?:means?|matters?) (?:a lot|everything|the world|so much|a great deal) to me$/i,
+    (m) => valueFacts('Values', m[1]!.replace(/^(?:my|our)\s+/i, '')),
+  ),
 
   // ---- goals, plans, events
-  rule('goal', 'I want to learn Spanish', /^I (?:want|hope|dream|am hoping|have always wanted|really want|long|aspire|yearn|am dying|am eager|am keen) to (.+)$/i, (m, ctx) => goalFacts('want', m[1]!, false, ctx)),
+  rule(
+    'goal',
+    'I want to learn Spanish',
+    /^I (?:want|hope|dream|am hoping|have always wanted|really want|long|aspire|yearn|am dying|am eager|am keen) to (.+)$/i,
+    (m, ctx) => goalFacts('want', m[1]!, false, ctx),
+  ),
   rule('goal', 'I dream of visiting Japan', /^I (?:dream of|dream about|am dreaming of) (\w+ing)\b(.*)$/i, (m, ctx) => {
-    const verb = Object.entries(GERUNDS).find(([, g]) => g === m[1]!.toLowerCase())?.[0] ?? m[1]!.toLowerCase().replace(/ing$/, '');
+    const verb =
+      Object.entries(GERUNDS).find(([, g]) => g === m[1]!.toLowerCase())?.[0] ??
+      m[1]!.toLowerCase().replace(/ing$/, '');
     return goalFacts('want', `${verb}${m[2] ?? ''}`, false, ctx);
   }),
-  rule('plan', "I'm planning to run a marathon", /^I (?:am planning|plan|am going|intend|am intending|will|am about|have decided|decided|am preparing|am getting ready|am set|have made up my mind) to (.+)$/i, (m, ctx) => goalFacts('plan', m[1]!, false, ctx)),
-  rule('goal', "I'm trying to lose weight", /^I am (?:trying|aiming|working|striving|determined|committed|hoping) to (.+)$/i, (m, ctx) => goalFacts('goal', m[1]!, false, ctx)),
-  rule('plan', 'I am training for a marathon', /^I am (training for|saving (?:up )?for|preparing for|working towards|working toward|studying for) (.+)$/i, (m) => {
-    const target = cutTail(m[2]!);
-    if (target === '' || wordCount(target) > 6 || !isLikeObject(target)) return [];
-    const verb = m[1]!.toLowerCase().replace(/^saving up/, 'saving');
-    return [assert(fact('plans', `Is ${verb} ${thirdPerson(target)}`, target))];
-  }),
-  rule('goal', 'My goal is to run a marathon', /^(?:one of )?my (?:main |big |biggest |personal |new year'?s |life |long-term |short-term |ultimate |only |current |number one |#1 )?(goal|aim|resolution|dream|ambition|plan|mission|objective)s?(?: (?:for|this|in|right now|now) [\w\s']+?)? (?:is|are|was|will be) (?:to )?(.+)$/i, (m, ctx) => {
-    const kind = /^plan/i.test(m[1]!) ? 'plan' : /^dream/i.test(m[1]!) ? 'want' : 'goal';
-    const phrase = m[2]!.replace(/^(\w+)ing\b/i, (g) => Object.entries(GERUNDS).find(([, v]) => v === g.toLowerCase())?.[0] ?? g);
-    return goalFacts(kind, phrase, true, ctx);
-  }),
-  rule('life-event', 'We just bought a house', new RegExp(`^${SUBJECT} (?:bought|have bought|purchased|closed on|got the keys to) (?:a |an |our |my )?(?:first |new |own |dream )*(house|home|apartment|flat|condo|place|cottage|cabin|farm)\\b.*$`, 'i'), (m, ctx) => [
-    event(`Bought ${withArticle(m[1]!.toLowerCase())}`, ctx, ctx.source),
-  ]),
+  rule(
+    'plan',
+    "I'm planning to run a marathon",
+    /^I (?:am planning|plan|am going|intend|am intending|will|am about|have decided|decided|am preparing|am getting ready|am set|have made up my mind) to (.+)$/i,
+    (m, ctx) => goalFacts('plan', m[1]!, false, ctx),
+  ),
+  rule(
+    'goal',
+    "I'm trying to lose weight",
+    /^I am (?:trying|aiming|working|striving|determined|committed|hoping) to (.+)$/i,
+    (m, ctx) => goalFacts('goal', m[1]!, false, ctx),
+  ),
+  rule(
+    'plan',
+    'I am training for a marathon',
+    /^I am (training for|saving (?:up )?for|preparing for|working towards|working toward|studying for) (.+)$/i,
+    (m) => {
+      const target = cutTail(m[2]!);
+      if (target === '' || wordCount(target) > 6 || !isLikeObject(target)) return [];
+      const verb = m[1]!.toLowerCase().replace(/^saving up/, 'saving');
+      return [assert(fact('plans', `Is ${verb} ${thirdPerson(target)}`, target))];
+    },
+  ),
+  rule(
+    'goal',
+    'My goal is to run a marathon',
+    /^(?:one of )?my (?:main |big |biggest |personal |new year'?s |life |long-term |short-term |ultimate |only |current |number one |#1 )?(goal|aim|resolution|dream|ambition|plan|mission|objective)s?(?: (?:for|this|in|right now|now) [\w\s']+?)? (?:is|are|was|will be) (?:to )?(.+)$/i,
+    (m, ctx) => {
+      const kind = /^plan/i.test(m[1]!) ? 'plan' : /^dream/i.test(m[1]!) ? 'want' : 'goal';
+      const phrase = m[2]!.replace(
+        /^(\w+)ing\b/i,
+        (g) => Object.entries(GERUNDS).find(([, v]) => v === g.toLowerCase())?.[0] ?? g,
+      );
+      return goalFacts(kind, phrase, true, ctx);
+    },
+  ),
+  rule(
+    'life-event',
+    'We just bought a house',
+    new RegExp(
+      `^${SUBJECT} (?:bought|have bought|purchased|closed on|got the keys to) (?:a |an |our |my )?(?:first |new |own |dream )*(house|home|apartment|flat|condo|place|cottage|cabin|farm)\\b.*$`,
+      'i',
+    ),
+    (m, ctx) => [event(`Bought ${withArticle(m[1]!.toLowerCase())}`, ctx, ctx.source)],
+  ),
 
   // ---- explicit retractions
-  rule('retraction', 'I moved away from Berlin', new RegExp(`^${SUBJECT} (?:moved away from|moved out of|left|no longer live in|have left) (.+)$`, 'i'), (m, ctx) => {
-    const value = cutTail(m[1]!);
-    if (/^(?:my|the|a|an|it|home|work|school)\b/i.test(value)) return [];
-    const place = asPlace(value);
-    const out: Intent[] = [];
-    if (place) out.push({ kind: 'retract', fact: fact('location', `Lives in ${place}`, place), source: ctx.source });
-    const company = companyFact(value);
-    if (company) out.push({ kind: 'retract', fact: company, source: ctx.source });
-    return out;
-  }),
+  rule(
+    'retraction',
+    'I moved away from Berlin',
+    new RegExp(`^${SUBJECT} (?:moved away from|moved out of|left|no longer live in|have left) (.+)$`, 'i'),
+    (m, ctx) => {
+      const value = cutTail(m[1]!);
+      if (/^(?:my|the|a|an|it|home|work|school)\b/i.test(value)) return [];
+      const place = asPlace(value);
+      const out: Intent[] = [];
+      if (place) out.push({ kind: 'retract', fact: fact('location', `Lives in ${place}`, place), source: ctx.source });
+      const company = companyFact(value);
+      if (company) out.push({ kind: 'retract', fact: company, source: ctx.source });
+      return out;
+    },
+  ),
 ];
 
 // ---------------------------------------------------------------- rule helpers
@@ -748,7 +1493,13 @@ function age(value: string): Intent[] {
 function nativeLanguage(value: string): Intent[] {
   const language = languageOf(cutTail(value));
   return language
-    ? [assert(fact('languages', `Native language is ${language}`, language, { supersedes: [exactly(`Speaks ${language}`)] }))]
+    ? [
+        assert(
+          fact('languages', `Native language is ${language}`, language, {
+            supersedes: [exactly(`Speaks ${language}`)],
+          }),
+        ),
+      ]
     : [];
 }
 
@@ -763,13 +1514,27 @@ function normaliseDegree(raw: string): string {
 }
 
 function dietFact(raw: string): Intent[] {
-  const diet = raw.toLowerCase().replace(/\s+/g, '-').replace(/^ketogenic$/, 'keto').replace('intermittent-fasting', 'intermittent fasting');
-  if (diet === 'vegan' || diet === 'vegetarian' || diet === 'pescatarian' || diet === 'carnivore') return [assert(fact('diet', `Is ${diet}`, diet))];
+  const diet = raw
+    .toLowerCase()
+    .replace(/\s+/g, '-')
+    .replace(/^ketogenic$/, 'keto')
+    .replace('intermittent-fasting', 'intermittent fasting');
+  if (diet === 'vegan' || diet === 'vegetarian' || diet === 'pescatarian' || diet === 'carnivore')
+    return [assert(fact('diet', `Is ${diet}`, diet))];
   if (diet === 'plant-based') return [assert(fact('diet', 'Eats plant-based', diet))];
   if (diet === 'halal') return [assert(fact('diet', 'Eats halal', diet))];
   if (diet === 'kosher') return [assert(fact('diet', 'Keeps kosher', diet))];
   if (diet === 'intermittent fasting') return [assert(fact('diet', 'Does intermittent fasting', diet))];
-  const name = diet === 'dash' ? 'DASH' : diet === 'whole30' ? 'Whole30' : diet === 'mediterranean' ? 'Mediterranean' : diet === 'low-fodmap' ? 'low-FODMAP' : diet;
+  const name =
+    diet === 'dash'
+      ? 'DASH'
+      : diet === 'whole30'
+        ? 'Whole30'
+        : diet === 'mediterranean'
+          ? 'Mediterranean'
+          : diet === 'low-fodmap'
+            ? 'low-FODMAP'
+            : diet;
   return [assert(fact('diet', `Follows ${withArticle(name)} diet`, diet))];
 }
 
@@ -779,7 +1544,26 @@ function intolerance(raw: string): Intent[] {
 }
 
 function conditionName(condition: string): string {
-  const names: Record<string, string> = { adhd: 'ADHD', add: 'ADD', ibs: 'IBS', pcos: 'PCOS', ptsd: 'PTSD', ocd: 'OCD', ms: 'MS', gerd: 'GERD', cfs: 'CFS', celiac: 'celiac disease', coeliac: 'celiac disease', 'coeliac disease': 'celiac disease', "crohn's": "Crohn's disease", crohns: "Crohn's disease", "crohn's disease": "Crohn's disease", hayfever: 'hay fever', "parkinson's": "Parkinson's disease", migraine: 'migraines' };
+  const names: Record<string, string> = {
+    adhd: 'ADHD',
+    add: 'ADD',
+    ibs: 'IBS',
+    pcos: 'PCOS',
+    ptsd: 'PTSD',
+    ocd: 'OCD',
+    ms: 'MS',
+    gerd: 'GERD',
+    cfs: 'CFS',
+    celiac: 'celiac disease',
+    coeliac: 'celiac disease',
+    'coeliac disease': 'celiac disease',
+    "crohn's": "Crohn's disease",
+    crohns: "Crohn's disease",
+    "crohn's disease": "Crohn's disease",
+    hayfever: 'hay fever',
+    "parkinson's": "Parkinson's disease",
+    migraine: 'migraines',
+  };
   return names[condition] ?? condition;
 }
 
@@ -791,11 +1575,21 @@ function skillFacts(value: string): Intent[] {
 
 function favorite(rawKind: string, verb: string, rawValue: string): Intent[] {
   const kind = rawKind.trim().toLowerCase();
-  const value = trimValue(rawValue.replace(/\s+(?:haha|lol|by far|hands down|of all time|ever)$/i, '').replace(/,\s*(?:but|because|since|which|though)\b.*$/i, ''));
+  const value = trimValue(
+    rawValue
+      .replace(/\s+(?:haha|lol|by far|hands down|of all time|ever)$/i, '')
+      .replace(/,\s*(?:but|because|since|which|though)\b.*$/i, ''),
+  );
   if (value === '' || wordCount(value) > 8 || wordCount(kind) > 3 || !isLikeObject(value)) return [];
   const plural = /^are$/i.test(verb);
   const text = `Favorite ${kind} ${plural ? 'are' : 'is'} ${value}`;
-  return [assert(fact(favoriteSlot(kind), text, value, { supersedes: [new RegExp(`^favou?rite ${escapeRegExp(normaliseText(kind))} (?:is|are)\\b`)] }))];
+  return [
+    assert(
+      fact(favoriteSlot(kind), text, value, {
+        supersedes: [new RegExp(`^favou?rite ${escapeRegExp(normaliseText(kind))} (?:is|are)\\b`)],
+      }),
+    ),
+  ];
 }
 
 function petLoss(rawNoun: string, name: string | undefined, ctx: RuleContext): Intent[] {
@@ -805,22 +1599,54 @@ function petLoss(rawNoun: string, name: string | undefined, ctx: RuleContext): I
   const species = PETS.get(noun) ?? PETS.get(head);
   if (!species) return [];
   const value = name ?? head;
-  return [{ kind: 'retract', fact: fact(species, `Has ${withArticle(head)}${name ? ` named ${name}` : ''}`, value), source: ctx.source }];
+  return [
+    {
+      kind: 'retract',
+      fact: fact(species, `Has ${withArticle(head)}${name ? ` named ${name}` : ''}`, value),
+      source: ctx.source,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------- mentions
 
 const RELATIONS: Record<string, { slot: DefaultSlotName; noun: string }> = {
-  wife: { slot: 'partner', noun: 'wife' }, husband: { slot: 'partner', noun: 'husband' }, partner: { slot: 'partner', noun: 'partner' }, spouse: { slot: 'partner', noun: 'spouse' },
-  girlfriend: { slot: 'partner', noun: 'girlfriend' }, boyfriend: { slot: 'partner', noun: 'boyfriend' }, fiancée: { slot: 'partner', noun: 'fiancée' }, fiancee: { slot: 'partner', noun: 'fiancée' }, fiancé: { slot: 'partner', noun: 'fiancé' }, fiance: { slot: 'partner', noun: 'fiancé' },
-  son: { slot: 'children', noun: 'son' }, daughter: { slot: 'children', noun: 'daughter' }, kid: { slot: 'children', noun: 'child' }, child: { slot: 'children', noun: 'child' }, baby: { slot: 'children', noun: 'baby' },
-  stepson: { slot: 'children', noun: 'stepson' }, stepdaughter: { slot: 'children', noun: 'stepdaughter' },
-  mom: { slot: 'parents', noun: 'mother' }, mum: { slot: 'parents', noun: 'mother' }, mother: { slot: 'parents', noun: 'mother' }, dad: { slot: 'parents', noun: 'father' }, father: { slot: 'parents', noun: 'father' },
-  stepmother: { slot: 'parents', noun: 'stepmother' }, stepfather: { slot: 'parents', noun: 'stepfather' }, stepmom: { slot: 'parents', noun: 'stepmother' }, stepdad: { slot: 'parents', noun: 'stepfather' },
-  brother: { slot: 'siblings', noun: 'brother' }, sister: { slot: 'siblings', noun: 'sister' }, twin: { slot: 'siblings', noun: 'twin' },
+  wife: { slot: 'partner', noun: 'wife' },
+  husband: { slot: 'partner', noun: 'husband' },
+  partner: { slot: 'partner', noun: 'partner' },
+  spouse: { slot: 'partner', noun: 'spouse' },
+  girlfriend: { slot: 'partner', noun: 'girlfriend' },
+  boyfriend: { slot: 'partner', noun: 'boyfriend' },
+  fiancée: { slot: 'partner', noun: 'fiancée' },
+  fiancee: { slot: 'partner', noun: 'fiancée' },
+  fiancé: { slot: 'partner', noun: 'fiancé' },
+  fiance: { slot: 'partner', noun: 'fiancé' },
+  son: { slot: 'children', noun: 'son' },
+  daughter: { slot: 'children', noun: 'daughter' },
+  kid: { slot: 'children', noun: 'child' },
+  child: { slot: 'children', noun: 'child' },
+  baby: { slot: 'children', noun: 'baby' },
+  stepson: { slot: 'children', noun: 'stepson' },
+  stepdaughter: { slot: 'children', noun: 'stepdaughter' },
+  mom: { slot: 'parents', noun: 'mother' },
+  mum: { slot: 'parents', noun: 'mother' },
+  mother: { slot: 'parents', noun: 'mother' },
+  dad: { slot: 'parents', noun: 'father' },
+  father: { slot: 'parents', noun: 'father' },
+  stepmother: { slot: 'parents', noun: 'stepmother' },
+  stepfather: { slot: 'parents', noun: 'stepfather' },
+  stepmom: { slot: 'parents', noun: 'stepmother' },
+  stepdad: { slot: 'parents', noun: 'stepfather' },
+  brother: { slot: 'siblings', noun: 'brother' },
+  sister: { slot: 'siblings', noun: 'sister' },
+  twin: { slot: 'siblings', noun: 'twin' },
 };
 const SIBLING_MODIFIERS = '(?:older|younger|little|big|baby|twin|half|step)[ -]?';
-const PET_NOUNS = [...PETS.keys()].filter((k) => !/s$/.test(k) || k === 'fish').sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+const PET_NOUNS = [...PETS.keys()]
+  .filter((k) => !/s$/.test(k) || k === 'fish')
+  .sort((a, b) => b.length - a.length)
+  .map(escapeRegExp)
+  .join('|');
 const MENTION = new RegExp(
   `\\b(?:my|our) (?:(${SIBLING_MODIFIERS})?(${Object.keys(RELATIONS).map(escapeRegExp).join('|')})|(${PET_NOUNS}))(?:'s name is| is called| is named| named| called|,)?\\s+([\\p{L}][\\p{L}'-]*)`,
   'giu',
@@ -841,12 +1667,20 @@ export function mentionFacts(clause: string): Intent[] {
       if (!relation) continue;
       const noun = `${m[1] ? `${m[1].toLowerCase().replace(/-$/, '').trim()} ` : ''}${relation.noun}`;
       const supersedes = relation.slot === 'partner' ? undefined : [new RegExp(`^has an? ${escapeRegExp(noun)}$`)];
-      out.push(assert(fact(relation.slot, `Has ${withArticle(noun)} named ${name}`, name, supersedes ? { supersedes } : {})));
+      out.push(
+        assert(fact(relation.slot, `Has ${withArticle(noun)} named ${name}`, name, supersedes ? { supersedes } : {})),
+      );
     } else if (m[3]) {
       const noun = m[3].toLowerCase();
       const species = PETS.get(noun);
       if (!species) continue;
-      out.push(assert(fact(species, `Has ${withArticle(noun)} named ${name}`, name, { supersedes: [new RegExp(`^has an? (?:\\w+ )?${escapeRegExp(noun)}$`)] })));
+      out.push(
+        assert(
+          fact(species, `Has ${withArticle(noun)} named ${name}`, name, {
+            supersedes: [new RegExp(`^has an? (?:\\w+ )?${escapeRegExp(noun)}$`)],
+          }),
+        ),
+      );
     }
   }
   return out;
@@ -880,7 +1714,10 @@ export function positiveForm(clause: string): string | null {
     [/^(I|we) (?:am|are) (?:not|no longer) (.+)$/i, '$1 am $2'],
     [/^(I|we) (?:have not|have no longer|no longer have|do not have) (?:got )?(.+)$/i, '$1 have $2'],
     [/^(I|we) (?:do not|did not|no longer|never|cannot|can not|will not) (.+)$/i, '$1 $2'],
-    [/^(I|we) (?:stopped|quit|gave up) (play|go|speak|work|liv|learn|study|stud|run|swim)(?:ing|ying) (.+)$/i, '$1 $2 $3'],
+    [
+      /^(I|we) (?:stopped|quit|gave up) (play|go|speak|work|liv|learn|study|stud|run|swim)(?:ing|ying) (.+)$/i,
+      '$1 $2 $3',
+    ],
   ];
   for (const [pattern, replacement] of patterns) {
     if (pattern.test(c)) {
@@ -922,10 +1759,11 @@ export function clauseIntents(clause: string, ctx: RuleContext): Intent[] {
   if (positive !== null) {
     const claimed = matchStatement(positive, ctx);
     const retractions: Intent[] = (claimed?.intents ?? []).flatMap((intent): Intent[] =>
-      intent.kind === 'assert' && intent.fact.slot.topic !== 'life_event' ? [{ kind: 'retract', fact: intent.fact, source: ctx.source }] : [],
+      intent.kind === 'assert' && intent.fact.slot.topic !== 'life_event'
+        ? [{ kind: 'retract', fact: intent.fact, source: ctx.source }]
+        : [],
     );
     return [...mentions, ...retractions];
   }
   return mentions;
 }
-

@@ -13,7 +13,8 @@ export interface Sentence {
 /** Marks a span of quoted speech; a clause containing it is never a fact. */
 export const QUOTE_MARK = '\u27e6quote\u27e7';
 
-const SPEECH_VERB = /\b(?:say|says|said|saying|tell|tells|told|ask|asks|asked|write|writes|wrote|reply|replied|replies|yell|yelled|shout|shouted|whisper|whispered|goes|went|quote|quoted|claims?|claimed|text|texted|messaged|call|called|like)[\s,:]*$/i;
+const SPEECH_VERB =
+  /\b(?:say|says|said|saying|tell|tells|told|ask|asks|asked|write|writes|wrote|reply|replied|replies|yell|yelled|shout|shouted|whisper|whispered|goes|went|quote|quoted|claims?|claimed|text|texted|messaged|call|called|like)[\s,:]*$/i;
 const FIRST_PERSON = /\b(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|our|us)\b/i;
 
 /**
@@ -39,14 +40,48 @@ export function prepareText(raw: string): string {
     if (FIRST_PERSON.test(content) || SPEECH_VERB.test(before) || /[.!?]\s*$/.test(content)) return ` ${QUOTE_MARK} `;
     return content;
   };
-  text = text.replace(/"([^"\n]{1,200})"/g, (_whole, content: string, offset: number, source: string) => quote(content, offset, source));
-  text = text.replace(/(^|[\s(])'(.+?)'(?=$|[\s.,!?;:)])/gm, (_whole, lead: string, content: string, offset: number, source: string) =>
-    lead + quote(content, offset + lead.length, source),
+  text = text.replace(/"([^"\n]{1,200})"/g, (_whole, content: string, offset: number, source: string) =>
+    quote(content, offset, source),
+  );
+  text = text.replace(
+    /(^|[\s(])'(.+?)'(?=$|[\s.,!?;:)])/gm,
+    (_whole, lead: string, content: string, offset: number, source: string) =>
+      lead + quote(content, offset + lead.length, source),
   );
   return text;
 }
 
-const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'st', 'jr', 'sr', 'vs', 'etc', 'e.g', 'i.e', 'eg', 'ie', 'approx', 'inc', 'ltd', 'co', 'mt', 'ft', 'u.s', 'u.k', 'a.m', 'p.m', 'no', 'dept', 'univ', 'ave', 'corp']);
+const ABBREVIATIONS = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'st',
+  'jr',
+  'sr',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'eg',
+  'ie',
+  'approx',
+  'inc',
+  'ltd',
+  'co',
+  'mt',
+  'ft',
+  'u.s',
+  'u.k',
+  'a.m',
+  'p.m',
+  'no',
+  'dept',
+  'univ',
+  'ave',
+  'corp',
+]);
 
 /** Splits prepared text into sentences at . ! ? … and line breaks, not after "Dr." or an initial. */
 export function splitSentences(text: string): Sentence[] {
@@ -123,8 +158,10 @@ export function expandContractions(text: string): string {
 
 // ---------------------------------------------------------------- clauses
 
-const SEPARATOR = /\s*[,;:]\s*(?:(?:and|but|so|plus|though|yet|also)\s+)?|\s+[-–—]+\s+|\s+(?:and|but|so|plus|yet|although|though|because|since|while|whereas|whilst)\s+/gi;
-const SUBJECT_START = /^(?:I|we|my|our|he|she|they|it|his|her|their|you|your|this|that|there|mine|everyone|everybody|people|nobody|someone)\b/i;
+const SEPARATOR =
+  /\s*[,;:]\s*(?:(?:and|but|so|plus|though|yet|also)\s+)?|\s+[-–—]+\s+|\s+(?:and|but|so|plus|yet|although|though|because|since|while|whereas|whilst)\s+/gi;
+const SUBJECT_START =
+  /^(?:I|we|my|our|he|she|they|it|his|her|their|you|your|this|that|there|mine|everyone|everybody|people|nobody|someone)\b/i;
 const VERB_START =
   /^(?:am|was|have|had|live|lived|work|worked|love|like|enjoy|hate|dislike|speak|play|go|moved|just|recently|also|really|currently|study|studied|eat|do not|did not|never|no longer|got|want|plan|prefer|own|run|grew up|come from|turned|started|adore|avoid|cannot|can not|speak|teach|volunteer|practice|practise|write|read|cook|bake)\b/; // lower case: "TypeScript and Go" is a list
 const PREDICATE_START =
@@ -174,17 +211,32 @@ export function splitClauses(sentence: string): string[] {
 /** The clause `next` starts, with the user restored as its subject where elided; null when it continues `current`. */
 function startsNewClause(current: string, next: string): string | null {
   if (next === '') return null;
-  if (SUBJECT_START.test(next) || isQuestionClause(next) || /^(?:hi|hello|hey|thanks|thank you|btw|by the way|also|anyway|oh|well)\b/i.test(next)) return next;
-  const subject = /^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\b[\s,]*)*(I|we)\b/i.exec(current.trim());
+  if (
+    SUBJECT_START.test(next) ||
+    isQuestionClause(next) ||
+    /^(?:hi|hello|hey|thanks|thank you|btw|by the way|also|anyway|oh|well)\b/i.test(next)
+  )
+    return next;
+  const subject = /^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\b[\s,]*)*(I|we)\b/i.exec(
+    current.trim(),
+  );
   if (!subject) return null;
   const who = subject[1] === 'we' ? 'we' : 'I';
   if (/^(?:call me|forget)\b/i.test(next)) return next;
   if (VERB_START.test(next)) return `${who} ${next}`;
   // "I have a cat and two dogs": another thing the user has.
-  const having = new RegExp(`^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (have|own|have got)\\b`, 'i').exec(current.trim());
-  if (having && /^(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s/i.test(next)) return `${who} ${having[1]} ${next}`;
-  const copula = new RegExp(`^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (am|are)\\b`, 'i').exec(current.trim());
-  if (copula && PREDICATE_START.test(next) && !/^(?:a|an) (?:lot|bit|little|few|couple)\b/i.test(next)) return `${who} ${copula[1]} ${next}`;
+  const having = new RegExp(
+    `^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (have|own|have got)\\b`,
+    'i',
+  ).exec(current.trim());
+  if (having && /^(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s/i.test(next))
+    return `${who} ${having[1]} ${next}`;
+  const copula = new RegExp(
+    `^(?:(?:hi|hello|hey|so|well|also|and|but|oh|btw|actually|yeah|yes)\\b[\\s,]*)*${who} (am|are)\\b`,
+    'i',
+  ).exec(current.trim());
+  if (copula && PREDICATE_START.test(next) && !/^(?:a|an) (?:lot|bit|little|few|couple)\b/i.test(next))
+    return `${who} ${copula[1]} ${next}`;
   return null;
 }
 
@@ -192,9 +244,11 @@ function startsNewClause(current: string, next: string): string | null {
 
 const FILLER =
   /^(?:hi|hello|hey|hiya|howdy|greetings|well|so|oh|ok|okay|yes|yeah|yep|yup|no|nope|um+|uh+|hmm+|btw|by the way|actually|also|and|but|anyway|anyways|fyi|just so you know|for the record|for context|for reference|some context|to be honest|honestly|tbh|fun fact|as I said|as I mentioned|like I said|in fact|in my case|personally|these days|nowadays|currently|right now|at the moment|oh and|and also|plus|a quick note|quick note|note|ps|p\.s|dear \w+|good (?:morning|afternoon|evening))\b[\s,:!-]*/i;
-const ADVERBS = '(?:really|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
+const ADVERBS =
+  '(?:really|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
 const ADVERB_AFTER_SUBJECT = new RegExp(`\\b(I|we|am|are|have|not|do not)\\s+${ADVERBS}\\s+`, 'i');
-const RECENT = /\b(?:just|recently|finally|newly|last (?:week|month|weekend|night)|yesterday|today|this (?:week|month)|a (?:few|couple of) (?:days|weeks) ago)\b/i;
+const RECENT =
+  /\b(?:just|recently|finally|newly|last (?:week|month|weekend|night)|yesterday|today|this (?:week|month)|a (?:few|couple of) (?:days|weeks) ago)\b/i;
 
 export interface CanonicalClause {
   /** Fillers and adverbs removed: "Oh, and I really love hiking" -> "I love hiking". */

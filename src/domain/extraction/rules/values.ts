@@ -17,6 +17,9 @@ export function trimValue(value: string): string {
     .trim();
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL brackets a protected phrase's index; text reaching here never holds NUL.
+const PROTECTED_MARK = /\u0000(\d+)\u0000/g;
+
 /**
  * Splits "hiking, skiing and reading" into items. Fixed phrases such as
  * "mac and cheese" stay whole. An optional quantifier ("a little", "some")
@@ -30,14 +33,43 @@ export function splitList(value: string): string[] {
   });
   return text
     .split(/\s*,\s*(?:(?:and|or|&|as well as)\s+)?|\s*;\s*|\s+(?:and|or|&|as well as|plus)\s+|\s*\/\s*/i)
-    .map((item) => item.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => protectedPhrases[Number(i)] ?? ''))
+    .map((item) => item.replace(PROTECTED_MARK, (_m, i: string) => protectedPhrases[Number(i)] ?? ''))
     .map((item) => trimValue(item))
     .filter((item) => item.length > 0);
 }
 
 const FIXED_PHRASE = new RegExp(`\\b(?:${FIXED_PHRASES.map(escapeRegExp).join('|')})\\b`, 'gi');
 
-const CONNECTORS = new Set(['de', 'da', 'del', 'della', 'di', 'do', 'dos', 'das', 'la', 'le', 'les', 'van', 'von', 'der', 'den', 'of', 'the', 'upon', 'am', 'an', 'on', 'and', 'y', 'e', 'el', 'al', 'bin', 'ibn']);
+const CONNECTORS = new Set([
+  'de',
+  'da',
+  'del',
+  'della',
+  'di',
+  'do',
+  'dos',
+  'das',
+  'la',
+  'le',
+  'les',
+  'van',
+  'von',
+  'der',
+  'den',
+  'of',
+  'the',
+  'upon',
+  'am',
+  'an',
+  'on',
+  'and',
+  'y',
+  'e',
+  'el',
+  'al',
+  'bin',
+  'ibn',
+]);
 
 /**
  * Proper-noun casing for names and places typed in lower case
@@ -47,7 +79,7 @@ export function properCase(value: string): string {
   if (/\p{Lu}/u.test(value)) return value;
   return value
     .split(' ')
-    .map((word, i) => (i > 0 && CONNECTORS.has(word)) || (i === 0 && word === 'the') ? word : capitalise(word))
+    .map((word, i) => ((i > 0 && CONNECTORS.has(word)) || (i === 0 && word === 'the') ? word : capitalise(word)))
     .join(' ')
     .replace(/(^|[-'])(\p{Ll})/gu, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
 }
@@ -66,14 +98,20 @@ export function escapeRegExp(text: string): string {
 
 /** The value with a leading article or quantifier removed ("a little French" -> "French"). */
 export function stripQuantifier(value: string): string {
-  return value.replace(/^(?:a little(?: bit of)?|a bit of|a bit|some|basic|fluent|native|conversational|decent|good|broken|very little|also|all|most|any)\s+/i, '');
+  return value.replace(
+    /^(?:a little(?: bit of)?|a bit of|a bit|some|basic|fluent|native|conversational|decent|good|broken|very little|also|all|most|any)\s+/i,
+    '',
+  );
 }
 
 /** Words that make a value a reference to the conversation, not a thing the user likes. */
-const NOT_AN_OBJECT = /^(?:it|this|that|these|those|you|your|yours|them|him|her|us|me|myself|how|what|when|where|why|who|whether|if|the way|the idea|the fact|about|some|something|anything|everything|nothing|a lot|more|less|most|my|our|his|their|its|both|either|neither|each|none|one|ones|mine|any|all|all of (?:them|it|this)|so|very|too|being here|here|there|to (?:think|know|say|ask|see|hear|imagine|believe|mention|add|point|tell|keep|make sure|be|have|get|start|try))\b/i;
-const CONVERSATION_WORDS = /\b(?:options?|answers?|suggestions?|versions?|responses?|repl(?:y|ies)|solutions?|ideas?|approach(?:es)?|examples?|explanations?|code|drafts?|lists?|summar(?:y|ies)|questions?|points?|bullet points|one|update|feature|results?|output|format(?:ting)?|layout|design|tone|style|chat|conversations?|emojis?|links?|tables?|details)\b/i;
+const NOT_AN_OBJECT =
+  /^(?:it|this|that|these|those|you|your|yours|them|him|her|us|me|myself|how|what|when|where|why|who|whether|if|the way|the idea|the fact|about|some|something|anything|everything|nothing|a lot|more|less|most|my|our|his|their|its|both|either|neither|each|none|one|ones|mine|any|all|all of (?:them|it|this)|so|very|too|being here|here|there|to (?:think|know|say|ask|see|hear|imagine|believe|mention|add|point|tell|keep|make sure|be|have|get|start|try))\b/i;
+const CONVERSATION_WORDS =
+  /\b(?:options?|answers?|suggestions?|versions?|responses?|repl(?:y|ies)|solutions?|ideas?|approach(?:es)?|examples?|explanations?|code|drafts?|lists?|summar(?:y|ies)|questions?|points?|bullet points|one|update|feature|results?|output|format(?:ting)?|layout|design|tone|style|chat|conversations?|emojis?|links?|tables?|details)\b/i;
 /** "the beach", "The Beatles": a "the ..." object is kept only when it names something, not "the second one". */
-const THE_OBJECT = /^[Tt]he\s+(?:\p{Lu}|(?:outdoors|mountains|beach|ocean|sea|rain|snow|sun|forest|countryside|theater|theatre|opera|ballet|cinema|movies|gym|city|water|winter|summer|autumn|fall|spring|holidays|outdoors)\b)/u;
+const THE_OBJECT =
+  /^[Tt]he\s+(?:\p{Lu}|(?:outdoors|mountains|beach|ocean|sea|rain|snow|sun|forest|countryside|theater|theatre|opera|ballet|cinema|movies|gym|city|water|winter|summer|autumn|fall|spring|holidays|outdoors)\b)/u;
 
 /** True when a liked/disliked value is a real thing, not "it", "your idea" or "the second option". */
 export function isLikeObject(value: string): boolean {
@@ -82,7 +120,12 @@ export function isLikeObject(value: string): boolean {
   if (CONVERSATION_WORDS.test(value)) return false;
   if (/\b(?:it|this|that|them|these|those|you)$/i.test(value)) return false; // "pineapple on it"
   if (/^the\s/i.test(value) && !THE_OBJECT.test(value)) return false;
-  if (/^(?:working|being|doing|getting|having|going|trying|using|making|seeing|knowing|thinking|talking|chatting|waiting|hearing|reading this|living)$/i.test(value)) return false;
+  if (
+    /^(?:working|being|doing|getting|having|going|trying|using|making|seeing|knowing|thinking|talking|chatting|waiting|hearing|reading this|living)$/i.test(
+      value,
+    )
+  )
+    return false;
   if (/^(?:big|huge|massive|great|avid|die-hard|diehard|real|true|total|such|an?|the|fan)$/i.test(value)) return false;
   return /\p{L}/u.test(value);
 }
@@ -99,7 +142,8 @@ export function asPersonName(value: string, lowerOk: boolean): string | null {
   return properCase(value);
 }
 
-const PLACE_STARTS = /^(?:a|an|my|our|your|his|her|their|this|that|these|those|some|here|there|home|town|it|bed|the (?:city|country|countryside|suburbs?|center|centre|middle|same|house|apartment|flat|woods|forest|mountains|hills|area|neighbou?rhood|building|dorms?|street|village|town|south|north|east|west|moment|meantime|future|past|beach|sea|ocean|coast|lake|river|park|station|airport|office|university|campus|school|hospital|mall|border|water|forest|desert|countryside|outskirts|capital|hotel))\b/i;
+const PLACE_STARTS =
+  /^(?:a|an|my|our|your|his|her|their|this|that|these|those|some|here|there|home|town|it|bed|the (?:city|country|countryside|suburbs?|center|centre|middle|same|house|apartment|flat|woods|forest|mountains|hills|area|neighbou?rhood|building|dorms?|street|village|town|south|north|east|west|moment|meantime|future|past|beach|sea|ocean|coast|lake|river|park|station|airport|office|university|campus|school|hospital|mall|border|water|forest|desert|countryside|outskirts|capital|hotel))\b/i;
 
 /** A place name: at most 5 words, no digits (no street addresses), not "a small flat" or "the city". */
 export function asPlace(value: string): string | null {
@@ -127,7 +171,48 @@ export const isMusic = (value: string): boolean => inLexicon(MUSIC, value) || /\
 export const isInstrument = (value: string): boolean => inLexicon(INSTRUMENTS, value.replace(/^the\s+/i, ''));
 export const isGame = (value: string): boolean => inLexicon(GAMES, value);
 
-const NOT_GERUNDS = new Set(['thing', 'things', 'something', 'anything', 'everything', 'nothing', 'king', 'ring', 'spring', 'morning', 'mornings', 'evening', 'evenings', 'wedding', 'building', 'clothing', 'ceiling', 'pudding', 'stuffing', 'dumpling', 'dumplings', 'string', 'sibling', 'darling', 'ending', 'meeting', 'meetings', 'feeling', 'beginning', 'during', 'bring', 'sing', 'wing', 'wings', 'icing', 'frosting', 'seasoning', 'topping', 'toppings', 'filling']);
+const NOT_GERUNDS = new Set([
+  'thing',
+  'things',
+  'something',
+  'anything',
+  'everything',
+  'nothing',
+  'king',
+  'ring',
+  'spring',
+  'morning',
+  'mornings',
+  'evening',
+  'evenings',
+  'wedding',
+  'building',
+  'clothing',
+  'ceiling',
+  'pudding',
+  'stuffing',
+  'dumpling',
+  'dumplings',
+  'string',
+  'sibling',
+  'darling',
+  'ending',
+  'meeting',
+  'meetings',
+  'feeling',
+  'beginning',
+  'during',
+  'bring',
+  'sing',
+  'wing',
+  'wings',
+  'icing',
+  'frosting',
+  'seasoning',
+  'topping',
+  'toppings',
+  'filling',
+]);
 
 /** An activity noun: "hiking", "rock climbing", "bird watching". */
 export function isActivity(value: string): boolean {
@@ -149,6 +234,20 @@ export function thirdPerson(phrase: string): string {
 
 /** Count words for facts: 2 -> "two", 14 -> "14". */
 export function countWord(n: number): string {
-  const names = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+  const names = [
+    'no',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+  ];
   return names[n] ?? String(n);
 }
