@@ -6,7 +6,7 @@ import {
   MAX_NAME_LENGTH,
   parseProfileConfig,
   validateProfileConfig,
-} from '../../src/domain/extraction/default-profile.js';
+} from '../../src/domain/profile/default-profile.js';
 import type { ProfileConfig } from '../../src/domain/types.js';
 
 const valid = (): ProfileConfig => ({

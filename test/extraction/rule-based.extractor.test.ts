@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILE_CONFIG } from '../../src/domain/extraction/default-profile.js';
+import { DEFAULT_PROFILE_CONFIG } from '../../src/domain/profile/default-profile.js';
 import {
   collectIntents,
   RuleBasedExtractor,
   summaryToFirstPerson,
-} from '../../src/domain/extraction/rule-based.extractor.js';
-import { STATEMENT_RULES } from '../../src/domain/extraction/rules/statements.js';
+} from '../../src/infra/extraction/rules/rule-based.extractor.js';
+import { STATEMENT_RULES } from '../../src/infra/extraction/rules/statements.js';
 import type {
   ChatMessage,
   ExistingMemory,

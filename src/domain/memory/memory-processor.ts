@@ -15,7 +15,7 @@ import type {
   ProfileConfigRepository,
 } from '../ports.js';
 import type { BlobRecord, ChatMessage, ExistingMemory, MemoryEventRecord, MemoryWithEmbedding } from '../types.js';
-import { DEFAULT_PROFILE_CONFIG } from '../extraction/default-profile.js';
+import { DEFAULT_PROFILE_CONFIG } from '../profile/default-profile.js';
 import { resolveOperations } from './decisions.js';
 
 export interface ProcessorOptions {

@@ -13,7 +13,7 @@ import type {
   UserRecord,
   Viewer,
 } from '../types.js';
-import { DEFAULT_PROFILE_CONFIG, validateProfileConfig } from '../extraction/default-profile.js';
+import { DEFAULT_PROFILE_CONFIG, validateProfileConfig } from '../profile/default-profile.js';
 import { jsonObject, pageRequest } from '../validation.js';
 
 export interface ProfileTopicView {

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtractionInput, ProfileConfig } from '../../../src/domain/types.js';
-import { LlmError, LlmOutputError } from '../../../src/infra/llm/llm.errors.js';
-import { LlmExtractor } from '../../../src/infra/llm/llm.extractor.js';
-import { OpenAiChatClient } from '../../../src/infra/llm/openai-chat.client.js';
+import { LlmError, LlmOutputError } from '../../../src/infra/extraction/llm/llm.errors.js';
+import { LlmExtractor } from '../../../src/infra/extraction/llm/llm.extractor.js';
+import { OpenAiChatClient } from '../../../src/infra/extraction/llm/openai-chat.client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../fakes/scripted-llm-server.js';
 
 const profile: ProfileConfig = {

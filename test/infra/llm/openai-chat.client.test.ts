@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LlmError } from '../../../src/infra/llm/llm.errors.js';
+import { LlmError } from '../../../src/infra/extraction/llm/llm.errors.js';
 import {
   OpenAiChatClient,
   parseRetryAfter,
   type LlmLogger,
   type OpenAiChatClientOptions,
-} from '../../../src/infra/llm/openai-chat.client.js';
+} from '../../../src/infra/extraction/llm/openai-chat.client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../fakes/scripted-llm-server.js';
 
 const API_KEY = 'sk-test-secret-123456';

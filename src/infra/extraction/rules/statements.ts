@@ -4,7 +4,7 @@
 // first entry that yields something wins. Negated clauses that no entry
 // claims ("I no longer live in Berlin") are turned positive and retracted.
 
-import type { DefaultSlotName } from '../default-profile.js';
+import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import {
   assert,
   eventText,

@@ -7,7 +7,7 @@
 // across users and batches; the user message holds what changes per batch
 // (today's date, existing memories, the conversation).
 
-import type { ChatMessage, ExistingMemory, ExtractionInput, ProfileConfig } from '../../domain/types.js';
+import type { ChatMessage, ExistingMemory, ExtractionInput, ProfileConfig } from '../../../domain/types.js';
 import type { ChatMessageParam } from './openai-chat.client.js';
 
 export function buildExtractionMessages(input: ExtractionInput): ChatMessageParam[] {

@@ -4,8 +4,8 @@
 // value of a single-valued slot wins" and "a fact taken back later in the
 // same batch is not added" fall out without special cases.
 
-import { DEFAULT_PROFILE_CONFIG, findSlot, sameName } from '../default-profile.js';
-import type { ExistingMemory, MemoryOperation, ProfileConfig } from '../../types.js';
+import { DEFAULT_PROFILE_CONFIG, findSlot, sameName } from '../../../domain/profile/default-profile.js';
+import type { ExistingMemory, MemoryOperation, ProfileConfig } from '../../../domain/types.js';
 import { normaliseText } from './facts.js';
 import type { CandidateFact, Intent, SlotPattern } from './intents.js';
 

@@ -4,8 +4,8 @@
 // Output that fails validation is retried, with the problems shown to the
 // model, within the client's attempt budget.
 
-import type { Extractor } from '../../domain/ports.js';
-import type { ExtractionInput, ExtractionResult, TokenUsage } from '../../domain/types.js';
+import type { Extractor } from '../../../domain/ports.js';
+import type { ExtractionInput, ExtractionResult, TokenUsage } from '../../../domain/types.js';
 import { parseExtractionOutput } from './extraction.output.js';
 import { buildExtractionMessages, repairMessages } from './extraction.prompt.js';
 import { LlmOutputError } from './llm.errors.js';

@@ -8,7 +8,7 @@
 //           -> statement rules -> intents (assert / retract / forget)
 //           -> decide against the existing memories -> operations
 
-import type { Extractor } from '../ports.js';
+import type { Extractor } from '../../../domain/ports.js';
 import type {
   ChatMessage,
   ExistingMemory,
@@ -16,8 +16,8 @@ import type {
   ExtractionResult,
   MemoryOperation,
   ProfileConfig,
-} from '../types.js';
-import { decide } from './rules/decide.js';
+} from '../../../domain/types.js';
+import { decide } from './decide.js';
 import {
   hasJokeMarker,
   isBareJoke,
@@ -28,18 +28,11 @@ import {
   isTagQuestion,
   opensConditional,
   removeAsides,
-} from './rules/filters.js';
-import { parseForget } from './rules/forget.js';
-import type { Intent } from './rules/intents.js';
-import { clauseIntents, matchStatement } from './rules/statements.js';
-import {
-  canonicalClause,
-  isQuestionClause,
-  prepareText,
-  splitClauses,
-  splitSentences,
-  type Sentence,
-} from './rules/text.js';
+} from './filters.js';
+import { parseForget } from './forget.js';
+import type { Intent } from './intents.js';
+import { clauseIntents, matchStatement } from './statements.js';
+import { canonicalClause, isQuestionClause, prepareText, splitClauses, splitSentences, type Sentence } from './text.js';
 
 /** Longest batch summary, in characters. */
 const MAX_SUMMARY = 300;

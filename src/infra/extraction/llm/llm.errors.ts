@@ -2,7 +2,7 @@
 // status and the attempt count so an operator can act on them; they never
 // contain the API key (see `redact`).
 
-import type { TokenUsage } from '../../domain/types.js';
+import type { TokenUsage } from '../../../domain/types.js';
 
 /**
  * Why a call failed:

@@ -2,7 +2,7 @@
 // back, or asking to forget a whole topic. The decision step turns these
 // into ADD / UPDATE / DELETE / NONE against the user's memories.
 
-import type { SlotRef } from '../default-profile.js';
+import type { SlotRef } from '../../../domain/profile/default-profile.js';
 
 export interface CandidateFact {
   /** The default slot; the decision step maps it onto the project's config. */

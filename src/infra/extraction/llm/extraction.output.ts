@@ -5,7 +5,7 @@
 // so they can be shown to the model on retry and to operators in errors.
 
 import { z } from 'zod';
-import type { ExistingMemory, MemoryOperation, ProfileConfig } from '../../domain/types.js';
+import type { ExistingMemory, MemoryOperation, ProfileConfig } from '../../../domain/types.js';
 
 export interface ExtractionOutput {
   operations: MemoryOperation[];

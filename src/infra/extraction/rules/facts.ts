@@ -1,7 +1,7 @@
 // Building candidate facts: the slot, the canonical text and categories for
 // each kind of value, shared by the statement rules.
 
-import { DEFAULT_SLOTS, type DefaultSlotName } from '../default-profile.js';
+import { DEFAULT_SLOTS, type DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import type { CandidateFact, Intent } from './intents.js';
 import { MONTHS } from './lexicon.js';
 import { escapeRegExp, isActivity, isFood, isGame, isInstrument, isMusic, isSport } from './values.js';

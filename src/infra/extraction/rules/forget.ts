@@ -3,7 +3,7 @@
 // a topic or sub-topic. "Forget that I'm vegetarian" is a retraction of one
 // statement instead. "Forget everything" names no topic and is not acted on.
 
-import type { ProfileConfig } from '../../types.js';
+import type { ProfileConfig } from '../../../domain/types.js';
 import type { SlotPattern } from './intents.js';
 import { splitList } from './values.js';
 
