@@ -92,7 +92,7 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
   it('returns time spans of a transcript', async () => {
     const matches: Match[] = await query({ text: 'why was the release delayed?', types: ['TRANSCRIPT'] });
     expect(matches).toHaveLength(1);
-    expect(matches[0]!.hits[0]).toMatchObject({ __typename: 'TimeSpanHit', timeStart: 4.5, timeEnd: 11 });
+    expect(matches[0]!.hits[0]).toMatchObject({ __typename: 'TimeSpanHit', startSeconds: 4.5, endSeconds: 11 });
   });
 
   it('orders results and hits by score', async () => {

@@ -5,7 +5,7 @@ import { toBlobView } from '../blob/blob.mapper.js';
 import { BlobType } from '../blob/blob.type.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { User } from '../user/user.type.js';
-import { BlobMatch, QueryMode } from './search.type.js';
+import { BlobMatch, QueryMode, toHitView } from './search.type.js';
 
 @Resolver(() => User)
 export class SearchResolver {
@@ -25,6 +25,6 @@ export class SearchResolver {
     @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
   ): Promise<BlobMatch[]> {
     const matches = await ctx.services.query.query(user, { text, topK, types, since, until, mode });
-    return matches.map((match) => ({ ...match, blob: toBlobView(match.blob) }));
+    return matches.map((match) => ({ ...match, blob: toBlobView(match.blob), hits: match.hits.map(toHitView) }));
   }
 }

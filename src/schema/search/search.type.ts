@@ -43,13 +43,13 @@ export class TextSpanHit {
   score!: number;
 }
 
-@ObjectType({ description: 'A stretch of a transcript, in seconds.' })
+@ObjectType({ description: 'A stretch of a transcript: the consecutive segments of one speaker that matched.' })
 export class TimeSpanHit {
-  @Field(() => Float)
-  start!: number;
+  @Field(() => Float, { description: 'Seconds from the start of the recording (its first segment starts here).' })
+  startSeconds!: number;
 
-  @Field(() => Float)
-  end!: number;
+  @Field(() => Float, { description: 'Seconds from the start of the recording (its last segment ends here).' })
+  endSeconds!: number;
 
   @Field(() => String)
   text!: string;
@@ -58,7 +58,30 @@ export class TimeSpanHit {
   score!: number;
 }
 
-const HIT_TYPES: Record<DomainHit['kind'], string> = {
+/**
+ * A domain hit as the GraphQL types read it: transcript times are exposed as
+ * startSeconds/endSeconds, so no two members of the Hit union share a field
+ * name with different types (TextSpanHit.start is an Int offset).
+ */
+export type HitView =
+  | Extract<DomainHit, { kind: 'message' | 'text' }>
+  | { kind: 'time'; startSeconds: number; endSeconds: number; text: string; score: number };
+
+export function toHitView(hit: DomainHit): HitView {
+  switch (hit.kind) {
+    case 'message':
+    case 'text':
+      return hit;
+    case 'time':
+      return { kind: 'time', startSeconds: hit.start, endSeconds: hit.end, text: hit.text, score: hit.score };
+    default: {
+      const unreachable: never = hit;
+      throw new Error(`unknown hit ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+const HIT_TYPES: Record<HitView['kind'], string> = {
   message: 'MessageHit',
   text: 'TextSpanHit',
   time: 'TimeSpanHit',
@@ -68,7 +91,7 @@ export const Hit = createUnionType({
   name: 'Hit',
   description: 'The exact part of a blob that matched.',
   types: () => [MessageHit, TextSpanHit, TimeSpanHit] as const,
-  resolveType: (hit) => HIT_TYPES[(hit as unknown as DomainHit).kind],
+  resolveType: (hit) => HIT_TYPES[(hit as unknown as HitView).kind],
 });
 
 @ObjectType()
@@ -80,5 +103,5 @@ export class BlobMatch {
   score!: number;
 
   @Field(() => [Hit], { description: 'Best first.' })
-  hits!: DomainHit[];
+  hits!: HitView[];
 }
