@@ -32,7 +32,8 @@ import {
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
 import { clauseIntents, matchStatement } from './statements.js';
-import { canonicalClause, isQuestionClause, prepareText, splitClauses, splitSentences, type Sentence } from './text.js';
+import { splitClauses, trimQualifiers } from './clauses.js';
+import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
 /** Longest batch summary, in characters. */
 const MAX_SUMMARY = 300;
@@ -106,7 +107,11 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
   return clauses.flatMap((clause) => {
     const canonical = canonicalClause(clause);
     if (!keeps(canonical.text)) return [];
-    return clauseIntents(canonical.text, { now, recent: canonical.recent, source: clause });
+    const ctx = { now, recent: canonical.recent, source: clause };
+    // Without its qualifiers first ("I am a nurse on the night shift for ten years" -> "I am a nurse"), then as said.
+    const trimmed = canonicalClause(trimQualifiers(canonical.text)).text;
+    const bare = trimmed !== canonical.text && trimmed !== '' ? clauseIntents(trimmed, ctx) : [];
+    return bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
   });
 }
 

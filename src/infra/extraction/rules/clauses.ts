@@ -1,0 +1,283 @@
+// Clauses and qualifiers read with part-of-speech tags (nlp.ts) rather than
+// word lists: where a sentence splits into clauses, which subject a clause
+// without one gets back, and which trailing words only say when, how often,
+// with whom or how sure ("for about ten years", "on the night shift", "most
+// evenings", "with my kids", ", honestly") and are cut before the statement
+// rules look for a value.
+
+import { join, type Token, tag } from './nlp.js';
+import { COMPANIONS, DISCOURSE_TAILS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
+
+const CLAUSE_CONJUNCTIONS = new Set(['and', 'but', 'so', 'plus', 'yet']);
+const SUBORDINATORS = new Set(['because', 'since', 'while', 'although', 'though', 'whereas', 'whilst', 'cause', 'cos']);
+const SEPARATOR_PUNCT = new Set([',', ';', ':', '-', '–', '—', '--']);
+const SUBJECTS = new Set(['i', 'we', 'he', 'she', 'they', 'it', 'you', 'this', 'that', 'there', 'everyone', 'nobody']);
+const LEAD_FILLERS = new Set(['also', 'now', 'then', 'still', 'just', 'so', 'and', 'really', 'currently', 'even']);
+const PREDICATE =
+  /^(?:a|an|not|also|allergic|vegetarian|vegan|pescatarian|married|single|divorced|engaged|widowed|pregnant|retired|unemployed|lactose|gluten|fluent|from|based|originally|\d{1,3}\b)/i;
+const OWNED = /^(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+\w/i;
+const CHILD_OR_PET =
+  /^(?:no|one|two|three|four|five|six|\d)\s+(?:kids?|children|child|sons?|daughters?|dogs?|cats?|teenagers?|grandkids?|grandchildren)\b/i;
+const QUESTION_START =
+  /^(?:(?:can|could|would|will|do|does|did|should|is|are|am|have|has|may|might|shall)\s+(?:you|I|we|it|this|that|there|they|he|she|my|your)\b|(?:what|how|why|where|when|which|who|whom|whose)\b(?!\s+(?:I|we)\b)|any\s+(?:ideas?|tips|suggestions|recommendations)\b|tell me\b|help me\b)/i;
+
+function isSeparator(t: Token, previous: Token | undefined): boolean {
+  if (t.pos === 'PUNCT') return SEPARATOR_PUNCT.has(t.text);
+  if (previous?.text === ',' && CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
+  if (t.pos === 'CCONJ' || t.pos === 'SCONJ' || t.pos === 'ADP') {
+    if (CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
+    return t.pos === 'SCONJ' && SUBORDINATORS.has(t.lower);
+  }
+  return false;
+}
+
+/** "I" or "we" when the clause's subject is the user ("Oh and I ...", "so we ..."), else null. */
+function userSubject(tokens: readonly Token[]): 'I' | 'we' | null {
+  for (const t of tokens) {
+    if (t.lower === 'i') return 'I';
+    if (t.lower === 'we') return 'we';
+    if (t.pos === 'INTJ' || t.pos === 'ADV' || t.pos === 'PUNCT' || t.pos === 'CCONJ' || LEAD_FILLERS.has(t.lower))
+      continue;
+    return null;
+  }
+  return null;
+}
+
+function content(tokens: readonly Token[]): Token[] {
+  let i = 0;
+  while (
+    i < tokens.length &&
+    (tokens[i]!.pos === 'ADV' || tokens[i]!.pos === 'INTJ' || LEAD_FILLERS.has(tokens[i]!.lower)) &&
+    tokens[i]!.lower !== 'not'
+  )
+    i++;
+  return tokens.slice(i);
+}
+
+/** A verb as written in running text: lower case ("TypeScript and Go" is a list of names, not "and go"). */
+const isVerb = (t: Token | undefined): boolean =>
+  t !== undefined && (t.pos === 'VERB' || t.pos === 'AUX') && t.text === t.lower;
+/** A verb that can head a clause: not a participle describing a noun ("a dog named Max", "kids aged five"). */
+const isFiniteVerb = (t: Token | undefined): boolean =>
+  isVerb(t) && !/^(?:named|called|aged|born|based)$/.test(t!.lower) && !(t!.pos === 'VERB' && /ing$/.test(t!.lower));
+
+/** Only comments on what was said: "honestly", "quite severely", "always have", "just so you know". */
+function isQualifierOnly(tokens: readonly Token[]): boolean {
+  const words = tokens.filter((t) => t.pos !== 'PUNCT');
+  if (words.length === 0) return true;
+  if (DISCOURSE_TAILS.has(join(words).toLowerCase())) return true;
+  return words.every((t) => t.pos === 'ADV' || t.pos === 'INTJ' || (t.pos === 'AUX' && t.lower !== 'am'));
+}
+
+/** A clause with its own subject before its verb: "my husband is a firefighter", "on weekends I play football". */
+function hasOwnSubject(tokens: readonly Token[]): boolean {
+  const v = tokens.findIndex(isFiniteVerb);
+  if (v <= 0) return false;
+  return tokens
+    .slice(0, v)
+    .some(
+      (t) => SUBJECTS.has(t.lower) || (t.pos === 'PRON' && t.lower !== 'my') || t.pos === 'PROPN' || t.pos === 'NOUN',
+    );
+}
+
+/**
+ * Splits a sentence (contractions expanded) into clauses. A conjunction,
+ * comma or subordinator splits only when a new clause follows: one with a
+ * subject of its own ("and on weekends I play football"), a verb whose
+ * subject is the user ("and now work as a designer" -> "I now work as a
+ * designer"), a predicate after "I am" ("and allergic to nuts"), or a
+ * question. A tail that only qualifies (", honestly") is dropped; anything
+ * else continues a list ("German and French").
+ */
+export function splitClauses(sentence: string): string[] {
+  const tokens = tag(sentence);
+  const parts: { tokens: Token[]; separator: Token[] }[] = [{ tokens: [], separator: [] }];
+  for (const [i, t] of tokens.entries()) {
+    const current = parts[parts.length - 1]!;
+    if (isSeparator(t, tokens[i - 1])) {
+      if (current.tokens.length === 0 && parts.length > 1) current.separator.push(t);
+      else parts.push({ tokens: [], separator: [t] });
+    } else current.tokens.push(t);
+  }
+  const clauses: string[] = [];
+  let current = parts[0]!.tokens;
+  let restoredPrefix = '';
+  const flush = () => {
+    const text = `${restoredPrefix}${join(current)}`.trim();
+    if (/[\p{L}\p{N}]/u.test(text)) clauses.push(text);
+  };
+  for (let i = 1; i < parts.length; i++) {
+    const next = parts[i]!;
+    if (isQualifierOnly(next.tokens) && (i === parts.length - 1 || isSeparatorLike(parts[i + 1]))) continue;
+    const restored = startsClause(`${restoredPrefix}${join(current)}`, next.tokens);
+    if (restored === null) {
+      // Only "," "and" "or" continue a list; a tail after "so", "but", "because" that is no clause is dropped.
+      if (next.separator.some((t) => t.pos !== 'PUNCT' && t.lower !== 'and')) continue;
+      current = [...current, ...next.separator, ...next.tokens];
+      continue;
+    }
+    flush();
+    current = next.tokens;
+    restoredPrefix = restored;
+  }
+  flush();
+  return clauses;
+}
+
+const isSeparatorLike = (part: { tokens: Token[] } | undefined): boolean => part !== undefined;
+
+/** The subject to put back before `next` ("I ", "I am ", ""), or null when `next` continues the current clause. */
+function startsClause(current: string, next: readonly Token[]): string | null {
+  const text = join(next);
+  if (text === '') return null;
+  if (QUESTION_START.test(text) || hasOwnSubject(next)) return '';
+  if (/^(?:hi|hello|hey|thanks|thank you|btw|by the way|anyway|oh|well|call me|forget)\b/i.test(text)) return '';
+  const currentTokens = cutFrontedAdverbial(tag(current));
+  const who = userSubject(currentTokens);
+  if (who === null) return null;
+  const rest = content(next);
+  const first = rest[0];
+  const copula = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:am|are)\\b`, 'i').test(current);
+  const having = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:have|own|have got)\\b`, 'i').test(current);
+  const restText = join(rest);
+  if (first && isVerb(first)) {
+    const participle = /(?:ing|ed)$/i.test(first.lower) && first.pos === 'VERB';
+    if (!participle) return `${who} ${first.lower === 'been' ? 'have ' : ''}`;
+    if (copula) return `${who} ${who === 'we' ? 'are' : 'am'} `;
+    if (/ed$/i.test(first.lower) && !having) return `${who} `;
+    return null;
+  }
+  if (CHILD_OR_PET.test(restText)) return `${who} have `;
+  if (having && OWNED.test(restText)) return `${who} have `;
+  if (
+    copula &&
+    (PREDICATE.test(restText) || first?.pos === 'ADJ') &&
+    !/^(?:a|an) (?:lot|bit|little|few|couple)\b/i.test(restText)
+  )
+    return `${who} ${who === 'we' ? 'are' : 'am'} `;
+  return null;
+}
+
+// ---------------------------------------------------------------- qualifiers
+
+const TIME_SPAN_WORDS = new Set(['DET', 'ADJ', 'NUM', 'ADV', 'NOUN', 'PROPN', 'PRON']);
+
+/** Index where a trailing time phrase starts ("for about ten years", "three times a week", "since high school"), or -1. */
+function timeTailStart(tokens: readonly Token[]): number {
+  const last = tokens[tokens.length - 1];
+  if (!last) return -1;
+  const lastIsTime =
+    TIME_NOUNS.has(last.lemma) ||
+    TIME_NOUNS.has(last.lower) ||
+    /^(?:19|20)\d{2}s?$/.test(last.lower) ||
+    /^(?:school|college|university|uni|then|birth)$/.test(last.lower);
+  if (!lastIsTime) return -1;
+  // Walk back over the phrase: determiners, numbers, adjectives, nouns ("a week", "the night shift").
+  let i = tokens.length - 1;
+  while (i > 0 && TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) && !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)) {
+    if (tokens[i - 1]!.pos === 'NOUN' && !TIME_NOUNS.has(tokens[i - 1]!.lemma) && tokens[i - 1]!.lower !== 'times')
+      break;
+    i--;
+  }
+  const opener = tokens[i - 1];
+  if (opener && (opener.pos === 'ADP' || opener.pos === 'SCONJ') && TIME_PREPOSITIONS.has(opener.lower)) return i - 1;
+  if (opener && (opener.lower === 'since' || opener.lower === 'for')) return i - 1;
+  // No preposition: "most evenings", "every morning", "three times a week", "last year".
+  const head = tokens[i];
+  if (!head || i === tokens.length - 1) return -1; // one bare word ("1990" in "May 3, 1990") is no phrase
+  if (TIME_PREPOSITIONS.has(head.lower) || head.pos === 'NUM' || head.lower === 'times') return i;
+  if (head.pos === 'DET' || head.pos === 'ADJ') return i;
+  return -1;
+}
+
+/** "since my knee surgery", "since I was six": a trailing since-phrase says since when. */
+function sinceTailStart(tokens: readonly Token[]): number {
+  for (let i = tokens.length - 1; i > 1; i--) if (tokens[i]!.lower === 'since') return i;
+  return -1;
+}
+
+/** "with my kids", "with roommates", "with my partner and our dog": company kept by the user, not part of the value. */
+function cutCompanions(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.lower === 'with' && i > 1) {
+      let j = i + 1;
+      let companion = false;
+      while (
+        j < tokens.length &&
+        tokens[j]!.pos !== 'ADP' &&
+        tokens[j]!.pos !== 'PUNCT' &&
+        tokens[j]!.pos !== 'SCONJ'
+      ) {
+        if (tokens[j]!.pos === 'NUM') break; // "married with two kids": having, not company
+        if (COMPANIONS.has(tokens[j]!.lower)) companion = true;
+        else if (
+          !/^(?:my|our|the|a|some|his|her|their|and|two|three|four|little|best|old|new|young|older|younger|good|close|,)$/.test(
+            tokens[j]!.lower,
+          )
+        )
+          break;
+        j++;
+      }
+      const ended =
+        j >= tokens.length || tokens[j]!.pos === 'ADP' || tokens[j]!.pos === 'PUNCT' || tokens[j]!.pos === 'SCONJ';
+      if (companion && ended) {
+        i = j - 1;
+        continue;
+      }
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+const HEDGES =
+  /^(?:maybe|perhaps|apparently|probably|possibly|supposedly|hopefully|allegedly|if|unless|when|whenever)$/i;
+
+/** Words before the subject that only say when or where ("On weekends, I ...", "By trade I am ...", "Every Sunday I ..."). */
+function cutFrontedAdverbial(tokens: Token[]): Token[] {
+  const s = tokens.findIndex((t) => t.lower === 'i' || t.lower === 'we');
+  if (s <= 0 || s > 6) return tokens;
+  const prefix = tokens.slice(0, s);
+  if (prefix.some((t) => isVerb(t) || HEDGES.test(t.lower) || t.pos === 'SCONJ')) return tokens;
+  if (!prefix.every((t) => /^(?:ADP|DET|NOUN|PROPN|ADJ|NUM|ADV|PUNCT|PRON)$/.test(t.pos))) return tokens;
+  return tokens.slice(s);
+}
+
+/**
+ * The clause without what only qualifies it: time and frequency phrases at
+ * the end, a since-phrase, company ("with my kids"), a trailing adverb, a
+ * discourse tail, and a fronted adverbial before the subject. "I've been a
+ * nurse on the night shift for about ten years now" -> "I've been a nurse".
+ */
+export function trimQualifiers(clause: string): string {
+  let tokens = cutFrontedAdverbial(cutCompanions(tag(clause)));
+  for (let guard = 0; guard < 6; guard++) {
+    while (tokens.length > 0 && tokens[tokens.length - 1]!.pos === 'PUNCT') tokens = tokens.slice(0, -1);
+    const last = tokens[tokens.length - 1];
+    if (!last || tokens.length <= 3) break;
+    if (last.pos === 'ADV' && !/^(?:not|here|there|home|abroad|away|back|out|up|down|off)$/.test(last.lower)) {
+      tokens = tokens.slice(0, -1);
+      continue;
+    }
+    const tail = [...DISCOURSE_TAILS].find((phrase) => join(tokens).toLowerCase().endsWith(` ${phrase}`));
+    if (tail) {
+      tokens = tokens.slice(0, tokens.length - tail.split(' ').length);
+      if (tokens[tokens.length - 1]?.pos === 'ADP') tokens = tokens.slice(0, -1);
+      continue;
+    }
+    const time = timeTailStart(tokens);
+    if (time > 2) {
+      tokens = tokens.slice(0, time);
+      continue;
+    }
+    const since = sinceTailStart(tokens);
+    if (since > 2) {
+      tokens = tokens.slice(0, since);
+      continue;
+    }
+    break;
+  }
+  return join(tokens);
+}

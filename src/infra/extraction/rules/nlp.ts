@@ -1,0 +1,53 @@
+// The English model the offline extractor reads sentences with: wink-nlp and
+// its bundled lite web model (tokens, part-of-speech tags in the Universal
+// Dependencies set, lemmas, negation), offline and deterministic. Loaded once
+// per process, on first use (about 0.3 s and 20 MB).
+
+import winkNLP, { type WinkMethods } from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+export interface Token {
+  /** As written. */
+  text: string;
+  /** Lower case. */
+  lower: string;
+  /** Universal POS tag: NOUN, PROPN, VERB, AUX, ADJ, ADV, ADP, DET, PRON, NUM, PART, CCONJ, SCONJ, INTJ, PUNCT, SYM, X. */
+  pos: string;
+  lemma: string;
+  /** Spaces before the token in the text it came from. */
+  space: string;
+}
+
+let instance: WinkMethods | null = null;
+
+function nlp(): WinkMethods {
+  instance ??= winkNLP(model);
+  return instance;
+}
+
+/** Tokens of a short text (one sentence or clause). */
+export function tag(text: string): Token[] {
+  const w = nlp();
+  const tokens = w.readDoc(text).tokens();
+  const its = w.its;
+  const values = tokens.out() as string[];
+  const pos = tokens.out(its.pos) as string[];
+  // The lemma function is typed for spans in wink's .d.ts; it works on token collections too.
+  const lemmas = tokens.out(its.lemma as unknown as typeof its.value) as string[];
+  const spaces = tokens.out(its.precedingSpaces) as string[];
+  return values.map((value, i) => ({
+    text: value,
+    lower: value.toLowerCase(),
+    pos: pos[i] ?? 'X',
+    lemma: lemmas[i] ?? value.toLowerCase(),
+    space: spaces[i] ?? '',
+  }));
+}
+
+/** The text of a run of tokens, spaced as written. */
+export function join(tokens: readonly Token[]): string {
+  return tokens
+    .map((t, i) => (i === 0 ? t.text : t.space + t.text))
+    .join('')
+    .trim();
+}
