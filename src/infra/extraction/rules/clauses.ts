@@ -90,7 +90,7 @@ function hasOwnSubject(tokens: readonly Token[]): boolean {
  * else continues a list ("German and French").
  */
 export function splitClauses(sentence: string): string[] {
-  const tokens = tag(sentence);
+  const tokens = withSubject(tag(sentence));
   const parts: { tokens: Token[]; separator: Token[] }[] = [{ tokens: [], separator: [] }];
   for (const [i, t] of tokens.entries()) {
     const current = parts[parts.length - 1]!;
@@ -113,6 +113,9 @@ export function splitClauses(sentence: string): string[] {
     if (restored === null) {
       // Only "," "and" "or" continue a list; a tail after "so", "but", "because" that is no clause is dropped.
       if (next.separator.some((t) => t.pos !== 'PUNCT' && t.lower !== 'and')) continue;
+      // A list goes on with things ("German, French"), not with "up at 5" or "especially in autumn".
+      const head = next.tokens[0];
+      if (head && head.text === head.lower && /^(?:ADP|ADV|PART|SCONJ|VERB|AUX|INTJ)$/.test(head.pos)) continue;
       current = [...current, ...next.separator, ...next.tokens];
       continue;
     }
@@ -122,6 +125,38 @@ export function splitClauses(sentence: string): string[] {
   }
   flush();
   return clauses;
+}
+
+const PAST_ONLY =
+  /^(?:grew|moved|started|began|got|went|left|quit|finished|graduated|relocated|retired|switched|joined|became|married|bought|adopted|lost|landed|married|turned)$/;
+
+/**
+ * Chat often drops the subject: "Grew up in Perth, living in Sydney now",
+ * "Just started a new job", "Born and raised in Cork". A sentence that opens
+ * with a past verb, an -ing verb or "born" gets "I" back ("I grew up",
+ * "I am living", "I was born"); an opening base form is a request and stays.
+ */
+function withSubject(tokens: Token[]): Token[] {
+  const i = tokens.findIndex((t) => !(t.pos === 'ADV' || t.pos === 'INTJ' || t.pos === 'PUNCT'));
+  const first = tokens[i];
+  if (first?.pos !== 'VERB') return tokens;
+  const lower = first.lower;
+  let subject: string | null = null;
+  if (lower === 'born') subject = 'I was';
+  else if (/ing$/.test(lower) && i === 0) subject = 'I am';
+  else if (PAST_ONLY.test(lower) || (/ed$/.test(lower) && first.lemma !== lower)) subject = 'I';
+  if (subject === null) return tokens;
+  const added = subject.split(' ').map(
+    (word, k): Token => ({
+      text: word,
+      lower: word.toLowerCase(),
+      pos: k === 0 ? 'PRON' : 'AUX',
+      lemma: word.toLowerCase(),
+      space: ' ',
+    }),
+  );
+  const rest = tokens.map((t, k) => (k === i ? { ...t, text: t.lower, space: ' ' } : t));
+  return [...rest.slice(0, i), ...added, ...rest.slice(i)];
 }
 
 const isSeparatorLike = (part: { tokens: Token[] } | undefined): boolean => part !== undefined;

@@ -7,7 +7,6 @@
 import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import {
   assert,
-  eventText,
   exactly,
   fact,
   favoriteSlot,
@@ -20,6 +19,9 @@ import {
 } from './facts.js';
 import { isGoalPhrase } from './goals.js';
 import type { CandidateFact, Intent } from './intents.js';
+import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
+import { companyFact, jobFacts, titleFact } from './work.js';
+import { EVERYDAY_RULES } from './everyday.js';
 import {
   BUSINESSES,
   CONDITION_ADJECTIVES,
@@ -54,72 +56,6 @@ import {
   wordCount,
 } from './values.js';
 
-export interface RuleContext {
-  now: Date;
-  /** The clause says the change is recent ("just", "yesterday"): events are dated. */
-  recent: boolean;
-  /** The clause as the user wrote it (for DELETE reasons). */
-  source: string;
-}
-
-export type StatementKind =
-  | 'name'
-  | 'nickname'
-  | 'age'
-  | 'birthday'
-  | 'birthplace'
-  | 'gender'
-  | 'pronouns'
-  | 'residence'
-  | 'move'
-  | 'origin'
-  | 'nationality'
-  | 'language'
-  | 'employer'
-  | 'job'
-  | 'job-status'
-  | 'industry'
-  | 'business'
-  | 'skill'
-  | 'job-change'
-  | 'job-loss'
-  | 'study'
-  | 'school'
-  | 'degree'
-  | 'learning'
-  | 'relationship'
-  | 'children'
-  | 'siblings'
-  | 'partner'
-  | 'pet'
-  | 'pet-loss'
-  | 'diet'
-  | 'restriction'
-  | 'allergy'
-  | 'intolerance'
-  | 'condition'
-  | 'like'
-  | 'dislike'
-  | 'favorite'
-  | 'preference'
-  | 'plays'
-  | 'activity'
-  | 'hobby'
-  | 'personality'
-  | 'value'
-  | 'goal'
-  | 'plan'
-  | 'life-event'
-  | 'retraction';
-
-export interface StatementRule {
-  kind: StatementKind;
-  /** A sentence this rule understands (documentation, and checked by the tests). */
-  example: string;
-  pattern: RegExp;
-  build(match: RegExpExecArray, ctx: RuleContext): Intent[];
-}
-
 const NUMBER = '(no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twin|a couple of|\\d{1,2})';
 const SUBJECT = '(?:I|we)';
 
@@ -128,10 +64,6 @@ function count(word: string | undefined): number | null {
   const lower = word.toLowerCase();
   return NUMBER_WORDS.get(lower) ?? (/^\d+$/.test(lower) ? Number(lower) : null);
 }
-
-const article = (word: string): string =>
-  /^[aeio]|^u(?!ni|se|su)|^hon|^hour/i.test(word) && !/^one\b/i.test(word) ? 'an' : 'a';
-const withArticle = (phrase: string): string => `${article(phrase)} ${phrase}`;
 
 /** Names after "named"/"called": "Leo and Mia" -> "Leo and Mia" (each a capitalised name). */
 function namesIn(text: string | undefined): string | null {
@@ -157,53 +89,6 @@ function nameFacts(value: string, lowerOk: boolean): Intent[] {
 function placeFact(slot: 'location' | 'origin' | 'birthplace', verb: string, value: string): Intent[] {
   const place = asPlace(cutTail(value));
   return place ? [assert(fact(slot, `${verb} ${place}`, place))] : [];
-}
-
-function titleFact(rawTitle: string): CandidateFact | null {
-  const title = cutTail(rawTitle)
-    .replace(/^(?:a|an|the)\s+/i, '')
-    .replace(/\s+(?:by (?:trade|profession)|full[- ]time|part[- ]time)$/i, '');
-  if (title === '' || wordCount(title) > 5) return null;
-  const status = JOB_STATUSES.get(title.toLowerCase()) ?? JOB_STATUSES.get(`a ${title.toLowerCase()}`);
-  if (status) return fact('title', status, title);
-  const words = title.toLowerCase().split(/\s+/);
-  const head = words[words.length - 1] ?? '';
-  const headPair = words.slice(-2).join(' ');
-  if (!JOBS.has(head) && !JOBS.has(headPair) && !/^(?:head|director|vp|chief) of\b/i.test(title)) return null;
-  if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot'].includes(w))) return null;
-  if (NATIONALITIES.has(title.toLowerCase())) return null;
-  const acronym = /^(?:ceo|cto|cfo|coo|cmo|cio|vp|cpo|ciso)$/i.test(title);
-  const shown = acronym ? title.toUpperCase() : title;
-  return fact('title', acronym ? `Works as ${shown}` : `Works as ${withArticle(shown)}`, title);
-}
-
-function companyFact(raw: string, verb = 'Works at'): CandidateFact | null {
-  const company = cutTail(raw);
-  if (company === '' || wordCount(company) > 6) return null;
-  if (
-    /^(?:home|myself|my own|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my (?:dad|mom|father|mother|parents|family|husband|wife))\b/i.test(
-      company,
-    )
-  )
-    return null;
-  return fact(
-    'company',
-    `${verb} ${/\p{Lu}/u.test(company) || /^(?:a|an|the)\s/i.test(company) ? company : properCase(company)}`,
-    company.replace(/^(?:a|an|the)\s+/i, ''),
-  );
-}
-
-function jobFacts(title: string | undefined, company: string | undefined): Intent[] {
-  const out: Intent[] = [];
-  if (company) {
-    const c = companyFact(company);
-    if (c) out.push(assert(c));
-  }
-  if (title) {
-    const t = titleFact(title);
-    if (t) out.push(assert(t));
-  }
-  return out;
 }
 
 function schoolName(raw: string): string | null {
@@ -574,20 +459,8 @@ function restrictionFacts(verb: string, drink: boolean, value: string): Intent[]
     .map((item) => assert(fact('restrictions', `${verb} ${drink ? 'drink' : 'eat'} ${item}`, item)));
 }
 
-function event(text: string, ctx: RuleContext, clause: string): Intent {
-  return assert(fact('events', eventText(text, clause, ctx.recent, ctx.now), text));
-}
-
-// ---------------------------------------------------------------- the table
-
-const rule = (kind: StatementKind, example: string, pattern: RegExp, build: StatementRule['build']): StatementRule => ({
-  kind,
-  example,
-  pattern,
-  build,
-});
-
 export const STATEMENT_RULES: readonly StatementRule[] = [
+  ...EVERYDAY_RULES,
   // ---- names
   rule('name', 'My name is Alex', /^my (?:full |first |real |given )?name is (.+)$/i, (m) => nameFacts(m[1]!, true)),
   rule('nickname', 'Call me Al', /^(?:you can |please |just |feel free to |everyone can )*call me (.+)$/i, (m) =>

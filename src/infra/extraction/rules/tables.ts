@@ -228,3 +228,169 @@ export const BECOMING = table(`
   am going
   am now
 `);
+
+export interface Pastime {
+  /** Base form: "swim". */
+  verb: string;
+  /** -ing form, the value a retraction looks for ("I don't swim anymore" removes "Likes swimming"). */
+  gerund: string;
+  /** none: "I swim" is enough; thing: needs an object ("I watch anime"); activity: needs a sport or activity ("I do pilates"). */
+  object: 'none' | 'thing' | 'activity';
+  /** Where it goes unless its object says otherwise (a sport, music, a food). */
+  slot: 'hobbies' | 'sports' | 'music' | 'foodLikes';
+}
+
+const pastimes = (lines: string): ReadonlyMap<string, Pastime> => {
+  const map = new Map<string, Pastime>();
+  for (const line of lines.split('\n')) {
+    const [verb, gerund, object, slot] = line.replace(/#.*$/, '').trim().split(/\s+/);
+    if (!verb || !gerund || !object || !slot) continue;
+    const entry = { verb, gerund, object, slot } as Pastime;
+    map.set(verb, entry);
+    map.set(gerund, entry);
+  }
+  return map;
+};
+
+/** Verbs of pastimes and routines: "I swim three times a week", "I knit most nights", "I watch a lot of anime". verb, -ing form, object, slot. */
+export const PASTIMES = pastimes(`
+  swim       swimming      none      sports
+  run        running       none      sports
+  jog        jogging       none      sports
+  cycle      cycling       none      sports
+  bike       biking        none      sports
+  hike       hiking        none      hobbies
+  climb      climbing      none      sports
+  boulder    bouldering    none      sports
+  surf       surfing       none      sports
+  ski        skiing        none      sports
+  snowboard  snowboarding  none      sports
+  skate      skating       none      sports
+  skateboard skateboarding none      sports
+  sail       sailing       none      sports
+  kayak      kayaking      none      sports
+  row        rowing        none      sports
+  box        boxing        none      sports
+  golf       golfing       none      sports
+  dance      dancing       none      hobbies
+  paint      painting      none      hobbies
+  draw       drawing       none      hobbies
+  sketch     sketching     none      hobbies
+  knit       knitting      none      hobbies
+  crochet    crocheting    none      hobbies
+  sew        sewing        none      hobbies
+  quilt      quilting      none      hobbies
+  bake       baking        none      hobbies
+  cook       cooking       none      hobbies
+  garden     gardening     none      hobbies
+  meditate   meditating    none      hobbies
+  journal    journaling    none      hobbies
+  sing       singing       none      music
+  fish       fishing       none      hobbies
+  hunt       hunting       none      hobbies
+  camp       camping       none      hobbies
+  travel     traveling     none      hobbies
+  volunteer  volunteering  none      hobbies
+  read       reading       none      hobbies
+  walk       walking       none      hobbies
+  write      writing       thing     hobbies
+  watch      watching      thing     hobbies
+  listen     listening     thing     music
+  ride       riding        thing     hobbies
+  coach      coaching      thing     sports
+  collect    collecting    thing     hobbies
+  brew       brewing       thing     hobbies
+  practice   practicing    thing     hobbies
+  practise   practising    thing     hobbies
+  do         doing         activity  hobbies
+  eat        eating        thing     foodLikes
+  drink      drinking      thing     foodLikes
+`);
+
+/** Nouns at the end of a health phrase that make it a condition: "chronic back pain", "an eating disorder", "a sports injury". */
+export const CONDITION_HEADS = table(`
+  disease
+  disorder
+  syndrome
+  pain
+  injury
+  injuries
+  deficiency
+  insufficiency
+  cancer
+  tumor
+  tumour
+  infection
+  condition
+  migraine
+  migraines
+  depression
+  anxiety
+  insomnia
+  arthritis
+  eczema
+  psoriasis
+  acne
+  tinnitus
+  vertigo
+  hypertension
+  hypothyroidism
+  hyperthyroidism
+  endometriosis
+  fibromyalgia
+  sciatica
+  scoliosis
+  anemia
+  anaemia
+  lupus
+  gout
+  glaucoma
+  cataracts
+  dyslexia
+  dyspraxia
+  autism
+  adhd
+  ptsd
+  ocd
+  bipolar
+  long covid
+  heart murmur
+  hearing loss
+  sleep apnea
+  sleep apnoea
+  high blood pressure
+  low blood pressure
+  high cholesterol
+  blood pressure
+  cholesterol
+`);
+
+/** Medical word endings that name a condition ("tendinitis", "osteoporosis", "neuralgia", "neuropathy"). */
+export const CONDITION_SUFFIX = /(?:itis|osis|emia|aemia|algia|pathy|plegia|phobia|somnia|ectomy)$/i;
+
+/** Body parts for "I have a bad back", "a dodgy knee". */
+export const BODY_PARTS = table(`
+  back
+  knee
+  knees
+  hip
+  hips
+  shoulder
+  shoulders
+  ankle
+  ankles
+  neck
+  wrist
+  wrists
+  elbow
+  foot
+  feet
+  heart
+  stomach
+  hearing
+  eyesight
+  leg
+  arm
+  hand
+  hands
+`);

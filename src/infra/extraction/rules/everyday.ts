@@ -1,0 +1,312 @@
+// Statement rules for everyday life the first table did not cover: routines
+// and pastimes ("I swim three times a week"), health states ("I'm recovering
+// from knee surgery", "I'm six months pregnant"), and work news with role and
+// employer in any order ("started a new job as a product manager at a
+// startup", "I'm leaving IBM to join Accenture as a manager"). Clauses
+// arrive canonical and without qualifiers (clauses.ts).
+
+import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
+import { assert, fact, likeFact } from './facts.js';
+import type { Intent } from './intents.js';
+import { event, type RuleContext, rule, type StatementRule, withArticle } from './rule.js';
+import { BODY_PARTS, CONDITION_HEADS, CONDITION_SUFFIX, PASTIMES } from './tables.js';
+import {
+  capitalise,
+  cutTail,
+  isActivity,
+  isFood,
+  isInstrument,
+  isLikeObject,
+  isMusic,
+  isSport,
+  splitList,
+  thirdPerson,
+  wordCount,
+} from './values.js';
+import { companyFact, jobFacts, roleAndEmployer, roleFacts } from './work.js';
+
+/** "swim" -> "swims", "watch" -> "watches", "do" -> "does", "study" -> "studies". */
+export function thirdPersonVerb(verb: string): string {
+  const v = verb.toLowerCase();
+  if (v === 'do' || v === 'go') return `${v}es`;
+  if (v === 'have') return 'has';
+  if (/(?:s|sh|ch|x|z)$/.test(v)) return `${v}es`;
+  if (/[^aeiou]y$/.test(v)) return `${v.slice(0, -1)}ies`;
+  return `${v}s`;
+}
+
+/** "drive a truck" -> "Drives a truck"; "teach English to adults" -> "Teaches English to adults". */
+function verbPhrase(phrase: string): string {
+  const [verb = '', ...rest] = thirdPerson(phrase.trim()).split(/\s+/);
+  return capitalise([thirdPersonVerb(verb), ...rest].join(' '));
+}
+
+/** Said of a single occasion rather than a habit: "I cook tonight", "I am swimming right now". */
+const ONE_OFF =
+  /\b(?:today|tonight|tomorrow|yesterday|this (?:morning|afternoon|evening|weekend|week)|right now|at the moment|later|next (?:week|weekend|month|year)|soon|once)\b/i;
+
+const QUANTIFIER = /^(?:a lot of|lots of|plenty of|loads of|tons of|some|much|many|all kinds of|all sorts of)\s+/i;
+const ALCOHOL =
+  /^(?:wine|red wine|white wine|beer|beers|spirits|liquor|whisky|whiskey|vodka|gin|rum|cocktails?|alcohol|booze|cider|champagne|sake)$/i;
+
+/** A routine or pastime: "I swim", "I knit", "I watch a lot of anime", "I listen to podcasts", "I do pilates". */
+function routineFacts(verbWord: string, rawObject: string | undefined, ctx: RuleContext): Intent[] {
+  const pastime = PASTIMES.get(verbWord.toLowerCase());
+  if (!pastime || ONE_OFF.test(ctx.source)) return [];
+  const object = cutTail((rawObject ?? '').replace(QUANTIFIER, '')).replace(
+    /^to\s+/i,
+    pastime.verb === 'listen' ? '' : 'to ',
+  );
+  if (pastime.verb === 'listen' && object === '') return [];
+  if (/^(?:not|to|it|that|this|them|the|a|an|his|her|your|out|up|so|too|as|like|what|how|about)\b/i.test(object))
+    return [];
+  if (object !== '' && (!isLikeObject(object.replace(/^(?:my|our)\s+/i, '')) || wordCount(object) > 6)) return [];
+  if (pastime.object === 'thing' && object === '') return [];
+  if (
+    pastime.object === 'activity' &&
+    !(
+      isSport(object) ||
+      isActivity(object) ||
+      /^(?:yoga|pilates|crossfit|karate|judo|taekwondo|tai chi|aerobics|zumba|ballet|martial arts|weights|cardio)$/i.test(
+        object,
+      )
+    )
+  )
+    return [];
+  // Said without an object, a pastime reads as the like it is ("I swim" -> "Likes swimming"), so it meets "I love swimming".
+  if (object === '') return [assert(likeFact(pastime.gerund, 'like'))];
+  const food = pastime.slot === 'foodLikes';
+  if (
+    food &&
+    !(isFood(object) || ALCOHOL.test(object) || /\b(?:tea|coffee|juice|water|milk|smoothies?)$/i.test(object))
+  )
+    return [];
+  const slot: DefaultSlotName = food
+    ? 'foodLikes'
+    : isSport(object) || (object === '' && pastime.slot === 'sports')
+      ? 'sports'
+      : isMusic(object) || isInstrument(object) || pastime.slot === 'music'
+        ? 'music'
+        : 'hobbies';
+  const text = verbPhrase(`${pastime.verb}${object ? ` ${object}` : ''}`);
+  const value = food
+    ? object.toLowerCase()
+    : object === ''
+      ? pastime.gerund
+      : `${pastime.gerund} ${object.toLowerCase()}`;
+  const supersedes = food
+    ? [
+        new RegExp(`^does not ${pastime.verb} ${object.toLowerCase()}$`),
+        ...(pastime.verb === 'drink' && ALCOHOL.test(object) ? [/^does not drink (?:alcohol|any alcohol)$/] : []),
+      ]
+    : undefined;
+  return [assert(fact(slot, text, value, supersedes ? { supersedes } : {}))];
+}
+
+function conditionFacts(value: string): Intent[] {
+  const items = splitList(cutTail(value)).map((item) =>
+    item.replace(/^(?:a |an |some |mild |severe |bad |chronic (?=\w+ \w))/i, '').trim(),
+  );
+  if (items.length === 0) return [];
+  const isCondition = (item: string) => {
+    const lower = item.toLowerCase();
+    const words = lower.split(/\s+/);
+    const head = words[words.length - 1] ?? '';
+    return (
+      wordCount(item) <= 4 &&
+      (CONDITION_HEADS.has(lower) ||
+        CONDITION_HEADS.has(head) ||
+        CONDITION_HEADS.has(words.slice(-2).join(' ')) ||
+        CONDITION_SUFFIX.test(head) ||
+        /^(?:hypo|hyper)\w+ism$/.test(head))
+    );
+  };
+  if (!items.every(isCondition)) return [];
+  return items.map((item) => {
+    const shown = /^\p{Lu}{2,}/u.test(item) ? item : item.toLowerCase();
+    return assert(fact('conditions', `Has ${shown}`, shown, { categories: ['health'] }));
+  });
+}
+
+/** Leaving an employer (the memory "Works at X" is taken back), maybe for a new one. */
+function leaveJob(rawFrom: string, rawTo: string | undefined, ctx: RuleContext): Intent[] {
+  const from = cutTail(rawFrom);
+  if (/^(?:my|the|a|an|it|home|work|school|for|to|now|soon|town)\b/i.test(from)) return [];
+  const out: Intent[] = [];
+  const old = companyFact(from);
+  if (old) out.push({ kind: 'retract', fact: old, source: ctx.source });
+  if (rawTo) {
+    const { title, company } = roleAndEmployer(` at ${rawTo}`);
+    out.push(...jobFacts(title, company));
+  }
+  return out;
+}
+
+/** A progressive pastime is a habit only with a word that says so ("I've been swimming a lot"), else it is what the user is doing now. */
+const HABITUAL =
+  /\b(?:have been|been|every|always|usually|often|regularly|daily|weekly|times a|twice|since|for (?:years|months|ages|a while|\w+ (?:years|months)))\b/i;
+
+const PREGNANT = (text = 'Is pregnant') => [assert(fact('conditions', text, 'pregnant', { categories: ['health'] }))];
+
+export const EVERYDAY_RULES: readonly StatementRule[] = [
+  // ---- health states
+  rule(
+    'pregnancy',
+    "I'm six months pregnant",
+    /^I am (?:(?:about |almost |nearly )?(?:\w+|\d+) (?:weeks?|months?) )?pregnant(?: (?:with|again)\b.*)?$/i,
+    () => PREGNANT(),
+  ),
+  rule(
+    'pregnancy',
+    "I'm expecting twins",
+    /^I am expecting(?: (?:a baby|a child|twins|our \w+ (?:baby|child)|my \w+ (?:baby|child)|a (?:boy|girl)))?$/i,
+    () => PREGNANT(),
+  ),
+  rule(
+    'pregnancy',
+    "We're expecting a baby",
+    /^we are expecting(?: (?:a baby|a child|twins|our \w+ (?:baby|child)|a (?:boy|girl)))?$/i,
+    () => PREGNANT('Is expecting a baby'),
+  ),
+  rule(
+    'pregnancy',
+    "I'm in my second trimester",
+    /^I am in (?:my|the) (?:first|second|third|last|final) trimester$/i,
+    () => PREGNANT(),
+  ),
+  rule(
+    'health-state',
+    "I'm recovering from knee surgery",
+    /^I am (?:recovering|recuperating|healing) from (.+)$/i,
+    (m) => {
+      const what = thirdPerson(cutTail(m[1]!));
+      if (wordCount(what) > 5 || !isLikeObject(what.replace(/^their\s+/i, ''))) return [];
+      return [assert(fact('conditions', `Is recovering from ${what}`, what, { categories: ['health'] }))];
+    },
+  ),
+  rule(
+    'health-state',
+    'I have a bad back',
+    /^I have (?:a |an )?(bad|weak|injured|broken|sprained|torn|dodgy|bum|trick|chronic|damaged) (\w+)(?: (?:from|after|since|because of) .+)?$/i,
+    (m) => {
+      const part = m[2]!.toLowerCase();
+      if (!BODY_PARTS.has(part)) return [];
+      const phrase = `${m[1]!.toLowerCase()} ${part}`;
+      return [
+        assert(
+          fact('conditions', `Has ${/s$/.test(part) && part !== 'hips' ? phrase : withArticle(phrase)}`, part, {
+            categories: ['health'],
+          }),
+        ),
+      ];
+    },
+  ),
+  rule(
+    'health-state',
+    'I suffer from chronic back pain',
+    /^I (?:have|suffer from|was diagnosed with|got diagnosed with|have been diagnosed with|am diagnosed with|live with|struggle with|deal with|am being treated for|am on medication for|take medication for) (.+)$/i,
+    (m) => conditionFacts(m[1]!),
+  ),
+  rule(
+    'health-state',
+    'I quit smoking',
+    /^I (?:quit|stopped|gave up|have quit|have stopped|have given up|kicked) (smoking|vaping|cigarettes|drinking|alcohol|booze|caffeine|coffee|sugar|meat|eating meat|drinking alcohol)$/i,
+    (m, ctx) => {
+      const what = m[1]!.toLowerCase();
+      if (/^(?:smoking|vaping|cigarettes)$/.test(what)) {
+        const habit = what === 'vaping' ? 'vaping' : 'smoking';
+        return [
+          assert(fact('conditions', `Quit ${habit}`, habit, { categories: ['health'] })),
+          ...(ctx.recent ? [event(`Quit ${habit}`, ctx, ctx.source)] : []),
+        ];
+      }
+      if (/drink|alcohol|booze/.test(what)) return [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))];
+      if (/caffeine|coffee/.test(what)) return [assert(fact('restrictions', `Does not drink ${what}`, what))];
+      const food = what.replace(/^eating /, '');
+      return [assert(fact('restrictions', `Does not eat ${food}`, food))];
+    },
+  ),
+
+  // ---- work news: role and employer in any order
+  rule(
+    'job-news',
+    'I just started a new job as a product manager at a startup',
+    /^I (?:have )?(?:started|got|landed|accepted|took|found|began|secured|scored|have got|have started|have landed|have accepted) (?:a |an |my |the )?(?:new |first |dream |full-time |part-time |full time |part time )*(?:job|position|role|gig|post)\b(.*)$/i,
+    (m, ctx) => {
+      const rest = m[1] ?? '';
+      if (rest.trim() !== '' && !/^\s+(?:as|at|for|with)\b/i.test(rest)) return [];
+      return [...roleFacts(rest), event('Started a new job', ctx, ctx.source)];
+    },
+  ),
+  rule(
+    'job-news',
+    "I'm starting next month as a staff engineer at Stripe",
+    /^I (?:am starting|will start|start|am joining|will join|will be joining|joined|have joined|started|am moving to|moved to) (?:work |working |a new job |my new job )?(?:(?:next|this|in a) \w+ |tomorrow |soon |on \w+ )?((?:as|at) .+)$/i,
+    (m) => roleFacts(` ${m[1]!}`),
+  ),
+  rule(
+    'job-news',
+    'I joined Stripe as an engineer',
+    /^I (?:joined|have joined|am joining|will join) (\p{Lu}[\w&.'-]*(?: \p{Lu}[\w&.'-]*)*)(?: as (.+))?$/u,
+    (m) => jobFacts(m[2], m[1]),
+  ),
+  rule(
+    'job-news',
+    'I got promoted to senior developer',
+    /^I (?:got|was|have been|have got|am getting|just got) promoted to (.+)$/i,
+    (m, ctx) => [...roleFacts(` as ${m[1]!}`), event('Got promoted', ctx, ctx.source)],
+  ),
+  rule(
+    'job',
+    'I work weekends as a bartender at a hotel bar',
+    /^I (?:work|have worked|have been working|am working|work (?:weekends|nights|evenings|mornings|days|shifts|remotely|from home|full[- ]time|part[- ]time|freelance)) ((?:as|at|for) .+)$/i,
+    (m) => roleFacts(` ${m[1]!}`),
+  ),
+  rule('job', "I've been at Microsoft as a program manager", /^I am at (.+?) as (.+)$/i, (m) => jobFacts(m[2], m[1])),
+  rule('job', 'I deliver packages for a living', /^I ((?!do\b|work\b)\w+(?: \S+){0,5}) for a living$/i, (m) => {
+    const vp = m[1]!.replace(/^(?:am|are)\s+/i, '');
+    if (/^(?:not|never)\b/i.test(vp)) return [];
+    return [assert(fact('title', `${verbPhrase(vp)} for a living`, vp))];
+  }),
+  rule('job', 'I teach high school chemistry', /^I teach (?!myself\b|you\b|them\b|him\b|her\b)(.+)$/i, (m) => {
+    const what = cutTail(m[1]!);
+    if (wordCount(what) > 6 || !isLikeObject(what)) return [];
+    return [assert(fact('title', `Teaches ${thirdPerson(what)}`, what))];
+  }),
+  rule(
+    'job',
+    "I'm the owner of a small coffee shop",
+    /^I am (?:the |an? )?(owner|co-owner|founder|co-founder|cofounder|proprietor) of (.+)$/i,
+    (m) => {
+      const verb = /founder/i.test(m[1]!) ? 'Founded' : 'Owns';
+      const company = companyFact(m[2]!, verb);
+      return company ? [assert(company)] : [];
+    },
+  ),
+  rule(
+    'job-leave',
+    "I'm leaving IBM to join Accenture as a manager",
+    /^I (?:am leaving|am quitting|quit|have quit|will leave|am going to leave) (.+?)(?: (?:to (?:join|work at|work for|start at)|for) (.+))?$/i,
+    (m, ctx) => leaveJob(m[1]!, m[2], ctx),
+  ),
+  rule(
+    'job-leave',
+    'I left Google to join Notion',
+    /^I (?:left|have left) (.+?) (?:to (?:join|work at|work for|start at)|for) (.+)$/i,
+    (m, ctx) => leaveJob(m[1]!, m[2], ctx),
+  ),
+  rule(
+    'job-loss',
+    'I was let go from Meta',
+    /^I (?:was|got|have been|am being) (?:let go|made redundant|laid off|fired|sacked)(?: (?:from|at|by) .+)?$/i,
+    (_m, ctx) => [
+      { kind: 'forget', targets: [{ topic: 'work', subTopic: 'company' }], source: ctx.source },
+      event('Lost their job', ctx, ctx.source),
+    ],
+  ),
+
+  // ---- routines and pastimes
+  rule('routine', 'I swim three times a week', /^(?:I|we) (am |are )?([a-z]+)(?: (.+))?$/, (m, ctx) =>
+    m[1] && !HABITUAL.test(ctx.source) ? [] : routineFacts(m[2]!, m[3], ctx),
+  ),
+];

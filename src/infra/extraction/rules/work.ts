@@ -1,0 +1,78 @@
+// Job facts: a title ("Works as a nurse") and an employer ("Works at Acme"),
+// and the role and employer named in any order after a verb of work ("as a
+// product manager at a startup", "at Canva as a designer").
+
+import { fact } from './facts.js';
+import type { CandidateFact, Intent } from './intents.js';
+import { assert } from './facts.js';
+import { JOB_STATUSES, JOBS, NATIONALITIES } from './lexicon.js';
+import { withArticle } from './rule.js';
+import { cutTail, properCase, wordCount } from './values.js';
+
+export function titleFact(rawTitle: string): CandidateFact | null {
+  const title = cutTail(rawTitle)
+    .replace(/\s+(?:in|on|near|from|based in|during|for|since|with)\s+.*$/i, '')
+    .replace(/^(?:a|an|the)\s+/i, '')
+    .replace(/\s+(?:by (?:trade|profession)|full[- ]time|part[- ]time)$/i, '');
+  if (title === '' || wordCount(title) > 5) return null;
+  const status = JOB_STATUSES.get(title.toLowerCase()) ?? JOB_STATUSES.get(`a ${title.toLowerCase()}`);
+  if (status) return fact('title', status, title);
+  const words = title.toLowerCase().split(/\s+/);
+  const head = words[words.length - 1] ?? '';
+  const headPair = words.slice(-2).join(' ');
+  if (!JOBS.has(head) && !JOBS.has(headPair) && !/^(?:head|director|vp|chief) of\b/i.test(title)) return null;
+  if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot'].includes(w))) return null;
+  if (NATIONALITIES.has(title.toLowerCase())) return null;
+  const acronym = /^(?:ceo|cto|cfo|coo|cmo|cio|vp|cpo|ciso)$/i.test(title);
+  const shown = acronym ? title.toUpperCase() : title;
+  return fact('title', acronym ? `Works as ${shown}` : `Works as ${withArticle(shown)}`, title);
+}
+
+export function companyFact(raw: string, verb = 'Works at'): CandidateFact | null {
+  const company = cutTail(raw);
+  if (company === '' || wordCount(company) > 6) return null;
+  if (
+    /^(?:home|myself|my own|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my (?:dad|mom|father|mother|parents|family|husband|wife))\b/i.test(
+      company,
+    )
+  )
+    return null;
+  return fact(
+    'company',
+    `${verb} ${/\p{Lu}/u.test(company) || /^(?:a|an|the)\s/i.test(company) ? company : properCase(company)}`,
+    company.replace(/^(?:a|an|the)\s+/i, ''),
+  );
+}
+
+export function jobFacts(title: string | undefined, company: string | undefined): Intent[] {
+  const out: Intent[] = [];
+  if (company) {
+    const c = companyFact(company);
+    if (c) out.push(assert(c));
+  }
+  if (title) {
+    const t = titleFact(title);
+    if (t) out.push(assert(t));
+  }
+  return out;
+}
+
+/**
+ * The role and the employer after a verb of work, in either order: "as a
+ * product manager at a startup", "at Canva as a designer", "for Acme".
+ */
+export function roleAndEmployer(phrase: string): { title?: string; company?: string } {
+  const out: { title?: string; company?: string } = {};
+  for (const m of ` ${phrase}`.matchAll(/\s(as|at|for|with)\s+(.+?)(?=\s+(?:as|at|for|with)\s+|$)/gi)) {
+    const value = m[2]!.trim();
+    if (m[1]!.toLowerCase() === 'as') out.title ??= value;
+    else out.company ??= value;
+  }
+  return out;
+}
+
+/** The job facts a role-and-employer phrase names. */
+export function roleFacts(phrase: string): Intent[] {
+  const { title, company } = roleAndEmployer(phrase);
+  return jobFacts(title, company);
+}
