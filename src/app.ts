@@ -23,10 +23,10 @@ import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
 import { startChromaServer } from './infra/chroma/chroma-server.js';
 import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
+import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
 import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
-import { OpenAiChatClient } from './infra/extraction/llm/openai-chat.client.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
@@ -292,7 +292,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
     chromaUrl = config.chroma.url;
   }
 
-  const embedder = await createEmbedder(config.embeddings);
+  const embedder = await createEmbedder(config.embeddings, log);
   stack.push({ name: 'embedder', stop: () => embedder.close() });
   const vectors = new ChromaVectorStore({
     url: chromaUrl,
@@ -328,7 +328,7 @@ function createExtractor(config: LlmConfig, log: Logger): Extractor {
   }
 }
 
-async function createEmbedder(config: EmbeddingsConfig): Promise<Embedder> {
+async function createEmbedder(config: EmbeddingsConfig, log: Logger): Promise<Embedder> {
   switch (config.provider) {
     case 'local':
       return UseLiteEmbedder.create();
@@ -340,6 +340,7 @@ async function createEmbedder(config: EmbeddingsConfig): Promise<Embedder> {
         apiKey: config.apiKey,
         model: config.model,
         dimension: config.dimension,
+        logger: log,
       });
     default: {
       const unreachable: never = config;

@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddingsError, OpenAiEmbedder } from '../../../src/infra/embeddings/openai.embedder.js';
+import { OpenAiEmbedder } from '../../../src/infra/embeddings/openai.embedder.js';
+import { HttpStatusError } from '../../../src/infra/http/http.errors.js';
 import { cosine, embedderContract } from '../../contracts/embedder.contract.js';
 import {
   fakeEmbedding,
@@ -87,7 +88,7 @@ describe('OpenAiEmbedder', () => {
       baseUrl: server.url,
       model: 'fake-embed',
       ...fast,
-      log: { warn: (details) => warnings.push(details) },
+      logger: { warn: (details) => warnings.push(details) },
     });
     server.enqueue({ status: 429, retryAfterMs: 5 });
     const [vector] = await logged.embed(['after a rate limit']);
@@ -107,11 +108,11 @@ describe('OpenAiEmbedder', () => {
     });
     server.enqueue({ status: 500, body: { error: { message: 'model overloaded' } } }, { status: 502 }, { status: 503 });
     const error = await embedder.embed(['x']).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(EmbeddingsError);
+    expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as Error).message).toBe(
-      `Embeddings request to ${server.url}/embeddings (model fake-embed) failed after 3 attempts: HTTP 503 (scripted failure 503)`,
+      `Embeddings request to ${server.url}/embeddings (model fake-embed) failed after 3 attempts: HTTP 503: scripted failure 503`,
     );
-    expect((error as EmbeddingsError).details).toMatchObject({ status: 503, attempts: 3, retryable: true });
+    expect(error).toMatchObject({ status: 503, attempts: 3, retryable: true });
     expect(server.requests).toHaveLength(3);
   });
 
@@ -124,11 +125,12 @@ describe('OpenAiEmbedder', () => {
       ...fast,
     });
     server.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided: sk-secret-456' } } });
-    const error = (await embedder.embed(['x']).catch((caught: unknown) => caught)) as EmbeddingsError;
+    const error = (await embedder.embed(['x']).catch((caught: unknown) => caught)) as HttpStatusError;
+    expect(error).toBeInstanceOf(HttpStatusError);
     expect(error.message).toContain('HTTP 401');
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain('sk-secret-456');
-    expect(error.details.retryable).toBe(false);
+    expect(error.retryable).toBe(false);
     expect(server.requests).toHaveLength(1);
   });
 

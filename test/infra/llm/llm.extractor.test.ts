@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtractionInput, ProfileConfig } from '../../../src/domain/types.js';
-import { LlmError, LlmOutputError } from '../../../src/infra/extraction/llm/llm.errors.js';
+import { LlmOutputError } from '../../../src/infra/extraction/llm/llm.errors.js';
 import { LlmExtractor } from '../../../src/infra/extraction/llm/llm.extractor.js';
-import { OpenAiChatClient } from '../../../src/infra/extraction/llm/openai-chat.client.js';
+import { HttpRequestError } from '../../../src/infra/http/http.errors.js';
+import { OpenAiChatClient } from '../../../src/infra/http/openai-chat.client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../fakes/scripted-llm-server.js';
 
 const profile: ProfileConfig = {
@@ -350,10 +351,10 @@ describe('LlmExtractor', () => {
     expect(error.message).toContain('3 attempts');
   });
 
-  it('passes transport failures through as LlmError', async () => {
+  it('passes transport failures through as HttpRequestError', async () => {
     llm.enqueue({ status: 401, errorMessage: 'invalid api key' });
     const error = await rejection(extractor().extract(input()));
-    expect(error).toBeInstanceOf(LlmError);
+    expect(error).toBeInstanceOf(HttpRequestError);
     expect(error).not.toBeInstanceOf(LlmOutputError);
     expect(error.message).toContain('HTTP 401: invalid api key');
   });

@@ -8,7 +8,7 @@
 // (today's date, existing memories, the conversation).
 
 import type { ChatMessage, ExistingMemory, ExtractionInput, ProfileConfig } from '../../../domain/types.js';
-import type { ChatMessageParam } from './openai-chat.client.js';
+import type { ChatMessageParam } from '../../http/openai-chat.client.js';
 
 export function buildExtractionMessages(input: ExtractionInput): ChatMessageParam[] {
   return [

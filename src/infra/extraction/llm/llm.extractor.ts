@@ -9,7 +9,7 @@ import type { ExtractionInput, ExtractionResult, TokenUsage } from '../../../dom
 import { parseExtractionOutput } from './extraction.output.js';
 import { buildExtractionMessages, repairMessages } from './extraction.prompt.js';
 import { LlmOutputError } from './llm.errors.js';
-import type { ChatClient, LlmLogger } from './openai-chat.client.js';
+import type { ChatClient, LlmLogger } from '../../http/openai-chat.client.js';
 
 export interface LlmExtractorOptions {
   /**
@@ -35,7 +35,7 @@ export class LlmExtractor implements Extractor {
   }
 
   /**
-   * Throws `LlmError` when the model cannot be reached within the budget, and
+   * Throws an `HttpRequestError` (infra/http) when the model cannot be reached within the budget, and
    * `LlmOutputError` (message `LLM output invalid: <problems> ...`) when every
    * answer failed validation. Both say whether retrying later may help.
    */

@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LlmError } from '../../../src/infra/extraction/llm/llm.errors.js';
+import { HttpRequestError } from '../../../src/infra/http/http.errors.js';
 import {
   OpenAiChatClient,
-  parseRetryAfter,
   type LlmLogger,
   type OpenAiChatClientOptions,
-} from '../../../src/infra/extraction/llm/openai-chat.client.js';
+} from '../../../src/infra/http/openai-chat.client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../fakes/scripted-llm-server.js';
 
 const API_KEY = 'sk-test-secret-123456';
@@ -42,15 +41,15 @@ function client(overrides: Partial<OpenAiChatClientOptions> = {}): OpenAiChatCli
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<LlmError> {
+async function failure(promise: Promise<unknown>): Promise<HttpRequestError> {
   const error = await promise.then(
     () => {
       throw new Error('expected the call to fail');
     },
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(LlmError);
-  return error as LlmError;
+  expect(error).toBeInstanceOf(HttpRequestError);
+  return error as HttpRequestError;
 }
 
 describe('OpenAiChatClient', () => {
@@ -140,7 +139,7 @@ describe('OpenAiChatClient', () => {
     const error = await failure(client().complete(messages));
 
     expect(error.message).toBe(
-      `LLM request to ${llm.url}/chat/completions failed after 3 attempts: HTTP 503: overloaded (key [redacted])`,
+      `LLM request to ${llm.url}/chat/completions (model test-model) failed after 3 attempts: HTTP 503: overloaded (key [redacted])`,
     );
     expect(error).toMatchObject({
       kind: 'http',
@@ -205,7 +204,7 @@ describe('OpenAiChatClient', () => {
     const error = await failure(client().complete(messages));
 
     expect(error).toMatchObject({ kind: 'bad_response', status: 200, attempts: 3, retryable: true });
-    expect(error.message).toContain('response is not a chat completion');
+    expect(error.message).toContain('unexpected response: choices: ');
   });
 
   it('accepts a completion with null content and no usage', async () => {
@@ -231,17 +230,5 @@ describe('OpenAiChatClient', () => {
     expect(() => client({ baseUrl: 'https://user:pw@x/v1' })).toThrow(/must not contain credentials/);
     expect(() => client({ maxRetries: -1 })).toThrow(/maxRetries/);
     expect(() => client({ timeoutMs: 0 })).toThrow(/timeoutMs/);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds, HTTP dates and retry-after-ms', () => {
-    expect(parseRetryAfter(new Headers({ 'retry-after': '2' }))).toBe(2_000);
-    expect(parseRetryAfter(new Headers({ 'retry-after': '0.5' }))).toBe(500);
-    expect(parseRetryAfter(new Headers({ 'retry-after-ms': '150', 'retry-after': '9' }))).toBe(150);
-    const now = Date.parse('2025-01-01T00:00:00Z');
-    expect(parseRetryAfter(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:03 GMT' }), now)).toBe(3_000);
-    expect(parseRetryAfter(new Headers({ 'retry-after': 'soon' }))).toBeNull();
-    expect(parseRetryAfter(new Headers())).toBeNull();
   });
 });
