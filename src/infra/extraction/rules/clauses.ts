@@ -303,12 +303,12 @@ export function trimQualifiers(clause: string): string {
       continue;
     }
     const time = timeTailStart(tokens);
-    if (time > 2) {
+    if (time >= 2) {
       tokens = tokens.slice(0, time);
       continue;
     }
     const since = sinceTailStart(tokens);
-    if (since > 2) {
+    if (since >= 2) {
       tokens = tokens.slice(0, since);
       continue;
     }

@@ -254,7 +254,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     'job-news',
     'I got promoted to senior developer',
     /^I (?:got|was|have been|have got|am getting|just got) promoted to (.+)$/i,
-    (m, ctx) => [...roleFacts(` as ${m[1]!}`), event('Got promoted', ctx, ctx.source)],
+    (m, ctx) => [...roleFacts(` as ${m[1]!}`, true), event('Got promoted', ctx, ctx.source)],
   ),
   rule(
     'job',

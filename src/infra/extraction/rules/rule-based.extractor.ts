@@ -129,7 +129,7 @@ function keeps(clause: string): boolean {
 
 /** "Forget that I'm vegetarian": the statement's facts, taken back. */
 function retractionsOf(clause: string, source: string, now: Date): Intent[] {
-  const canonical = canonicalClause(clause);
+  const canonical = canonicalClause(clause.replace(/\s+(?:anymore|any more|any longer|please)$/i, ''));
   const matched = matchStatement(canonical.text, { now, recent: canonical.recent, source });
   return (matched?.intents ?? []).flatMap((intent): Intent[] =>
     intent.kind === 'assert' ? [{ kind: 'retract', fact: intent.fact, source }] : [],

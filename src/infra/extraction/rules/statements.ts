@@ -22,6 +22,7 @@ import type { CandidateFact, Intent } from './intents.js';
 import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
 import { companyFact, jobFacts, titleFact } from './work.js';
 import { EVERYDAY_RULES } from './everyday.js';
+import { tag } from './nlp.js';
 import {
   BUSINESSES,
   CONDITION_ADJECTIVES,
@@ -87,7 +88,12 @@ function nameFacts(value: string, lowerOk: boolean): Intent[] {
 }
 
 function placeFact(slot: 'location' | 'origin' | 'birthplace', verb: string, value: string): Intent[] {
-  const place = asPlace(cutTail(value));
+  // "a small flat in Glasgow", "a tiny studio near Vienna": the place is the named one after the description.
+  const described =
+    /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|outside(?: of)?)\s+(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
+      value,
+    );
+  const place = asPlace(cutTail(described ? described[1]! : value));
   return place ? [assert(fact(slot, `${verb} ${place}`, place))] : [];
 }
 
@@ -459,8 +465,67 @@ function restrictionFacts(verb: string, drink: boolean, value: string): Intent[]
     .map((item) => assert(fact('restrictions', `${verb} ${drink ? 'drink' : 'eat'} ${item}`, item)));
 }
 
+const INTEREST_SLOTS: DefaultSlotName[] = ['hobbies', 'sports', 'music', 'likes'];
+
+/** A taken-back interest is looked for in every interest slot: "I don't swim anymore" removes "Likes swimming" wherever it was filed. */
+function retractionsFor(f: CandidateFact, source: string): Intent[] {
+  if (f.slot.topic !== 'interests') return [{ kind: 'retract', fact: f, source }];
+  return INTEREST_SLOTS.map((slot) => ({ kind: 'retract' as const, fact: { ...fact(slot, f.text, f.value) }, source }));
+}
+
+/** Something given up, named by a noun ("Piano wasn't for me", "I gave up on Japanese"): taken back from learning, interests, goals and plans. */
+function abandon(raw: string, ctx: RuleContext): Intent[] {
+  const value = cutTail(raw).replace(/^(?:my|the|our)\s+/i, '');
+  if (value === '' || wordCount(value) > 4 || !isLikeObject(value) || /^(?:it|that|this|them|job|work)$/i.test(value))
+    return [];
+  const slots: DefaultSlotName[] = ['learning', ...INTEREST_SLOTS, 'goals', 'plans'];
+  return slots.map((slot) => ({
+    kind: 'retract' as const,
+    fact: fact(slot, value, value.toLowerCase()),
+    source: ctx.source,
+  }));
+}
+
+export const CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'give-up',
+    "Piano wasn't for me",
+    /^(.+?) (?:was|is|were|are) (?:not|never) (?:really )?(?:for me|my thing)$/i,
+    (m, ctx) => abandon(m[1]!, ctx),
+  ),
+  rule(
+    'give-up',
+    'I gave up on Japanese',
+    /^I (?:gave up|have given up|am giving up|quit|stopped|have stopped|dropped|have dropped) (?!(?:on )?\w+ing\b)(?:on )?(.+)$/i,
+    (m, ctx) => abandon(m[1]!, ctx),
+  ),
+  rule(
+    'field-change',
+    'I switched my major from law to economics',
+    /^I (?:switched|changed|have switched|have changed|am switching|am changing) (?:my )?(?:major|degree|course|subject|field of study|studies)(?: from (.+?))? to (.+)$/i,
+    (m, ctx) => {
+      const to = cutTail(m[2]!);
+      if (wordCount(to) > 5 || !isLikeObject(to)) return [];
+      const out: Intent[] = [];
+      if (m[1]) {
+        const from = cutTail(m[1]);
+        out.push({ kind: 'retract', fact: fact('major', `Studies ${from}`, from), source: ctx.source });
+      }
+      out.push(assert(fact('major', `Studies ${to}`, to)));
+      return out;
+    },
+  ),
+  rule(
+    'diet-change',
+    "I've gone vegan",
+    /^(?:I|we) (?:have |had )?(?:gone|went|turned|become|became|switched to|changed to|converted to|am going|are going|decided to go|started eating|started following|started|am now|are now) (?:a |an |the )?(?:fully |completely |strictly |full |strict |totally |100% )?(vegetarian|vegan|pescatarian|pescetarian|keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|mediterranean|halal|kosher|whole30|plant[- ]based|carnivore|dairy[- ]free|raw vegan|low[- ]fodmap)(?: diet| food| only)?$/i,
+    (m) => dietFact(m[1]!.toLowerCase().replace('pescetarian', 'pescatarian')),
+  ),
+];
+
 export const STATEMENT_RULES: readonly StatementRule[] = [
   ...EVERYDAY_RULES,
+  ...CHANGE_RULES,
   // ---- names
   rule('name', 'My name is Alex', /^my (?:full |first |real |given )?name is (.+)$/i, (m) => nameFacts(m[1]!, true)),
   rule('nickname', 'Call me Al', /^(?:you can |please |just |feel free to |everyone can )*call me (.+)$/i, (m) =>
@@ -844,7 +909,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
       if (
         subject === '' ||
         wordCount(subject) > 6 ||
-        !isLikeObject(subject.replace(/^(?:how )?to\s+/i, '')) ||
+        (!/^(?:how )?to\s/i.test(subject) && !isLikeObject(subject)) ||
         /^(?:a lot|so much|fast|quickly|slowly|from)\b/i.test(subject)
       )
         return [];
@@ -900,6 +965,9 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     /^(?:we (?:broke up|split up|separated|are no longer together|are not together)|I (?:broke up|split up) with (?:my |him|her|them)?.*|my (?:girlfriend|boyfriend|partner|wife|husband|fianc[ée]e?) (?:and I )?(?:broke up with me|left me|dumped me))$/i,
     (_m, ctx) => [{ kind: 'forget', targets: [{ topic: 'family', subTopic: 'partner' }], source: ctx.source }],
   ),
+  rule('relationship', "I'm a widow", /^I am (?:a )?(?:widow|widower)$/i, () => [
+    assert(fact('partner', 'Is widowed', 'widowed')),
+  ]),
   rule(
     'relationship',
     'My husband passed away',
@@ -940,31 +1008,30 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'children',
     'I am a mother of two',
-    /^I am (?:a |the )?(mom|mum|mother|dad|father|parent|mama|papa|single mom|single mother|single dad|single father|single parent)(?: of (\w+)(?: kids| children| boys| girls| sons| daughters)?)?$/i,
+    /^I am (?:a |the )?(mom|mum|mother|dad|father|parent|mama|papa|single mom|single mum|single mother|single dad|single father|single parent)(?: (?:of|with) (\w+)(?: (?:kids|children|boys|girls|sons|daughters|teenagers|teens|toddlers|toddler|little ones|grown(?:-up)? kids))?)?$/i,
     (m) => {
+      const raw = m[1]!.toLowerCase();
+      const single = raw.startsWith('single ');
+      const base = raw.replace(/^single /, '');
+      const who = /^(?:mom|mum|mama|mother)$/.test(base)
+        ? 'mother'
+        : /^(?:dad|papa|father)$/.test(base)
+          ? 'father'
+          : 'parent';
       const n = count(m[2]);
-      if (n !== null && n > 0)
-        return [
+      if (m[2] && (n === null || n === 0)) return [];
+      const out: Intent[] = [];
+      if (n !== null)
+        out.push(
           assert(
             fact('children', n === 1 ? 'Has a child' : `Has ${countWord(n)} children`, 'children', {
               supersedes: [COUNT_OF_CHILDREN],
             }),
           ),
-        ];
-      if (m[2]) return [];
-      const who = m[1]!
-        .toLowerCase()
-        .replace(/^(?:single )?(?:mom|mum|mama)$/, 'mother')
-        .replace(/^(?:single )?(?:dad|papa)$/, 'father');
-      return [
-        assert(
-          fact(
-            'children',
-            `Is ${withArticle(who.replace(/^single (?:mom|mother)$/, 'single mother').replace(/^single (?:dad|father)$/, 'single father'))}`,
-            'parent',
-          ),
-        ),
-      ];
+        );
+      if (single || n === null)
+        out.push(assert(fact('children', `Is ${withArticle(single ? `single ${who}` : who)}`, 'parent')));
+      return out;
     },
   ),
   rule(
@@ -978,7 +1045,22 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
       const kind = m[1]!.toLowerCase();
       const noun = kind === 'baby boy' ? 'son' : kind === 'baby girl' ? 'daughter' : kind;
       const f = childrenFact(kind === 'twins' ? 2 : 1, noun, m[2]);
-      return f ? [assert(f), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)] : [];
+      return f
+        ? [assert(f), ...notPregnant(ctx), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)]
+        : [];
+    },
+  ),
+  rule(
+    'birth',
+    'Our baby girl was born on Tuesday',
+    /^(?:our|my) (?:new |first |second |third |little |beautiful |healthy )*(baby boy|baby girl|baby|son|daughter|twins|little boy|little girl|boy|girl)(?:,? (\p{Lu}[\p{L}'-]+),?)? (?:was|were|has been|have been) born\b.*$/iu,
+    (m, ctx) => {
+      const kind = m[1]!.toLowerCase();
+      const noun = /boy$/.test(kind) ? 'son' : /girl$/.test(kind) ? 'daughter' : kind;
+      const f = childrenFact(kind === 'twins' ? 2 : 1, noun, m[2] ? `named ${m[2]}` : undefined);
+      return f
+        ? [assert(f), ...notPregnant(ctx), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)]
+        : [];
     },
   ),
   rule(
@@ -1352,6 +1434,15 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
 
 // ---------------------------------------------------------------- rule helpers
 
+/** A birth ends a pregnancy: "Is pregnant" and "Is expecting a baby" are taken back. */
+function notPregnant(ctx: RuleContext): Intent[] {
+  return ['Is pregnant', 'Is expecting a baby'].map((text) => ({
+    kind: 'retract' as const,
+    fact: fact('conditions', text, text === 'Is pregnant' ? 'pregnant' : 'expecting'),
+    source: ctx.source,
+  }));
+}
+
 function nickname(value: string): Intent[] {
   const name = asPersonName(cutTail(value), true);
   return name ? [assert(fact('nickname', `Prefers to be called ${name}`, name))] : [];
@@ -1582,26 +1673,39 @@ function withoutTrailers(clause: string): string {
  * "I live in Berlin". Null when the clause is not a negated self-statement.
  */
 export function positiveForm(clause: string): string | null {
+  return positiveForms(clause)[0] ?? null;
+}
+
+const GIVE_UP =
+  /^(I|we) (?:stopped|quit|gave up(?: on)?|have given up(?: on)?|have stopped|have quit|am giving up(?: on)?|am quitting|dropped|abandoned|am done with|am through with) (\w+ing)\b(.*)$/i;
+
+/**
+ * The positive forms of a negated or abandoned statement, for retraction:
+ * "I am not vegetarian anymore" -> "I am vegetarian"; "I no longer live in
+ * Berlin" -> "I live in Berlin"; "I gave up on learning Spanish" -> "I am
+ * learning Spanish", "I learn Spanish" (the base form from the tagger's
+ * lemma). Empty when the clause is neither.
+ */
+export function positiveForms(clause: string): string[] {
   const c = withoutTrailers(clause);
+  const gaveUp = GIVE_UP.exec(c);
+  if (gaveUp) {
+    const [, who, gerund, rest] = gaveUp as unknown as [string, string, string, string];
+    const base = tag(gerund)[0]?.lemma ?? gerund.replace(/ing$/, '');
+    return [
+      `${who} ${who.toLowerCase() === 'we' ? 'are' : 'am'} ${gerund.toLowerCase()}${rest}`,
+      `${who} ${base}${rest}`,
+    ];
+  }
   const patterns: [RegExp, string][] = [
     [/^(I|we) (?:am|are) (?:not|no longer) (.+)$/i, '$1 am $2'],
     [/^(I|we) (?:have not|have no longer|no longer have|do not have) (?:got )?(.+)$/i, '$1 have $2'],
     [/^(I|we) (?:do not|did not|no longer|never|cannot|can not|will not) (.+)$/i, '$1 $2'],
-    [
-      /^(I|we) (?:stopped|quit|gave up) (play|go|speak|work|liv|learn|study|stud|run|swim)(?:ing|ying) (.+)$/i,
-      '$1 $2 $3',
-    ],
   ];
   for (const [pattern, replacement] of patterns) {
-    if (pattern.test(c)) {
-      return c
-        .replace(pattern, replacement)
-        .replace(/^we am\b/i, 'we are')
-        .replace(/^(I|we) liv\b/i, '$1 live')
-        .replace(/^(I|we) stud\b/i, '$1 study');
-    }
+    if (pattern.test(c)) return [c.replace(pattern, replacement).replace(/^we am\b/i, 'we are')];
   }
-  return null;
+  return [];
 }
 
 // ---------------------------------------------------------------- entry point
@@ -1628,12 +1732,12 @@ export function clauseIntents(clause: string, ctx: RuleContext): Intent[] {
   const plain = clause.replace(TIME_MARKERS, '').trim();
   const direct = matchStatement(plain, ctx) ?? matchStatement(withoutTrailers(clause), ctx);
   if (direct) return [...mentions, ...direct.intents];
-  const positive = positiveForm(clause);
-  if (positive !== null) {
+  for (const positive of positiveForms(clause)) {
     const claimed = matchStatement(positive, ctx);
-    const retractions: Intent[] = (claimed?.intents ?? []).flatMap((intent): Intent[] =>
+    if (!claimed) continue;
+    const retractions: Intent[] = claimed.intents.flatMap((intent): Intent[] =>
       intent.kind === 'assert' && intent.fact.slot.topic !== 'life_event'
-        ? [{ kind: 'retract', fact: intent.fact, source: ctx.source }]
+        ? retractionsFor(intent.fact, ctx.source)
         : [],
     );
     return [...mentions, ...retractions];

@@ -274,6 +274,15 @@ export function canonicalClause(clause: string): CanonicalClause {
   text = text
     // "I have been vegetarian for years" says "I am vegetarian".
     .replace(/^(I|we) have been\b/i, (_m, who: string) => (who.toLowerCase() === 'we' ? 'we are' : 'I am'))
+    // "I have had insomnia for years" says "I have insomnia"; "I have got a cat" says "I have a cat".
+    .replace(
+      /^(I|we) (?:have had|have got|have gotten|got)\b(?! (?:married|engaged|divorced|promoted|fired|laid off|a new job|a job|diagnosed|sick|better|into|back|rid|used|to)\b)/i,
+      '$1 have',
+    )
+    // "Vegan here", "Nurse here": how chat introduces oneself.
+    .replace(/^(?:an? )?((?:\p{L}+[- ]){0,2}\p{L}+) here$/iu, (_m, what: string) => `I am ${what.toLowerCase()}`)
+    // "a six-month-old son", "my 3-year-old daughter": the age is about the child, not the user.
+    .replace(/\b(?:\w+-)+(?:year|month|week|day)s?-old\s+(?=\p{L})/giu, '')
     .replace(/\b(?:my (?:\w+ ){0,2}and I|me and my \w+(?: \w+)?)\b/i, 'we')
     .replace(/[\s.,!?;:…)]+$/u, '')
     .replace(/\s+/g, ' ')

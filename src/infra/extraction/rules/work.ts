@@ -9,7 +9,8 @@ import { JOB_STATUSES, JOBS, NATIONALITIES } from './lexicon.js';
 import { withArticle } from './rule.js';
 import { cutTail, properCase, wordCount } from './values.js';
 
-export function titleFact(rawTitle: string): CandidateFact | null {
+/** A job title; `lenient` takes any short noun phrase (after "promoted to"), else the head must be a known job. */
+export function titleFact(rawTitle: string, lenient = false): CandidateFact | null {
   const title = cutTail(rawTitle)
     .replace(/\s+(?:in|on|near|from|based in|during|for|since|with)\s+.*$/i, '')
     .replace(/^(?:a|an|the)\s+/i, '')
@@ -20,7 +21,9 @@ export function titleFact(rawTitle: string): CandidateFact | null {
   const words = title.toLowerCase().split(/\s+/);
   const head = words[words.length - 1] ?? '';
   const headPair = words.slice(-2).join(' ');
-  if (!JOBS.has(head) && !JOBS.has(headPair) && !/^(?:head|director|vp|chief) of\b/i.test(title)) return null;
+  if (!lenient && !JOBS.has(head) && !JOBS.has(headPair) && !/^(?:head|director|vp|chief) of\b/i.test(title))
+    return null;
+  if (/\b(?:to|ing)\b|ing$/i.test(title.split(/\s+/)[0] ?? '') || /\bto\b/i.test(title)) return null;
   if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot'].includes(w))) return null;
   if (NATIONALITIES.has(title.toLowerCase())) return null;
   const acronym = /^(?:ceo|cto|cfo|coo|cmo|cio|vp|cpo|ciso)$/i.test(title);
@@ -37,6 +40,13 @@ export function companyFact(raw: string, verb = 'Works at'): CandidateFact | nul
     )
   )
     return null;
+  // "the firm", "the company": a reference back to an employer named elsewhere, not its name.
+  if (
+    /^the (?:firm|company|office|job|place|agency|business|startup|store|shop|organi[sz]ation|practice|same \w+)$/i.test(
+      company,
+    )
+  )
+    return null;
   return fact(
     'company',
     `${verb} ${/\p{Lu}/u.test(company) || /^(?:a|an|the)\s/i.test(company) ? company : properCase(company)}`,
@@ -44,14 +54,14 @@ export function companyFact(raw: string, verb = 'Works at'): CandidateFact | nul
   );
 }
 
-export function jobFacts(title: string | undefined, company: string | undefined): Intent[] {
+export function jobFacts(title: string | undefined, company: string | undefined, lenient = false): Intent[] {
   const out: Intent[] = [];
   if (company) {
     const c = companyFact(company);
     if (c) out.push(assert(c));
   }
   if (title) {
-    const t = titleFact(title);
+    const t = titleFact(title, lenient);
     if (t) out.push(assert(t));
   }
   return out;
@@ -72,7 +82,7 @@ export function roleAndEmployer(phrase: string): { title?: string; company?: str
 }
 
 /** The job facts a role-and-employer phrase names. */
-export function roleFacts(phrase: string): Intent[] {
+export function roleFacts(phrase: string, lenient = false): Intent[] {
   const { title, company } = roleAndEmployer(phrase);
-  return jobFacts(title, company);
+  return jobFacts(title, company, lenient);
 }
