@@ -153,6 +153,7 @@ function withSubject(tokens: Token[]): Token[] {
       pos: k === 0 ? 'PRON' : 'AUX',
       lemma: word.toLowerCase(),
       space: ' ',
+      stop: true,
     }),
   );
   const rest = tokens.map((t, k) => (k === i ? { ...t, text: t.lower, space: ' ' } : t));

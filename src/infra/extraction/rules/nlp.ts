@@ -16,6 +16,8 @@ export interface Token {
   lemma: string;
   /** Spaces before the token in the text it came from. */
   space: string;
+  /** A function word ("the", "and", "of", "I"): wink's English stop-word list. */
+  stop: boolean;
 }
 
 let instance: WinkMethods | null = null;
@@ -35,12 +37,14 @@ export function tag(text: string): Token[] {
   // The lemma function is typed for spans in wink's .d.ts; it works on token collections too.
   const lemmas = tokens.out(its.lemma as unknown as typeof its.value) as string[];
   const spaces = tokens.out(its.precedingSpaces) as string[];
+  const stops = tokens.out(its.stopWordFlag) as unknown as boolean[];
   return values.map((value, i) => ({
     text: value,
     lower: value.toLowerCase(),
     pos: pos[i] ?? 'X',
     lemma: lemmas[i] ?? value.toLowerCase(),
     space: spaces[i] ?? '',
+    stop: stops[i] ?? false,
   }));
 }
 

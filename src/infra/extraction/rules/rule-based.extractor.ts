@@ -17,6 +17,8 @@ import type {
   MemoryOperation,
   ProfileConfig,
 } from '../../../domain/types.js';
+import { findSlot } from '../../../domain/profile/default-profile.js';
+import { customSlotFact } from './custom-slots.js';
 import { decide } from './decide.js';
 import {
   hasJokeMarker,
@@ -111,7 +113,12 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     // Without its qualifiers first ("I am a nurse on the night shift for ten years" -> "I am a nurse"), then as said.
     const trimmed = canonicalClause(trimQualifiers(canonical.text)).text;
     const bare = trimmed !== canonical.text && trimmed !== '' ? clauseIntents(trimmed, ctx) : [];
-    return bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
+    const intents = bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
+    if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
+      return intents;
+    // Nothing for a slot this project has: maybe one of its own slots is named.
+    const custom = customSlotFact(canonical.text, profile);
+    return custom ? [{ kind: 'assert' as const, fact: custom }] : intents;
   });
 }
 

@@ -882,6 +882,8 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     (m) => {
       const school = schoolName(m[2]!);
       if (!school) return [];
+      // "I go to Berlin every summer", "I went to Japan": a place one goes to is a school only when named as one.
+      if (/^(?:go to|went to)$/i.test(m[1]!) && !SCHOOL_WORDS.test(school) && !/^\p{Lu}{2,6}$/u.test(school)) return [];
       const past = /studied|went|attended$/i.test(m[1]!);
       return [assert(fact('school', `${past ? 'Studied' : 'Studies'} at ${school}`, school))];
     },
