@@ -43,4 +43,36 @@ describe('shutdown', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // `npm start` runs the server under npm, sh and tsx: a signal sent to the
+  // npm process (what a terminal's Ctrl-C or a process manager does) must
+  // reach the server, which stops cleanly, and nothing may be left running.
+  it.each(['SIGTERM', 'SIGINT'] as const)('npm start: %s sent to the npm process stops the server', async (signal) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'memql-npm-'));
+    const env = { MEMQL_DATA_DIR: dir, MEMQL_ADMIN_KEY: generateSecret(), MEMQL_EMBEDDINGS_PROVIDER: 'hashing' };
+    let serverPid = 0;
+    try {
+      const server = await startServerProcess(env, 90_000, 'npm');
+      serverPid = Number(server.logs.find((entry) => entry.msg === 'memql is serving')?.pid);
+      expect(serverPid).toBeGreaterThan(0);
+      expect(serverPid).not.toBe(server.child.pid);
+      await server.kill(signal);
+      expect(server.logs.some((entry) => entry.msg === 'shutting down' && entry.signal === signal)).toBe(true);
+      expect(isAlive(serverPid)).toBe(false);
+      expect(server.child.exitCode === 0 || server.child.signalCode !== null).toBe(true);
+      await expect(fetch(`${server.url.replace('/graphql', '/health')}`)).rejects.toThrow();
+    } finally {
+      if (serverPid > 0 && isAlive(serverPid)) process.kill(serverPid, 'SIGKILL'); // an orphan when the test failed
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
-// Runs memql as a real child process (`node --import tsx src/index.ts`), the
-// way `npm start` does, so tests can kill -9 it and start it again.
+// Runs memql as a real child process (`node --import tsx src/index.ts`, or
+// `npm start` itself), so tests can signal or kill -9 it and start it again.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -15,9 +15,15 @@ export interface ServerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the server and resolves once it logs that it is serving. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+/** Starts the server and resolves once it logs that it is serving. `via: 'npm'` runs `npm start` as a user does. */
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+  via: 'node' | 'npm' = 'node',
+): Promise<ServerProcess> {
+  const [command, args] =
+    via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/index.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     // As in production: NODE_ENV=test (Vitest's) changes library behaviour (Apollo's signal handling).
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
