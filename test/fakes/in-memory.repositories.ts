@@ -1,0 +1,904 @@
+// In-memory implementations of every persistence port (src/domain/ports.ts),
+// over one set of tables so that what crosses tables in PostgreSQL does here
+// too: a blob insert writes its chunks and an index job, deleting a user
+// takes its blobs, memories and events with it, a batch commit writes
+// memories, history and the event at once. Each method validates first and
+// then mutates without awaiting in between, so it is atomic like the
+// transaction it stands for. Records are copied in and out: a caller that
+// mutates what it got back changes nothing stored.
+//
+// They pass the same contract suites as the Prisma adapters
+// (test/contracts/repositories.contract.ts, processing.contract.ts). The
+// clock is `Date` (tests move it with vi.setSystemTime); leases compare
+// against it as PostgreSQL compares against now().
+//
+//   const repos = createInMemoryRepositories();
+//   const project = await repos.projects.create('acme');
+
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../../src/domain/errors.js';
+import type {
+  ApiKeyRepository,
+  BatchCommit,
+  BlobListFilter,
+  BlobRepository,
+  ChunkRepository,
+  ChunkSearchFilter,
+  EventRepository,
+  IndexJob,
+  IndexJobQueue,
+  IndexStateRepository,
+  ManualEdit,
+  MemoryRepository,
+  NewBlob,
+  ProcessingRepository,
+  ProfileConfigRepository,
+  ProjectRepository,
+  ResolvedOperation,
+  ScoredChunkId,
+  UserRepository,
+} from '../../src/domain/ports.js';
+import { contextReach, rankWindows } from '../../src/domain/search/lexical-ranking.js';
+import type {
+  ApiKeyRecord,
+  BlobRecord,
+  BufferStatus,
+  ChunkRecord,
+  JsonObject,
+  MemoryChangeRecord,
+  MemoryEventRecord,
+  MemoryRecord,
+  MemorySnapshot,
+  MemoryWithEmbedding,
+  Page,
+  PageRequest,
+  ProcessingState,
+  ProfileConfig,
+  Project,
+  Role,
+  UserRecord,
+} from '../../src/domain/types.js';
+import { lexemes } from './lexical.js';
+
+/** Error messages are cut as the Prisma adapters cut them. */
+const MAX_ERROR_LENGTH = 2_000;
+
+const copy = <T>(value: T): T => structuredClone(value);
+const now = (): Date => new Date();
+
+type BufferState = 'NONE' | 'PENDING' | 'PROCESSING' | 'DONE';
+
+interface BlobRow {
+  record: BlobRecord;
+  insertedAt: Date;
+  /** Insertion order, the tie-break of equal insertedAt. */
+  seq: number;
+  bufferState: BufferState;
+  tokens: number;
+}
+
+interface JobRow {
+  job: IndexJob;
+  lastError: string | null;
+  availableAt: Date;
+}
+
+interface ProcessingRow {
+  userPk: string;
+  projectId: string;
+  state: ProcessingState;
+  lastError: string | null;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+}
+
+interface MemoryRow {
+  record: MemoryRecord;
+  embedding: number[];
+  sources: Set<string>;
+}
+
+interface ChangeRow {
+  record: MemoryChangeRecord;
+  seq: number;
+}
+
+/** The tables. Exposed for assertions on state no port reads (buffer states, job errors). */
+export class InMemoryTables {
+  readonly projects = new Map<string, Project>();
+  readonly apiKeys = new Map<string, ApiKeyRecord & { hash: string; prefix: string }>();
+  readonly users = new Map<string, UserRecord>();
+  readonly blobs = new Map<string, BlobRow>();
+  readonly chunks = new Map<string, ChunkRecord>();
+  readonly jobs = new Map<bigint, JobRow>();
+  indexState: { model: string; dimension: number; collection: string } | null = null;
+  readonly processing = new Map<string, ProcessingRow>();
+  readonly profileConfigs = new Map<string, ProfileConfig>();
+  readonly memories = new Map<string, MemoryRow>();
+  readonly changes: ChangeRow[] = [];
+  readonly events = new Map<string, MemoryEventRecord>();
+  private sequence = 0;
+  private jobSequence = 0n;
+
+  nextSeq(): number {
+    return ++this.sequence;
+  }
+
+  enqueueJob(job: Omit<IndexJob, 'id' | 'attempts'>): void {
+    const id = ++this.jobSequence;
+    this.jobs.set(id, { job: { ...job, id, attempts: 0 } as IndexJob, lastError: null, availableAt: now() });
+  }
+
+  /** What ON DELETE CASCADE does for a user: blobs, chunks, memories with history, events, processing. */
+  deleteUserCascade(userPk: string): void {
+    this.users.delete(userPk);
+    for (const [id, row] of this.blobs) if (row.record.userPk === userPk) this.deleteBlobCascade(id);
+    for (const [id, row] of this.memories) if (row.record.userPk === userPk) this.memories.delete(id);
+    removeWhere(this.changes, (change) => change.record.userPk === userPk);
+    for (const [id, event] of this.events) if (event.userPk === userPk) this.events.delete(id);
+    this.processing.delete(userPk);
+  }
+
+  deleteBlobCascade(blobId: string): void {
+    this.blobs.delete(blobId);
+    for (const [id, chunk] of this.chunks) if (chunk.blobId === blobId) this.chunks.delete(id);
+  }
+}
+
+function removeWhere<T>(list: T[], predicate: (item: T) => boolean): void {
+  for (let i = list.length - 1; i >= 0; i--) if (predicate(list[i]!)) list.splice(i, 1);
+}
+
+/** Keyset page over rows sorted by (createdAt, key) ascending; `first + 1` rows say whether more follow. */
+function keysetPage<T>(
+  rows: readonly T[],
+  page: PageRequest,
+  position: (row: T) => { createdAt: Date; id: string },
+): Page<T> {
+  const sorted = [...rows].sort((a, b) => compareKeyset(position(a), position(b)));
+  const after = page.after;
+  const rest = after ? sorted.filter((row) => compareKeyset(position(row), after) > 0) : sorted;
+  return { items: rest.slice(0, page.first), hasNextPage: rest.length > page.first, totalCount: rows.length };
+}
+
+function compareKeyset(a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id);
+}
+
+/** Byte-order comparison (PostgreSQL's C collation for the ASCII the tests use). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return { ...page, items: page.items.map(map) };
+}
+
+// ---------------------------------------------------------------- projects and keys
+
+export class InMemoryProjectRepository implements ProjectRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async create(name: string): Promise<Project> {
+    if ([...this.t.projects.values()].some((project) => project.name === name))
+      throw new ConflictError('name', `a project named "${name}" already exists`);
+    const project: Project = { id: randomUUID(), name, createdAt: now() };
+    this.t.projects.set(project.id, project);
+    return copy(project);
+  }
+
+  async findByName(name: string): Promise<Project | null> {
+    const project = [...this.t.projects.values()].find((p) => p.name === name);
+    return project ? copy(project) : null;
+  }
+
+  async findById(id: string): Promise<Project | null> {
+    const project = this.t.projects.get(id);
+    return project ? copy(project) : null;
+  }
+}
+
+export class InMemoryApiKeyRepository implements ApiKeyRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async create(input: {
+    projectId: string;
+    name: string | null;
+    role: Role;
+    hash: string;
+    prefix: string;
+  }): Promise<ApiKeyRecord> {
+    requireProject(this.t, input.projectId);
+    if ([...this.t.apiKeys.values()].some((key) => key.hash === input.hash))
+      throw new Error('ApiKey.hash: unique constraint violated');
+    const key = { id: randomUUID(), createdAt: now(), revokedAt: null, ...input };
+    this.t.apiKeys.set(key.id, key);
+    return publicKey(key);
+  }
+
+  async findActiveByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const key = [...this.t.apiKeys.values()].find((k) => k.hash === hash && k.revokedAt === null);
+    return key ? publicKey(key) : null;
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | null> {
+    const key = this.t.apiKeys.get(id);
+    return key ? publicKey(key) : null;
+  }
+
+  async revoke(id: string): Promise<boolean> {
+    const key = this.t.apiKeys.get(id);
+    if (!key || key.revokedAt) return false;
+    key.revokedAt = now();
+    return true;
+  }
+}
+
+function publicKey(key: ApiKeyRecord): ApiKeyRecord {
+  return copy({
+    id: key.id,
+    projectId: key.projectId,
+    name: key.name,
+    role: key.role,
+    createdAt: key.createdAt,
+    revokedAt: key.revokedAt,
+  });
+}
+
+function requireProject(t: InMemoryTables, projectId: string): void {
+  if (!t.projects.has(projectId)) throw new Error(`foreign key violated: no project ${projectId}`);
+}
+
+// ---------------------------------------------------------------- users
+
+export class InMemoryUserRepository implements UserRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async create(projectId: string, input: { externalId: string; data: JsonObject }): Promise<UserRecord> {
+    requireProject(this.t, projectId);
+    if (this.find(projectId, input.externalId))
+      throw new ConflictError('input.id', 'a user with this id already exists');
+    const at = now();
+    const user: UserRecord = {
+      pk: randomUUID(),
+      projectId,
+      id: input.externalId,
+      data: copy(input.data),
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.t.users.set(user.pk, user);
+    return copy(user);
+  }
+
+  async update(pk: string, input: { data: JsonObject }): Promise<UserRecord> {
+    const user = this.t.users.get(pk);
+    if (!user) throw new NotFoundError('User', pk);
+    user.data = copy(input.data);
+    user.updatedAt = now();
+    return copy(user);
+  }
+
+  async delete(user: UserRecord): Promise<void> {
+    if (!this.t.users.has(user.pk)) return;
+    this.t.deleteUserCascade(user.pk);
+    this.t.enqueueJob({ kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null });
+  }
+
+  async findByExternalId(projectId: string, externalId: string): Promise<UserRecord | null> {
+    const user = this.find(projectId, externalId);
+    return user ? copy(user) : null;
+  }
+
+  async findByPks(pks: readonly string[]): Promise<(UserRecord | null)[]> {
+    return pks.map((pk) => {
+      const user = this.t.users.get(pk);
+      return user ? copy(user) : null;
+    });
+  }
+
+  async list(projectId: string, page: PageRequest): Promise<Page<UserRecord>> {
+    const rows = [...this.t.users.values()].filter((user) => user.projectId === projectId);
+    return mapPage(
+      keysetPage(rows, page, (user) => user),
+      copy,
+    );
+  }
+
+  private find(projectId: string, externalId: string): UserRecord | undefined {
+    return [...this.t.users.values()].find((user) => user.projectId === projectId && user.id === externalId);
+  }
+}
+
+// ---------------------------------------------------------------- blobs and chunks
+
+export class InMemoryBlobRepository implements BlobRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async insert(blob: NewBlob): Promise<BlobRecord> {
+    const user = this.t.users.get(blob.userPk);
+    if (!user || user.projectId !== blob.projectId)
+      throw new Error(`foreign key violated: no user ${blob.userPk} in project ${blob.projectId}`);
+    const ordinals = new Set(blob.chunks.map((chunk) => chunk.ordinal));
+    if (ordinals.size !== blob.chunks.length) throw new Error('Chunk (blobId, ordinal): unique constraint violated');
+
+    const record: BlobRecord = {
+      id: randomUUID(),
+      projectId: blob.projectId,
+      userPk: blob.userPk,
+      content: copy(blob.content),
+      metadata: copy(blob.metadata),
+      createdAt: new Date(blob.createdAt),
+    };
+    this.t.blobs.set(record.id, {
+      record,
+      insertedAt: now(),
+      seq: this.t.nextSeq(),
+      bufferState: blob.buffer ? 'PENDING' : 'NONE',
+      tokens: blob.buffer?.tokens ?? 0,
+    });
+    for (const chunk of blob.chunks) {
+      const id = randomUUID();
+      this.t.chunks.set(id, {
+        ...copy(chunk),
+        id,
+        blobId: record.id,
+        projectId: record.projectId,
+        userPk: record.userPk,
+        blobType: record.content.type,
+        createdAt: new Date(record.createdAt),
+      });
+    }
+    this.t.enqueueJob({ kind: 'UPSERT_BLOB', projectId: record.projectId, userPk: record.userPk, blobId: record.id });
+    return copy(record);
+  }
+
+  async delete(blob: BlobRecord): Promise<void> {
+    const row = this.t.blobs.get(blob.id);
+    if (!row || row.record.projectId !== blob.projectId) return;
+    this.t.deleteBlobCascade(blob.id);
+    this.t.enqueueJob({ kind: 'DELETE_BLOB', projectId: blob.projectId, userPk: blob.userPk, blobId: blob.id });
+  }
+
+  async findById(projectId: string, id: string): Promise<BlobRecord | null> {
+    const row = this.t.blobs.get(id);
+    return row && row.record.projectId === projectId ? copy(row.record) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<(BlobRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.t.blobs.get(id);
+      return row ? copy(row.record) : null;
+    });
+  }
+
+  async listByUser(userPk: string, filter: BlobListFilter, page: PageRequest): Promise<Page<BlobRecord>> {
+    const rows = [...this.t.blobs.values()]
+      .map((row) => row.record)
+      .filter((blob) => blob.userPk === userPk && (!filter.type || blob.content.type === filter.type));
+    return mapPage(
+      keysetPage(rows, page, (blob) => blob),
+      copy,
+    );
+  }
+
+  async listFirstPageByUsers(
+    userPks: readonly string[],
+    filter: BlobListFilter,
+    first: number,
+  ): Promise<Page<BlobRecord>[]> {
+    return Promise.all(userPks.map((userPk) => this.listByUser(userPk, filter, { first, after: null })));
+  }
+}
+
+export class InMemoryChunkRepository implements ChunkRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async findByIds(ids: readonly string[]): Promise<ChunkRecord[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const chunk = this.t.chunks.get(id);
+      return chunk ? [copy(chunk)] : [];
+    });
+  }
+
+  async findByBlob(blobId: string): Promise<ChunkRecord[]> {
+    return [...this.t.chunks.values()]
+      .filter((chunk) => chunk.blobId === blobId)
+      .sort((a, b) => a.ordinal - b.ordinal)
+      .map(copy);
+  }
+
+  /**
+   * What the Prisma adapter does in SQL, over the user's chunks in memory:
+   * chunks with any of the query's lexemes, with their neighbours, ranked by
+   * the domain's BM25 over context windows (lexical-ranking.ts).
+   */
+  async searchLexical(query: string, filter: ChunkSearchFilter, limit: number): Promise<ScoredChunkId[]> {
+    const terms = new Set(lexemes(query));
+    if (terms.size === 0 || limit <= 0) return [];
+    const mine = [...this.t.chunks.values()].filter((chunk) => inScope(chunk, filter));
+    const analysed = mine.map((chunk) => {
+      const words = lexemes(chunk.searchText);
+      const counts = new Map<string, number>();
+      for (const word of words) if (terms.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+      return { chunk, length: new Set(words).size, terms: counts };
+    });
+    const reach = contextReach();
+    const matched = analysed.filter((a) => a.terms.size > 0);
+    const near = analysed.filter((a) =>
+      matched.some((m) => m.chunk.blobId === a.chunk.blobId && Math.abs(m.chunk.ordinal - a.chunk.ordinal) <= reach),
+    );
+    return rankWindows({
+      chunks: near.map((a) => ({
+        id: a.chunk.id,
+        blobId: a.chunk.blobId,
+        ordinal: a.chunk.ordinal,
+        length: a.length,
+        terms: a.terms,
+      })),
+      documents: mine.length,
+      limit,
+    });
+  }
+
+  async *scanAll(batchSize: number): AsyncIterable<ChunkRecord[]> {
+    const all = [...this.t.chunks.values()].sort((a, b) => compareText(a.id, b.id));
+    for (let i = 0; i < all.length; i += batchSize) yield all.slice(i, i + batchSize).map(copy);
+  }
+}
+
+function inScope(chunk: ChunkRecord, filter: ChunkSearchFilter): boolean {
+  return (
+    chunk.userPk === filter.userPk &&
+    (!filter.types || filter.types.includes(chunk.blobType)) &&
+    (!filter.since || chunk.createdAt >= filter.since) &&
+    (!filter.until || chunk.createdAt <= filter.until)
+  );
+}
+
+// ---------------------------------------------------------------- index outbox and state
+
+export class InMemoryIndexJobQueue implements IndexJobQueue {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async due(limit: number): Promise<IndexJob[]> {
+    const at = now();
+    return [...this.t.jobs.values()]
+      .filter((row) => row.availableAt <= at)
+      .sort((a, b) => (a.job.id < b.job.id ? -1 : 1))
+      .slice(0, limit)
+      .map((row) => copy(row.job));
+  }
+
+  async complete(ids: readonly bigint[]): Promise<void> {
+    for (const id of ids) this.t.jobs.delete(id);
+  }
+
+  async retryLater(id: bigint, error: string, at: Date): Promise<void> {
+    const row = this.t.jobs.get(id);
+    if (!row) return;
+    row.job.attempts += 1;
+    row.lastError = error.slice(0, MAX_ERROR_LENGTH);
+    row.availableAt = new Date(at);
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.t.jobs.size;
+  }
+}
+
+export class InMemoryIndexStateRepository implements IndexStateRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async get(): Promise<{ model: string; dimension: number; collection: string } | null> {
+    return copy(this.t.indexState);
+  }
+
+  async set(state: { model: string; dimension: number; collection: string }): Promise<void> {
+    this.t.indexState = { model: state.model, dimension: state.dimension, collection: state.collection };
+  }
+}
+
+// ---------------------------------------------------------------- memories, history, events
+
+export class InMemoryMemoryRepository implements MemoryRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async findById(projectId: string, id: string): Promise<MemoryRecord | null> {
+    const row = this.t.memories.get(id);
+    return row && row.record.projectId === projectId ? copy(row.record) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<(MemoryRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.t.memories.get(id);
+      return row ? copy(row.record) : null;
+    });
+  }
+
+  async listLiveWithEmbeddings(userPk: string): Promise<MemoryWithEmbedding[]> {
+    return this.live(userPk)
+      .sort((a, b) => compareKeyset(a.record, b.record))
+      .map((row) => ({ ...copy(row.record), embedding: [...row.embedding] }));
+  }
+
+  async listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryRecord>> {
+    const rows = this.live(userPk).map((row) => row.record);
+    return mapPage(
+      keysetPage(rows, page, (memory) => memory),
+      copy,
+    );
+  }
+
+  async listProfile(userPk: string, topics: string[] | null): Promise<MemoryRecord[]> {
+    return this.live(userPk)
+      .map((row) => row.record)
+      .filter((memory) => !topics || topics.includes(memory.topic))
+      .sort((a, b) => compareText(a.topic, b.topic) || compareText(a.subTopic, b.subTopic) || compareKeyset(a, b))
+      .map(copy);
+  }
+
+  async sourceBlobIds(memoryIds: readonly string[]): Promise<string[][]> {
+    return memoryIds.map((id) => [...(this.t.memories.get(id)?.sources ?? [])]);
+  }
+
+  async history(memoryIds: readonly string[]): Promise<MemoryChangeRecord[][]> {
+    return memoryIds.map((id) => this.changes((change) => change.memoryId === id));
+  }
+
+  async changesOfEvents(eventIds: readonly string[]): Promise<MemoryChangeRecord[][]> {
+    return eventIds.map((id) => this.changes((change) => change.eventId === id));
+  }
+
+  async applyManual(edit: ManualEdit): Promise<MemoryChangeRecord> {
+    const row = this.t.memories.get(edit.memory.id);
+    if (!row || row.record.deletedAt) throw new NotFoundError('Memory', edit.memory.id);
+    const before = snapshot(row.record);
+    const at = now();
+    const base = { projectId: row.record.projectId, userPk: row.record.userPk, memoryId: row.record.id };
+    switch (edit.kind) {
+      case 'UPDATE':
+        Object.assign(row.record, copy(edit.after), { updatedAt: at });
+        // As the Prisma adapter: a null metadata leaves the stored one.
+        if (edit.metadata !== null) row.record.metadata = copy(edit.metadata);
+        row.embedding = [...edit.embedding];
+        return recordChange(this.t, { ...base, kind: 'UPDATE', actor: 'API', before, after: snapshot(edit.after) }, []);
+      case 'DELETE':
+        row.record.deletedAt = at;
+        row.record.updatedAt = at;
+        return recordChange(this.t, { ...base, kind: 'DELETE', actor: 'API', before, after: null }, []);
+      default: {
+        const unreachable: never = edit;
+        throw new Error(`unknown edit ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private live(userPk: string): MemoryRow[] {
+    return [...this.t.memories.values()].filter((row) => row.record.userPk === userPk && !row.record.deletedAt);
+  }
+
+  private changes(predicate: (change: MemoryChangeRecord) => boolean): MemoryChangeRecord[] {
+    return this.t.changes
+      .filter((row) => predicate(row.record))
+      .sort((a, b) => a.seq - b.seq)
+      .map((row) => copy(row.record));
+  }
+}
+
+function snapshot(memory: MemorySnapshot): MemorySnapshot {
+  return { text: memory.text, topic: memory.topic, subTopic: memory.subTopic, categories: [...memory.categories] };
+}
+
+function recordChange(
+  t: InMemoryTables,
+  change: Omit<MemoryChangeRecord, 'id' | 'createdAt' | 'sourceBlobIds' | 'eventId'>,
+  sourceBlobIds: string[],
+  eventId: string | null = null,
+): MemoryChangeRecord {
+  const record: MemoryChangeRecord = {
+    ...change,
+    id: randomUUID(),
+    sourceBlobIds: [...sourceBlobIds],
+    eventId,
+    createdAt: now(),
+  };
+  t.changes.push({ record, seq: t.nextSeq() });
+  return copy(record);
+}
+
+export class InMemoryEventRepository implements EventRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async findById(projectId: string, id: string): Promise<MemoryEventRecord | null> {
+    const event = this.t.events.get(id);
+    return event && event.projectId === projectId ? copy(event) : null;
+  }
+
+  async listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryEventRecord>> {
+    const rows = [...this.t.events.values()].filter((event) => event.userPk === userPk);
+    return mapPage(
+      keysetPage(rows, page, (event) => event),
+      copy,
+    );
+  }
+}
+
+export class InMemoryProfileConfigRepository implements ProfileConfigRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async get(projectId: string): Promise<ProfileConfig | null> {
+    return copy(this.t.profileConfigs.get(projectId) ?? null);
+  }
+
+  async set(projectId: string, config: ProfileConfig): Promise<void> {
+    requireProject(this.t, projectId);
+    this.t.profileConfigs.set(projectId, copy(config));
+  }
+}
+
+// ---------------------------------------------------------------- extraction buffer and leases
+
+export class InMemoryProcessingRepository implements ProcessingRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  /** Like the SQL upsert: the lease is taken when absent or expired, never re-entered. */
+  async claim(userPk: string, workerId: string, leaseMs: number): Promise<boolean> {
+    const user = this.t.users.get(userPk);
+    if (!user) return false;
+    const at = now();
+    const row = this.t.processing.get(userPk);
+    const lockedUntil = new Date(at.getTime() + leaseMs);
+    if (!row) {
+      this.t.processing.set(userPk, {
+        userPk,
+        projectId: user.projectId,
+        state: 'IDLE',
+        lastError: null,
+        attempts: 0,
+        nextAttemptAt: null,
+        lockedBy: workerId,
+        lockedUntil,
+      });
+      return true;
+    }
+    if (row.lockedUntil !== null && row.lockedUntil >= at) return false;
+    row.lockedBy = workerId;
+    row.lockedUntil = lockedUntil;
+    return true;
+  }
+
+  async nextBatch(userPk: string, maxTokens: number): Promise<BlobRecord[]> {
+    const rows = this.buffered(userPk).slice(0, 500);
+    const batch: BlobRow[] = [];
+    let tokens = 0;
+    for (const row of rows) {
+      if (batch.length > 0 && tokens + row.tokens > maxTokens) break;
+      batch.push(row);
+      tokens += row.tokens;
+    }
+    for (const row of batch) row.bufferState = 'PROCESSING';
+    return batch.map((row) => copy(row.record));
+  }
+
+  async commit(batch: BatchCommit): Promise<{ event: MemoryEventRecord; changes: MemoryChangeRecord[] }> {
+    const lease = this.t.processing.get(batch.userPk);
+    if (!lease || lease.lockedBy !== batch.workerId)
+      throw new Error('lost the processing lease before commit; the batch will be retried');
+    const at = now();
+    const event: MemoryEventRecord = {
+      id: randomUUID(),
+      projectId: batch.projectId,
+      userPk: batch.userPk,
+      summary: batch.summary,
+      tags: [...batch.tags],
+      blobIds: [...batch.blobIds],
+      usage: copy(batch.usage),
+      createdAt: at,
+    };
+    this.t.events.set(event.id, event);
+    const changes: MemoryChangeRecord[] = [];
+    for (const operation of batch.operations) {
+      const change = this.apply(batch, event.id, operation, at);
+      if (change) changes.push(change);
+    }
+    for (const blobId of batch.blobIds) {
+      const row = this.t.blobs.get(blobId);
+      if (row && row.record.userPk === batch.userPk) row.bufferState = 'DONE';
+    }
+    Object.assign(lease, {
+      state: 'IDLE',
+      lastError: null,
+      attempts: 0,
+      nextAttemptAt: null,
+      lockedBy: null,
+      lockedUntil: null,
+    });
+    return { event: copy(event), changes };
+  }
+
+  async fail(userPk: string, workerId: string, error: string, retryAt: Date): Promise<void> {
+    for (const row of this.t.blobs.values())
+      if (row.record.userPk === userPk && row.bufferState === 'PROCESSING') row.bufferState = 'PENDING';
+    const lease = this.t.processing.get(userPk);
+    if (!lease || lease.lockedBy !== workerId) return;
+    Object.assign(lease, {
+      state: 'FAILED',
+      lastError: error.slice(0, MAX_ERROR_LENGTH),
+      attempts: lease.attempts + 1,
+      nextAttemptAt: new Date(retryAt),
+      lockedBy: null,
+      lockedUntil: null,
+    });
+  }
+
+  async release(userPk: string, workerId: string): Promise<void> {
+    const lease = this.t.processing.get(userPk);
+    if (!lease || lease.lockedBy !== workerId) return;
+    lease.lockedBy = null;
+    lease.lockedUntil = null;
+  }
+
+  /** As the SQL: users with buffered blobs, not leased, whose buffer is due; oldest buffer first. */
+  async dueUsers(
+    _now: Date,
+    idleMs: number,
+    tokenThreshold: number,
+    limit: number,
+  ): Promise<{ userPk: string; projectId: string }[]> {
+    const at = now();
+    const byUser = new Map<string, BlobRow[]>();
+    for (const row of this.t.blobs.values()) {
+      if (row.bufferState !== 'PENDING' && row.bufferState !== 'PROCESSING') continue;
+      byUser.set(row.record.userPk, [...(byUser.get(row.record.userPk) ?? []), row]);
+    }
+    const due: { userPk: string; projectId: string; oldest: number }[] = [];
+    for (const [userPk, rows] of byUser) {
+      const lease = this.t.processing.get(userPk);
+      if (lease?.lockedUntil && lease.lockedUntil >= at) continue;
+      const isDue =
+        lease?.state === 'FAILED'
+          ? lease.nextAttemptAt !== null && lease.nextAttemptAt <= at
+          : rows.some((row) => row.bufferState === 'PROCESSING') ||
+            rows.reduce((sum, row) => sum + row.tokens, 0) >= tokenThreshold ||
+            Math.max(...rows.map((row) => row.insertedAt.getTime())) <= at.getTime() - idleMs;
+      if (isDue)
+        due.push({
+          userPk,
+          projectId: rows[0]!.record.projectId,
+          oldest: Math.min(...rows.map((row) => row.insertedAt.getTime())),
+        });
+    }
+    return due
+      .sort((a, b) => a.oldest - b.oldest)
+      .slice(0, limit)
+      .map(({ userPk, projectId }) => ({ userPk, projectId }));
+  }
+
+  async status(userPks: readonly string[]): Promise<BufferStatus[]> {
+    const at = now();
+    return userPks.map((userPk) => {
+      const rows = this.buffered(userPk);
+      const lease = this.t.processing.get(userPk);
+      const held = lease?.lockedUntil ? lease.lockedUntil > at : false;
+      return {
+        pendingBlobs: rows.length,
+        pendingTokens: rows.reduce((sum, row) => sum + row.tokens, 0),
+        state: held ? 'PROCESSING' : (lease?.state ?? 'IDLE'),
+        lastError: lease?.lastError ?? null,
+        attempts: lease?.attempts ?? 0,
+        nextAttemptAt: lease?.state === 'FAILED' ? copy(lease.nextAttemptAt) : null,
+      };
+    });
+  }
+
+  /** The user's PENDING and PROCESSING blobs, oldest insert first. */
+  private buffered(userPk: string): BlobRow[] {
+    return [...this.t.blobs.values()]
+      .filter(
+        (row) => row.record.userPk === userPk && (row.bufferState === 'PENDING' || row.bufferState === 'PROCESSING'),
+      )
+      .sort((a, b) => a.insertedAt.getTime() - b.insertedAt.getTime() || a.seq - b.seq);
+  }
+
+  private apply(
+    batch: BatchCommit,
+    eventId: string,
+    operation: ResolvedOperation,
+    at: Date,
+  ): MemoryChangeRecord | null {
+    const base = { projectId: batch.projectId, userPk: batch.userPk, actor: 'EXTRACTOR' as const };
+    switch (operation.kind) {
+      case 'ADD': {
+        const record: MemoryRecord = {
+          id: randomUUID(),
+          projectId: batch.projectId,
+          userPk: batch.userPk,
+          ...snapshot(operation.fact),
+          metadata: null,
+          createdAt: at,
+          updatedAt: at,
+          deletedAt: null,
+        };
+        this.t.memories.set(record.id, {
+          record,
+          embedding: [...operation.embedding],
+          sources: new Set(batch.blobIds),
+        });
+        const change = { ...base, memoryId: record.id, kind: 'ADD' as const, before: null };
+        return recordChange(this.t, { ...change, after: snapshot(operation.fact) }, batch.blobIds, eventId);
+      }
+      case 'UPDATE': {
+        const row = this.liveOf(batch.userPk, operation.memoryId);
+        if (!row) return null; // deleted by an API call meanwhile: the deletion stands
+        const before = snapshot(row.record);
+        Object.assign(row.record, snapshot(operation.fact), { updatedAt: at });
+        row.embedding = [...operation.embedding];
+        for (const blobId of batch.blobIds) row.sources.add(blobId);
+        const change = { ...base, memoryId: row.record.id, kind: 'UPDATE' as const, before };
+        return recordChange(this.t, { ...change, after: snapshot(operation.fact) }, batch.blobIds, eventId);
+      }
+      case 'DELETE': {
+        const row = this.liveOf(batch.userPk, operation.memoryId);
+        if (!row) return null;
+        const before = snapshot(row.record);
+        row.record.deletedAt = at;
+        row.record.updatedAt = at;
+        const change = { ...base, memoryId: row.record.id, kind: 'DELETE' as const, before, after: null };
+        return recordChange(this.t, change, batch.blobIds, eventId);
+      }
+      default: {
+        const unreachable: never = operation;
+        throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private liveOf(userPk: string, memoryId: string): MemoryRow | null {
+    const row = this.t.memories.get(memoryId);
+    return row && row.record.userPk === userPk && !row.record.deletedAt ? row : null;
+  }
+}
+
+// ---------------------------------------------------------------- all of them
+
+export interface InMemoryRepositories {
+  tables: InMemoryTables;
+  projects: InMemoryProjectRepository;
+  apiKeys: InMemoryApiKeyRepository;
+  users: InMemoryUserRepository;
+  blobs: InMemoryBlobRepository;
+  chunks: InMemoryChunkRepository;
+  indexJobs: InMemoryIndexJobQueue;
+  indexState: InMemoryIndexStateRepository;
+  memories: InMemoryMemoryRepository;
+  events: InMemoryEventRepository;
+  processing: InMemoryProcessingRepository;
+  profileConfigs: InMemoryProfileConfigRepository;
+}
+
+/** Every repository over one fresh set of tables (the shape of src/infra/prisma/repositories.ts). */
+export function createInMemoryRepositories(): InMemoryRepositories {
+  const tables = new InMemoryTables();
+  return {
+    tables,
+    projects: new InMemoryProjectRepository(tables),
+    apiKeys: new InMemoryApiKeyRepository(tables),
+    users: new InMemoryUserRepository(tables),
+    blobs: new InMemoryBlobRepository(tables),
+    chunks: new InMemoryChunkRepository(tables),
+    indexJobs: new InMemoryIndexJobQueue(tables),
+    indexState: new InMemoryIndexStateRepository(tables),
+    memories: new InMemoryMemoryRepository(tables),
+    events: new InMemoryEventRepository(tables),
+    processing: new InMemoryProcessingRepository(tables),
+    profileConfigs: new InMemoryProfileConfigRepository(tables),
+  };
+}
+
+/** Buffer state of a blob (PENDING, PROCESSING, DONE, NONE), for assertions. */
+export function bufferStateOf(repos: InMemoryRepositories, blobId: string): BufferState | null {
+  return repos.tables.blobs.get(blobId)?.bufferState ?? null;
+}
