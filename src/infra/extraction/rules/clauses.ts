@@ -21,12 +21,15 @@ const CHILD_OR_PET =
 const QUESTION_START =
   /^(?:(?:can|could|would|will|do|does|did|should|is|are|am|have|has|may|might|shall)\s+(?:you|I|we|it|this|that|there|they|he|she|my|your)\b|(?:what|how|why|where|when|which|who|whom|whose)\b(?!\s+(?:I|we)\b)|any\s+(?:ideas?|tips|suggestions|recommendations)\b|tell me\b|help me\b)/i;
 
-function isSeparator(t: Token, previous: Token | undefined): boolean {
-  if (t.pos === 'PUNCT') return SEPARATOR_PUNCT.has(t.text);
+function isSeparator(t: Token, previous: Token | undefined, next: Token | undefined): boolean {
+  // A dash separates only between spaces: "self-employed" is one word.
+  if (t.pos === 'PUNCT') return SEPARATOR_PUNCT.has(t.text) && (t.text !== '-' || t.space !== '');
   if (previous?.text === ',' && CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
+  // "... so I listen to audiobooks": "so" before the user's subject opens a clause.
+  if (t.lower === 'so' && next !== undefined && /^(?:i|we|my)$/.test(next.lower)) return true;
   if (t.pos === 'CCONJ' || t.pos === 'SCONJ' || t.pos === 'ADP') {
     if (CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
-    return t.pos === 'SCONJ' && SUBORDINATORS.has(t.lower);
+    return SUBORDINATORS.has(t.lower);
   }
   return false;
 }
@@ -94,7 +97,7 @@ export function splitClauses(sentence: string): string[] {
   const parts: { tokens: Token[]; separator: Token[] }[] = [{ tokens: [], separator: [] }];
   for (const [i, t] of tokens.entries()) {
     const current = parts[parts.length - 1]!;
-    if (isSeparator(t, tokens[i - 1])) {
+    if (isSeparator(t, tokens[i - 1], tokens[i + 1])) {
       if (current.tokens.length === 0 && parts.length > 1) current.separator.push(t);
       else parts.push({ tokens: [], separator: [t] });
     } else current.tokens.push(t);
@@ -109,7 +112,7 @@ export function splitClauses(sentence: string): string[] {
   for (let i = 1; i < parts.length; i++) {
     const next = parts[i]!;
     if (isQualifierOnly(next.tokens) && (i === parts.length - 1 || isSeparatorLike(parts[i + 1]))) continue;
-    const restored = startsClause(`${restoredPrefix}${join(current)}`, next.tokens);
+    const restored = startsClause([...wordTokens(restoredPrefix), ...current], next.tokens);
     if (restored === null) {
       // Only "," "and" "or" continue a list; a tail after "so", "but", "because" that is no clause is dropped.
       if (next.separator.some((t) => t.pos !== 'PUNCT' && t.lower !== 'and')) continue;
@@ -124,7 +127,12 @@ export function splitClauses(sentence: string): string[] {
     restoredPrefix = restored;
   }
   flush();
-  return clauses;
+  return clauses.flatMap((clause) => {
+    const relative = REDUCED_RELATIVE.exec(clause);
+    if (!relative) return [clause];
+    const who = /^we\b/i.test(clause) ? 'we are' : 'I am';
+    return [relative[1]!, `${who} ${relative[2]!.toLowerCase()} ${relative[3]!}`];
+  });
 }
 
 const PAST_ONLY =
@@ -160,15 +168,43 @@ function withSubject(tokens: Token[]): Token[] {
   return [...rest.slice(0, i), ...added, ...rest.slice(i)];
 }
 
+/** Verbs whose object can be a list of -ing words ("I love hiking, swimming and reading"). */
+const GERUND_TAKING = new Set(
+  'love like enjoy hate prefer adore dislike miss start stop quit give keep try avoid mind finish consider recommend suggest go practice practise begin continue fancy dread'.split(
+    ' ',
+  ),
+);
+
+/** "I am a retired police officer living in Phoenix": a reduced relative clause is a statement of its own. */
+const REDUCED_RELATIVE =
+  /^((?:I|we) (?:am|are) (?:a|an|the)\b.*?\S) (?:who is |who am |currently )?(living|based|working|studying|staying|residing) ((?:in|at|near|from|for|as|outside)\b.*)$/i;
+
+/** Tokens for a restored subject ("I ", "I am "), so the clause need not be tagged again. */
+function wordTokens(prefix: string): Token[] {
+  return prefix
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word, k) => ({
+      text: word,
+      lower: word.toLowerCase(),
+      pos: k === 0 ? 'PRON' : 'AUX',
+      lemma: word.toLowerCase(),
+      space: ' ',
+      stop: true,
+    }));
+}
+
 const isSeparatorLike = (part: { tokens: Token[] } | undefined): boolean => part !== undefined;
 
 /** The subject to put back before `next` ("I ", "I am ", ""), or null when `next` continues the current clause. */
-function startsClause(current: string, next: readonly Token[]): string | null {
+function startsClause(currentClause: readonly Token[], next: readonly Token[]): string | null {
   const text = join(next);
   if (text === '') return null;
   if (QUESTION_START.test(text) || hasOwnSubject(next)) return '';
   if (/^(?:hi|hello|hey|thanks|thank you|btw|by the way|anyway|oh|well|call me|forget)\b/i.test(text)) return '';
-  const currentTokens = cutFrontedAdverbial(tag(current));
+  const current = join(currentClause);
+  const currentTokens = cutFrontedAdverbial([...currentClause]);
   const who = userSubject(currentTokens);
   if (who === null) return null;
   const rest = content(next);
@@ -176,11 +212,21 @@ function startsClause(current: string, next: readonly Token[]): string | null {
   const copula = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:am|are)\\b`, 'i').test(current);
   const having = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:have|own|have got)\\b`, 'i').test(current);
   const restText = join(rest);
+  // "I will go hiking and swim in the lake": the second verb keeps the first one's modal.
+  const modal = new RegExp(
+    `^(?:\\W*\\w+\\W+){0,3}?${who} (will|would|can|could|might|may|should|must|shall|(?:am|are) going to|have to|need to|want to|used to|plan to|hope to|would like to)\\b`,
+    'i',
+  ).exec(current);
+  if (modal && first && isVerb(first) && !/(?:ing|ed)$/i.test(first.lower)) return `${who} ${modal[1]!.toLowerCase()} `;
   if (first && isVerb(first)) {
     const participle = /(?:ing|ed)$/i.test(first.lower) && first.pos === 'VERB';
     if (!participle) return `${who} ${first.lower === 'been' ? 'have ' : ''}`;
     if (copula) return `${who} ${who === 'we' ? 'are' : 'am'} `;
     if (/ed$/i.test(first.lower) && !having) return `${who} `;
+    // "Grew up in Perth, living in Sydney now": an -ing clause after a verb that takes no -ing object.
+    const mainVerb = currentTokens.find((t) => t.pos === 'VERB');
+    if (/ing$/i.test(first.lower) && mainVerb && !GERUND_TAKING.has(mainVerb.lemma))
+      return `${who} ${who === 'we' ? 'are' : 'am'} `;
     return null;
   }
   if (CHILD_OR_PET.test(restText)) return `${who} have `;
@@ -196,6 +242,11 @@ function startsClause(current: string, next: readonly Token[]): string | null {
 
 // ---------------------------------------------------------------- qualifiers
 
+/** "evening", "Evenings" (tagged a proper noun at the start of a sentence), "weekends". */
+function isTimeNoun(t: Token): boolean {
+  return TIME_NOUNS.has(t.lemma) || TIME_NOUNS.has(t.lower) || TIME_NOUNS.has(t.lower.replace(/s$/, ''));
+}
+
 const TIME_SPAN_WORDS = new Set(['DET', 'ADJ', 'NUM', 'ADV', 'NOUN', 'PROPN', 'PRON']);
 
 /** Index where a trailing time phrase starts ("for about ten years", "three times a week", "since high school"), or -1. */
@@ -203,15 +254,19 @@ function timeTailStart(tokens: readonly Token[]): number {
   const last = tokens[tokens.length - 1];
   if (!last) return -1;
   const lastIsTime =
-    TIME_NOUNS.has(last.lemma) ||
-    TIME_NOUNS.has(last.lower) ||
+    isTimeNoun(last) ||
     /^(?:19|20)\d{2}s?$/.test(last.lower) ||
+    (last.lower === 'week' && /^\d+x$/.test(tokens[tokens.length - 3]?.lower ?? '')) ||
     /^(?:school|college|university|uni|then|birth)$/.test(last.lower);
   if (!lastIsTime) return -1;
   // Walk back over the phrase: determiners, numbers, adjectives, nouns ("a week", "the night shift").
   let i = tokens.length - 1;
   while (i > 0 && TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) && !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)) {
-    if (tokens[i - 1]!.pos === 'NOUN' && !TIME_NOUNS.has(tokens[i - 1]!.lemma) && tokens[i - 1]!.lower !== 'times')
+    if (
+      tokens[i - 1]!.pos === 'NOUN' &&
+      !TIME_NOUNS.has(tokens[i - 1]!.lemma) &&
+      !/^(?:times|x)$/.test(tokens[i - 1]!.lower)
+    )
       break;
     i--;
   }
@@ -221,8 +276,20 @@ function timeTailStart(tokens: readonly Token[]): number {
   // No preposition: "most evenings", "every morning", "three times a week", "last year".
   const head = tokens[i];
   if (!head || i === tokens.length - 1) return -1; // one bare word ("1990" in "May 3, 1990") is no phrase
-  if (TIME_PREPOSITIONS.has(head.lower) || head.pos === 'NUM' || head.lower === 'times') return i;
+  if (TIME_PREPOSITIONS.has(head.lower) || head.pos === 'NUM' || head.lower === 'times' || /^\d+x$/.test(head.lower))
+    return i;
   if (head.pos === 'DET' || head.pos === 'ADJ') return i;
+  return -1;
+}
+
+/** Start of a final "at the local pool" / "in the park" phrase, or -1. */
+function lastPlacePhrase(tokens: readonly Token[]): number {
+  for (let i = tokens.length - 2; i > 1; i--) {
+    const t = tokens[i]!;
+    if (t.pos === 'ADP')
+      return /^(?:at|in|on|near|by|around)$/.test(t.lower) && /^(?:the|a|my|our)$/.test(tokens[i + 1]!.lower) ? i : -1;
+    if (!/^(?:DET|ADJ|NOUN|PROPN)$/.test(t.pos)) return -1;
+  }
   return -1;
 }
 
@@ -256,8 +323,14 @@ function cutCompanions(tokens: Token[]): Token[] {
           break;
         j++;
       }
+      // "with my family and English at work": a companion ends at the next preposition, comma or "and" + non-companion.
+      if (companion && j < tokens.length && tokens[j - 1]?.lower === 'and') j--;
       const ended =
-        j >= tokens.length || tokens[j]!.pos === 'ADP' || tokens[j]!.pos === 'PUNCT' || tokens[j]!.pos === 'SCONJ';
+        j >= tokens.length ||
+        tokens[j]!.pos === 'ADP' ||
+        tokens[j]!.pos === 'PUNCT' ||
+        tokens[j]!.pos === 'SCONJ' ||
+        (companion && tokens[j]!.lower === 'and');
       if (companion && ended) {
         i = j - 1;
         continue;
@@ -278,6 +351,15 @@ function cutFrontedAdverbial(tokens: Token[]): Token[] {
   const prefix = tokens.slice(0, s);
   if (prefix.some((t) => isVerb(t) || HEDGES.test(t.lower) || t.pos === 'SCONJ')) return tokens;
   if (!prefix.every((t) => /^(?:ADP|DET|NOUN|PROPN|ADJ|NUM|ADV|PUNCT|PRON)$/.test(t.pos))) return tokens;
+  // Only a phrase of time, frequency or manner ("On weekends", "Every Sunday", "By trade", "In my free time"):
+  // "The patient I saw today has ..." has a subject of its own, and "In the story, I ..." is no fact.
+  const words = prefix.filter((t) => t.pos !== 'PUNCT');
+  const timely = words.some((t) => isTimeNoun(t) || /^(?:every|most|each)$/.test(t.lower));
+  const manner =
+    /^(?:by (?:trade|profession|day|night)|for (?:fun|work|a living)|at (?:work|home)|in (?:my|our) (?:free|spare|leisure|own) time|personally|honestly|professionally|work-?wise|career-?wise)$/i.test(
+      join(words),
+    );
+  if (!timely && !manner && !words.every((t) => t.pos === 'ADV')) return tokens;
   return tokens.slice(s);
 }
 
@@ -306,6 +388,13 @@ export function trimQualifiers(clause: string): string {
     const time = timeTailStart(tokens);
     if (time >= 2) {
       tokens = tokens.slice(0, time);
+      continue;
+    }
+    // "three times a week at the local pool": a place after the time phrase goes with it.
+    const place = lastPlacePhrase(tokens);
+    const timeBefore = place > 2 ? timeTailStart(tokens.slice(0, place)) : -1;
+    if (timeBefore >= 2) {
+      tokens = tokens.slice(0, timeBefore);
       continue;
     }
     const since = sinceTailStart(tokens);

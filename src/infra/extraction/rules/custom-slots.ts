@@ -100,7 +100,7 @@ function customSlots(profile: ProfileConfig): CustomSlot[] {
 
 /** "I travel to Japan every spring" -> "Travels to Japan every spring"; null when the user is not the subject. */
 export function thirdPersonStatement(clause: string): string | null {
-  const tokens = tag(clause);
+  const tokens = [...tag(clause)];
   // A trailing "now", "honestly", "these days" qualifies the statement; it is not part of the fact.
   while (tokens.length > 3 && (tokens[tokens.length - 1]!.pos === 'ADV' || tokens[tokens.length - 1]!.pos === 'PUNCT'))
     tokens.pop();

@@ -58,9 +58,17 @@ function routineFacts(verbWord: string, rawObject: string | undefined, ctx: Rule
     pastime.verb === 'listen' ? '' : 'to ',
   );
   if (pastime.verb === 'listen' && object === '') return [];
-  if (/^(?:not|to|it|that|this|them|the|a|an|his|her|your|out|up|so|too|as|like|what|how|about)\b/i.test(object))
+  // "I walk to work", "I cycle to school": a commute is a routine worth keeping.
+  const commute =
+    /^(?:walk|cycle|bike|run|jog|ride)$/.test(pastime.verb) &&
+    /^to (?:work|school|college|uni|university|the office)$/i.test(object);
+  if (
+    !commute &&
+    /^(?:not|to|it|that|this|them|the|a|an|his|her|your|out|up|so|too|as|like|what|how|about)\b/i.test(object)
+  )
     return [];
-  if (object !== '' && (!isLikeObject(object.replace(/^(?:my|our)\s+/i, '')) || wordCount(object) > 6)) return [];
+  if (!commute && object !== '' && (!isLikeObject(object.replace(/^(?:my|our)\s+/i, '')) || wordCount(object) > 6))
+    return [];
   if (pastime.object === 'thing' && object === '') return [];
   if (
     pastime.object === 'activity' &&
@@ -104,7 +112,7 @@ function routineFacts(verbWord: string, rawObject: string | undefined, ctx: Rule
 }
 
 function conditionFacts(value: string): Intent[] {
-  const items = splitList(cutTail(value)).map((item) =>
+  const items = splitList(cutTail(value).replace(/\s+in (?:my|both|one of my|the) \w+$/i, '')).map((item) =>
     item.replace(/^(?:a |an |some |mild |severe |bad |chronic (?=\w+ \w))/i, '').trim(),
   );
   if (items.length === 0) return [];
@@ -143,7 +151,7 @@ function leaveJob(rawFrom: string, rawTo: string | undefined, ctx: RuleContext):
 }
 
 /** A progressive pastime is a habit only with a word that says so ("I've been swimming a lot"), else it is what the user is doing now. */
-const HABITUAL =
+export const HABITUAL =
   /\b(?:have been|been|every|always|usually|often|regularly|daily|weekly|times a|twice|since|for (?:years|months|ages|a while|\w+ (?:years|months)))\b/i;
 
 const PREGNANT = (text = 'Is pregnant') => [assert(fact('conditions', text, 'pregnant', { categories: ['health'] }))];
@@ -235,14 +243,14 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     (m, ctx) => {
       const rest = m[1] ?? '';
       if (rest.trim() !== '' && !/^\s+(?:as|at|for|with)\b/i.test(rest)) return [];
-      return [...roleFacts(rest), event('Started a new job', ctx, ctx.source)];
+      return [...roleFacts(rest, true), event('Started a new job', ctx, ctx.source)];
     },
   ),
   rule(
     'job-news',
     "I'm starting next month as a staff engineer at Stripe",
     /^I (?:am starting|will start|start|am joining|will join|will be joining|joined|have joined|started|am moving to|moved to) (?:work |working |a new job |my new job )?(?:(?:next|this|in a) \w+ |tomorrow |soon |on \w+ )?((?:as|at) .+)$/i,
-    (m) => roleFacts(` ${m[1]!}`),
+    (m) => roleFacts(` ${m[1]!}`, true),
   ),
   rule(
     'job-news',
@@ -259,8 +267,8 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'job',
     'I work weekends as a bartender at a hotel bar',
-    /^I (?:work|have worked|have been working|am working|work (?:weekends|nights|evenings|mornings|days|shifts|remotely|from home|full[- ]time|part[- ]time|freelance)) ((?:as|at|for) .+)$/i,
-    (m) => roleFacts(` ${m[1]!}`),
+    /^I (?:work|have worked|have been working|am working|work (?:weekends|nights|evenings|mornings|days|shifts|remotely|from home|full[- ]time|part[- ]time|freelance)) ((?:as|at|for|in an?) .+)$/i,
+    (m) => roleFacts(` ${m[1]!}`, true),
   ),
   rule('job', "I've been at Microsoft as a program manager", /^I am at (.+?) as (.+)$/i, (m) => jobFacts(m[2], m[1])),
   rule('job', 'I deliver packages for a living', /^I ((?!do\b|work\b)\w+(?: \S+){0,5}) for a living$/i, (m) => {
@@ -306,7 +314,10 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   ),
 
   // ---- routines and pastimes
-  rule('routine', 'I swim three times a week', /^(?:I|we) (am |are )?([a-z]+)(?: (.+))?$/, (m, ctx) =>
-    m[1] && !HABITUAL.test(ctx.source) ? [] : routineFacts(m[2]!, m[3], ctx),
+  rule(
+    'routine',
+    'I swim three times a week',
+    /^(?:I|we) (am |are )?(?:try to |tend to |like to |love to |get to )?([a-z]+)(?: (.+))?$/,
+    (m, ctx) => (m[1] && !HABITUAL.test(ctx.source) ? [] : routineFacts(m[2]!, m[3], ctx)),
   ),
 ];

@@ -5,7 +5,7 @@
 import { QUOTE_MARK } from './text.js';
 
 const ROLEPLAY =
-  /\b(?:let us pretend|let'?s pretend|let'?s say|let us say|pretend (?:that|to be|you are|I am|we are)|role-?play(?:ing)?|in this story|in my story|my character|as a character|act as|you are playing|play the role|hypothetically|imagine (?:that|you|I|if|we)|for a (?:story|novel|game|book|script)|writing a (?:story|novel|script)|in the game|fictional)\b/i;
+  /\b(?:let us pretend|let'?s pretend|let'?s say|let us say|pretend (?:that|to be|you are|I am|we are)|role-?play(?:ing)?|in (?:the|this|my|our|that|a|your) (?:story|novel|book|dream|scenario|movie|film|play|script|role-?play|simulation|campaign|fiction|fantasy|fanfic|universe)|my character|as a character|act as|you are playing|play the role|hypothetically|imagine (?:that|you|I|if|we)|for a (?:story|novel|game|book|script)|writing a (?:story|novel|script)|in the game|fictional)\b/i;
 
 /** The whole message is role-play or fiction: nothing in it is about the user. */
 export function isRoleplay(message: string): boolean {
@@ -13,7 +13,7 @@ export function isRoleplay(message: string): boolean {
 }
 
 const JOKE =
-  /(?:\b(?:lol|lmao|lmfao|rofl|roflmao|haha\w*|hehe\w*|jk|j\/k|just kidding|just joking|kidding|joking|not really|yeah,? right|as if|sike|psych)\b|(?:^|\s)\/s\b|[\u{1F602}\u{1F923}\u{1F61C}\u{1F61D}\u{1F609}\u{1F643}\u{1F60F}\u{1F606}\u{1F639}\u{1F92A}])/iu;
+  /(?:\b(?:lol|lmao|lmfao|rofl|roflmao|haha\w*|hehe\w*|jk|j\/k|just kidding|just joking|kidding|joking|not really|yeah,? right|as if|sike|psych)\b|(?:^|\s)\/s\b|[\u{1F602}\u{1F923}\u{1F61C}\u{1F61D}\u{1F609}\u{1F643}\u{1F60F}\u{1F606}\u{1F639}\u{1F92A}\u{1F644}])/iu;
 const SERIOUS = /\b(?:not (?:kidding|joking)|no joke|no kidding|seriously|for real)\b/i;
 const SARCASM_OPENER = /^(?:oh\s+)?(?:sure|yeah sure|oh great|oh joy|wow,? great|totally)\s*[,!]/i;
 

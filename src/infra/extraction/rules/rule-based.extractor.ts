@@ -20,6 +20,8 @@ import type {
 import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
 import { decide } from './decide.js';
+import { HABITUAL } from './everyday.js';
+import { tag } from './nlp.js';
 import {
   hasJokeMarker,
   isBareJoke,
@@ -113,7 +115,13 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     // Without its qualifiers first ("I am a nurse on the night shift for ten years" -> "I am a nurse"), then as said.
     const trimmed = canonicalClause(trimQualifiers(canonical.text)).text;
     const bare = trimmed !== canonical.text && trimmed !== '' ? clauseIntents(trimmed, ctx) : [];
-    const intents = bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
+    let intents = bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
+    // "I have been playing the drums since school": a habit, said in the progressive.
+    const progressive = /^(I|we) (?:am|are) (\w+ing)\b(.*)$/i.exec(trimmed);
+    if (intents.length === 0 && progressive && HABITUAL.test(clause)) {
+      const base = tag(progressive[2]!)[0]?.lemma ?? progressive[2]!;
+      intents = clauseIntents(`${progressive[1]} ${base}${progressive[3]}`, ctx);
+    }
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
       return intents;
     // Nothing for a slot this project has: maybe one of its own slots is named.

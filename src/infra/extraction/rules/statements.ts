@@ -93,7 +93,12 @@ function placeFact(slot: 'location' | 'origin' | 'birthplace', verb: string, val
     /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|outside(?: of)?)\s+(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
       value,
     );
-  const place = asPlace(cutTail(described ? described[1]! : value));
+  // "my hometown, Galway": the name after the description.
+  const apposed =
+    /^(?:my|our) (?:home ?town|home country|home city|birthplace|old (?:city|town)|childhood home)\s*,\s*(.+)$/i.exec(
+      value,
+    );
+  const place = asPlace(cutTail(described ? described[1]! : apposed ? apposed[1]! : value));
   return place ? [assert(fact(slot, `${verb} ${place}`, place))] : [];
 }
 
@@ -205,7 +210,7 @@ function petFact(rest: string): CandidateFact | null {
         after !== '' &&
         !/^(?:,|(?:named|called|who|whose|that|which|and|but|at|in|from|since|for|as|too|now)\b)/i.test(after)
       )
-        return null;
+        continue; // "a tabby cat": the pet word is further on
       const names = namesIn(
         /^(?:,\s*)?(?:named|called|who is called|whose name is)\b/i.test(after) || /^,/.test(after)
           ? after.replace(/^,\s*/, '')
@@ -450,7 +455,9 @@ function hobbyFacts(value: string): Intent[] {
 
 function playFacts(value: string): Intent[] {
   return items(value).flatMap((item) => {
-    const thing = item.replace(/^(?:the|some|a lot of|lots of)\s+/i, '');
+    const thing = item
+      .replace(/^(?:the|some|a lot of|lots of)\s+/i, '')
+      .replace(/\s+(?:in|at|with|for|on)\s+(?:a|an|the|my|our)\s+.*$/i, '');
     if (isInstrument(thing)) return [assert(fact('music', `Plays the ${thing.toLowerCase()}`, thing))];
     if (isSport(thing)) return [assert(fact('sports', `Plays ${thing}`, thing))];
     if (isGame(thing)) return [assert(fact('hobbies', `Plays ${thing}`, thing))];
@@ -487,6 +494,39 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 }
 
 export const CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'goal',
+    "I'm studying to become a vet",
+    /^I am (?:studying|training|working|saving|preparing|going back to school|retraining) (?:hard )?to (?:become|be) (?:an? )?(.+)$/i,
+    (m, ctx) => {
+      const what = cutTail(m[1]!);
+      if (wordCount(what) > 5 || !isLikeObject(what)) return [];
+      const verb =
+        /^I am (\w+)/i.exec(ctx.source.replace(/^.*?\bI (?:am|'m)\s+/i, 'I am '))?.[1]?.toLowerCase() ?? 'studying';
+      return [
+        assert(fact('goals', `Is ${/ing$/.test(verb) ? verb : 'studying'} to become ${withArticle(what)}`, what)),
+      ];
+    },
+  ),
+  rule(
+    'job-status',
+    "I'm a stay at home mom of two boys",
+    /^I am (?:a )?stay[- ]at[- ]home (mom|mum|mother|dad|father|parent)(?: (?:of|with) (\w+)(?: (?:kids|children|boys|girls|sons|daughters|little ones))?)?$/i,
+    (m) => {
+      const parent = /^(?:mom|mum|mother)$/i.test(m[1]!) ? 'mom' : /^(?:dad|father)$/i.test(m[1]!) ? 'dad' : 'parent';
+      const out: Intent[] = [assert(fact('title', `Is a stay-at-home ${parent}`, 'stay-at-home'))];
+      const n = count(m[2]);
+      if (n !== null && n > 0)
+        out.push(
+          assert(
+            fact('children', n === 1 ? 'Has a child' : `Has ${countWord(n)} children`, 'children', {
+              supersedes: [COUNT_OF_CHILDREN],
+            }),
+          ),
+        );
+      return out;
+    },
+  ),
   rule(
     'give-up',
     "Piano wasn't for me",
@@ -907,7 +947,9 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'I am learning Spanish',
     /^I am (?:learning|teaching myself|taking (?:classes|lessons|a course) in|taking (\w+) (?:classes|lessons))(?: (.+))?$/i,
     (m) => {
-      const subject = cutTail((m[1] ?? m[2] ?? '').replace(/^(?:how to|to)\s+/i, (s) => s.toLowerCase()));
+      const subject = cutTail(
+        (m[1] ?? m[2] ?? '').replace(/^(?:how to|to)\s+/i, (s) => s.toLowerCase()).replace(/^the\s+/i, ''),
+      );
       if (
         subject === '' ||
         wordCount(subject) > 6 ||
@@ -1220,7 +1262,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'condition',
     "I'm diabetic",
-    /^I am (?:(?:\d+|a few) (?:weeks|months) )?(diabetic|asthmatic|epileptic|autistic|dyslexic|deaf|hard of hearing|blind|visually impaired|colou?r ?blind|pregnant|expecting(?: a baby)?|celiac|coeliac|anemic|anaemic|a wheelchair user)$/i,
+    /^I am (?:(?:\d+|a few) (?:weeks|months) )?(?:type (?:1|2|one|two|i|ii) )?(diabetic|asthmatic|epileptic|autistic|dyslexic|deaf|hard of hearing|blind|visually impaired|colou?r ?blind|pregnant|expecting(?: a baby)?|celiac|coeliac|anemic|anaemic|a wheelchair user)$/i,
     (m) => {
       const key = m[1]!.toLowerCase().replace(/^expecting.*/, 'pregnant');
       const text = CONDITION_ADJECTIVES.get(key);
@@ -1257,7 +1299,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'activity',
     'I go climbing every weekend',
-    /^(?:I|we) (?:go|love going|like going|enjoy going|often go|regularly go) ([a-z]+ing)\b.*$/i,
+    /^(?:I|we) (?:go|love going|like going|enjoy going|often go|regularly go) ((?:mountain |road |trail |rock |ice |wild |open water |deep sea |fly |sea |cross-country |downhill |scuba |skinny |bar |window |clubbing )?[a-z]+ing)\b.*$/i,
     (m) => {
       const activity = m[1]!.toLowerCase();
       return /^(?:to|going|being|getting|nothing|something|anything)$/.test(activity)
@@ -1313,7 +1355,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'personality',
     'I am an introvert',
-    /^I am (?:an? |a bit |a little |kind of |sort of |very |quite |pretty |really |extremely |super |such an? |a total |a real |a huge |a big |definitely |naturally |more of an? |more )*(.+?)(?: person)?$/i,
+    /^I am (?:an? |a bit |a little |kind of |sort of |very |quite |pretty |really |extremely |super |such an? |a total |a real |a huge |a big |a massive |a true |a bit of an? |a proper |definitely |naturally |more of an? |more |huge |big |total |massive )*(.+?)(?: person)?$/i,
     (m) => personalityFact(cutTail(m[1]!)),
   ),
   rule('name', "Hi, I'm Alex", /^I am (\p{L}[\p{L}'.-]*(?:\s+\p{L}[\p{L}'.-]*){0,2}?)(?:,? from (.+))?$/iu, (m) => {
@@ -1732,7 +1774,8 @@ export function clauseIntents(clause: string, ctx: RuleContext): Intent[] {
   const mentions = mentionFacts(clause);
   // As said first ("My birthday is today"), then without trailing time words ("I retired yesterday").
   const plain = clause.replace(TIME_MARKERS, '').trim();
-  const direct = matchStatement(plain, ctx) ?? matchStatement(withoutTrailers(clause), ctx);
+  const trailered = withoutTrailers(clause);
+  const direct = matchStatement(plain, ctx) ?? (trailered !== plain ? matchStatement(trailered, ctx) : null);
   if (direct) return [...mentions, ...direct.intents];
   for (const positive of positiveForms(clause)) {
     const claimed = matchStatement(positive, ctx);

@@ -6,6 +6,7 @@ import { fact } from './facts.js';
 import type { CandidateFact, Intent } from './intents.js';
 import { assert } from './facts.js';
 import { JOB_STATUSES, JOBS, NATIONALITIES } from './lexicon.js';
+import { tag } from './nlp.js';
 import { withArticle } from './rule.js';
 import { cutTail, properCase, wordCount } from './values.js';
 
@@ -21,8 +22,9 @@ export function titleFact(rawTitle: string, lenient = false): CandidateFact | nu
   const words = title.toLowerCase().split(/\s+/);
   const head = words[words.length - 1] ?? '';
   const headPair = words.slice(-2).join(' ');
-  if (!lenient && !JOBS.has(head) && !JOBS.has(headPair) && !/^(?:head|director|vp|chief) of\b/i.test(title))
-    return null;
+  const known = JOBS.has(head) || JOBS.has(headPair) || /^(?:head|director|vp|chief) of\b/i.test(title);
+  // After "as" in a job phrase any noun is a role ("a teller", "a shift manager"); elsewhere the head must be a known job.
+  if (!known && !(lenient && tag(title).at(-1)?.pos === 'NOUN')) return null;
   if (/\b(?:to|ing)\b|ing$/i.test(title.split(/\s+/)[0] ?? '') || /\bto\b/i.test(title)) return null;
   if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot'].includes(w))) return null;
   if (NATIONALITIES.has(title.toLowerCase())) return null;
@@ -73,10 +75,12 @@ export function jobFacts(title: string | undefined, company: string | undefined,
  */
 export function roleAndEmployer(phrase: string): { title?: string; company?: string } {
   const out: { title?: string; company?: string } = {};
-  for (const m of ` ${phrase}`.matchAll(/\s(as|at|for|with)\s+(.+?)(?=\s+(?:as|at|for|with)\s+|$)/gi)) {
+  for (const m of ` ${phrase}`.matchAll(/\s(as|at|for|with|in)\s+(.+?)(?=\s+(?:as|at|for|with|in)\s+|$)/gi)) {
     const value = m[2]!.trim();
-    if (m[1]!.toLowerCase() === 'as') out.title ??= value;
-    else out.company ??= value;
+    const kind = m[1]!.toLowerCase();
+    if (kind === 'as') out.title ??= value;
+    // "in a warehouse" is a workplace; "in London" or "in finance" is not an employer.
+    else if (kind !== 'in' || /^(?:a|an)\s/i.test(value)) out.company ??= value;
   }
   return out;
 }
