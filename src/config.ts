@@ -1,65 +1,203 @@
-// The only reader of process.env. Every setting is parsed and validated once
-// here; a bad value stops the start with a message naming the setting.
+// The only reader of process.env. Every setting is declared once, in SETTINGS:
+// its name (the key), what it accepts (zod), its default and what it does.
+// The same declarations parse the environment (loadConfig) and write README's
+// configuration table (`npm run config:readme`; test/config/settings.test.ts
+// fails when the two differ). Adding a setting: DEVELOPERS.md.
 
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SHARD_TARGET_RECORDS } from './infra/chroma/shard-defaults.js';
+import { HTTP_CLIENT_DEFAULTS } from './infra/http/openai-http.client.js';
 
-const optionalUrl = z.string().url().optional();
+/** One environment variable: what it accepts, what it is when unset, what it does. */
+export interface SettingDeclaration<S extends z.ZodType = z.ZodType> {
+  /** Parses the variable's (non-empty) value; applies the default, or allows it to be unset. */
+  readonly schema: S;
+  /** README's "default" column: the default value, or what happens while it is unset. */
+  readonly defaultText: string;
+  /** README's "what it does" column (Markdown, one line, no `|`). */
+  readonly description: string;
+}
 
-const schema = z.object({
-  /** HTTP and WebSocket port. Default 8019. */
-  PORT: z.coerce.number().int().min(0).max(65535).default(8019),
-  /** Interface to listen on. Default 0.0.0.0 (all). */
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** Where the embedded database, the embedded Chroma and the generated admin key live. Default ./.memql. */
-  MEMQL_DATA_DIR: z.string().min(1).default('./.memql'),
-  /** A real PostgreSQL instead of the embedded PGlite. Unset: embedded. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
-  /** Connections to a real PostgreSQL (the embedded server takes exactly one). Default 10. */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  /** An external Chroma server instead of the embedded child process. Unset: embedded. */
-  CHROMA_URL: optionalUrl,
-  /** Records a shared Chroma shard collection holds before new users go to another (see docs/vector-partitioning.md). Default 2500. */
-  MEMQL_VECTOR_SHARD_RECORDS: z.coerce.number().int().min(100).max(1_000_000).optional(),
-  /** Admin key. Unset on the embedded default: generated on first start, kept in the data dir and printed once. */
-  MEMQL_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
-  /** Embeddings: any OpenAI-compatible /embeddings endpoint. Unset: the offline USE-lite model. */
-  MEMQL_EMBEDDINGS_BASE_URL: optionalUrl,
-  MEMQL_EMBEDDINGS_API_KEY: z.string().min(1).optional(),
-  MEMQL_EMBEDDINGS_MODEL: z.string().min(1).optional(),
-  MEMQL_EMBEDDINGS_DIMENSION: z.coerce.number().int().min(1).max(8192).optional(),
-  /** Use the fast deterministic hashing embedder instead (benchmarks at scale, tests). Not pretrained. */
-  MEMQL_EMBEDDINGS_PROVIDER: z.enum(['local', 'openai', 'hashing']).optional(),
-  /** LLM extraction: any OpenAI-compatible /chat/completions endpoint. Unset: the offline rule-based extractor. */
-  MEMQL_LLM_BASE_URL: optionalUrl,
-  MEMQL_LLM_API_KEY: z.string().min(1).optional(),
-  MEMQL_LLM_MODEL: z.string().min(1).optional(),
-  MEMQL_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-  MEMQL_LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-  /** Buffer: tokens pending before a user's buffer is processed. Default 1024. */
-  MEMQL_BUFFER_TOKENS: z.coerce.number().int().min(1).default(1024),
-  /** Buffer: idle seconds after the last insert before pending blobs are processed. Default 60. */
-  MEMQL_BUFFER_IDLE_SECONDS: z.coerce.number().min(0.05).default(60),
-  /** Seconds a worker holds a user's batch; after a crash the batch is retried once this expires. Default 300. */
-  MEMQL_PROCESSING_LEASE_SECONDS: z.coerce.number().min(0.5).default(300),
-  /** Redis for cross-process subscriptions. Unset: in-memory pubsub (one process). */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional(),
-  /** `npm run migrate:diff` only: a PostgreSQL server where CREATE DATABASE is allowed, for the shadow database. Unset: a throwaway embedded PGlite. */
-  SHADOW_DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-    .optional(),
-  /** Log level: fatal, error, warn, info, debug, trace, silent. Default info. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+/** A setting with a default value, used when the variable is unset or empty. */
+function setting<S extends z.ZodType>(declaration: {
+  schema: S;
+  default: z.output<S>;
+  description: string;
+}): SettingDeclaration<z.ZodDefault<S>>;
+/** A setting that may stay unset; `unset` says what happens then ('' when nothing needs saying). */
+function setting<S extends z.ZodType>(declaration: {
+  schema: S;
+  unset: string;
+  description: string;
+}): SettingDeclaration<z.ZodOptional<S>>;
+function setting(declaration: {
+  schema: z.ZodType;
+  default?: unknown;
+  unset?: string;
+  description: string;
+}): SettingDeclaration {
+  const { schema, description } = declaration;
+  if (declaration.unset === undefined) {
+    return {
+      schema: schema.default(declaration.default as never),
+      defaultText: `\`${String(declaration.default)}\``,
+      description,
+    };
+  }
+  return { schema: schema.optional(), defaultText: declaration.unset && `unset: ${declaration.unset}`, description };
+}
 
-export type Env = z.infer<typeof schema>;
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+const httpUrl = z.string().url();
+
+/** Every setting, in the order README lists them. */
+export const SETTINGS = {
+  PORT: setting({
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 8019,
+    description: 'HTTP and WebSocket port',
+  }),
+  HOST: setting({ schema: z.string().min(1), default: '0.0.0.0', description: 'interface to listen on' }),
+  MEMQL_DATA_DIR: setting({
+    schema: z.string().min(1),
+    default: './.memql',
+    description: 'embedded database, embedded Chroma data, generated admin key',
+  }),
+  DATABASE_URL: setting({
+    schema: postgresUrl,
+    unset: 'embedded PGlite',
+    description: 'a real PostgreSQL (`postgresql://…`); migrations are applied at start',
+  }),
+  DATABASE_POOL_MAX: setting({
+    schema: z.coerce.number().int().min(1).max(200),
+    default: 10,
+    description: 'connections to a real PostgreSQL (the embedded server takes one)',
+  }),
+  CHROMA_URL: setting({
+    schema: httpUrl,
+    unset: 'embedded Chroma child process',
+    description: 'an external Chroma server',
+  }),
+  MEMQL_VECTOR_SHARD_RECORDS: setting({
+    schema: z.coerce.number().int().min(100).max(1_000_000),
+    default: DEFAULT_SHARD_TARGET_RECORDS,
+    description:
+      'records a shared Chroma shard holds before new users go to another; a user with as many gets a shard ' +
+      'of its own (see *Vector partitioning*)',
+  }),
+  MEMQL_ADMIN_KEY: setting({
+    schema: z.string().min(24, 'must be at least 24 characters'),
+    unset: 'generated once, kept in the data dir',
+    description: 'the admin key (at least 24 characters)',
+  }),
+  MEMQL_EMBEDDINGS_BASE_URL: setting({
+    schema: httpUrl,
+    unset: 'offline USE-lite (512 dims)',
+    description: 'any OpenAI-compatible `/embeddings` endpoint',
+  }),
+  MEMQL_EMBEDDINGS_API_KEY: setting({ schema: z.string().min(1), unset: '', description: 'its key (never logged)' }),
+  MEMQL_EMBEDDINGS_MODEL: setting({
+    schema: z.string().min(1),
+    unset: '',
+    description: 'model name (required with the base URL)',
+  }),
+  MEMQL_EMBEDDINGS_DIMENSION: setting({
+    schema: z.coerce.number().int().min(1).max(8192),
+    unset: 'discovered (`hashing`: 512)',
+    description: 'output dimension',
+  }),
+  MEMQL_EMBEDDINGS_PROVIDER: setting({
+    schema: z.enum(['local', 'openai', 'hashing']),
+    unset: '`local`, or `openai` with a base URL',
+    description: '`hashing`: a fast deterministic feature-hashing embedder (not pretrained; for benchmarks at scale)',
+  }),
+  MEMQL_LLM_BASE_URL: setting({
+    schema: httpUrl,
+    unset: 'offline rule-based extractor',
+    description: 'any OpenAI-compatible `/chat/completions` endpoint',
+  }),
+  MEMQL_LLM_API_KEY: setting({ schema: z.string().min(1), unset: '', description: 'its key (never logged)' }),
+  MEMQL_LLM_MODEL: setting({
+    schema: z.string().min(1),
+    unset: '',
+    description: 'model name (required with the base URL)',
+  }),
+  MEMQL_LLM_TIMEOUT_MS: setting({
+    schema: z.coerce.number().int().min(100),
+    default: HTTP_CLIENT_DEFAULTS.timeoutMs,
+    description: 'limit of one request to the LLM, in ms (a request that times out is retried)',
+  }),
+  MEMQL_LLM_MAX_RETRIES: setting({
+    schema: z.coerce.number().int().min(0).max(10),
+    default: HTTP_CLIENT_DEFAULTS.maxRetries,
+    description: 'retries of a call (408, 409, 429, 5xx, timeouts, network errors, invalid output)',
+  }),
+  MEMQL_BUFFER_TOKENS: setting({
+    schema: z.coerce.number().int().min(1),
+    default: 1024,
+    description: 'pending tokens that trigger processing',
+  }),
+  MEMQL_BUFFER_IDLE_SECONDS: setting({
+    schema: z.coerce.number().min(0.05),
+    default: 60,
+    description: 'idle time after the last insert that triggers processing',
+  }),
+  MEMQL_PROCESSING_LEASE_SECONDS: setting({
+    schema: z.coerce.number().min(0.5),
+    default: 300,
+    description: 'how long a batch may run before another worker may take it over (crash recovery)',
+  }),
+  REDIS_URL: setting({
+    schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+    unset: 'in-memory pubsub',
+    description: 'Redis for subscriptions across server processes',
+  }),
+  SHADOW_DATABASE_URL: setting({
+    schema: postgresUrl,
+    unset: 'a throwaway embedded PGlite',
+    description:
+      '`npm run migrate:diff` only: a PostgreSQL server where `CREATE DATABASE` is allowed (shadow database)',
+  }),
+  LOG_LEVEL: setting({
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent` (mutes)',
+  }),
+};
+
+type SettingName = keyof typeof SETTINGS;
+type EnvShape = { [K in SettingName]: (typeof SETTINGS)[K]['schema'] };
+
+const envSchema = z.object(
+  Object.fromEntries(Object.entries(SETTINGS).map(([name, declared]) => [name, declared.schema])) as EnvShape,
+);
+
+/** The parsed environment: one typed field per setting. */
+export type Env = z.infer<typeof envSchema>;
+
+/** The comments around README's configuration table: what lies between them is generated. */
+export const SETTINGS_TABLE_MARKERS = {
+  start: '<!-- settings: generated from src/config.ts by `npm run config:readme`; edit the declarations there -->',
+  end: '<!-- /settings -->',
+} as const;
+
+/** `markdown` with the text between the settings markers replaced by `table`; throws when a marker is missing. */
+export function replaceSettingsTable(markdown: string, table: string): string {
+  const { start, end } = SETTINGS_TABLE_MARKERS;
+  const from = markdown.indexOf(start);
+  const to = markdown.indexOf(end, from);
+  if (from < 0 || to < 0) throw new Error(`README.md: the settings markers are missing (${start} ... ${end})`);
+  return `${markdown.slice(0, from + start.length)}\n${table}\n${markdown.slice(to)}`;
+}
+
+/** README's configuration table, rendered from SETTINGS. */
+export function settingsTable(): string {
+  const rows = Object.entries(SETTINGS).map(
+    ([name, declared]) => `| \`${name}\` | ${declared.defaultText} | ${declared.description} |`,
+  );
+  return ['| variable | default | what it does |', '| --- | --- | --- |', ...rows].join('\n');
+}
 
 export type EmbeddingsConfig =
   | { provider: 'local' }
@@ -83,7 +221,7 @@ export interface Config {
   dataDir: string;
   database: { kind: 'embedded' } | { kind: 'external'; url: string; poolMax: number };
   chroma: { kind: 'embedded' } | { kind: 'external'; url: string };
-  vectorShardRecords: number | undefined;
+  vectorShardRecords: number;
   adminKey: string | undefined;
   embeddings: EmbeddingsConfig;
   llm: LlmConfig;
@@ -95,10 +233,10 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment; throws ConfigError naming every bad setting. */
+/** Parses the environment; throws ConfigError naming every bad setting. An empty variable counts as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
@@ -125,6 +263,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * For entry points (the server, the CLIs): the configuration, or the
+ * problems on stderr and exit code 2.
+ */
+export function loadConfigOrExit(program: string, env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${program}: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
 function embeddingsConfig(e: Env): EmbeddingsConfig {

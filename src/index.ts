@@ -1,20 +1,11 @@
 // Entry point: load the configuration, build the app, serve until SIGTERM/SIGINT.
 
 import { buildApp } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { createLogger } from './lib/logger.js';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`memql: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit('memql');
   const log = createLogger(config.logLevel);
   const app = await buildApp(config, log);
 

@@ -7,12 +7,12 @@
 // running server. The server applies migrations itself at start; this is for
 // deployments that migrate as a separate step.
 import path from 'node:path';
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { startEmbeddedPostgres } from '../infra/prisma/embedded-postgres.js';
 import { applyMigrations } from '../infra/prisma/migrate.js';
 import { createLogger } from '../lib/logger.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit('memql migrate');
 const log = createLogger(config.logLevel, 'migrate');
 
 if (config.database.kind === 'external') {

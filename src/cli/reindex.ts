@@ -4,11 +4,11 @@
 // serves one process at a time.
 
 import { openStores, StopStack } from '../app.js';
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { rebuildIndex } from '../domain/indexing/index-maintenance.js';
 import { createLogger } from '../lib/logger.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit('memql reindex');
 const log = createLogger(config.logLevel === 'silent' ? 'silent' : 'info', 'memql-reindex');
 const stack = new StopStack(log);
 try {

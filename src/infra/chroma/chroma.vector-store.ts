@@ -27,6 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChromaClient, ChromaNotFoundError, type Collection, type Metadata } from 'chromadb';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { DEFAULT_SHARD_TARGET_RECORDS } from './shard-defaults.js';
 import {
   recordMetadata,
   sanitizeNamePart,
@@ -58,7 +59,8 @@ export interface ChromaVectorStoreOptions {
   prefix?: string;
   /**
    * A shared shard stops taking new users once it holds this many records,
-   * and rebalancing brings overfull shards back to it. Default 2,000.
+   * and rebalancing brings overfull shards back to it.
+   * @default DEFAULT_SHARD_TARGET_RECORDS (2,000, shard-defaults.ts)
    */
   shardTargetRecords?: number;
   /**
@@ -150,7 +152,7 @@ export class ChromaVectorStore implements VectorStore {
       ssl: url.protocol === 'https:',
     });
     this.prefix = options.prefix ?? 'memql';
-    this.target = options.shardTargetRecords ?? 2_000;
+    this.target = options.shardTargetRecords ?? DEFAULT_SHARD_TARGET_RECORDS;
     this.max = options.shardMaxRecords ?? 2 * this.target;
     this.solo = options.soloRecords ?? this.target;
     if (!(this.target >= 1 && this.max >= this.target && this.solo >= 1)) {

@@ -128,6 +128,14 @@ interface AttemptFailure {
   cause?: unknown;
 }
 
+/** The defaults of OpenAiHttpClientOptions (also MEMQL_LLM_TIMEOUT_MS's and MEMQL_LLM_MAX_RETRIES's). */
+export const HTTP_CLIENT_DEFAULTS = {
+  timeoutMs: 30_000,
+  maxRetries: 3,
+  backoffBaseMs: 500,
+  maxRetryDelayMs: 30_000,
+} as const;
+
 const ERROR_CLASSES = {
   http: HttpStatusError,
   network: HttpTransportError,
@@ -165,10 +173,11 @@ export class OpenAiHttpClient {
     this.label = options.label ?? 'OpenAI-compatible';
     this.baseUrl = validBaseUrl(options.baseUrl, this.label);
     this.apiKey = options.apiKey || undefined;
-    this.timeoutMs = this.check('timeoutMs', options.timeoutMs ?? 30_000, 1);
-    this.maxAttempts = 1 + this.check('maxRetries', options.maxRetries ?? 3, 0);
-    this.backoffBaseMs = this.check('backoffBaseMs', options.backoffBaseMs ?? 500, 0);
-    this.maxRetryDelayMs = this.check('maxRetryDelayMs', options.maxRetryDelayMs ?? 30_000, 0);
+    const defaults = HTTP_CLIENT_DEFAULTS;
+    this.timeoutMs = this.check('timeoutMs', options.timeoutMs ?? defaults.timeoutMs, 1);
+    this.maxAttempts = 1 + this.check('maxRetries', options.maxRetries ?? defaults.maxRetries, 0);
+    this.backoffBaseMs = this.check('backoffBaseMs', options.backoffBaseMs ?? defaults.backoffBaseMs, 0);
+    this.maxRetryDelayMs = this.check('maxRetryDelayMs', options.maxRetryDelayMs ?? defaults.maxRetryDelayMs, 0);
     this.headers = { ...options.headers };
     this.logger = options.logger;
   }
