@@ -24,7 +24,7 @@
 // processes may read; a cache miss always re-reads the directory.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChromaClient, ChromaNotFoundError, type Collection, type Metadata } from 'chromadb';
+import { ChromaClient, ChromaNotFoundError, ChromaServerError, type Collection, type Metadata } from 'chromadb';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DEFAULT_SHARD_TARGET_RECORDS } from './shard-defaults.js';
@@ -132,6 +132,14 @@ const UNBUILT_SEGMENT = 'Error creating hnsw segment reader: Nothing found on di
 /** Pauses before retrying a query that hit UNBUILT_SEGMENT (after waiting for this process's write into the shard). */
 const UNBUILT_SEGMENT_BACKOFF_MS = [20, 50, 100, 200, 400, 800] as const;
 
+/** A failure of this store, its message starting with `ChromaVectorStore`; wrap() passes it on as it is. */
+export class ChromaStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ChromaStoreError';
+  }
+}
+
 export class ChromaVectorStore implements VectorStore {
   private readonly client: ChromaClient;
   private readonly prefix: string;
@@ -156,7 +164,7 @@ export class ChromaVectorStore implements VectorStore {
     this.max = options.shardMaxRecords ?? 2 * this.target;
     this.solo = options.soloRecords ?? this.target;
     if (!(this.target >= 1 && this.max >= this.target && this.solo >= 1)) {
-      throw new Error(
+      throw new ChromaStoreError(
         `ChromaVectorStore: need 1 <= shardTargetRecords (${this.target}) <= shardMaxRecords (${this.max}) and soloRecords (${this.solo}) >= 1`,
       );
     }
@@ -176,7 +184,7 @@ export class ChromaVectorStore implements VectorStore {
 
   async open(dimension: number): Promise<void> {
     if (!Number.isInteger(dimension) || dimension < 1)
-      throw new Error(`ChromaVectorStore.open: bad dimension ${dimension}`);
+      throw new ChromaStoreError(`ChromaVectorStore.open: bad dimension ${dimension}`);
     this.dimension = dimension;
     this.space = null;
     await this.withSpace('open', async () => undefined);
@@ -365,7 +373,7 @@ export class ChromaVectorStore implements VectorStore {
   // ------------------------------------------------------------ internals
 
   private requireDimension(): number {
-    if (this.dimension === null) throw new Error('ChromaVectorStore: call open(dimension) first');
+    if (this.dimension === null) throw new ChromaStoreError('ChromaVectorStore: call open(dimension) first');
     return this.dimension;
   }
 
@@ -396,9 +404,9 @@ export class ChromaVectorStore implements VectorStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('ChromaVectorStore')) throw error;
+      if (error instanceof ChromaStoreError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, {
+      throw new ChromaStoreError(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, {
         cause: error,
       });
     }
@@ -530,7 +538,8 @@ export class ChromaVectorStore implements VectorStore {
       // add() keeps an existing id: if another process assigned the user first, its choice wins.
       await space.directory.add({ ids: [key], embeddings: [[1]], metadatas: [entry] });
       const winner = await this.findShardFromDirectory(space, key);
-      if (!winner) throw new Error(`ChromaVectorStore: directory entry for ${key} vanished right after it was written`);
+      if (!winner)
+        throw new ChromaStoreError(`ChromaVectorStore: directory entry for ${key} vanished right after it was written`);
       return winner;
     });
   }
@@ -706,8 +715,13 @@ export class ChromaVectorStore implements VectorStore {
   }
 }
 
+/**
+ * Chroma 1.0 reports the unbuilt segment as a generic HTTP 500, which the
+ * client turns into ChromaServerError: no error class or code names this
+ * case, so the message is the only way to tell it from other server errors.
+ */
 function isUnbuiltSegment(error: unknown): boolean {
-  return error instanceof Error && error.message.includes(UNBUILT_SEGMENT);
+  return error instanceof ChromaServerError && error.message.includes(UNBUILT_SEGMENT);
 }
 
 function* batches<T>(items: readonly T[], size: number): Generator<T[]> {

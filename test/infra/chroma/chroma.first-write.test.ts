@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ChromaClient } from 'chromadb';
+import { ChromaClient, ChromaServerError } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VectorQuery, VectorRecord } from '../../../src/domain/ports.js';
 import { startChromaServer, type ChromaServer } from '../../../src/infra/chroma/chroma-server.js';
@@ -90,7 +90,9 @@ describe('first write into a new Chroma collection', () => {
         () =>
           collection.query({ queryEmbeddings: [rows[0]!.vector], nResults: 3, where: { uk: 'x' } }).then(
             () => 'ok',
-            (error: Error) => (UNBUILT.test(error.message) ? 'unbuilt' : `other: ${error.message}`),
+            // A generic server error (HTTP 500): only its message names the condition.
+            (error: Error) =>
+              error instanceof ChromaServerError && UNBUILT.test(error.message) ? 'unbuilt' : `other: ${error.message}`,
           ),
       );
       expect(outcomes.filter((outcome) => outcome.startsWith('other'))).toEqual([]);
