@@ -8,7 +8,11 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ['test/unit/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      // The embedder the fakes use, against the Embedder contract.
+      'test/infra/embeddings/hashing.embedder.test.ts',
+    ],
     exclude: ['node_modules/**'],
     testTimeout: 10_000,
     hookTimeout: 10_000,
