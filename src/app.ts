@@ -191,7 +191,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
           };
         },
       },
-      { port: config.port, host: config.host },
+      { port: config.port, host: config.host, corsOrigins: config.corsOrigins },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
     log.info(

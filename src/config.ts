@@ -51,6 +51,31 @@ function setting(declaration: {
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
 const httpUrl = z.string().url();
 
+/** A comma-separated list of browser origins ("https://app.example.com,http://localhost:3000"). */
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .superRefine((origins, ctx) => {
+    for (const origin of origins) {
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        // reported below
+      }
+      if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin)
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${origin}" is not an origin: write scheme://host[:port], with no path or trailing slash`,
+        });
+    }
+  });
+
 /** Every setting, in the order README lists them. */
 export const SETTINGS = {
   PORT: setting({
@@ -159,6 +184,13 @@ export const SETTINGS = {
     description:
       '`npm run migrate:diff` only: a PostgreSQL server where `CREATE DATABASE` is allowed (shadow database)',
   }),
+  MEMQL_CORS_ORIGINS: setting({
+    schema: originList,
+    unset: 'none',
+    description:
+      'browser origins allowed to call the API from another origin, comma-separated ' +
+      '(`https://app.example.com,http://localhost:5173`); see *From a browser*',
+  }),
   LOG_LEVEL: setting({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -228,6 +260,8 @@ export interface Config {
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
   redisUrl: string | undefined;
   shadowDatabaseUrl: string | undefined;
+  /** Origins allowed by CORS (exact matches); empty: none. */
+  corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -261,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: e.REDIS_URL,
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
+    corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],
     logLevel: e.LOG_LEVEL,
   };
 }

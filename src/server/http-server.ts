@@ -14,7 +14,9 @@ import type { Context } from '../context.js';
 import { DomainError } from '../domain/errors.js';
 import type { Viewer } from '../domain/types.js';
 import type { Logger } from '../lib/logger.js';
+import { createCors } from './cors.js';
 import { createErrorFormatter, toGraphQLError } from './format-error.js';
+import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
 
 /** Requests larger than this are refused with 413 before parsing. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -41,25 +43,47 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(
-  deps: TransportDeps,
-  options: { port: number; host: string },
-): Promise<RunningServer> {
+export interface HttpServerOptions {
+  port: number;
+  host: string;
+  /** Browser origins allowed to call the API (CORS); empty: none. */
+  corsOrigins: readonly string[];
+}
+
+export async function startHttpServer(deps: TransportDeps, options: HttpServerOptions): Promise<RunningServer> {
   const httpServer = http.createServer();
   const formatError = createErrorFormatter(deps.log);
+  const cors = createCors(options.corsOrigins);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
-  const wsHandle = useServer<{ authorization?: unknown }, { viewer?: Viewer }>(
+  const wsHandle = useServer<Record<string, unknown>, { viewer?: Viewer }>(
     {
       schema: deps.schema,
       onConnect: async (ctx) => {
-        const authorization =
-          typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : undefined;
+        // A refused connection is closed here with a code and a reason that
+        // says what was wrong; returning false then only confirms it.
+        const refuse = (refusal: { code: number; reason: string }) => {
+          ctx.extra.socket.close(refusal.code, refusal.reason);
+          return false;
+        };
+        const found = connectionAuthorization(ctx.connectionParams, ctx.extra.request.headers.authorization);
+        switch (found.kind) {
+          case 'missing':
+            return refuse(REFUSAL.missing);
+          case 'malformed':
+            return refuse(REFUSAL.malformed(found.reason));
+          case 'present':
+            break;
+          default: {
+            const unreachable: never = found;
+            throw new Error(`unknown authorization ${JSON.stringify(unreachable)}`);
+          }
+        }
         try {
-          ctx.extra.viewer = await deps.authenticate(authorization);
+          ctx.extra.viewer = await deps.authenticate(found.authorization);
           return true;
         } catch (error) {
-          if (error instanceof DomainError) return false; // closes with 4403 Forbidden
+          if (error instanceof DomainError) return refuse(REFUSAL.refused(error.message));
           throw error;
         }
       },
@@ -110,6 +134,7 @@ export async function startHttpServer(
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (cors.handle(req, res)) return; // a preflight, answered
     if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       const report = await deps.health().catch(() => ({ ok: false, checks: {} }));
       return sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...report.checks });

@@ -67,23 +67,62 @@ describe('authentication and authorisation', () => {
     expect((await client.fails(CurrentProjectDocument)).extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('authenticates WebSocket connections from the connection_init payload', async () => {
-    const run = (authorization: string | undefined) =>
-      new Promise<unknown>((resolve, reject) => {
-        const client = createClient({
-          url: t.wsUrl,
-          webSocketImpl: WebSocket,
-          connectionParams: authorization ? { authorization } : {},
-          retryAttempts: 0,
-          lazy: true,
-        });
-        client.subscribe(
-          { query: '{ project { name } }' },
-          { next: (value) => resolve(value), error: (error) => reject(error), complete: () => void client.dispose() },
-        );
+  /** Runs `{ project { name } }` over graphql-ws; rejects with the close event when the server refuses. */
+  const overWebSocket = (connectionParams: Record<string, unknown>, headers?: Record<string, string>) =>
+    new Promise<unknown>((resolve, reject) => {
+      const client = createClient({
+        url: t.wsUrl,
+        webSocketImpl: headers
+          ? class extends WebSocket {
+              constructor(url: string, protocols: string | string[]) {
+                super(url, protocols, { headers });
+              }
+            }
+          : WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+        lazy: true,
       });
-    await expect(run(`Bearer ${t.adminKey}`)).resolves.toEqual({ data: { project: { name: 'default' } } });
-    await expect(run('Bearer mq_wrong')).rejects.toMatchObject({ code: 4403 });
-    await expect(run(undefined)).rejects.toMatchObject({ code: 4403 });
+      client.subscribe(
+        { query: '{ project { name } }' },
+        {
+          next: (value) => resolve(value),
+          error: (error) => reject(error),
+          complete: () => void client.dispose(),
+        },
+      );
+    });
+  const projectName = { data: { project: { name: 'default' } } };
+
+  it('authenticates WebSocket connections from connectionParams.authorization or .Authorization', async () => {
+    await expect(overWebSocket({ authorization: `Bearer ${t.adminKey}` })).resolves.toEqual(projectName);
+    await expect(overWebSocket({ Authorization: `Bearer ${t.adminKey}` })).resolves.toEqual(projectName);
+  });
+
+  it('authenticates WebSocket connections from an Authorization header on the upgrade request', async () => {
+    await expect(overWebSocket({}, { Authorization: `Bearer ${t.adminKey}` })).resolves.toEqual(projectName);
+  });
+
+  it('closes a WebSocket without a key with 4401 and a reason that says the key is missing', async () => {
+    await expect(overWebSocket({})).rejects.toMatchObject({
+      code: 4401,
+      reason: expect.stringMatching(/^Unauthorized: no API key; send connectionParams/),
+    });
+  });
+
+  it('closes a WebSocket with a wrong, malformed or mistyped key with a code and a reason that says which', async () => {
+    await expect(overWebSocket({ authorization: 'Bearer mq_wrong' })).rejects.toMatchObject({
+      code: 4403,
+      reason: 'Forbidden: Unknown or revoked API key',
+    });
+    await expect(overWebSocket({ authorization: t.adminKey })).rejects.toMatchObject({
+      code: 4403,
+      reason: 'Forbidden: Authorization must be "Bearer <api key>"',
+    });
+    await expect(overWebSocket({ authorization: 42 })).rejects.toMatchObject({
+      code: 4401,
+      reason: 'Unauthorized: connectionParams.authorization must be a string "Bearer <api key>"',
+    });
+    await expect(overWebSocket({}, { Authorization: 'Bearer mq_wrong' })).rejects.toMatchObject({ code: 4403 });
   });
 });
