@@ -247,6 +247,20 @@ function isTimeNoun(t: Token): boolean {
   return TIME_NOUNS.has(t.lemma) || TIME_NOUNS.has(t.lower) || TIME_NOUNS.has(t.lower.replace(/s$/, ''));
 }
 
+/** "for like six years", "for about ten years", "for almost a decade". */
+const APPROXIMATELY = new Set([
+  'like',
+  'about',
+  'around',
+  'almost',
+  'nearly',
+  'roughly',
+  'over',
+  'under',
+  'just',
+  'well',
+  'at least',
+]);
 const TIME_SPAN_WORDS = new Set(['DET', 'ADJ', 'NUM', 'ADV', 'NOUN', 'PROPN', 'PRON']);
 
 /** Index where a trailing time phrase starts ("for about ten years", "three times a week", "since high school"), or -1. */
@@ -261,7 +275,11 @@ function timeTailStart(tokens: readonly Token[]): number {
   if (!lastIsTime) return -1;
   // Walk back over the phrase: determiners, numbers, adjectives, nouns ("a week", "the night shift").
   let i = tokens.length - 1;
-  while (i > 0 && TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) && !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)) {
+  while (
+    i > 0 &&
+    (TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) || APPROXIMATELY.has(tokens[i - 1]!.lower)) &&
+    !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)
+  ) {
     if (
       tokens[i - 1]!.pos === 'NOUN' &&
       !TIME_NOUNS.has(tokens[i - 1]!.lemma) &&
@@ -287,7 +305,10 @@ function lastPlacePhrase(tokens: readonly Token[]): number {
   for (let i = tokens.length - 2; i > 1; i--) {
     const t = tokens[i]!;
     if (t.pos === 'ADP')
-      return /^(?:at|in|on|near|by|around)$/.test(t.lower) && /^(?:the|a|my|our)$/.test(tokens[i + 1]!.lower) ? i : -1;
+      return /^(?:at|in|on|near|by|around)$/.test(t.lower) &&
+        (/^(?:the|a|my|our)$/.test(tokens[i + 1]!.lower) || tokens[i + 1]!.pos === 'PROPN')
+        ? i
+        : -1;
     if (!/^(?:DET|ADJ|NOUN|PROPN)$/.test(t.pos)) return -1;
   }
   return -1;
@@ -375,14 +396,14 @@ export function trimQualifiers(clause: string): string {
     while (tokens.length > 0 && tokens[tokens.length - 1]!.pos === 'PUNCT') tokens = tokens.slice(0, -1);
     const last = tokens[tokens.length - 1];
     if (!last || tokens.length <= 3) break;
-    if (last.pos === 'ADV' && !/^(?:not|here|there|home|abroad|away|back|out|up|down|off)$/.test(last.lower)) {
-      tokens = tokens.slice(0, -1);
-      continue;
-    }
     const tail = [...DISCOURSE_TAILS].find((phrase) => join(tokens).toLowerCase().endsWith(` ${phrase}`));
     if (tail) {
       tokens = tokens.slice(0, tokens.length - tail.split(' ').length);
       if (tokens[tokens.length - 1]?.pos === 'ADP') tokens = tokens.slice(0, -1);
+      continue;
+    }
+    if (last.pos === 'ADV' && !/^(?:not|here|there|home|abroad|away|back|out|up|down|off)$/.test(last.lower)) {
+      tokens = tokens.slice(0, -1);
       continue;
     }
     const time = timeTailStart(tokens);

@@ -53,18 +53,19 @@ const ALCOHOL =
 function routineFacts(verbWord: string, rawObject: string | undefined, ctx: RuleContext): Intent[] {
   const pastime = PASTIMES.get(verbWord.toLowerCase());
   if (!pastime || ONE_OFF.test(ctx.source)) return [];
-  const object = cutTail((rawObject ?? '').replace(QUANTIFIER, '')).replace(
-    /^to\s+/i,
-    pastime.verb === 'listen' ? '' : 'to ',
-  );
-  if (pastime.verb === 'listen' && object === '') return [];
+  // "listen to a lot of jazz": the "to" belongs to the verb, the quantifier to nothing.
+  const raw = pastime.verb === 'listen' ? (rawObject ?? '').replace(/^to\s+/i, '') : (rawObject ?? '');
+  const object = cutTail(raw.replace(QUANTIFIER, ''));
+  if (pastime.verb === 'listen' && (object === '' || !/^to\s/i.test(rawObject ?? ''))) return [];
   // "I walk to work", "I cycle to school": a commute is a routine worth keeping.
   const commute =
     /^(?:walk|cycle|bike|run|jog|ride)$/.test(pastime.verb) &&
     /^to (?:work|school|college|uni|university|the office)$/i.test(object);
   if (
     !commute &&
-    /^(?:not|to|it|that|this|them|the|a|an|his|her|your|out|up|so|too|as|like|what|how|about)\b/i.test(object)
+    /^(?:not|to|it|that|this|them|the|a|an|his|her|your|out|up|so|too|as|like|what|how|about|every|most|each|twice|once|daily|weekly|before|after|during|\d)\b/i.test(
+      object,
+    )
   )
     return [];
   if (!commute && object !== '' && (!isLikeObject(object.replace(/^(?:my|our)\s+/i, '')) || wordCount(object) > 6))
@@ -96,7 +97,8 @@ function routineFacts(verbWord: string, rawObject: string | undefined, ctx: Rule
       : isMusic(object) || isInstrument(object) || pastime.slot === 'music'
         ? 'music'
         : 'hobbies';
-  const text = verbPhrase(`${pastime.verb}${object ? ` ${object}` : ''}`);
+  const verb = pastime.verb === 'listen' ? 'listen to' : pastime.verb;
+  const text = verbPhrase(`${verb}${object ? ` ${object}` : ''}`);
   const value = food
     ? object.toLowerCase()
     : object === ''

@@ -209,24 +209,20 @@ export const DISCOURSE_TAILS = table(`
   a lot
   a bit
   a little
-`);
-
-/** Ways of saying one became something: "I've gone vegan", "I switched to a keto diet" say "I am vegan", "I am on a keto diet". */
-export const BECOMING = table(`
-  went
-  gone
-  have gone
-  turned
-  have turned
-  became
-  become
-  have become
-  switched to
-  have switched to
-  changed to
-  converted to
-  am going
-  am now
+  on the train
+  on the bus
+  on the subway
+  on the tube
+  on the metro
+  on my commute
+  on the way to work
+  on the way home
+  in the car
+  before work
+  after work
+  before school
+  after school
+  before bed
 `);
 
 export interface Pastime {
@@ -295,7 +291,7 @@ export const PASTIMES = pastimes(`
   walk       walking       none      hobbies
   write      writing       thing     hobbies
   watch      watching      thing     hobbies
-  listen     listening     thing     music
+  listen     listening     thing     hobbies
   ride       riding        thing     hobbies
   coach      coaching      thing     sports
   collect    collecting    thing     hobbies
@@ -323,6 +319,8 @@ export const CONDITION_HEADS = table(`
   infection
   condition
   migraine
+  headache
+  headaches
   migraines
   depression
   anxiety

@@ -1,0 +1,249 @@
+// The offline extractor on everyday statements, by category: each category
+// holds sentences written for this file (not the dev or held-out sets), and
+// each expects exactly the memories listed ([slot, text]) or nothing.
+
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROFILE_CONFIG } from '../../src/domain/profile/default-profile.js';
+import type { ExistingMemory } from '../../src/domain/types.js';
+import { RuleBasedExtractor } from '../../src/infra/extraction/rules/rule-based.extractor.js';
+
+const NOW = new Date('2026-03-10T09:00:00Z');
+const extractor = new RuleBasedExtractor();
+
+async function added(content: string): Promise<[string, string][]> {
+  const { operations } = await extractor.extract({
+    messages: [{ role: 'user', content }],
+    profile: DEFAULT_PROFILE_CONFIG,
+    existing: [],
+    now: NOW,
+  });
+  return operations.flatMap((op) =>
+    op.kind === 'ADD' ? [[`${op.topic}/${op.subTopic}`, op.text] as [string, string]] : [],
+  );
+}
+
+/** The memories after each message in turn, starting from `existing`. */
+async function after(existing: [string, string][], ...turns: string[]): Promise<[string, string][]> {
+  let id = 0;
+  let memories: ExistingMemory[] = existing.map(([slot, text]) => {
+    const [topic, subTopic] = slot.split('/') as [string, string];
+    return { id: `m${id++}`, text, topic, subTopic };
+  });
+  for (const content of turns) {
+    const { operations } = await extractor.extract({
+      messages: [{ role: 'user', content }],
+      profile: DEFAULT_PROFILE_CONFIG,
+      existing: memories,
+      now: NOW,
+    });
+    for (const op of operations) {
+      if (op.kind === 'ADD') memories.push({ id: `m${id++}`, text: op.text, topic: op.topic, subTopic: op.subTopic });
+      if (op.kind === 'UPDATE')
+        memories = memories.map((m) =>
+          m.id === op.memoryId ? { ...m, text: op.text, topic: op.topic, subTopic: op.subTopic } : m,
+        );
+      if (op.kind === 'DELETE') memories = memories.filter((m) => m.id !== op.memoryId);
+    }
+  }
+  return memories.map((m) => [`${m.topic}/${m.subTopic}`, m.text]);
+}
+
+type Case = [string, [string, string][]];
+
+const categories: Record<string, Case[]> = {
+  'trailing qualifiers and fillers': [
+    ["I'm a firefighter on the day shift, honestly.", [['work/title', 'Works as a firefighter']]],
+    ['I dislike loud restaurants, to be honest.', [['interests/dislikes', 'Dislikes loud restaurants']]],
+    ["I've been vegan for like six years now.", [['food/diet', 'Is vegan']]],
+    ['I work at Bosch, have done for ages.', [['work/company', 'Works at Bosch']]],
+    ["I'm allergic to kiwi, pretty mildly though.", [['health/allergies', 'Allergic to kiwi']]],
+    ['I speak Dutch these days.', [['basic_info/languages', 'Speaks Dutch']]],
+  ],
+  'descriptive phrases before the value': [
+    ['I live in a shared house in Utrecht.', [['basic_info/location', 'Lives in Utrecht']]],
+    ['We live in an old farmhouse near Kraków.', [['basic_info/location', 'Lives in Kraków']]],
+    ['I work as an ICU nurse on nights.', [['work/title', 'Works as an ICU nurse']]],
+    ['I moved back to my home town, Tromsø, in the autumn.', [['basic_info/location', 'Lives in Tromsø']]],
+  ],
+  'two facts joined': [
+    [
+      "I'm a plumber and at weekends I go fishing.",
+      [
+        ['work/title', 'Works as a plumber'],
+        ['interests/hobbies', 'Goes fishing'],
+      ],
+    ],
+    [
+      "I'm 38, separated, three kids.",
+      [
+        ['basic_info/age', 'Is 38 years old'],
+        ['family/partner', 'Is separated'],
+        ['family/children', 'Has three children'],
+      ],
+    ],
+    [
+      'Grew up in Bilbao, living in Madrid these days.',
+      [
+        ['basic_info/origin', 'Is from Bilbao'],
+        ['basic_info/location', 'Lives in Madrid'],
+      ],
+    ],
+    [
+      'I am a retired librarian living in Ghent.',
+      [
+        ['work/title', 'Works as a retired librarian'],
+        ['basic_info/location', 'Lives in Ghent'],
+      ],
+    ],
+  ],
+  'job news with role and employer': [
+    [
+      'I just started a new job as a QA engineer at a gaming studio.',
+      [
+        ['work/company', 'Works at a gaming studio'],
+        ['work/title', 'Works as a QA engineer'],
+        ['life_event/events', 'Started a new job (March 2026)'],
+      ],
+    ],
+    [
+      'Landed a job at Airbus as a technician!',
+      [
+        ['work/company', 'Works at Airbus'],
+        ['work/title', 'Works as a technician'],
+        ['life_event/events', 'Started a new job'],
+      ],
+    ],
+    [
+      'I work evenings as a waiter in a tapas bar.',
+      [
+        ['work/title', 'Works as a waiter'],
+        ['work/company', 'Works at a tapas bar'],
+      ],
+    ],
+    ['I drive a taxi for a living.', [['work/title', 'Drives a taxi for a living']]],
+    ["I'm the founder of a tiny design studio.", [['work/company', 'Founded a tiny design studio']]],
+  ],
+  'health states and pregnancy': [
+    ["I'm nine weeks pregnant!", [['health/conditions', 'Is pregnant']]],
+    ["I'm in my third trimester, so I'm tired.", [['health/conditions', 'Is pregnant']]],
+    ["I'm recovering from a hip replacement.", [['health/conditions', 'Is recovering from a hip replacement']]],
+    ['I have a dodgy knee.', [['health/conditions', 'Has a dodgy knee']]],
+    [
+      'I suffer from tension headaches and sciatica.',
+      [
+        ['health/conditions', 'Has tension headaches'],
+        ['health/conditions', 'Has sciatica'],
+      ],
+    ],
+    ['I have tendinitis in my wrist.', [['health/conditions', 'Has tendinitis']]],
+    ['I quit smoking in January.', [['health/conditions', 'Quit smoking']]],
+  ],
+  'hobbies and routines': [
+    ['I swim before work most days.', [['interests/sports', 'Likes swimming']]],
+    ['Saturdays I volunteer at the dog shelter.', [['interests/hobbies', 'Volunteers at the dog shelter']]],
+    ['I watch a lot of baseball.', [['interests/sports', 'Watches baseball']]],
+    ['I listen to audiobooks on the train.', [['interests/hobbies', 'Listens to audiobooks']]],
+    ['I listen to a lot of jazz.', [['interests/music', 'Listens to jazz']]],
+    ['I do judo twice a week.', [['interests/sports', 'Does judo']]],
+    ["I've been knitting since I was a teenager.", [['interests/hobbies', 'Likes knitting']]],
+    ['I cycle to work every day.', [['interests/hobbies', 'Cycles to work']]],
+  ],
+  'nothing: questions, hypotheticals, requests, jokes, others, one-offs': [
+    ['Do I need a visa if I move to Canada?', []],
+    ['If I had a garden, I would grow tomatoes and bake bread.', []],
+    ['Please write a toast for my brother, who swims competitively.', []],
+    ['lol I basically live at the gym', []],
+    ['My uncle teaches chemistry and plays the organ.', []],
+    ['I swam at the beach today.', []],
+    ["I'm cooking pasta right now.", []],
+    ['Tonight I will paint the hallway and watch TV.', []],
+    ['In my novel, I am a spy living in Vienna.', []],
+    ['The nurse I talked to has asthma.', []],
+  ],
+};
+
+describe('RuleBasedExtractor on everyday statements', () => {
+  for (const [category, cases] of Object.entries(categories)) {
+    describe(category, () => {
+      it.each(cases)('%s', async (content, expected) => {
+        expect((await added(content)).sort()).toEqual([...expected].sort());
+      });
+    });
+  }
+});
+
+describe('RuleBasedExtractor: changes that update or delete', () => {
+  it.each<[string, [string, string][], string[], [string, string][]]>([
+    [
+      'quitting one employer for a role at another changes both',
+      [
+        ['work/company', 'Works at Nokia'],
+        ['work/title', 'Works as a tester'],
+      ],
+      ['I quit Nokia and now work as a data engineer at Wolt.'],
+      [
+        ['work/company', 'Works at Wolt'],
+        ['work/title', 'Works as a data engineer'],
+      ],
+    ],
+    [
+      'giving up on learning something removes it',
+      [['education/learning', 'Is learning Mandarin']],
+      ['I gave up on learning Mandarin last year.'],
+      [],
+    ],
+    [
+      'asking not to remember a fact removes it',
+      [['pets/cats', 'Has a cat named Miso']],
+      ["Please don't remember that I have a cat anymore."],
+      [],
+    ],
+    [
+      'a move replaces the home',
+      [['basic_info/location', 'Lives in Turin']],
+      ["We've moved to Genoa."],
+      [['basic_info/location', 'Lives in Genoa']],
+    ],
+    [
+      'a diet switch replaces the diet',
+      [['food/diet', 'Is vegan']],
+      ['I went pescatarian in the summer.'],
+      [['food/diet', 'Is pescatarian']],
+    ],
+    [
+      'an activity given up is removed from whichever interest slot holds it',
+      [['interests/sports', 'Likes climbing']],
+      ["I don't climb anymore."],
+      [],
+    ],
+    [
+      'a birth ends a pregnancy',
+      [['health/conditions', 'Is pregnant']],
+      ['Our daughter was born on Sunday!'],
+      [
+        ['family/children', 'Has a daughter'],
+        ['life_event/events', 'Had a baby'],
+      ],
+    ],
+    [
+      'a new major replaces the old one',
+      [['education/major', 'Studies history']],
+      ['I switched my major from history to law.'],
+      [['education/major', 'Studies law']],
+    ],
+    [
+      'a thing that was not for the user is removed',
+      [['education/learning', 'Is learning the violin']],
+      ["The violin wasn't for me."],
+      [],
+    ],
+    [
+      'drinking again ends "does not drink"',
+      [['food/restrictions', 'Does not drink alcohol']],
+      ['I drink wine again these days.'],
+      [['food/likes', 'Drinks wine']],
+    ],
+  ])('%s', async (_name, existing, turns, expected) => {
+    expect((await after(existing, ...turns)).sort()).toEqual([...expected].sort());
+  });
+});
