@@ -112,6 +112,18 @@ export function splitClauses(sentence: string): string[] {
   for (let i = 1; i < parts.length; i++) {
     const next = parts[i]!;
     if (isQualifierOnly(next.tokens) && (i === parts.length - 1 || isSeparatorLike(parts[i + 1]))) continue;
+    // "Sam and I split up", "My wife and I moved": a compound subject, not two clauses.
+    const compound =
+      restoredPrefix === '' &&
+      next.separator.some((t) => t.lower === 'and') &&
+      /^(?:i|we)$/.test(next.tokens[0]?.lower ?? '') &&
+      current.length > 0 &&
+      current.length <= 3 &&
+      !current.some((t) => isVerb(t) || t.pos === 'ADP');
+    if (compound) {
+      current = [...current, ...next.separator, ...next.tokens];
+      continue;
+    }
     const restored = startsClause([...wordTokens(restoredPrefix), ...current], next.tokens);
     if (restored === null) {
       // Only "," "and" "or" continue a list; a tail after "so", "but", "because" that is no clause is dropped.
@@ -207,6 +219,18 @@ function startsClause(currentClause: readonly Token[], next: readonly Token[]): 
   const currentTokens = cutFrontedAdverbial([...currentClause]);
   const who = userSubject(currentTokens);
   if (who === null) return null;
+  // "I heard that Tom quit his job and started painting": the second verb is Tom's.
+  if (
+    currentTokens
+      .slice(2)
+      .some(
+        (t) =>
+          t.lower === 'that' ||
+          t.pos === 'SCONJ' ||
+          (t.pos === 'PROPN' && isVerb(currentTokens[currentTokens.indexOf(t) + 1])),
+      )
+  )
+    return null;
   const rest = content(next);
   const first = rest[0];
   const copula = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:am|are)\\b`, 'i').test(current);

@@ -104,13 +104,30 @@ function routineFacts(verbWord: string, rawObject: string | undefined, ctx: Rule
     : object === ''
       ? pastime.gerund
       : `${pastime.gerund} ${object.toLowerCase()}`;
+  const resumed = /\b(?:again|went back to|gone back to|back to|started|began)\b/i.test(ctx.source);
+  const diets = food && pastime.verb === 'eat' && resumed ? dietsBroken(object) : [];
   const supersedes = food
     ? [
         new RegExp(`^does not ${pastime.verb} ${object.toLowerCase()}$`),
         ...(pastime.verb === 'drink' && ALCOHOL.test(object) ? [/^does not drink (?:alcohol|any alcohol)$/] : []),
       ]
     : undefined;
-  return [assert(fact(slot, text, value, supersedes ? { supersedes } : {}))];
+  return [
+    assert(fact(slot, text, value, supersedes ? { supersedes } : {})),
+    ...diets.map((diet) => ({ kind: 'retract' as const, fact: fact('diet', `Is ${diet}`, diet), source: ctx.source })),
+  ];
+}
+
+const MEAT = /^(?:meat|red meat|beef|pork|chicken|lamb|bacon|steak|turkey|poultry|burgers?|sausages?|ham)$/i;
+const FISH = /^(?:fish|seafood|salmon|tuna|shellfish|sushi|shrimp|prawns)$/i;
+const ANIMAL = /^(?:cheese|dairy|eggs?|milk|butter|honey|yogh?urt|ice cream)$/i;
+
+/** The diets that eating this again ends: meat ends vegetarian, vegan and pescatarian; fish vegetarian and vegan; cheese vegan. */
+function dietsBroken(food: string): string[] {
+  if (MEAT.test(food)) return ['vegetarian', 'vegan', 'pescatarian'];
+  if (FISH.test(food)) return ['vegetarian', 'vegan'];
+  if (ANIMAL.test(food)) return ['vegan'];
+  return [];
 }
 
 function conditionFacts(value: string): Intent[] {
@@ -314,6 +331,19 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
       event('Lost their job', ctx, ctx.source),
     ],
   ),
+
+  rule('health-state', 'I smoke', /^I (smoke|vape)(?: .*)?$/i, (m, ctx) => {
+    if (ONE_OFF.test(ctx.source)) return [];
+    const habit = m[1]!.toLowerCase() === 'vape' ? 'vaping' : 'smoking';
+    return [
+      assert(
+        fact('conditions', habit === 'vaping' ? 'Vapes' : 'Smokes', habit, {
+          categories: ['health'],
+          supersedes: [new RegExp(`^quit ${habit}$`)],
+        }),
+      ),
+    ];
+  }),
 
   // ---- routines and pastimes
   rule(

@@ -16,7 +16,7 @@ export type ForgetRequest =
   | { kind: 'unknown' };
 
 const REQUEST =
-  /^(?:(?:please|pls|kindly|ok|okay|and|also|actually|now|hey|so|oh|can you|could you|would you|will you|I want you to|I need you to|I would like you to|I want to)[\s,]+)*(?:forget|delete|remove|erase|drop|clear|wipe|discard|unlearn|stop remembering|do not remember|no need to remember|you do not need to remember|do not keep|do not store|do not save)\s+(.+)$/i;
+  /^(?:(?:please|pls|kindly|ok|okay|and|also|actually|now|hey|so|oh|can you|could you|would you|will you|you can|you may|you could|feel free to|go ahead and|I want you to|I need you to|I would like you to|I want to)[\s,]+)*(?:forget|delete|remove|erase|drop|clear|wipe|discard|unlearn|stop remembering|do not remember|no need to remember|you do not need to remember|do not keep|do not store|do not save)\s+(.+)$/i;
 const STATEMENT =
   /^(?:about\s+)?(?:the fact\s+)?that\s+(?:I (?:said|told you|mentioned)\s+(?:that\s+)?)?((?:I|we)\b.+)$/i;
 const PREAMBLE =

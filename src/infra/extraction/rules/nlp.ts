@@ -69,3 +69,11 @@ export function join(tokens: readonly Token[]): string {
     .join('')
     .trim();
 }
+
+/** The base form of an -ing verb, lemmatised as a verb ("smoking" -> "smoke", "running" -> "run"). */
+export function baseForm(gerund: string): string {
+  const verb = tag(`I am ${gerund.toLowerCase()}`)[2];
+  return verb && verb.pos === 'VERB' && verb.lemma !== verb.lower
+    ? verb.lemma
+    : gerund.toLowerCase().replace(/ing$/, '');
+}

@@ -21,7 +21,7 @@ import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
 import { decide } from './decide.js';
 import { HABITUAL } from './everyday.js';
-import { tag } from './nlp.js';
+import { baseForm } from './nlp.js';
 import {
   hasJokeMarker,
   isBareJoke,
@@ -116,10 +116,19 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     const trimmed = canonicalClause(trimQualifiers(canonical.text)).text;
     const bare = trimmed !== canonical.text && trimmed !== '' ? clauseIntents(trimmed, ctx) : [];
     let intents = bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
+    // "I went back to eating meat", "I started smoking again": the habit is back.
+    const resumed =
+      /^(I|we) (?:went back to|have gone back to|am back to|are back to|started|began|have started|returned to|got back into) (\w+ing)\b(.*)$/i.exec(
+        trimmed,
+      );
+    if (intents.length === 0 && resumed) {
+      const base = baseForm(resumed[2]!);
+      intents = clauseIntents(`${resumed[1]} ${base}${resumed[3]}`, ctx);
+    }
     // "I have been playing the drums since school": a habit, said in the progressive.
     const progressive = /^(I|we) (?:am|are) (\w+ing)\b(.*)$/i.exec(trimmed);
     if (intents.length === 0 && progressive && HABITUAL.test(clause)) {
-      const base = tag(progressive[2]!)[0]?.lemma ?? progressive[2]!;
+      const base = baseForm(progressive[2]!);
       intents = clauseIntents(`${progressive[1]} ${base}${progressive[3]}`, ctx);
     }
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))

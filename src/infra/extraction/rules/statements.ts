@@ -22,7 +22,7 @@ import type { CandidateFact, Intent } from './intents.js';
 import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
 import { companyFact, jobFacts, titleFact } from './work.js';
 import { EVERYDAY_RULES } from './everyday.js';
-import { tag } from './nlp.js';
+import { baseForm } from './nlp.js';
 import {
   BUSINESSES,
   CONDITION_ADJECTIVES,
@@ -494,6 +494,22 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 }
 
 export const CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'move',
+    "We're in Chicago now",
+    /^(?:I am|we are) (?:now |currently )?(?:in|over in|out in|back in|living in|settled in) (\p{Lu}.*)$/u,
+    (m, ctx) => {
+      // Said as the new normal ("now", "these days"), not a visit ("for the weekend", "on holiday").
+      if (!/\b(?:now|these days|nowadays|currently|settled|for good)\b/i.test(ctx.source)) return [];
+      if (
+        /\b(?:for (?:the|a|two|three|\w+) (?:weekend|week|days?|trip|holiday|vacation|conference|night)|visiting|on (?:holiday|vacation|a trip|business)|today|tonight|this week)\b/i.test(
+          ctx.source,
+        )
+      )
+        return [];
+      return placeFact('location', 'Lives in', m[1]!);
+    },
+  ),
   rule(
     'goal',
     "I'm studying to become a vet",
@@ -993,7 +1009,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'relationship',
     'We just got married',
     new RegExp(
-      `^${SUBJECT} (?:got|have gotten|have got|have been|were) (married|engaged|divorced|separated)(?: (?:to|with) (.+?))?(?: (?:in|on|last|this) .+)?$`,
+      `^${SUBJECT} (?:got |have gotten |have got |have been |were |)(married|engaged|divorced|separated)(?: (?:to|with) (.+?))?(?: (?:in|on|last|this) .+)?$`,
       'i',
     ),
     (m, ctx) => {
@@ -1144,6 +1160,18 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'My dog Rex died',
     /^(?:my|our) ([\w ]+?)(?:,)?(?: (\p{Lu}[\p{L}'-]+))?,? (?:died|passed away|passed|ran away|is gone|was put down|had to be put down|crossed the rainbow bridge)(?: .*)?$/iu,
     (m, ctx) => petLoss(m[1]!, m[2], ctx),
+  ),
+  rule(
+    'pet-loss',
+    'We had to put Luna down',
+    /^(?:I|[Ww]e) (?:had to |have had to )?(?:put|have put) (?:(?:my|our) \w+ )?(\p{Lu}[\p{L}'-]+) (?:down|to sleep)$/u,
+    (m, ctx) => petByName(m[1]!, ctx),
+  ),
+  rule(
+    'pet-loss',
+    'We rehomed our cat Oscar',
+    /^(?:I|[Ww]e) (?:rehomed|have rehomed|had to rehome|gave away|gave up|had to give up|found a new home for|lost|had to put down|put down|said goodbye to) (?:(?:my|our) )?([\w ]+?)?,? ?(\p{Lu}[\p{L}'-]+)?$/u,
+    (m, ctx) => (m[1] ? petLoss(m[1], m[2], ctx) : m[2] ? petByName(m[2], ctx) : []),
   ),
   rule(
     'pet-loss',
@@ -1478,6 +1506,16 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
 
 // ---------------------------------------------------------------- rule helpers
 
+/** A pet named without its species ("We had to put Luna down"): looked for by name in every pet slot. */
+function petByName(name: string, ctx: RuleContext): Intent[] {
+  if (asPersonName(name, false) === null) return [];
+  return (['dogs', 'cats', 'otherPets'] as const).map((slot) => ({
+    kind: 'retract' as const,
+    fact: fact(slot, `Has a pet named ${name}`, name),
+    source: ctx.source,
+  }));
+}
+
 /** A birth ends a pregnancy: "Is pregnant" and "Is expecting a baby" are taken back. */
 function notPregnant(ctx: RuleContext): Intent[] {
   return ['Is pregnant', 'Is expecting a baby'].map((text) => ({
@@ -1735,7 +1773,7 @@ export function positiveForms(clause: string): string[] {
   const gaveUp = GIVE_UP.exec(c);
   if (gaveUp) {
     const [, who, gerund, rest] = gaveUp as unknown as [string, string, string, string];
-    const base = tag(gerund)[0]?.lemma ?? gerund.replace(/ing$/, '');
+    const base = baseForm(gerund);
     return [
       `${who} ${who.toLowerCase() === 'we' ? 'are' : 'am'} ${gerund.toLowerCase()}${rest}`,
       `${who} ${base}${rest}`,

@@ -284,6 +284,7 @@ export function canonicalClause(clause: string): CanonicalClause {
     // "a six-month-old son", "my 3-year-old daughter": the age is about the child, not the user.
     .replace(/\b(?:\w+-)+(?:year|month|week|day)s?-old\s+(?=\p{L})/giu, '')
     .replace(/\b(?:my (?:\w+ ){0,2}and I|me and my \w+(?: \w+)?)\b/i, 'we')
+    .replace(/^\p{Lu}\p{Ll}+ and I\b/u, 'we')
     .replace(/[\s.,!?;:…)]+$/u, '')
     .replace(/\s+/g, ' ')
     .trim();
