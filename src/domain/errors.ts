@@ -1,7 +1,8 @@
 // One error vocabulary for the whole server. The GraphQL layer maps these to
-// `extensions.code`; anything else becomes INTERNAL_SERVER_ERROR.
+// `extensions.code` (src/server/format-error.ts, with Apollo's constants where
+// Apollo has the code); anything else becomes INTERNAL_SERVER_ERROR.
 
-export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMITED';
+export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMITED' | 'TIMEOUT';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -42,8 +43,17 @@ export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
 }
 
+/** Not raised yet: rate limits arrive with the hardening work; the code is already part of the API's vocabulary. */
 export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
+}
+
+/**
+ * Waited for work that did not finish in time (a batch another worker runs,
+ * say). Nothing was lost; asking again later may succeed.
+ */
+export class WaitTimeoutError extends DomainError {
+  readonly code = 'TIMEOUT';
 }
 
 /** A unique key is already taken (e.g. a user id within a project): bad input, named. */

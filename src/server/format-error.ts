@@ -3,23 +3,30 @@
 // theirs, and anything unexpected becomes INTERNAL_SERVER_ERROR with no
 // details leaked.
 
-import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
 
-const KNOWN_GRAPHQL_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'RATE_LIMITED',
+/** The `extensions.code` of each domain error: Apollo's constant where Apollo defines the code. */
+export const DOMAIN_ERROR_CODES: Readonly<Record<ErrorCode, string>> = {
+  BAD_USER_INPUT: ApolloServerErrorCode.BAD_USER_INPUT,
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  RATE_LIMITED: 'RATE_LIMITED',
+  TIMEOUT: 'TIMEOUT',
+};
+
+/** Codes that reach the client as they are; any other error becomes INTERNAL_SERVER_ERROR. */
+const KNOWN_GRAPHQL_CODES = new Set<string>([
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ...Object.values(DOMAIN_ERROR_CODES),
 ]);
 
 export function createErrorFormatter(log: Logger) {
@@ -30,7 +37,7 @@ export function createErrorFormatter(log: Logger) {
         message: original.message,
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: original.code, ...original.details },
+        extensions: { code: DOMAIN_ERROR_CODES[original.code], ...original.details },
       };
     }
     const code = formatted.extensions?.code;
@@ -46,11 +53,17 @@ export function createErrorFormatter(log: Logger) {
       return { message: original.message, path: formatted.path, extensions: { code: original.extensions.code } };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR },
+    };
   };
 }
 
 /** A domain error turned into a GraphQLError for places outside execution (auth of a request). */
 export function toGraphQLError(error: DomainError, httpStatus: number): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status: httpStatus } } });
+  return new GraphQLError(error.message, {
+    extensions: { code: DOMAIN_ERROR_CODES[error.code], http: { status: httpStatus } },
+  });
 }

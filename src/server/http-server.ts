@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -106,18 +106,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     // Shutdown is ours (src/index.ts stops every part in order); Apollo's own
     // signal handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await wsHandle.dispose();
-            },
-          };
-        },
-      },
-    ],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), disposeWebSocketsOnDrain(wsHandle)],
   });
   await apollo.start();
 
@@ -221,4 +210,17 @@ function parseBody(body: string, headers: HeaderMap): unknown {
     // Apollo answers a body that is not JSON with its own 400 BAD_REQUEST.
     return body;
   }
+}
+
+/** Apollo plugin: when Apollo drains (stop), the graphql-ws server is disposed too, closing its sockets. */
+function disposeWebSocketsOnDrain(wsServer: { dispose(): void | Promise<void> }): ApolloServerPlugin<Context> {
+  return {
+    async serverWillStart() {
+      return {
+        async drainServer() {
+          await wsServer.dispose();
+        },
+      };
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { BadInputError, NotFoundError } from '../../src/domain/errors.js';
+import { BadInputError, NotFoundError, UnauthenticatedError, WaitTimeoutError } from '../../src/domain/errors.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { createErrorFormatter } from '../../src/server/format-error.js';
+import { createErrorFormatter, toGraphQLError } from '../../src/server/format-error.js';
 
 const format = createErrorFormatter(createLogger('silent'));
 const asResolverError = (original: Error) =>
@@ -19,6 +19,15 @@ describe('formatError', () => {
     });
     const missing = asResolverError(new NotFoundError('User', 'x'));
     expect(format(missing.toJSON(), missing).extensions).toMatchObject({ code: 'NOT_FOUND', entity: 'User', id: 'x' });
+  });
+
+  it('gives every domain error its code, TIMEOUT included, inside and outside execution', () => {
+    const timeout = asResolverError(new WaitTimeoutError('waited too long', { waitedMs: 5 }));
+    expect(format(timeout.toJSON(), timeout).extensions).toEqual({ code: 'TIMEOUT', waitedMs: 5 });
+    expect(toGraphQLError(new UnauthenticatedError('no key'), 401).extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      http: { status: 401 },
+    });
   });
 
   it('turns anything unexpected into INTERNAL_SERVER_ERROR without details or stack', () => {

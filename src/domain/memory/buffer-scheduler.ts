@@ -4,6 +4,7 @@
 // state, so it fires after restarts too and needs no per-user timers.
 
 import { SerialLoop } from '../../lib/serial-loop.js';
+import { WaitTimeoutError } from '../errors.js';
 import type { Log, ProcessingRepository } from '../ports.js';
 import type { MemoryEventRecord } from '../types.js';
 import type { MemoryProcessor, ProcessOutcome } from './memory-processor.js';
@@ -22,6 +23,10 @@ export interface SchedulerOptions {
 export interface FlushResult {
   /** The last batch processed for this flush, if any. */
   event: MemoryEventRecord | null;
+  /**
+   * Why the last batch failed (the extractor's message, also kept as the
+   * buffer's lastError; the batch is retried with backoff), or null.
+   */
   error: string | null;
 }
 
@@ -74,7 +79,11 @@ export class BufferScheduler {
     this.loop.kick();
   }
 
-  /** Processes everything in the user's buffer now and waits for it. */
+  /**
+   * Processes everything in the user's buffer now and waits for it. Throws
+   * WaitTimeoutError when another worker holds the user's batch for longer
+   * than `waitTimeoutMs`: that is not "nothing pending".
+   */
   async flushAndWait(user: { userPk: string; projectId: string }): Promise<FlushResult> {
     const deadline = Date.now() + this.options.waitTimeoutMs;
     this.tokensSeen.delete(user.userPk);
@@ -91,7 +100,13 @@ export class BufferScheduler {
           return { event, error: outcome.error };
         case 'busy':
           // Another worker (here or in another process) runs this user's batch: wait for it.
-          if (Date.now() > deadline) return { event, error: 'timed out waiting for a batch running elsewhere' };
+          if (Date.now() > deadline) {
+            throw new WaitTimeoutError(
+              `Another worker is processing this user's buffer and did not finish within ${this.options.waitTimeoutMs} ms; ` +
+                'nothing was lost: the buffer shows its state, flush again later',
+              { waitedMs: this.options.waitTimeoutMs },
+            );
+          }
           await new Promise((resolve) => setTimeout(resolve, 50));
           continue;
         default: {

@@ -31,8 +31,12 @@ export class BlobResolver {
   ): Promise<InsertBlobPayload> {
     const user = await ctx.services.users.require(ctx.viewer, userId);
     const blob = await ctx.services.blobs.insert(user, input);
+    // The blob is stored whatever the flush does: a flush that fails (TIMEOUT) is
+    // an error on `event` alone, and `blob` still answers.
     const event = waitProcess
-      ? (await ctx.services.buffer.flushAndWait({ userPk: user.pk, projectId: user.projectId })).event
+      ? ctx.services.buffer
+          .flushAndWait({ userPk: user.pk, projectId: user.projectId })
+          .then((flushed) => flushed.event)
       : null;
     return { blob: toBlobView(blob), event };
   }

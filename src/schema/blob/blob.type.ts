@@ -131,7 +131,9 @@ export class InsertBlobPayload {
 
   @Field(() => MemoryEvent, {
     nullable: true,
-    description: 'With waitProcess: the batch that processed the buffer, else null.',
+    description:
+      'With waitProcess: the batch that processed the buffer, else null. An error here (TIMEOUT) leaves the stored blob as it is.',
   })
-  event!: MemoryEventRecord | null;
+  /** A pending flush resolves here, so its failure is an error on this field only. */
+  event!: MemoryEventRecord | null | Promise<MemoryEventRecord | null>;
 }

@@ -3,6 +3,7 @@
 // flushAndWait reports.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WaitTimeoutError } from '../../../src/domain/errors.js';
 import type { UserRecord } from '../../../src/domain/types.js';
 import { op } from '../../fakes/scripted.extractor.js';
 import { createTestDomain, type TestDomain } from '../../fakes/test-domain.js';
@@ -196,8 +197,10 @@ describe('BufferScheduler.flushAndWait', () => {
     await domain.services.blobs.insert(user, chatOf(10));
     expect(await domain.repos.processing.claim(user.pk, 'stuck-process', 60_000)).toBe(true);
     const started = Date.now();
-    const result = await domain.services.buffer.flushAndWait(owner(user));
-    expect(result).toEqual({ event: null, error: 'timed out waiting for a batch running elsewhere' });
+    const error = await domain.services.buffer.flushAndWait(owner(user)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(error).toMatchObject({ code: 'TIMEOUT', details: { waitedMs: 120 } });
+    expect((error as Error).message).toMatch(/^Another worker is processing this user's buffer .* within 120 ms/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(120);
     expect(domain.extractor.calls).toHaveLength(0);
     expect(await pending(user)).toBe(1);
