@@ -231,8 +231,19 @@ function startsClause(currentClause: readonly Token[], next: readonly Token[]): 
       )
   )
     return null;
+  // ", like EpiPen-level": "like" after a comma is a filler, not the verb.
+  if (next[0]?.lower === 'like' && next.length > 0) return null;
   const rest = content(next);
-  const first = rest[0];
+  // A word the tagger read as a noun out of context ("and work at Equinor") is read again after "I".
+  const asVerb =
+    rest[0] &&
+    rest[0].pos !== 'VERB' &&
+    rest[0].text === rest[0].lower &&
+    /^(?:ADP|DET|PRON|PART)$/.test(rest[1]?.pos ?? '')
+      ? tag(`I ${rest[0].text}`)[1]
+      : undefined;
+
+  const first = asVerb && isVerb(asVerb) && rest[0] ? { ...rest[0], pos: asVerb.pos, lemma: asVerb.lemma } : rest[0];
   const copula = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:am|are)\\b`, 'i').test(current);
   const having = new RegExp(`^(?:\\W*\\w+\\W+){0,3}?${who} (?:have|own|have got)\\b`, 'i').test(current);
   const restText = join(rest);

@@ -9,10 +9,12 @@ import type { DefaultSlotName } from '../../../domain/profile/default-profile.js
 import { assert, fact, likeFact } from './facts.js';
 import type { Intent } from './intents.js';
 import { event, type RuleContext, rule, type StatementRule, withArticle } from './rule.js';
-import { BODY_PARTS, CONDITION_HEADS, CONDITION_SUFFIX, PASTIMES } from './tables.js';
+import { BUSINESSES, JOBS } from './lexicon.js';
+import { BODY_PARTS, CONDITION_HEADS, CONDITION_SUFFIX, HOBBYISTS, PASTIMES } from './tables.js';
 import {
   capitalise,
   cutTail,
+  headWord,
   isActivity,
   isFood,
   isInstrument,
@@ -71,6 +73,8 @@ function routineFacts(verbWord: string, rawObject: string | undefined, ctx: Rule
   if (!commute && object !== '' && (!isLikeObject(object.replace(/^(?:my|our)\s+/i, '')) || wordCount(object) > 6))
     return [];
   if (pastime.object === 'thing' && object === '') return [];
+  // "I run my own consultancy", "I run a bakery": a business, for the business rule.
+  if (/^(?:my|our) own\b/i.test(object) || BUSINESSES.has(headWord(object))) return [];
   if (
     pastime.object === 'activity' &&
     !(
@@ -132,7 +136,7 @@ function dietsBroken(food: string): string[] {
 
 function conditionFacts(value: string): Intent[] {
   const items = splitList(cutTail(value).replace(/\s+in (?:my|both|one of my|the) \w+$/i, '')).map((item) =>
-    item.replace(/^(?:a |an |some |mild |severe |bad |chronic (?=\w+ \w))/i, '').trim(),
+    item.replace(/^(?:a |an |some |mild |severe |bad )/i, '').trim(),
   );
   if (items.length === 0) return [];
   const isCondition = (item: string) => {
@@ -194,6 +198,40 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     "We're expecting a baby",
     /^we are expecting(?: (?:a baby|a child|twins|our \w+ (?:baby|child)|a (?:boy|girl)))?$/i,
     () => PREGNANT('Is expecting a baby'),
+  ),
+  rule(
+    'pregnancy',
+    "I'm due in June",
+    /^I am due (?:in|on|at|any day|next|this|soon|around|mid|early|late)\b.*$/i,
+    () => PREGNANT(),
+  ),
+  rule(
+    'pregnancy',
+    'We have a baby on the way',
+    /^(?:I|we) (?:have|have got) (?:a|our \w+) (?:baby|child) on the way$/i,
+    (_m, ctx) => PREGNANT(/^we/i.test(ctx.source) ? 'Is expecting a baby' : 'Is pregnant'),
+  ),
+  rule(
+    'health-state',
+    "I'm doing physio for a torn ACL",
+    /^I am (?:doing|having|undergoing|getting|in|going through|on) (physio|physiotherapy|physical therapy|rehab|chemo|chemotherapy|radiotherapy|radiation|dialysis|IVF|fertility treatment|therapy|counselling|counseling|antidepressants|insulin)(?: (?:for|after) (.+))?$/i,
+    (m) => {
+      const what = m[2] ? thirdPerson(cutTail(m[2])) : '';
+      if (what !== '' && wordCount(what) > 5) return [];
+      const treatment = m[1]!.toLowerCase().replace('ivf', 'IVF');
+      const verb = /^(?:antidepressants|insulin)$/.test(treatment)
+        ? 'Is on'
+        : /^(?:therapy|counsel)/.test(treatment)
+          ? 'Is in'
+          : 'Is doing';
+      return [
+        assert(
+          fact('conditions', `${verb} ${treatment}${what ? ` for ${what}` : ''}`, treatment, {
+            categories: ['health'],
+          }),
+        ),
+      ];
+    },
   ),
   rule(
     'pregnancy',
@@ -273,6 +311,18 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   ),
   rule(
     'job-news',
+    'I got hired as a nurse at Mayo Clinic',
+    /^I (?:got|was|have been|have just been|just got) (?:hired|taken on|recruited|brought on|employed)((?: (?:as|at|by|for) .+))$/i,
+    (m, ctx) => [...roleFacts(m[1]!.replace(/ by /i, ' at '), true), event('Started a new job', ctx, ctx.source)],
+  ),
+  rule(
+    'job-news',
+    'I accepted an offer from Google as a product manager',
+    /^I (?:accepted|took|have accepted|signed) (?:an|the|a job) offer (?:from|at|with) (.+?)(?: as (.+))?$/i,
+    (m, ctx) => [...jobFacts(m[2], m[1], true), event('Started a new job', ctx, ctx.source)],
+  ),
+  rule(
+    'job-news',
     'I joined Stripe as an engineer',
     /^I (?:joined|have joined|am joining|will join) (\p{Lu}[\w&.'-]*(?: \p{Lu}[\w&.'-]*)*)(?: as (.+))?$/u,
     (m) => jobFacts(m[2], m[1]),
@@ -346,6 +396,30 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   }),
 
   // ---- routines and pastimes
+  rule(
+    'routine',
+    "I'm an avid runner",
+    /^I am (?:an? )?(?:(keen|avid|passionate|enthusiastic|amateur|hobby|weekend|recreational|certified|serious|casual|big|huge|lifelong|competitive|obsessive|total) )?([a-z]+(?: [a-z]+)?)$/i,
+    (m) => {
+      const words = m[2]!.toLowerCase();
+      const noun = HOBBYISTS.has(words) ? words : (words.split(' ').at(-1) ?? '');
+      const activity = HOBBYISTS.get(noun);
+      if (!activity) return [];
+      // "I'm a painter", "I'm a cook" can be a job; with "keen", "avid", "amateur" ... it is a pastime.
+      if (!m[1] && JOBS.has(noun)) return [];
+      return [assert(likeFact(activity, 'like'))];
+    },
+  ),
+  rule('routine', 'I play in a jazz band', /^I play (?:in|with|for) (?:a|an|the|my|our) (.+)$/i, (m) => {
+    const group = cutTail(m[1]!);
+    if (
+      wordCount(group) > 4 ||
+      !/\b(?:band|orchestra|choir|quartet|trio|ensemble|team|league|club|group)$/i.test(group)
+    )
+      return [];
+    const slot = /\b(?:team|league|club)$/i.test(group) ? 'sports' : 'music';
+    return [assert(fact(slot, `Plays in ${withArticle(group)}`, group))];
+  }),
   rule(
     'routine',
     'I swim three times a week',

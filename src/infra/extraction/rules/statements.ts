@@ -90,7 +90,7 @@ function nameFacts(value: string, lowerOk: boolean): Intent[] {
 function placeFact(slot: 'location' | 'origin' | 'birthplace', verb: string, value: string): Intent[] {
   // "a small flat in Glasgow", "a tiny studio near Vienna": the place is the named one after the description.
   const described =
-    /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|outside(?: of)?)\s+(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
+    /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|of|outside(?: of)?)\s+(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
       value,
     );
   // "my hometown, Galway": the name after the description.
@@ -495,6 +495,28 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 
 export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
+    'children',
+    "I'm a grandmother of four",
+    /^I am (?:a |the )?(?:proud )?(grandmother|grandfather|grandma|grandpa|granny|grandparent|nana|granddad|grandad) (?:of|to) (\w+)(?: (?:grandchildren|grandkids|grandsons|granddaughters))?$/i,
+    (m) => {
+      const n = count(m[2]);
+      if (n === null || n === 0) return [];
+      return [
+        assert(fact('children', n === 1 ? 'Has a grandchild' : `Has ${countWord(n)} grandchildren`, 'grandchildren')),
+      ];
+    },
+  ),
+  rule(
+    'like',
+    'Catan is my favorite',
+    /^(.+?) (?:is|are) (?:probably |definitely )?my (?:absolute |all-time |all time )?favou?rites?$/i,
+    (m) => {
+      const thing = cutTail(m[1]!);
+      if (wordCount(thing) > 5 || !isLikeObject(thing) || !/\p{Lu}/u.test(thing)) return [];
+      return [assert(likeFact(thing, 'like'))];
+    },
+  ),
+  rule(
     'move',
     "We're in Chicago now",
     /^(?:I am|we are) (?:now |currently )?(?:in|over in|out in|back in|living in|settled in) (\p{Lu}.*)$/u,
@@ -680,7 +702,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'residence',
     'I live in Berlin',
     new RegExp(
-      `^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|am currently living) (in|at|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`,
+      `^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|am currently living)(?: out| over| down| up| back)? (in|at|on|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`,
       'i',
     ),
     (m) => {
@@ -846,7 +868,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     }
     return out;
   }),
-  rule('industry', 'I work in finance', /^I (?:work|am working) in (.+)$/i, (m) => {
+  rule('industry', 'I work in finance', /^I (?:work|am working|am) in (.+)$/i, (m) => {
     const value = cutTail(m[1]!);
     const field = value.replace(/^the\s+/i, '').replace(/\s+(?:industry|sector|field|space|business)$/i, '');
     if (
@@ -1047,7 +1069,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'children',
     'I have two kids',
     new RegExp(
-      `^${SUBJECT} (?:have|have got|got) (?:${NUMBER} )?(kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|grandchildren|grandkids|grandchild|stepsons?|stepdaughters?|stepkids|stepchildren|twins)(?:(?:,|:|\\s+named|\\s+called)\\s*(.+))?$`,
+      `^${SUBJECT} (?:have|have got|got) (?:${NUMBER} )?(kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|grandchildren|grandkids|grandchild|stepsons?|stepdaughters?|stepkids|stepchildren|twins|teenagers?|teens|toddlers?)(?:(?:,|:|\\s+named|\\s+called)\\s*(.+))?(?: (?:under|aged|ages|between|over|from) [\\w -]+)?$`,
       'i',
     ),
     (m) => {
@@ -1208,7 +1230,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'restriction',
     "I don't eat meat",
     new RegExp(
-      `^${SUBJECT} (do not|never|cannot|can not|no longer|try not to|stopped|gave up|have given up|have stopped|quit|avoid|am avoiding|refuse to) (eat|eating|drink|drinking|consume|consuming|touch|touching)? ?(?:any )?(.+)$`,
+      `^${SUBJECT} (do not|never|cannot|can not|no longer|try not to|stopped|gave up|have given up|have stopped|quit|avoid|am avoiding|refuse to) (eating|eat|drinking|drink|consuming|consume|touching|touch|do)? ?(?:any )?(.+)$`,
       'i',
     ),
     (m) => {
@@ -1232,7 +1254,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'restriction',
     "I'm sober",
-    /^I am (?:sober|teetotal|a teetotaler|a teetotaller|alcohol[- ]free|a non-drinker|straight edge)$/i,
+    /^I am (?:sober|teetotal|a teetotaler|a teetotaller|alcohol[- ]free|a non-drinker|straight edge|a recovering alcoholic|in recovery from alcohol(?:ism)?)$/i,
     () => [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))],
   ),
   rule(
@@ -1290,7 +1312,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'condition',
     "I'm diabetic",
-    /^I am (?:(?:\d+|a few) (?:weeks|months) )?(?:type (?:1|2|one|two|i|ii) )?(diabetic|asthmatic|epileptic|autistic|dyslexic|deaf|hard of hearing|blind|visually impaired|colou?r ?blind|pregnant|expecting(?: a baby)?|celiac|coeliac|anemic|anaemic|a wheelchair user)$/i,
+    /^I am (?:an? )?(?:(?:\d+|a few) (?:weeks|months) )?(?:type (?:1|2|one|two|i|ii) )?(diabetic|asthmatic|epileptic|autistic|dyslexic|deaf|hard of hearing|blind|visually impaired|colou?r ?blind|pregnant|expecting(?: a baby)?|celiac|coeliac|anemic|anaemic|a wheelchair user)$/i,
     (m) => {
       const key = m[1]!.toLowerCase().replace(/^expecting.*/, 'pregnant');
       const text = CONDITION_ADJECTIVES.get(key);

@@ -392,3 +392,48 @@ export const BODY_PARTS = table(`
   hand
   hands
 `);
+
+/** Agent nouns of pastimes: "I'm an avid runner", "a keen gardener", "a certified scuba diver" say a hobby. noun, activity. */
+export const HOBBYISTS: ReadonlyMap<string, string> = new Map(
+  `
+  runner        running
+  jogger        jogging
+  swimmer       swimming
+  cyclist       cycling
+  climber       climbing
+  hiker         hiking
+  walker        walking
+  gardener      gardening
+  baker         baking
+  cook          cooking
+  reader        reading
+  knitter       knitting
+  photographer  photography
+  golfer        golf
+  skier         skiing
+  snowboarder   snowboarding
+  surfer        surfing
+  diver         diving
+  scuba diver   scuba diving
+  sailor        sailing
+  birder        birdwatching
+  birdwatcher   birdwatching
+  gamer         gaming
+  painter       painting
+  dancer        dancing
+  singer        singing
+  skater        skating
+  angler        fishing
+  fisherman     fishing
+  traveller     traveling
+  traveler      traveling
+  collector     collecting
+  quilter       quilting
+  woodworker    woodworking
+  potter        pottery
+  chess player  chess
+  `
+    .split('\n')
+    .map((line) => line.trim().split(/\s{2,}/))
+    .filter((parts): parts is [string, string] => parts.length === 2),
+);

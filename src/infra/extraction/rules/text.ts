@@ -142,6 +142,7 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bhavent\b/gi, 'have not'],
   [/\bcant\b/gi, 'cannot'],
   [/\bwanna\b/gi, 'want to'],
+  [/(?<=\s)w\/(?=\s)/gi, 'with'],
   [/\bgonna\b/gi, 'going to'],
   [/\bgotta\b/gi, 'have to'],
   [/\bfav(?:ou?rite)?\b/gi, 'favorite'],
@@ -275,8 +276,9 @@ export function canonicalClause(clause: string): CanonicalClause {
     // "I have been vegetarian for years" says "I am vegetarian".
     .replace(/^(I|we) have been\b/i, (_m, who: string) => (who.toLowerCase() === 'we' ? 'we are' : 'I am'))
     // "I have had insomnia for years" says "I have insomnia"; "I have got a cat" says "I have a cat".
+    .replace(/^(I|we) (?:have had|have got)\b(?! to\b)/i, '$1 have')
     .replace(
-      /^(I|we) (?:have had|have got|have gotten|got)\b(?! (?:married|engaged|divorced|promoted|fired|laid off|a new job|a job|diagnosed|sick|better|into|back|rid|used|to)\b)/i,
+      /^(I|we) (?:have gotten|got)\b(?= (?:a|an|the|one|two|three|four|five|six|some|my|our|no|\d+)\b)(?! (?:a new job|a job|the job)\b)/i,
       '$1 have',
     )
     // "Vegan here", "Nurse here": how chat introduces oneself.

@@ -151,6 +151,7 @@ export function asPlace(value: string): string | null {
   if (place.length === 0 || wordCount(place) > 5) return null;
   if (/\d/.test(place) || PLACE_STARTS.test(place)) return null;
   if (!/^[\p{L}][\p{L}\s.,'()-]*$/u.test(place)) return null;
+  if (/\s(?:and|but|where|which|so)\s+\p{Ll}/u.test(place) && /\p{Lu}/u.test(place)) return null; // "Oslo and work at Equinor"
   return properCase(place);
 }
 

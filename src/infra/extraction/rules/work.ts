@@ -26,7 +26,8 @@ export function titleFact(rawTitle: string, lenient = false): CandidateFact | nu
   // After "as" in a job phrase any noun is a role ("a teller", "a shift manager"); elsewhere the head must be a known job.
   if (!known && !(lenient && tag(title).at(-1)?.pos === 'NOUN')) return null;
   if (/\b(?:to|ing)\b|ing$/i.test(title.split(/\s+/)[0] ?? '') || /\bto\b/i.test(title)) return null;
-  if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot'].includes(w))) return null;
+  const hobby = ['keen', 'avid', 'amateur', 'hobby', 'passionate', 'weekend', 'recreational'];
+  if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot', ...hobby].includes(w))) return null;
   if (NATIONALITIES.has(title.toLowerCase())) return null;
   const acronym = /^(?:ceo|cto|cfo|coo|cmo|cio|vp|cpo|ciso)$/i.test(title);
   const shown = acronym ? title.toUpperCase() : title;
