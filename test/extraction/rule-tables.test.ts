@@ -15,6 +15,7 @@ import {
   CONDITION_HEADS,
   CONDITION_SUFFIX,
   DISCOURSE_TAILS,
+  HOBBYISTS,
   PASTIMES,
   TIME_NOUNS,
 } from '../../src/infra/extraction/rules/tables.js';
@@ -84,6 +85,15 @@ describe('PASTIMES: "I <verb> ..." as a routine', () => {
   it('needs an object where the table says so', async () => {
     expect(await texts('I watch every week.')).toEqual([]);
     expect(await texts('I do every week.')).toEqual([]);
+  });
+});
+
+describe('HOBBYISTS: "I am an avid <noun>" is a pastime', () => {
+  it.each([...HOBBYISTS])('an avid %s -> %s', async (noun, activity) => {
+    expect(await texts(`I'm an avid ${noun}.`)).toEqual([`Likes ${activity}`]);
+  });
+  it('a job noun alone stays a job', async () => {
+    expect(await texts("I'm a photographer.")).toEqual(['Works as a photographer']);
   });
 });
 
