@@ -130,7 +130,9 @@ export function splitClauses(sentence: string): string[] {
       if (next.separator.some((t) => t.pos !== 'PUNCT' && t.lower !== 'and')) continue;
       // A list goes on with things ("German, French"), not with "up at 5" or "especially in autumn".
       const head = next.tokens[0];
-      if (head && head.text === head.lower && /^(?:ADP|ADV|PART|SCONJ|VERB|AUX|INTJ)$/.test(head.pos)) continue;
+      const movedOn = head?.lower === 'into' || (head?.lower === 'to' && next.separator.some((t) => t.lower === 'and'));
+      if (!movedOn && head && head.text === head.lower && /^(?:ADP|ADV|PART|SCONJ|VERB|AUX|INTJ)$/.test(head.pos))
+        continue;
       current = [...current, ...next.separator, ...next.tokens];
       continue;
     }

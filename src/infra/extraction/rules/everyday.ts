@@ -286,7 +286,14 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
         ];
       }
       if (/drink|alcohol|booze/.test(what)) return [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))];
-      if (/caffeine|coffee/.test(what)) return [assert(fact('restrictions', `Does not drink ${what}`, what))];
+      if (/caffeine|coffee/.test(what))
+        return [
+          assert(
+            fact('restrictions', `Does not drink ${what}`, what, {
+              supersedes: [/^likes (?:coffee|espresso|caffeine)$/],
+            }),
+          ),
+        ];
       const food = what.replace(/^eating /, '');
       return [assert(fact('restrictions', `Does not eat ${food}`, food))];
     },

@@ -469,7 +469,14 @@ function restrictionFacts(verb: string, drink: boolean, value: string): Intent[]
   return items(value)
     .map((item) => item.replace(/^(?:any|much|a lot of|anything with)\s+/i, ''))
     .filter((item) => isLikeObject(item) && (isFood(item) || wordCount(item) <= 2))
-    .map((item) => assert(fact('restrictions', `${verb} ${drink ? 'drink' : 'eat'} ${item}`, item)));
+    .map((item) =>
+      assert(
+        fact('restrictions', `${verb} ${drink ? 'drink' : 'eat'} ${item}`, item, {
+          // "I don't eat pork anymore" replaces "Likes pork".
+          supersedes: [new RegExp(`^likes ${escapeRegExp(normaliseText(item))}$`)],
+        }),
+      ),
+    );
 }
 
 const INTEREST_SLOTS: DefaultSlotName[] = ['hobbies', 'sports', 'music', 'likes'];
@@ -494,6 +501,24 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 }
 
 export const CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'health-state',
+    'My leg has healed',
+    /^my (\w+(?: \w+)?) (?:has|have|is|are) (?:now )?(?:fully |completely |finally |all )?(?:healed|better|fine|okay|ok|recovered|back to normal|gone)$/i,
+    (m, ctx) => healed(m[1]!, ctx),
+  ),
+  rule(
+    'health-state',
+    "I've recovered from my knee injury",
+    /^I (?:have )?(?:fully |completely |finally )?(?:recovered|healed) from (.+)$/i,
+    (m, ctx) => healed(m[1]!, ctx),
+  ),
+  rule(
+    'pet-loss',
+    'Bruno passed away',
+    /^(\p{Lu}[\p{L}'-]+) (?:passed away|died|passed|was put down|had to be put down|crossed the rainbow bridge|ran away)\b.*$/u,
+    (m, ctx) => petByName(m[1]!, ctx),
+  ),
   rule(
     'children',
     "I'm a grandmother of four",
@@ -549,10 +574,19 @@ export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
     'job-status',
     "I'm a stay at home mom of two boys",
-    /^I am (?:a )?stay[- ]at[- ]home (mom|mum|mother|dad|father|parent)(?: (?:of|with) (\w+)(?: (?:kids|children|boys|girls|sons|daughters|little ones))?)?$/i,
-    (m) => {
+    /^I am (?:a )?(?:stay[- ]at[- ]home|full[- ]time|stay at home) (mom|mum|mother|dad|father|parent)(?: (?:of|with) (\w+)(?: (?:kids|children|boys|girls|sons|daughters|little ones))?)?$/i,
+    (m, ctx) => {
       const parent = /^(?:mom|mum|mother)$/i.test(m[1]!) ? 'mom' : /^(?:dad|father)$/i.test(m[1]!) ? 'dad' : 'parent';
-      const out: Intent[] = [assert(fact('title', `Is a stay-at-home ${parent}`, 'stay-at-home'))];
+      const fullTime = /full[- ]time/i.test(ctx.source);
+      const out: Intent[] = [
+        assert(
+          fact(
+            'title',
+            fullTime ? `Is a full-time ${m[1]!.toLowerCase()}` : `Is a stay-at-home ${parent}`,
+            'stay-at-home',
+          ),
+        ),
+      ];
       const n = count(m[2]);
       if (n !== null && n > 0)
         out.push(
@@ -1511,9 +1545,20 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   // ---- explicit retractions
   rule(
     'retraction',
-    'I moved away from Berlin',
-    new RegExp(`^${SUBJECT} (?:moved away from|moved out of|left|no longer live in|have left) (.+)$`, 'i'),
+    'I moved out of London and into a flat in Kent',
+    new RegExp(
+      `^${SUBJECT} (?:moved away from|moved out of|left|no longer live in|have left|have moved out of|have moved away from) (.+?)(?:,? and (?:moved )?(?:in)?to (.+))?$`,
+      'i',
+    ),
     (m, ctx) => {
+      if (m[2]) {
+        const from = asPlace(cutTail(m[1]!));
+        const to = placeFact('location', 'Lives in', m[2]);
+        const back: Intent[] = from
+          ? [{ kind: 'retract', fact: fact('location', `Lives in ${from}`, from), source: ctx.source }]
+          : [];
+        return to.length > 0 ? [...back, ...to] : back;
+      }
       const value = cutTail(m[1]!);
       if (/^(?:my|the|a|an|it|home|work|school)\b/i.test(value)) return [];
       const place = asPlace(value);
@@ -1527,6 +1572,16 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
 ];
 
 // ---------------------------------------------------------------- rule helpers
+
+/** Better now: the health conditions that name this part or illness are taken back ("my leg has healed" -> "Has a broken leg"). */
+function healed(raw: string, ctx: RuleContext): Intent[] {
+  const what = cutTail(raw)
+    .replace(/^(?:my|the|a|an)\s+/i, '')
+    .toLowerCase();
+  if (what === '' || wordCount(what) > 3 || !isLikeObject(what)) return [];
+  const head = what.split(/\s+/).at(-1) ?? what;
+  return [{ kind: 'retract', fact: fact('conditions', `Has ${what}`, head), source: ctx.source }];
+}
 
 /** A pet named without its species ("We had to put Luna down"): looked for by name in every pet slot. */
 function petByName(name: string, ctx: RuleContext): Intent[] {
@@ -1795,6 +1850,8 @@ export function positiveForms(clause: string): string[] {
   const gaveUp = GIVE_UP.exec(c);
   if (gaveUp) {
     const [, who, gerund, rest] = gaveUp as unknown as [string, string, string, string];
+    // "I've stopped being vegan" takes back "I am vegan".
+    if (gerund.toLowerCase() === 'being') return [`${who} ${who.toLowerCase() === 'we' ? 'are' : 'am'}${rest}`];
     const base = baseForm(gerund);
     return [
       `${who} ${who.toLowerCase() === 'we' ? 'are' : 'am'} ${gerund.toLowerCase()}${rest}`,
