@@ -1871,9 +1871,34 @@ export function positiveForms(clause: string): string[] {
 
 // ---------------------------------------------------------------- entry point
 
+/**
+ * The first words a rule's pattern can start with ("i", "we", "my", "our"),
+ * read from its source; null when it can start with anything. Lets a clause
+ * skip the rules that cannot match it.
+ */
+function openingWords(pattern: RegExp): ReadonlySet<string> | null {
+  const source = pattern.source.replace('${SUBJECT}', '(?:I|we)');
+  const group = /^\^\(\?:([^()]+)\)[ \\]/.exec(source);
+  const words = group ? group[1]!.split('|') : /^\^(\w+)[ \\]/.exec(source)?.slice(1);
+  if (!words || words.length === 0) return null;
+  const firsts = words.map((w) =>
+    w
+      .replace(/\[Ww\]/, 'w')
+      .split(' ')[0]!
+      .toLowerCase(),
+  );
+  return firsts.every((w) => /^[a-z]+$/.test(w)) ? new Set(firsts) : null;
+}
+
+const OPENINGS = new Map(STATEMENT_RULES.map((r) => [r, openingWords(r.pattern)]));
+
 /** The first rule that yields something for this canonical clause; empty when none does. */
 export function matchStatement(clause: string, ctx: RuleContext): { kind: StatementKind; intents: Intent[] } | null {
+  const first = /^\S+/.exec(clause)?.[0].toLowerCase() ?? '';
   for (const r of STATEMENT_RULES) {
+    const openings = OPENINGS.get(r);
+    // Patterns are case-insensitive at most in their first word; a rule that must start with "my" skips "I ...".
+    if (openings && !openings.has(first)) continue;
     const m = r.pattern.exec(clause);
     if (!m) continue;
     const intents = r.build(m, ctx);
