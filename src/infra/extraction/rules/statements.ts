@@ -1877,7 +1877,7 @@ export function positiveForms(clause: string): string[] {
  * skip the rules that cannot match it.
  */
 function openingWords(pattern: RegExp): ReadonlySet<string> | null {
-  const source = pattern.source.replace('${SUBJECT}', '(?:I|we)');
+  const source = pattern.source;
   const group = /^\^\(\?:([^()]+)\)[ \\]/.exec(source);
   const words = group ? group[1]!.split('|') : /^\^(\w+)[ \\]/.exec(source)?.slice(1);
   if (!words || words.length === 0) return null;
