@@ -63,6 +63,13 @@ module.exports = {
       to: { path: '^src/(schema|server|loaders|cli)/|^src/(app|context|index)\\.ts$' },
     },
     {
+      name: 'client-is-standalone',
+      comment: 'src/client is memql/client, shipped to apps and browsers: it imports nothing else from src/.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/client/' },
+    },
+    {
       name: 'lib-is-leaf',
       comment: 'lib/ holds small pure helpers that import nothing else from src/.',
       severity: 'error',

@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/build-web.ts'],
     // Needs PostgreSQL and Redis together; run by .ci/run with vitest.services.config.ts.
     exclude: ['test/services/**', 'node_modules/**'],
     pool: 'forks',

@@ -4,7 +4,7 @@
 // without the CLI's network loaders). `npm run codegen` writes the files;
 // `npm run codegen -- --check` exits 1 when a committed file is out of date.
 
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codegen } from '@graphql-codegen/core';
@@ -33,6 +33,19 @@ const targets = [
     documents: 'test/operations',
     plugins: ['typescript-operations', 'typed-document-node'],
     config: operationsConfig,
+  },
+  {
+    // memql/client: typed documents for the common operations (src/client/operations).
+    output: 'src/client/generated/operations.ts',
+    documents: 'src/client/operations',
+    plugins: ['typescript-operations', 'typed-document-node'],
+    config: operationsConfig,
+  },
+  {
+    // memql/client: the members of every union and interface, for Apollo's InMemoryCache.
+    output: 'src/client/generated/possible-types.ts',
+    plugins: ['fragment-matcher'],
+    config: { apolloClientVersion: 3, useExplicitTyping: true },
   },
 ];
 
@@ -73,6 +86,7 @@ for (const target of targets) {
       stale++;
     }
   } else {
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, output);
     process.stdout.write(`wrote ${target.output}\n`);
   }

@@ -191,7 +191,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
           };
         },
       },
-      { port: config.port, host: config.host, corsOrigins: config.corsOrigins },
+      { port: config.port, host: config.host, corsOrigins: config.corsOrigins, browserPages: config.graphiql },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
     log.info(

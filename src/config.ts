@@ -51,6 +51,11 @@ function setting(declaration: {
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
 const httpUrl = z.string().url();
 
+/** true/false (also 1/0, yes/no, on/off). */
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
 /** A comma-separated list of browser origins ("https://app.example.com,http://localhost:3000"). */
 const originList = z
   .string()
@@ -191,6 +196,13 @@ export const SETTINGS = {
       'browser origins allowed to call the API from another origin, comma-separated ' +
       '(`https://app.example.com,http://localhost:5173`); see *From a browser*',
   }),
+  MEMQL_GRAPHIQL: setting({
+    schema: flag,
+    default: true,
+    description:
+      'serves GraphiQL at `GET /graphql` (from a browser) and `/graphiql`; `false` turns it off ' +
+      '(every operation still needs a key)',
+  }),
   LOG_LEVEL: setting({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -262,6 +274,8 @@ export interface Config {
   shadowDatabaseUrl: string | undefined;
   /** Origins allowed by CORS (exact matches); empty: none. */
   corsOrigins: string[];
+  /** Serve the browser pages (GraphiQL, dashboard). */
+  graphiql: boolean;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -296,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],
+    graphiql: e.MEMQL_GRAPHIQL,
     logLevel: e.LOG_LEVEL,
   };
 }

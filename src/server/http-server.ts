@@ -7,8 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../context.js';
 import { DomainError } from '../domain/errors.js';
@@ -16,6 +17,7 @@ import type { Viewer } from '../domain/types.js';
 import type { Logger } from '../lib/logger.js';
 import { createCors } from './cors.js';
 import { createErrorFormatter, toGraphQLError } from './format-error.js';
+import { createWebPages } from './web-pages.js';
 import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
 
 /** Requests larger than this are refused with 413 before parsing. */
@@ -48,15 +50,18 @@ export interface HttpServerOptions {
   host: string;
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins: readonly string[];
+  /** Serve GraphiQL and the dashboard (src/server/web-pages.ts). */
+  browserPages: boolean;
 }
 
 export async function startHttpServer(deps: TransportDeps, options: HttpServerOptions): Promise<RunningServer> {
   const httpServer = http.createServer();
   const formatError = createErrorFormatter(deps.log);
   const cors = createCors(options.corsOrigins);
+  const pages = createWebPages({ enabled: options.browserPages, graphqlPath: GRAPHQL_PATH });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
-  const wsHandle = useServer<Record<string, unknown>, { viewer?: Viewer }>(
+  const wsHandle = serveGraphqlWs<Record<string, unknown>, { viewer?: Viewer }>(
     {
       schema: deps.schema,
       onConnect: async (ctx) => {
@@ -106,7 +111,12 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     // Shutdown is ours (src/index.ts stops every part in order); Apollo's own
     // signal handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), disposeWebSocketsOnDrain(wsHandle)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      disposeWebSocketsOnDrain(wsHandle),
+      // Apollo's default landing page loads Sandbox from a CDN; memql serves its own GraphiQL (web-pages.ts).
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
   await apollo.start();
 
@@ -128,6 +138,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       const report = await deps.health().catch(() => ({ ok: false, checks: {} }));
       return sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...report.checks });
     }
+    if (await pages.handle(req, res, url)) return;
     if (url.pathname !== GRAPHQL_PATH)
       return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });
 

@@ -185,10 +185,12 @@ describe('the examples of README.md and docs/*.md', () => {
         const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
         try {
           const prints = example.annotation.prints;
-          if (!prints) {
+          if (!example.annotation.trigger) {
             expect(await exited, `${where}: ${output}`).toBe(0);
+            if (prints) expect(output, where).toContain(prints);
             return;
           }
+          if (!prints) throw new Error(`${where}: a live js example needs "prints" beside its "trigger"`);
           await triggerUntil(example.annotation, where, () => output.includes(prints) || child.exitCode !== null);
           expect(output, where).toContain(prints);
         } finally {

@@ -30,7 +30,7 @@ export const annotationSchema = z
      * attempt number, so each attempt is a new change.
      */
     trigger: operationSchema.optional(),
-    /** For js blocks: text the program must print. */
+    /** For js blocks: text the program must print (with a trigger, while it runs; without, before it exits 0). */
     prints: z.string().optional(),
   })
   .strict();

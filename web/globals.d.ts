@@ -1,0 +1,2 @@
+// Stylesheets are bundled by esbuild (web/build.mjs).
+declare module '*.css';
