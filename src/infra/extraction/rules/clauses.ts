@@ -161,10 +161,11 @@ const PAST_ONLY =
 function withSubject(tokens: Token[]): Token[] {
   const i = tokens.findIndex((t) => !(t.pos === 'ADV' || t.pos === 'INTJ' || t.pos === 'PUNCT'));
   const first = tokens[i];
-  if (first?.pos !== 'VERB') return tokens;
+  if (first?.pos !== 'VERB' && first?.lower !== 'been') return tokens;
   const lower = first.lower;
   let subject: string | null = null;
   if (lower === 'born') subject = 'I was';
+  else if (lower === 'been' && i === 0) subject = 'I have';
   else if (/ing$/.test(lower) && i === 0) subject = 'I am';
   else if (PAST_ONLY.test(lower) || (/ed$/.test(lower) && first.lemma !== lower)) subject = 'I';
   if (subject === null) return tokens;
@@ -326,6 +327,9 @@ function timeTailStart(tokens: readonly Token[]): number {
     i--;
   }
   const opener = tokens[i - 1];
+  // "since high school" is a time; "at the Open University" is a place.
+  const schoolTime = /^(?:school|college|university|uni|then|birth)$/.test(last.lower) && !isTimeNoun(last);
+  if (schoolTime && !/^(?:since|after|before|during|from|until)$/.test(opener?.lower ?? '')) return -1;
   if (opener && (opener.pos === 'ADP' || opener.pos === 'SCONJ') && TIME_PREPOSITIONS.has(opener.lower)) return i - 1;
   if (opener && (opener.lower === 'since' || opener.lower === 'for')) return i - 1;
   // No preposition: "most evenings", "every morning", "three times a week", "last year".
@@ -372,7 +376,7 @@ function cutCompanions(tokens: Token[]): Token[] {
         tokens[j]!.pos !== 'SCONJ'
       ) {
         if (tokens[j]!.pos === 'NUM') break; // "married with two kids": having, not company
-        if (COMPANIONS.has(tokens[j]!.lower)) companion = true;
+        if (COMPANIONS.has(tokens[j]!.lower) || COMPANIONS.has(tokens[j]!.lemma)) companion = true;
         else if (
           !/^(?:my|our|the|a|some|his|her|their|and|two|three|four|little|best|old|new|young|older|younger|good|close|,)$/.test(
             tokens[j]!.lower,

@@ -337,13 +337,13 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'job-news',
     'I got promoted to senior developer',
-    /^I (?:got|was|have been|have got|am getting|just got) promoted to (.+)$/i,
+    /^I (?:got|was|have been|have got|am getting|just got) (?:promoted|a promotion) to (.+)$/i,
     (m, ctx) => [...roleFacts(` as ${m[1]!}`, true), event('Got promoted', ctx, ctx.source)],
   ),
   rule(
     'job',
     'I work weekends as a bartender at a hotel bar',
-    /^I (?:work|have worked|have been working|am working|work (?:weekends|nights|evenings|mornings|days|shifts|remotely|from home|full[- ]time|part[- ]time|freelance)) ((?:as|at|for|in an?) .+)$/i,
+    /^I (?:work|have worked|have been working|am working|work (?:weekends|nights|evenings|mornings|days|shifts|remotely|from home|full[- ]time|part[- ]time|freelance|(?:the |a )?(?:night|day|early|late|morning|evening|graveyard|weekend) shifts?)) ((?:as|at|for|in an?) .+)$/i,
     (m) => roleFacts(` ${m[1]!}`, true),
   ),
   rule('job', "I've been at Microsoft as a program manager", /^I am at (.+?) as (.+)$/i, (m) => jobFacts(m[2], m[1])),
@@ -416,6 +416,31 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
       if (!m[1] && JOBS.has(noun)) return [];
       return [assert(likeFact(activity, 'like'))];
     },
+  ),
+  rule(
+    'routine',
+    'I go to a pottery class',
+    /^(?:I|we) (?:go to|take|attend|do|am taking|am doing) (?:a |an |my |our |weekly |evening )*([a-z]+(?: [a-z]+)?) (class|classes|lessons|course|club|workshop|practice|training)$/i,
+    (m) => {
+      const what = m[1]!.toLowerCase();
+      if (!isLikeObject(what) || /^(?:my|the|this|that|english|math|maths)$/.test(what)) return [];
+      return [assert(fact('hobbies', `Goes to ${withArticle(`${what} ${m[2]!.toLowerCase()}`)}`, what))];
+    },
+  ),
+  rule(
+    'health-state',
+    'I use a wheelchair',
+    /^I (?:use|need|rely on|walk with) (?:a |an )?(wheelchair|cane|walking stick|walker|hearing aids?|crutches|prosthetic \w+|mobility scooter|CPAP machine|insulin pump)$/i,
+    (m) => [
+      assert(
+        fact(
+          'conditions',
+          `Uses ${/s$/.test(m[1]!) ? m[1]!.toLowerCase() : withArticle(m[1]!.toLowerCase())}`,
+          m[1]!.toLowerCase(),
+          { categories: ['health'] },
+        ),
+      ),
+    ],
   ),
   rule('routine', 'I play in a jazz band', /^I play (?:in|with|for) (?:a|an|the|my|our) (.+)$/i, (m) => {
     const group = cutTail(m[1]!);

@@ -921,7 +921,8 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
       'i',
     ),
     (m) => {
-      const what = cutTail(m[2]!);
+      // "a small Etsy shop selling candles": what it sells describes it.
+      const what = cutTail(m[2]!).replace(/\s+(?:selling|making|that|which|where|with|for|in|on)\b.*$/i, '');
       const words = what.toLowerCase().split(/\s+/);
       const head = words.slice(-2).join(' ');
       if (wordCount(what) > 5 || !(BUSINESSES.has(words[words.length - 1] ?? '') || BUSINESSES.has(head))) return [];
@@ -1186,6 +1187,16 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     (m) => {
       const f = siblingFact(m[1] === undefined ? null : count(m[1]), m[2]!, m[3]);
       return f ? [assert(f)] : [];
+    },
+  ),
+  rule(
+    'siblings',
+    "I'm the youngest of five kids",
+    /^I am the (youngest|oldest|eldest|middle|second|third|baby) (?:child |kid )?(?:of|in a family of) (\w+)(?: (?:kids|children|siblings|brothers|sisters))?$/i,
+    (m) => {
+      const n = count(m[2]);
+      if (n === null || n < 2) return [];
+      return [assert(fact('siblings', n === 2 ? 'Has a sibling' : `Has ${countWord(n - 1)} siblings`, 'siblings'))];
     },
   ),
   rule('siblings', 'I am an only child', /^I am an only child$/i, () => [

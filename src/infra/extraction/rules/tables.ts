@@ -154,7 +154,9 @@ export const COMPANIONS = table(`
   dogs
   cat
   cats
+  neighbour
   neighbours
+  neighbor
   neighbors
   grandkids
   grandchildren
