@@ -9,7 +9,22 @@ import { join, type Token, tag } from './nlp.js';
 import { COMPANIONS, DISCOURSE_TAILS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
 
 const CLAUSE_CONJUNCTIONS = new Set(['and', 'but', 'so', 'plus', 'yet']);
-const SUBORDINATORS = new Set(['because', 'since', 'while', 'although', 'though', 'whereas', 'whilst', 'cause', 'cos']);
+const SUBORDINATORS = new Set([
+  'because',
+  'since',
+  'while',
+  'although',
+  'though',
+  'whereas',
+  'whilst',
+  'cause',
+  'cos',
+  'when',
+  'once',
+  'whenever',
+]);
+/** "when I retire", "once I move": a clause of time in the present speaks of the future, not a fact. */
+const TEMPORAL = new Set(['when', 'once', 'whenever']);
 const SEPARATOR_PUNCT = new Set([',', ';', ':', '-', '–', '—', '--']);
 const SUBJECTS = new Set(['i', 'we', 'he', 'she', 'they', 'it', 'you', 'this', 'that', 'there', 'everyone', 'nobody']);
 const LEAD_FILLERS = new Set(['also', 'now', 'then', 'still', 'just', 'so', 'and', 'really', 'currently', 'even']);
@@ -27,6 +42,8 @@ function isSeparator(t: Token, previous: Token | undefined, next: Token | undefi
   if (previous?.text === ',' && CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
   // "... so I listen to audiobooks": "so" before the user's subject opens a clause.
   if (t.lower === 'so' && next !== undefined && /^(?:i|we|my)$/.test(next.lower)) return true;
+  // "... when I joined Palantir": a subordinator before a subject, however it was tagged.
+  if (SUBORDINATORS.has(t.lower) && next !== undefined && /^(?:i|we|my|he|she|they|it)$/.test(next.lower)) return true;
   if (t.pos === 'CCONJ' || t.pos === 'SCONJ' || t.pos === 'ADP') {
     if (CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
     return SUBORDINATORS.has(t.lower);
@@ -105,9 +122,10 @@ export function splitClauses(sentence: string): string[] {
   const clauses: string[] = [];
   let current = parts[0]!.tokens;
   let restoredPrefix = '';
+  let future = false;
   const flush = () => {
     const text = `${restoredPrefix}${join(current)}`.trim();
-    if (/[\p{L}\p{N}]/u.test(text)) clauses.push(text);
+    if (/[\p{L}\p{N}]/u.test(text) && !future) clauses.push(text);
   };
   for (let i = 1; i < parts.length; i++) {
     const next = parts[i]!;
@@ -139,6 +157,7 @@ export function splitClauses(sentence: string): string[] {
     flush();
     current = next.tokens;
     restoredPrefix = restored;
+    future = next.separator.some((t) => TEMPORAL.has(t.lower)) && !isPast(next.tokens);
   }
   flush();
   return clauses.flatMap((clause) => {
@@ -193,6 +212,14 @@ const GERUND_TAKING = new Set(
 /** "I am a retired police officer living in Phoenix": a reduced relative clause is a statement of its own. */
 const REDUCED_RELATIVE =
   /^((?:I|we) (?:am|are) (?:a|an|the)\b.*?\S) (?:who is |who am |currently )?(living|based|working|studying|staying|residing) ((?:in|at|near|from|for|as|outside)\b.*)$/i;
+
+/** The clause's first verb is in the past ("when I joined Palantir"), not the present ("when I retire"). */
+function isPast(tokens: readonly Token[]): boolean {
+  const verb = tokens.find((t) => t.pos === 'VERB' || t.pos === 'AUX');
+  if (!verb) return false;
+  if (/^(?:was|were|had|did)$/.test(verb.lower)) return true;
+  return verb.pos === 'VERB' && verb.lemma !== verb.lower && !/(?:ing|s)$/.test(verb.lower);
+}
 
 /** Tokens for a restored subject ("I ", "I am "), so the clause need not be tagged again. */
 function wordTokens(prefix: string): Token[] {

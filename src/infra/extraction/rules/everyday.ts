@@ -119,6 +119,14 @@ function routineFacts(verbWord: string, rawObject: string | undefined, ctx: Rule
   return [
     assert(fact(slot, text, value, supersedes ? { supersedes } : {})),
     ...diets.map((diet) => ({ kind: 'retract' as const, fact: fact('diet', `Is ${diet}`, diet), source: ctx.source })),
+    // "I started eating chicken again" also ends "Does not eat meat".
+    ...(diets.length > 0
+      ? [MEAT.test(object) ? 'meat' : FISH.test(object) ? 'fish' : object.toLowerCase()].map((what) => ({
+          kind: 'retract' as const,
+          fact: fact('restrictions', `Does not eat ${what}`, what),
+          source: ctx.source,
+        }))
+      : []),
   ];
 }
 

@@ -502,6 +502,22 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 
 export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
+    'diet-change',
+    "I'm off keto now",
+    /^I am (?:now )?off (?:the )?(keto|paleo|carbs|low[- ]carb|vegan|vegetarian|whole30|diet|my diet|sugar|alcohol|booze|caffeine|coffee|meat|dairy|gluten)(?: diet)?$/i,
+    (m, ctx) => {
+      const what = m[1]!.toLowerCase().replace(/^my /, '');
+      if (/^(?:sugar|alcohol|booze|caffeine|coffee|meat|dairy|gluten|carbs)$/.test(what)) {
+        const drink = /^(?:alcohol|booze|caffeine|coffee)$/.test(what);
+        const item = what === 'booze' ? 'alcohol' : what;
+        return [assert(fact('restrictions', `Does not ${drink ? 'drink' : 'eat'} ${item}`, item))];
+      }
+      if (what === 'diet')
+        return [{ kind: 'forget', targets: [{ topic: 'food', subTopic: 'diet' }], source: ctx.source }];
+      return [{ kind: 'retract', fact: fact('diet', `Is ${what}`, what), source: ctx.source }];
+    },
+  ),
+  rule(
     'health-state',
     'My leg has healed',
     /^my (\w+(?: \w+)?) (?:has|have|is|are) (?:now )?(?:fully |completely |finally |all )?(?:healed|better|fine|okay|ok|recovered|back to normal|gone)$/i,
@@ -1162,6 +1178,19 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
       const kind = m[1]!.toLowerCase();
       const noun = kind === 'baby boy' ? 'son' : kind === 'baby girl' ? 'daughter' : kind;
       const f = childrenFact(kind === 'twins' ? 2 : 1, noun, m[2]);
+      return f
+        ? [assert(f), ...notPregnant(ctx), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)]
+        : [];
+    },
+  ),
+  rule(
+    'birth',
+    'I gave birth to a baby boy',
+    /^(?:I|we) (?:gave birth to|delivered|welcomed) (?:a |an |our |my )?(?:new |first |second |third |little |beautiful |healthy )*(baby boy|baby girl|baby|son|daughter|twins|little boy|little girl|boy|girl)(?:,? (?:named |called )?(\p{Lu}[\p{L}'-]+))?$/iu,
+    (m, ctx) => {
+      const kind = m[1]!.toLowerCase();
+      const noun = /boy$/.test(kind) ? 'son' : /girl$/.test(kind) ? 'daughter' : kind;
+      const f = childrenFact(kind === 'twins' ? 2 : 1, noun, m[2] ? `named ${m[2]}` : undefined);
       return f
         ? [assert(f), ...notPregnant(ctx), event(kind === 'twins' ? 'Had twins' : 'Had a baby', ctx, ctx.source)]
         : [];
