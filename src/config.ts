@@ -200,8 +200,8 @@ export const SETTINGS = {
     schema: flag,
     default: true,
     description:
-      'serves GraphiQL at `GET /graphql` (from a browser) and `/graphiql`; `false` turns it off ' +
-      '(every operation still needs a key)',
+      'serves GraphiQL at `GET /graphql` (from a browser) and `/graphiql`, and the dashboard at `/dashboard`; ' +
+      '`false` turns both off (every operation still needs a key)',
   }),
   LOG_LEVEL: setting({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

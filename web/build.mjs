@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles the browser pages (GraphiQL at /graphql and /graphiql) from the installed packages into web/dist with
+// Bundles the browser pages (GraphiQL at /graphql and /graphiql, the
+// dashboard at /dashboard) from the installed packages into web/dist with
 // esbuild: no CDN, no network at build time or when the page runs. Run by
 // `npm install`/`npm ci` (postinstall), `npm start` (prestart) and
 // `npm run build:web`; the server serves web/dist (src/server/web-pages.ts).
@@ -77,7 +78,7 @@ export async function buildWeb() {
   await Promise.all([
     esbuild.build({
       ...common,
-      entryPoints: { graphiql: 'web/graphiql/main.tsx' },
+      entryPoints: { graphiql: 'web/graphiql/main.tsx', dashboard: 'web/dashboard/main.tsx' },
       outdir: dist,
       format: 'esm',
       splitting: true,

@@ -1,5 +1,5 @@
-// The browser pages: GraphiQL (GET /graphql from a browser, and /graphiql),
-// served from web/dist, which web/build.mjs
+// The browser pages: GraphiQL (GET /graphql from a browser, and /graphiql)
+// and the dashboard (/dashboard), served from web/dist, which web/build.mjs
 // bundles from the installed packages at install time. Nothing is fetched
 // from another origin: the Content-Security-Policy says so to the browser.
 
@@ -37,9 +37,9 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
-export type Page = 'graphiql';
+export type Page = 'graphiql' | 'dashboard';
 
-const TITLES: Record<Page, string> = { graphiql: 'memql · GraphiQL' };
+const TITLES: Record<Page, string> = { graphiql: 'memql · GraphiQL', dashboard: 'memql · dashboard' };
 
 export interface WebPages {
   /** Answers a request for a page or an asset; false when the path is neither. */
@@ -84,6 +84,10 @@ export function createWebPages(options: { enabled: boolean; graphqlPath: string;
       }
       if (isRead && (url.pathname === '/graphiql' || url.pathname === '/graphiql/')) {
         await page(res, 'graphiql');
+        return true;
+      }
+      if (isRead && (url.pathname === '/dashboard' || url.pathname === '/dashboard/')) {
+        await page(res, 'dashboard');
         return true;
       }
       if (!url.pathname.startsWith(ASSET_PREFIX)) return false;

@@ -54,7 +54,8 @@ function Page() {
     <div className="memql-page">
       <div className="memql-note" role="note">
         <strong>memql</strong> · Put your key in <em>Headers</em> below. The admin key is in{' '}
-        <code>.memql/admin.key</code> (in <code>MEMQL_DATA_DIR</code>), printed once at the first start.
+        <code>.memql/admin.key</code> (in <code>MEMQL_DATA_DIR</code>), printed once at the first start. ·{' '}
+        <a href="/dashboard">Dashboard</a>
       </div>
       <div className="memql-graphiql">
         <GraphiQL
