@@ -35,9 +35,15 @@ import { createRepositories, type Repositories } from './infra/prisma/repositori
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
 import { RedisEventBus } from './infra/pubsub/redis.event-bus.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { RequestScopes } from './lib/request-scope.js';
 import { createLoaders } from './loaders/loaders.js';
 import { buildMemqlSchema } from './schema/index.js';
 import { startHttpServer } from './server/http-server.js';
+import { OperationGate } from './server/operation-gate.js';
+import { KeyRateLimiter } from './server/rate-limit.js';
+import { RequestGuards } from './server/request-guard.js';
+import { MemoryTokenBuckets } from './infra/ratelimit/memory.token-buckets.js';
+import { RedisTokenBuckets } from './infra/ratelimit/redis.token-buckets.js';
 
 export interface App {
   /** GraphQL endpoint, e.g. http://localhost:8019/graphql. */
@@ -66,14 +72,23 @@ function withinMs(ms: number, promise: Promise<boolean>): Promise<boolean> {
 export interface AppStats {
   /** SQL statements sent since start. */
   sqlQueries: number;
+  /** SQL statements sent while serving one recent HTTP request (by its X-Request-Id), background work not counted. */
+  requestSqlQueries(requestId: string): number | undefined;
 }
 
 export async function buildApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
   const stack = new StopStack(log);
 
   try {
-    const stats: AppStats = { sqlQueries: 0 };
-    const { prisma, repos, vectors, embedder } = await openStores(config, log, stack, stats);
+    const requestScopes = new RequestScopes();
+    const stats: AppStats = {
+      sqlQueries: 0,
+      requestSqlQueries: (requestId) => requestScopes.sqlQueriesOf(requestId),
+    };
+    const { prisma, repos, vectors, embedder } = await openStores(config, log, stack, () => {
+      stats.sqlQueries++;
+      requestScopes.countSql();
+    });
 
     const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
@@ -164,10 +179,21 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     }
 
     const schema = await buildMemqlSchema();
+    // Rate limits and cost budgets per key: shared through Redis when several processes serve one database.
+    const buckets = config.redisUrl ? await RedisTokenBuckets.connect(config.redisUrl) : new MemoryTokenBuckets();
+    stack.push({ name: 'rate-limit buckets', stop: () => buckets.close() });
+    const gate = new OperationGate(
+      schema,
+      config.limits,
+      new KeyRateLimiter(buckets, config.limits, log),
+      new RequestGuards(config.limits),
+    );
     const server = await startHttpServer(
       {
         schema,
         log,
+        gate,
+        requestScope: (requestId, work) => requestScopes.run(requestId, work),
         authenticate: (authorization) => auth.authenticate(authorization),
         createContext: (viewer, requestId): Context => ({
           viewer,
@@ -255,7 +281,7 @@ export interface Stores {
  * (embedded or external) and the embedder. Shared by the server and the
  * reindex command.
  */
-export async function openStores(config: Config, log: Logger, stack: StopStack, stats?: AppStats): Promise<Stores> {
+export async function openStores(config: Config, log: Logger, stack: StopStack, onQuery?: () => void): Promise<Stores> {
   await mkdir(config.dataDir, { recursive: true });
 
   // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
@@ -271,7 +297,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
     poolMax = config.database.poolMax;
   }
   await applyMigrations({ url: databaseUrl, log });
-  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery: stats && (() => void stats.sqlQueries++) });
+  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
   const repos = createRepositories(prisma, poolMax);
   if (config.database.kind === 'embedded') {

@@ -121,6 +121,62 @@ export const SETTINGS = {
     unset: 'generated once, kept in the data dir',
     description: 'the admin key (at least 24 characters)',
   }),
+  MEMQL_MAX_DEPTH: setting({
+    schema: z.coerce.number().int().min(2).max(1000),
+    default: 15,
+    description:
+      'deepest nesting of fields an operation may have (fragments add none; introspection excepted); see *Limits*',
+  }),
+  MEMQL_MAX_ALIASES: setting({
+    schema: z.coerce.number().int().min(0).max(100_000),
+    default: 30,
+    description: 'aliases an operation may use',
+  }),
+  MEMQL_MAX_DIRECTIVES: setting({
+    schema: z.coerce.number().int().min(0).max(100_000),
+    default: 50,
+    description: 'directives an operation may use',
+  }),
+  MEMQL_MAX_TOKENS: setting({
+    schema: z.coerce.number().int().min(100).max(10_000_000),
+    default: 20_000,
+    description: 'tokens (names, punctuation, literals) a document may have; parsing stops there',
+  }),
+  MEMQL_MAX_COST: setting({
+    schema: z.coerce.number().int().min(1),
+    default: 50_000,
+    description: 'cost an operation may have: lists multiply by `first`/`topK`, searches and mutations cost more',
+  }),
+  MEMQL_COST_PER_SECOND: setting({
+    schema: z.coerce.number().min(0),
+    default: 50_000,
+    description: "each API key's cost budget: points per second (`0`: no budget)",
+  }),
+  MEMQL_COST_BURST: setting({
+    schema: z.coerce.number().int().min(1),
+    default: 500_000,
+    description: 'cost points a key may spend at once (at least `MEMQL_MAX_COST`)',
+  }),
+  MEMQL_RATE_LIMIT_PER_SECOND: setting({
+    schema: z.coerce.number().min(0),
+    default: 100,
+    description: 'requests (and WebSocket operations) per second and API key (`0`: no limit)',
+  }),
+  MEMQL_RATE_LIMIT_BURST: setting({
+    schema: z.coerce.number().int().min(1),
+    default: 1000,
+    description: 'requests a key may make at once after a pause',
+  }),
+  MEMQL_REQUEST_DEADLINE_SECONDS: setting({
+    schema: z.coerce.number().min(0.1),
+    default: 60,
+    description: 'an operation still running after this is stopped with `TIMEOUT` (writes already made stay)',
+  }),
+  MEMQL_MAX_RESPONSE_BYTES: setting({
+    schema: z.coerce.number().int().min(1024),
+    default: 32 * 1024 * 1024,
+    description: 'largest answer; a bigger one stops with `RESPONSE_TOO_LARGE`',
+  }),
   MEMQL_EMBEDDINGS_BASE_URL: setting({
     schema: httpUrl,
     unset: 'offline USE-lite (512 dims)',
@@ -259,6 +315,20 @@ export type LlmConfig =
       maxRetries: number;
     };
 
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  costPerSecond: number;
+  costBurst: number;
+  requestsPerSecond: number;
+  requestBurst: number;
+  deadlineMs: number;
+  maxResponseBytes: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -267,6 +337,8 @@ export interface Config {
   chroma: { kind: 'embedded' } | { kind: 'external'; url: string };
   vectorShardRecords: number;
   adminKey: string | undefined;
+  /** What one operation may ask for, and how much each key may ask (src/server/operation-limits.ts, rate-limit.ts). */
+  limits: LimitsConfig;
   embeddings: EmbeddingsConfig;
   llm: LlmConfig;
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
@@ -300,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chroma: e.CHROMA_URL ? { kind: 'external', url: e.CHROMA_URL } : { kind: 'embedded' },
     vectorShardRecords: e.MEMQL_VECTOR_SHARD_RECORDS,
     adminKey: e.MEMQL_ADMIN_KEY,
+    limits: limitsConfig(e),
     embeddings: embeddingsConfig(e),
     llm: llmConfig(e),
     buffer: {
@@ -327,6 +400,26 @@ export function loadConfigOrExit(program: string, env: NodeJS.ProcessEnv = proce
     process.stderr.write(`${program}: ${error.message}\n`);
     process.exit(2);
   }
+}
+
+function limitsConfig(e: Env): LimitsConfig {
+  if (e.MEMQL_COST_PER_SECOND > 0 && e.MEMQL_COST_BURST < e.MEMQL_MAX_COST)
+    throw new ConfigError(
+      `MEMQL_COST_BURST: ${e.MEMQL_COST_BURST} is below MEMQL_MAX_COST (${e.MEMQL_MAX_COST}); an operation under the limit could never run`,
+    );
+  return {
+    maxDepth: e.MEMQL_MAX_DEPTH,
+    maxAliases: e.MEMQL_MAX_ALIASES,
+    maxDirectives: e.MEMQL_MAX_DIRECTIVES,
+    maxTokens: e.MEMQL_MAX_TOKENS,
+    maxCost: e.MEMQL_MAX_COST,
+    costPerSecond: e.MEMQL_COST_PER_SECOND,
+    costBurst: e.MEMQL_COST_BURST,
+    requestsPerSecond: e.MEMQL_RATE_LIMIT_PER_SECOND,
+    requestBurst: e.MEMQL_RATE_LIMIT_BURST,
+    deadlineMs: Math.round(e.MEMQL_REQUEST_DEADLINE_SECONDS * 1000),
+    maxResponseBytes: e.MEMQL_MAX_RESPONSE_BYTES,
+  };
 }
 
 function embeddingsConfig(e: Env): EmbeddingsConfig {

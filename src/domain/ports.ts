@@ -304,3 +304,30 @@ export interface EventBus {
   subscribe(projectId: string, filter: (event: DomainEvent) => boolean): EventSubscription;
   close(): Promise<void>;
 }
+
+// ---------------------------------------------------------------- rate limits
+
+/** A token bucket: holds at most `capacity` tokens and gains `refillPerSecond` each second. */
+export interface BucketShape {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/** A bucket after a take. */
+export interface BucketState {
+  /** Whether the tokens asked for were there (and were taken). */
+  allowed: boolean;
+  /** Tokens left. */
+  remaining: number;
+}
+
+/**
+ * Token buckets by key (an API key's request rate, its cost budget). In
+ * memory for one process; in Redis when several processes serve one
+ * database, so a key's budget is the same whichever process it reaches.
+ */
+export interface TokenBucketStore {
+  /** Takes `amount` tokens from the bucket `key` when it holds them; a bucket never seen before is full. */
+  take(key: string, amount: number, shape: BucketShape): Promise<BucketState>;
+  close(): Promise<void>;
+}

@@ -7,6 +7,7 @@ import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/error
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { tokenLimitError } from './operation-limits.js';
 
 /** The `extensions.code` of each domain error: Apollo's constant where Apollo defines the code. */
 export const DOMAIN_ERROR_CODES: Readonly<Record<ErrorCode, string>> = {
@@ -27,7 +28,15 @@ const KNOWN_GRAPHQL_CODES = new Set<string>([
   ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
   ApolloServerErrorCode.BAD_REQUEST,
   ...Object.values(DOMAIN_ERROR_CODES),
+  // The answer outgrew MEMQL_MAX_RESPONSE_BYTES (src/server/request-guard.ts).
+  'RESPONSE_TOO_LARGE',
 ]);
+
+/** Extensions a client may see: everything but the stack trace and the transport's HTTP status. */
+function publicExtensions(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { stacktrace: _stacktrace, http: _http, ...rest } = extensions ?? {};
+  return rest;
+}
 
 export function createErrorFormatter(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -41,16 +50,21 @@ export function createErrorFormatter(log: Logger) {
       };
     }
     const code = formatted.extensions?.code;
+    if (code === ApolloServerErrorCode.GRAPHQL_PARSE_FAILED) {
+      // The token limit stops the parser; say which setting it was.
+      const tooLong = tokenLimitError(formatted.message);
+      if (tooLong) return { ...tooLong.toJSON(), extensions: publicExtensions(tooLong.extensions) };
+    }
     if (typeof code === 'string' && KNOWN_GRAPHQL_CODES.has(code)) {
-      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, extensions: publicExtensions(formatted.extensions) };
     }
     if (
       original instanceof GraphQLError &&
       original.extensions?.code &&
       KNOWN_GRAPHQL_CODES.has(String(original.extensions.code))
     ) {
-      return { message: original.message, path: formatted.path, extensions: { code: original.extensions.code } };
+      // An error with a known code thrown by a resolver or a guard (limits, deadline): its details stay.
+      return { message: original.message, path: formatted.path, extensions: publicExtensions(original.extensions) };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return {

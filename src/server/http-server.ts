@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../context.js';
@@ -18,6 +18,8 @@ import type { Logger } from '../lib/logger.js';
 import { createCors } from './cors.js';
 import { createErrorFormatter, toGraphQLError } from './format-error.js';
 import { createWebPages } from './web-pages.js';
+import type { OperationGate } from './operation-gate.js';
+import { deadlineError, responseTooLargeError } from './request-guard.js';
 import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
 
 /** Requests larger than this are refused with 413 before parsing. */
@@ -37,6 +39,10 @@ export interface TransportDeps {
   /** A fresh context (fresh loaders) for one operation. */
   createContext(viewer: Viewer, requestId: string): Context;
   health(): Promise<HealthReport>;
+  /** Limits, cost budgets and guards every operation passes (operation-gate.ts). */
+  gate: OperationGate;
+  /** Runs the serving of one GraphQL request so that its own work can be told from background work. */
+  requestScope<T>(requestId: string, work: () => Promise<T>): Promise<T>;
 }
 
 export interface RunningServer {
@@ -59,6 +65,8 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
   const formatError = createErrorFormatter(deps.log);
   const cors = createCors(options.corsOrigins);
   const pages = createWebPages({ enabled: options.browserPages, graphqlPath: GRAPHQL_PATH });
+  const { gate } = deps;
+  gate.guards.guardSchema(deps.schema);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
   const wsHandle = serveGraphqlWs<Record<string, unknown>, { viewer?: Viewer }>(
@@ -92,7 +100,21 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
           throw error;
         }
       },
-      context: (ctx, id) => deps.createContext(ctx.extra.viewer!, `ws-${id}`),
+      // Every operation on the socket passes the same gate as an HTTP request.
+      onSubscribe: async (ctx, id, payload) => {
+        const viewer = ctx.extra.viewer!;
+        const admitted = await gate.admitRequest(viewer, payload);
+        if (!('document' in admitted)) return [...admitted];
+        const contextValue = deps.createContext(viewer, `ws-${id}`);
+        if (admitted.operation !== 'subscription') gate.guards.start(contextValue);
+        return {
+          schema: deps.schema,
+          document: admitted.document,
+          operationName: admitted.operationName,
+          variableValues: admitted.variables,
+          contextValue,
+        } satisfies ExecutionArgs;
+      },
       // Subscriptions format errors exactly like HTTP: one vocabulary, no leaks.
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -108,6 +130,10 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // Documents over the token limit stop parsing early; depth, aliases and
+    // directives are validation rules; cost is checked once the variables are known.
+    parseOptions: gate.parseOptions,
+    validationRules: gate.validationRules,
     // Shutdown is ours (src/index.ts stops every part in order); Apollo's own
     // signal handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
@@ -116,6 +142,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       disposeWebSocketsOnDrain(wsHandle),
       // Apollo's default landing page loads Sandbox from a CDN; memql serves its own GraphiQL (web-pages.ts).
       ApolloServerPluginLandingPageDisabled(),
+      gate.apolloPlugin<Context>(),
     ],
   });
   await apollo.start();
@@ -153,27 +180,39 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     }
     const requestId =
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method?.toUpperCase() ?? 'GET',
-        headers,
-        search: url.search,
-        body: parseBody(body, headers),
-      },
-      context: async () => {
-        try {
-          const viewer = await deps.authenticate(req.headers.authorization);
-          return deps.createContext(viewer, requestId);
-        } catch (error) {
-          if (error instanceof DomainError) throw toGraphQLError(error, error.code === 'UNAUTHENTICATED' ? 401 : 403);
-          throw error;
-        }
-      },
-    });
+    const execution = deps.requestScope(requestId, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: req.method?.toUpperCase() ?? 'GET',
+          headers,
+          search: url.search,
+          body: parseBody(body, headers),
+        },
+        context: async () => {
+          try {
+            const viewer = await deps.authenticate(req.headers.authorization);
+            return deps.createContext(viewer, requestId);
+          } catch (error) {
+            if (error instanceof DomainError) throw toGraphQLError(error, error.code === 'UNAUTHENTICATED' ? 401 : 403);
+            throw error;
+          }
+        },
+      }),
+    );
+    // The guard stops resolvers after the deadline; an answer still missing then
+    // (a resolver stuck in one long wait) is replaced by the TIMEOUT error.
+    const response = await withinDeadline(execution, gate.guards.limits.deadlineMs);
+    if (response === 'late') {
+      res.setHeader('x-request-id', requestId);
+      return sendJson(res, 503, { errors: [deadlineError(gate.guards.limits.deadlineMs).toJSON()] });
+    }
     res.statusCode = response.status ?? 200;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);
     if (response.body.kind === 'complete') {
+      const maxBytes = gate.guards.limits.maxResponseBytes;
+      if (Buffer.byteLength(response.body.string, 'utf8') > maxBytes)
+        return sendJson(res, 200, { errors: [responseTooLargeError(maxBytes).toJSON()] });
       res.end(response.body.string);
       return;
     }
@@ -192,6 +231,20 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     port,
     close: () => apollo.stop(),
   };
+}
+
+/** The promise's value, or 'late' when it has not settled within `ms`. */
+async function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  promise.catch(() => undefined); // a failure after the deadline has no one left to tell
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

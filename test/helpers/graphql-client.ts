@@ -11,6 +11,7 @@ export interface GraphQLErrorShape {
 
 export interface GraphQLResponse<T> {
   status: number;
+  headers: Headers;
   data: T | null;
   errors: GraphQLErrorShape[] | undefined;
 }
@@ -19,10 +20,16 @@ export class GraphQLClient {
   constructor(
     readonly url: string,
     readonly apiKey: string | null,
+    /** Extra request headers (X-Request-Id, say). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {}
 
   withKey(apiKey: string | null): GraphQLClient {
-    return new GraphQLClient(this.url, apiKey);
+    return new GraphQLClient(this.url, apiKey, this.headers);
+  }
+
+  withHeaders(headers: Record<string, string>): GraphQLClient {
+    return new GraphQLClient(this.url, this.apiKey, { ...this.headers, ...headers });
   }
 
   async request<T, V>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLResponse<T>> {
@@ -30,11 +37,11 @@ export class GraphQLClient {
   }
 
   async raw<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...this.headers };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
     const body = (await response.json()) as { data?: T | null; errors?: GraphQLErrorShape[] };
-    return { status: response.status, data: body.data ?? null, errors: body.errors };
+    return { status: response.status, headers: response.headers, data: body.data ?? null, errors: body.errors };
   }
 
   /** The data of a request that must succeed; throws with the errors otherwise. */
