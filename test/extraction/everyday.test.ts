@@ -243,6 +243,36 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       ['I drink wine again these days.'],
       [['food/likes', 'Drinks wine']],
     ],
+    [
+      'a death of the partner on record widows the user',
+      [['family/partner', 'Is married to Ben']],
+      ['Ben passed away last spring.'],
+      [['family/partner', 'Is widowed']],
+    ],
+    [
+      'a death of someone else of no record changes nothing',
+      [['family/partner', 'Is married to Sam']],
+      ['Ben passed away.'],
+      [['family/partner', 'Is married to Sam']],
+    ],
+    [
+      'an employer that let the user go is taken back',
+      [['work/company', 'Works at Shell']],
+      ['Shell let me go in March.'],
+      [['life_event/events', 'Lost their job']],
+    ],
+    [
+      'an activity not done in years is taken back',
+      [['interests/hobbies', 'Likes painting']],
+      ["I haven't painted in years."],
+      [],
+    ],
+    [
+      'a name asked to be removed is taken back',
+      [['pets/dogs', 'Has a dog named Rex']],
+      ['Please remove Rex from your memory.'],
+      [],
+    ],
   ])('%s', async (_name, existing, turns, expected) => {
     expect((await after(existing, ...turns)).sort()).toEqual([...expected].sort());
   });

@@ -129,6 +129,7 @@ export function decide(
       replace(superseded, fact, slot);
       return;
     }
+    if (fact.onlyReplaces) return;
     const occupants = current.filter((e) => inSlot(e, slot));
     if (fact.vague && occupants.length > 0) return;
     if (slot.singleValued && occupants.length > 0) {

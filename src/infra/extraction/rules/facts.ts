@@ -43,6 +43,7 @@ export function fact(
     categories: extra.categories ?? SLOT_CATEGORIES[slot] ?? CATEGORIES[ref.topic] ?? [ref.topic],
     ...(extra.supersedes ? { supersedes: extra.supersedes } : {}),
     ...(extra.vague ? { vague: true } : {}),
+    ...(extra.onlyReplaces ? { onlyReplaces: true } : {}),
   };
 }
 

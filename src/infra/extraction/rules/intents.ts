@@ -16,6 +16,8 @@ export interface CandidateFact {
   supersedes?: RegExp[];
   /** Only fills an empty slot, never replaces a value: "I have a wife" must not overwrite "Has a wife named Anna". */
   vague?: boolean;
+  /** Written only in place of a memory it supersedes: "Ben passed away" widows the user only if Ben is the partner on record. */
+  onlyReplaces?: boolean;
 }
 
 /** A topic, or one sub-topic of it (subTopic null = the whole topic). */

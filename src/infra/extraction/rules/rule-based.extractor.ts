@@ -20,6 +20,7 @@ import type {
 import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
 import { decide } from './decide.js';
+import { fact } from './facts.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
 import {
@@ -92,7 +93,7 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
       case 'statement':
         return retractionsOf(forget.clause, sentence.text, now);
       case 'unknown':
-        return [];
+        return forgetByName(text, sentence.text);
       default: {
         const unreachable: never = forget;
         throw new Error(`unknown forget request ${JSON.stringify(unreachable)}`);
@@ -127,7 +128,7 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     }
     // "I have been playing the drums since school": a habit, said in the progressive.
     const progressive = /^(I|we) (?:am|are) (\w+ing)\b(.*)$/i.exec(trimmed);
-    if (intents.length === 0 && progressive && HABITUAL.test(clause)) {
+    if (intents.length === 0 && progressive && (HABITUAL.test(clause) || /\bagain\b/i.test(clause))) {
       const base = baseForm(progressive[2]!);
       intents = clauseIntents(`${progressive[1]} ${base}${progressive[3]}`, ctx);
     }
@@ -149,6 +150,19 @@ function keeps(clause: string): boolean {
     !isHedged(clause) &&
     !isReported(clause)
   );
+}
+
+/** "Please remove Rex from your memory": every pet or family member of that name is taken back. */
+function forgetByName(text: string, source: string): Intent[] {
+  const name = /\b(?:remove|forget|delete|erase)\s+(\p{Lu}[\p{L}'-]+)(?:\s+from\s+(?:your|the)\s+memory)?\s*$/u.exec(
+    text,
+  )?.[1];
+  if (!name || /^(?:I|It|That|This|Everything|All)$/.test(name)) return [];
+  return (['dogs', 'cats', 'otherPets', 'partner', 'children', 'siblings', 'parents'] as const).map((slot) => ({
+    kind: 'retract' as const,
+    fact: fact(slot, name, name),
+    source,
+  }));
 }
 
 /** "Forget that I'm vegetarian": the statement's facts, taken back. */

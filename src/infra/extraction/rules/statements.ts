@@ -22,7 +22,7 @@ import type { CandidateFact, Intent } from './intents.js';
 import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
 import { companyFact, jobFacts, titleFact } from './work.js';
 import { EVERYDAY_RULES } from './everyday.js';
-import { baseForm } from './nlp.js';
+import { baseForm, tag } from './nlp.js';
 import {
   BUSINESSES,
   CONDITION_ADJECTIVES,
@@ -502,6 +502,67 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 
 export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
+    'job-loss',
+    'Shell let me go',
+    /^(\p{Lu}[\w&.'-]*(?: \p{Lu}[\w&.'-]*)*) (?:let me go|laid me off|fired me|sacked me|made me redundant|dropped me)\b.*$/u,
+    (m, ctx) => {
+      const company = companyFact(m[1]!);
+      return company
+        ? [{ kind: 'retract', fact: company, source: ctx.source }, event('Lost their job', ctx, ctx.source)]
+        : [];
+    },
+  ),
+  rule(
+    'retraction',
+    'I dropped out of Harvard',
+    /^I (?:dropped out of|left|quit|have left|have dropped out of) (school|college|uni|university|grad school|\p{Lu}[\w&.'-]*(?: \p{Lu}[\w&.'-]*)*)$/iu,
+    (m, ctx) => {
+      if (!/^I (?:have )?dropped out/i.test(ctx.source.replace(/^.*?\bI\b/, 'I')) && !SCHOOL_WORDS.test(m[1]!))
+        return [];
+      const school = m[1]!;
+      if (/^(?:school|college|uni|university|grad school)$/i.test(school))
+        return [{ kind: 'forget', targets: [{ topic: 'education', subTopic: 'school' }], source: ctx.source }];
+      return [{ kind: 'retract', fact: fact('school', `Studies at ${school}`, school), source: ctx.source }];
+    },
+  ),
+  rule(
+    'retraction',
+    'Kyoto is behind me now',
+    /^(\p{Lu}[\p{L}.'-]*(?: \p{Lu}[\p{L}.'-]*)*) is (?:behind me|in the past|history)$/u,
+    (m, ctx) => {
+      const place = asPlace(m[1]!);
+      return place ? [{ kind: 'retract', fact: fact('location', `Lives in ${place}`, place), source: ctx.source }] : [];
+    },
+  ),
+  rule(
+    'relationship',
+    'Ben passed away',
+    /^(?:my (?:wife|husband|partner|spouse) )?(\p{Lu}[\p{L}'-]+) (?:passed away|died|passed)\b.*$/u,
+    (m, ctx) => {
+      const name = m[1]!;
+      if (asPersonName(name, false) === null) return [];
+      // Widowed only when the partner on record has that name; a pet of that name is gone either way.
+      return [
+        assert(
+          fact('partner', 'Is widowed', 'widowed', {
+            supersedes: [new RegExp(`\\b${escapeRegExp(name.toLowerCase())}\\b`)],
+            onlyReplaces: true,
+          }),
+        ),
+        ...petByName(name, ctx),
+      ];
+    },
+  ),
+  rule(
+    'give-up',
+    'I passed my driving test',
+    /^I (?:passed|have passed|finally passed) (?:my )?(?:driving|driver's|drivers) test$/i,
+    (m, ctx) => [
+      { kind: 'retract', fact: fact('learning', 'Is learning to drive', 'drive'), source: ctx.source },
+      event('Passed their driving test', ctx, ctx.source),
+    ],
+  ),
+  rule(
     'diet-change',
     "I'm off keto now",
     /^I am (?:now )?off (?:the )?(keto|paleo|carbs|low[- ]carb|vegan|vegetarian|whole30|diet|my diet|sugar|alcohol|booze|caffeine|coffee|meat|dairy|gluten)(?: diet)?$/i,
@@ -528,12 +589,6 @@ export const CHANGE_RULES: readonly StatementRule[] = [
     "I've recovered from my knee injury",
     /^I (?:have )?(?:fully |completely |finally )?(?:recovered|healed) from (.+)$/i,
     (m, ctx) => healed(m[1]!, ctx),
-  ),
-  rule(
-    'pet-loss',
-    'Bruno passed away',
-    /^(\p{Lu}[\p{L}'-]+) (?:passed away|died|passed|was put down|had to be put down|crossed the rainbow bridge|ran away)\b.*$/u,
-    (m, ctx) => petByName(m[1]!, ctx),
   ),
   rule(
     'children',
@@ -752,7 +807,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'residence',
     'I live in Berlin',
     new RegExp(
-      `^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|am currently living)(?: out| over| down| up| back)? (in|at|on|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`,
+      `^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|have settled|settled|am currently living)(?: out| over| down| up| back)? (in|at|on|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`,
       'i',
     ),
     (m) => {
@@ -867,8 +922,15 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'job-change',
     'I retired last year',
-    /^I (?:retired|have retired|went into retirement)(?: (?:in|on|from|after|at) .+)?$/i,
-    (_m, ctx) => [assert(fact('title', 'Is retired', 'retired')), event('Retired', ctx, ctx.source)],
+    /^I (?:retired|have retired|went into retirement)(?: from (\p{Lu}[\w&.'-]*(?: \p{Lu}[\w&.'-]*)*))?(?: (?:in|on|from|after|at) .+)?$/iu,
+    (m, ctx) => {
+      const from = m[1] ? companyFact(m[1]) : null;
+      return [
+        ...(from ? [{ kind: 'retract' as const, fact: from, source: ctx.source }] : []),
+        assert(fact('title', 'Is retired', 'retired')),
+        event('Retired', ctx, ctx.source),
+      ];
+    },
   ),
   rule(
     'job-loss',
@@ -1897,6 +1959,14 @@ export function positiveForms(clause: string): string[] {
       `${who} ${who.toLowerCase() === 'we' ? 'are' : 'am'} ${gerund.toLowerCase()}${rest}`,
       `${who} ${base}${rest}`,
     ];
+  }
+  // "I haven't painted in years" takes back "I paint".
+  const notSince =
+    /^(I|we) (?:have not|have never|had not|have not really) (\w+(?:ed|en|ung|um|wn|one|ayed|run))\b(.*)$/i.exec(c);
+  if (notSince) {
+    const participle = tag(`I have ${notSince[2]!.toLowerCase()}`)[2];
+    if (participle?.pos === 'VERB' && participle.lemma !== participle.lower)
+      return [`${notSince[1]} ${participle.lemma}${notSince[3]}`];
   }
   const patterns: [RegExp, string][] = [
     [/^(I|we) (?:am|are) (?:not|no longer) (.+)$/i, '$1 am $2'],

@@ -225,6 +225,11 @@ export const DISCOURSE_TAILS = table(`
   before school
   after school
   before bed
+  as of today
+  as of yesterday
+  as of this week
+  as of last week
+  as of now
 `);
 
 export interface Pastime {
