@@ -217,7 +217,13 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
           };
         },
       },
-      { port: config.port, host: config.host, corsOrigins: config.corsOrigins, browserPages: config.graphiql },
+      {
+        port: config.port,
+        host: config.host,
+        corsOrigins: config.corsOrigins,
+        browserPages: config.graphiql,
+        bodyLimits: config.limits,
+      },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
     log.info(

@@ -172,6 +172,17 @@ export const SETTINGS = {
     default: 60,
     description: 'an operation still running after this is stopped with `TIMEOUT` (writes already made stay)',
   }),
+  MEMQL_MAX_BODY_BYTES: setting({
+    schema: z.coerce.number().int().min(1024),
+    default: 16 * 1024 * 1024,
+    description: 'largest request body (and WebSocket message) of a request with a valid key',
+  }),
+  MEMQL_UNAUTHENTICATED_BODY_BYTES: setting({
+    schema: z.coerce.number().int().min(0),
+    default: 16 * 1024,
+    description:
+      'a request without a valid key is answered before its body is read; a body up to this size is drained, a larger one closes the connection',
+  }),
   MEMQL_MAX_RESPONSE_BYTES: setting({
     schema: z.coerce.number().int().min(1024),
     default: 32 * 1024 * 1024,
@@ -327,6 +338,8 @@ export interface LimitsConfig {
   requestBurst: number;
   deadlineMs: number;
   maxResponseBytes: number;
+  maxBodyBytes: number;
+  unauthenticatedBodyBytes: number;
 }
 
 export interface Config {
@@ -419,6 +432,8 @@ function limitsConfig(e: Env): LimitsConfig {
     requestBurst: e.MEMQL_RATE_LIMIT_BURST,
     deadlineMs: Math.round(e.MEMQL_REQUEST_DEADLINE_SECONDS * 1000),
     maxResponseBytes: e.MEMQL_MAX_RESPONSE_BYTES,
+    maxBodyBytes: e.MEMQL_MAX_BODY_BYTES,
+    unauthenticatedBodyBytes: e.MEMQL_UNAUTHENTICATED_BODY_BYTES,
   };
 }
 

@@ -15,15 +15,14 @@ import type { Context } from '../context.js';
 import { DomainError } from '../domain/errors.js';
 import type { Viewer } from '../domain/types.js';
 import type { Logger } from '../lib/logger.js';
+import { type BodyLimits, createAuthGate } from './auth-gate.js';
 import { createCors } from './cors.js';
-import { createErrorFormatter, toGraphQLError } from './format-error.js';
+import { createErrorFormatter } from './format-error.js';
 import { createWebPages } from './web-pages.js';
 import type { OperationGate } from './operation-gate.js';
 import { deadlineError, responseTooLargeError } from './request-guard.js';
 import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
 
-/** Requests larger than this are refused with 413 before parsing. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const GRAPHQL_PATH = '/graphql';
 
 export interface HealthReport {
@@ -56,6 +55,8 @@ export interface HttpServerOptions {
   host: string;
   /** Browser origins allowed to call the API (CORS); empty: none. */
   corsOrigins: readonly string[];
+  /** Body sizes: the authenticated limit (also a WebSocket message's), and what is drained after a refusal. */
+  bodyLimits: BodyLimits;
   /** Serve GraphiQL and the dashboard (src/server/web-pages.ts). */
   browserPages: boolean;
 }
@@ -67,8 +68,13 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
   const pages = createWebPages({ enabled: options.browserPages, graphqlPath: GRAPHQL_PATH });
   const { gate } = deps;
   gate.guards.guardSchema(deps.schema);
+  const door = createAuthGate({ authenticate: deps.authenticate, limiter: gate.limiter, limits: options.bodyLimits });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: MAX_BODY_BYTES });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    maxPayload: options.bodyLimits.maxBodyBytes,
+  });
   const wsHandle = serveGraphqlWs<Record<string, unknown>, { viewer?: Viewer }>(
     {
       schema: deps.schema,
@@ -169,11 +175,11 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     if (url.pathname !== GRAPHQL_PATH)
       return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });
 
-    const body = await readBody(req);
-    if (body === null)
-      return sendJson(res, 413, {
-        errors: [{ message: `Request body over ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_USER_INPUT' } }],
-      });
+    // The key and its rate limit first: nothing of the body is read for a refused request.
+    const admission = await door.admit(req, res);
+    if (admission.kind === 'answered') return;
+    const { viewer, body } = admission;
+    for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -188,15 +194,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
           search: url.search,
           body: parseBody(body, headers),
         },
-        context: async () => {
-          try {
-            const viewer = await deps.authenticate(req.headers.authorization);
-            return deps.createContext(viewer, requestId);
-          } catch (error) {
-            if (error instanceof DomainError) throw toGraphQLError(error, error.code === 'UNAUTHENTICATED' ? 401 : 403);
-            throw error;
-          }
-        },
+        context: async () => deps.createContext(viewer, requestId),
       }),
     );
     // The guard stops resolvers after the deadline; an answer still missing then
@@ -251,18 +249,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
-}
-
-/** The raw body, or null when it exceeds MAX_BODY_BYTES. */
-async function readBody(req: http.IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseBody(body: string, headers: HeaderMap): unknown {

@@ -40,7 +40,7 @@ export class OperationGate {
   constructor(
     private readonly schema: GraphQLSchema,
     readonly limits: OperationLimits,
-    private readonly limiter: KeyRateLimiter,
+    readonly limiter: KeyRateLimiter,
     readonly guards: RequestGuards,
   ) {
     this.validationRules = limitRules(limits);
@@ -71,8 +71,14 @@ export class OperationGate {
     return checkCost(cost, this.limits) ?? (await this.limiter.spendCost(viewer.keyId, cost));
   }
 
-  /** Everything, from the source text: for transports that do not parse themselves (graphql-ws). */
+  /**
+   * Everything, from the source text, for transports that do not parse
+   * themselves (graphql-ws): the key's request rate (HTTP counts it at the
+   * door, auth-gate.ts), the document limits, the cost.
+   */
   async admitRequest(viewer: Viewer, request: OperationRequest): Promise<AdmittedOperation | readonly GraphQLError[]> {
+    const rate = await this.limiter.admitRequest(viewer.keyId);
+    if (rate.error) return [rate.error];
     if (typeof request.query !== 'string')
       return [new GraphQLError('The operation needs a query string', { extensions: { code: 'BAD_REQUEST' } })];
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;

@@ -69,10 +69,15 @@ describe('CORS (MEMQL_CORS_ORIGINS)', () => {
   });
 
   it('keeps CSRF prevention: a simple request (no preflight) is refused even from an allowed origin', async () => {
+    const body = JSON.stringify({ query: 'mutation { createUser(input: { id: "csrf" }) { id } }' });
+    // A simple request carries no Authorization header: it is refused before its body is read.
+    const simple = await fetch(t.url, { method: 'POST', headers: { origin: APP, 'content-type': 'text/plain' }, body });
+    expect(simple.status).toBe(401);
+    // With a key (which a browser would only send after a preflight), Apollo's CSRF prevention still refuses it.
     const response = await fetch(t.url, {
       method: 'POST',
-      headers: { origin: APP, 'content-type': 'text/plain' },
-      body: JSON.stringify({ query: 'mutation { createUser(input: { id: "csrf" }) { id } }' }),
+      headers: { origin: APP, 'content-type': 'text/plain', authorization: `Bearer ${t.adminKey}` },
+      body,
     });
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/CSRF/);
