@@ -147,7 +147,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     buffer.start();
     stack.push({ name: 'buffer scheduler', stop: () => buffer.stop() });
 
-    const auth = new AuthService(repos.projects, repos.apiKeys);
+    const auth = new AuthService(repos.projects, repos.apiKeys, events, log);
     const blobs = new BlobService(repos.blobs);
     blobs.onInserted((blob, bufferTokens) => {
       indexer.kick();
@@ -155,7 +155,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     });
     const services: Services = {
       auth,
-      users: new UserService(repos.users),
+      users: new UserService(repos.users, events),
       blobs,
       query: new QueryService(repos.chunks, repos.blobs, vectors, embedder),
       memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs, embedder, events),
@@ -194,6 +194,19 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         log,
         gate,
         requestScope: (requestId, work) => requestScopes.run(requestId, work),
+        watchKey: (viewer, onRevoked) => {
+          const revocations = events.subscribe(
+            viewer.projectId,
+            (event) => event.type === 'key.revoked' && event.keyId === viewer.keyId,
+          );
+          void (async () => {
+            for await (const _revoked of revocations) {
+              onRevoked();
+              break;
+            }
+          })();
+          return () => void revocations.return();
+        },
         authenticate: (authorization) => auth.authenticate(authorization),
         createContext: (viewer, requestId): Context => ({
           viewer,

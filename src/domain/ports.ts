@@ -33,6 +33,8 @@ export interface ProjectRepository {
   create(name: string): Promise<Project>;
   findByName(name: string): Promise<Project | null>;
   findById(id: string): Promise<Project | null>;
+  /** Every project, oldest first. */
+  list(): Promise<Project[]>;
 }
 
 export interface ApiKeyRepository {
@@ -47,6 +49,12 @@ export interface ApiKeyRepository {
   findActiveByHash(hash: string): Promise<ApiKeyRecord | null>;
   findById(id: string): Promise<ApiKeyRecord | null>;
   revoke(id: string): Promise<boolean>;
+  /** Every key of a project, revoked ones included, oldest first. */
+  listByProject(projectId: string): Promise<ApiKeyRecord[]>;
+  /** The active (not revoked) keys with this role, in every project, oldest first. */
+  listActiveByRole(role: Role): Promise<ApiKeyRecord[]>;
+  /** Records that the key authenticated a request at `at` (lastUsedAt). */
+  touch(id: string, at: Date): Promise<void>;
 }
 
 // ---------------------------------------------------------------- users
@@ -287,7 +295,11 @@ export interface ProfileConfigRepository {
 
 export type DomainEvent =
   | { type: 'memory.changed'; projectId: string; userPk: string; change: MemoryChangeRecord }
-  | { type: 'memory.event'; projectId: string; userPk: string; event: MemoryEventRecord };
+  | { type: 'memory.event'; projectId: string; userPk: string; event: MemoryEventRecord }
+  /** A key stopped working: its open WebSocket connections are closed, on every process. */
+  | { type: 'key.revoked'; projectId: string; keyId: string }
+  /** A user is gone: the subscriptions that follow it end. */
+  | { type: 'user.deleted'; projectId: string; userPk: string };
 
 export interface EventSubscription extends AsyncIterableIterator<DomainEvent> {
   return(): Promise<IteratorResult<DomainEvent>>;

@@ -23,7 +23,11 @@ export interface ApiKeyRecord {
   projectId: string;
   name: string | null;
   role: Role;
+  /** The first characters of the secret, kept in clear so a key can be recognised in a list. */
+  prefix: string;
   createdAt: Date;
+  /** When the key last authenticated a request (recorded at most once a minute). */
+  lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { ExecutionArgs, GraphQLSchema } from 'graphql';
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../context.js';
@@ -17,7 +17,7 @@ import type { Viewer } from '../domain/types.js';
 import type { Logger } from '../lib/logger.js';
 import { type BodyLimits, createAuthGate } from './auth-gate.js';
 import { createCors } from './cors.js';
-import { createErrorFormatter } from './format-error.js';
+import { createErrorFormatter, DOMAIN_ERROR_CODES } from './format-error.js';
 import { createWebPages } from './web-pages.js';
 import type { OperationGate } from './operation-gate.js';
 import { deadlineError, responseTooLargeError } from './request-guard.js';
@@ -40,6 +40,11 @@ export interface TransportDeps {
   health(): Promise<HealthReport>;
   /** Limits, cost budgets and guards every operation passes (operation-gate.ts). */
   gate: OperationGate;
+  /**
+   * Calls `onRevoked` when the viewer's key is revoked (on any server
+   * process); returns the function that stops watching.
+   */
+  watchKey(viewer: Viewer, onRevoked: () => void): () => void;
   /** Runs the serving of one GraphQL request so that its own work can be told from background work. */
   requestScope<T>(requestId: string, work: () => Promise<T>): Promise<T>;
 }
@@ -75,7 +80,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     path: GRAPHQL_PATH,
     maxPayload: options.bodyLimits.maxBodyBytes,
   });
-  const wsHandle = serveGraphqlWs<Record<string, unknown>, { viewer?: Viewer }>(
+  const wsHandle = serveGraphqlWs<Record<string, unknown>, { viewer?: Viewer; authorization?: string }>(
     {
       schema: deps.schema,
       onConnect: async (ctx) => {
@@ -99,7 +104,13 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
           }
         }
         try {
-          ctx.extra.viewer = await deps.authenticate(found.authorization);
+          const viewer = await deps.authenticate(found.authorization);
+          ctx.extra.viewer = viewer;
+          ctx.extra.authorization = found.authorization;
+          // A revoked key's sockets close at once, whichever process revoked it.
+          const socket = ctx.extra.socket;
+          const stopWatching = deps.watchKey(viewer, () => socket.close(REFUSAL.revoked.code, REFUSAL.revoked.reason));
+          socket.once('close', stopWatching);
           return true;
         } catch (error) {
           if (error instanceof DomainError) return refuse(REFUSAL.refused(error.message));
@@ -108,7 +119,16 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       },
       // Every operation on the socket passes the same gate as an HTTP request.
       onSubscribe: async (ctx, id, payload) => {
-        const viewer = ctx.extra.viewer!;
+        // The key is checked again for every operation: revoked since the socket opened, the socket closes.
+        let viewer: Viewer;
+        try {
+          viewer = await deps.authenticate(ctx.extra.authorization);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          const refusal = REFUSAL.refused(error.message);
+          ctx.extra.socket.close(refusal.code, refusal.reason);
+          return [new GraphQLError(error.message, { extensions: { code: DOMAIN_ERROR_CODES[error.code] } })];
+        }
         const admitted = await gate.admitRequest(viewer, payload);
         if (!('document' in admitted)) return [...admitted];
         const contextValue = deps.createContext(viewer, `ws-${id}`);

@@ -32,6 +32,8 @@ export const REFUSAL = {
     reason: 'Unauthorized: no API key; send connectionParams { authorization: "Bearer <key>" }',
   },
   malformed: (reason: string) => ({ code: CloseCode.Unauthorized, reason: `Unauthorized: ${reason}`.slice(0, 123) }),
+  /** The key was revoked while the connection was open. */
+  revoked: { code: CloseCode.Forbidden, reason: 'Forbidden: the API key was revoked' },
   /** The key was sent but is unknown, revoked or not in the "Bearer <key>" form. */
   refused: (message: string) => ({ code: CloseCode.Forbidden, reason: `Forbidden: ${message}`.slice(0, 123) }),
 } as const;

@@ -58,8 +58,16 @@ function changeOf(projectId: string, text: string, userPk = 'u1'): DomainEvent {
   };
 }
 
-const summaryOf = (event: DomainEvent): string =>
-  event.type === 'memory.event' ? event.event.summary : (event.change.after?.text ?? '');
+const summaryOf = (event: DomainEvent): string => {
+  switch (event.type) {
+    case 'memory.event':
+      return event.event.summary;
+    case 'memory.changed':
+      return event.change.after?.text ?? '';
+    default:
+      return event.type;
+  }
+};
 
 /** The next `count` events of a subscription (waits for them). */
 async function take(subscription: EventSubscription, count: number): Promise<DomainEvent[]> {
@@ -111,7 +119,7 @@ export function eventBusContract(name: string, create: () => Promise<EventBusFix
 
     it('applies each subscriber its own filter, and delivers to every subscriber in publish order', async () => {
       const all = fixture.peer.subscribe(project, () => true);
-      const ofU2 = fixture.peer.subscribe(project, (event) => event.userPk === 'u2');
+      const ofU2 = fixture.peer.subscribe(project, (event) => 'userPk' in event && event.userPk === 'u2');
       const local = fixture.bus.subscribe(project, (event) => event.type === 'memory.changed');
       for (let i = 0; i < 20; i++)
         await fixture.bus.publish(i % 2 ? changeOf(project, `c${i}`, 'u2') : eventOf(project, `e${i}`));

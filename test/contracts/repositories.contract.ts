@@ -187,7 +187,9 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           projectId: project.id,
           name: 'ci',
           role: 'project',
+          prefix: 'mq_ab',
           createdAt: expect.any(Date),
+          lastUsedAt: null,
           revokedAt: null,
         });
         const admin = await repos.apiKeys.create({
@@ -207,6 +209,38 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         expect(await repos.apiKeys.findActiveByHash(hash)).toBeNull();
         expect((await repos.apiKeys.findById(key.id))!.revokedAt).toBeInstanceOf(Date);
         expect(await repos.apiKeys.findActiveByHash(uniqueName('unknown'))).toBeNull();
+      });
+
+      it("lists projects, a project's keys (revoked too) and the active keys of a role", async () => {
+        const project = await repos.projects.create(uniqueName('listed'));
+        expect((await repos.projects.list()).map((p) => p.id)).toContain(project.id);
+        const first = await repos.apiKeys.create({
+          projectId: project.id,
+          name: 'a',
+          role: 'project',
+          hash: uniqueName('hash'),
+          prefix: 'mq_a',
+        });
+        const second = await repos.apiKeys.create({
+          projectId: project.id,
+          name: 'b',
+          role: 'admin',
+          hash: uniqueName('hash'),
+          prefix: 'mq_b',
+        });
+        await repos.apiKeys.revoke(first.id);
+        const listed = await repos.apiKeys.listByProject(project.id);
+        expect(listed.map((key) => [key.id, key.revokedAt === null])).toEqual([
+          [first.id, false],
+          [second.id, true],
+        ]);
+        expect(await repos.apiKeys.listByProject(MISSING_UUID)).toEqual([]);
+        const admins = await repos.apiKeys.listActiveByRole('admin');
+        expect(admins.map((key) => key.id)).toContain(second.id);
+        expect(admins.every((key) => key.role === 'admin' && key.revokedAt === null)).toBe(true);
+        const at = new Date('2030-01-02T03:04:05.000Z');
+        await repos.apiKeys.touch(second.id, at);
+        expect((await repos.apiKeys.findById(second.id))?.lastUsedAt).toEqual(at);
       });
     });
 

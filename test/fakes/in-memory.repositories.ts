@@ -198,6 +198,10 @@ export class InMemoryProjectRepository implements ProjectRepository {
     const project = this.t.projects.get(id);
     return project ? copy(project) : null;
   }
+
+  async list(): Promise<Project[]> {
+    return [...this.t.projects.values()].map(copy);
+  }
 }
 
 export class InMemoryApiKeyRepository implements ApiKeyRepository {
@@ -213,7 +217,7 @@ export class InMemoryApiKeyRepository implements ApiKeyRepository {
     requireProject(this.t, input.projectId);
     if ([...this.t.apiKeys.values()].some((key) => key.hash === input.hash))
       throw new Error('ApiKey.hash: unique constraint violated');
-    const key = { id: randomUUID(), createdAt: now(), revokedAt: null, ...input };
+    const key = { id: randomUUID(), createdAt: now(), lastUsedAt: null, revokedAt: null, ...input };
     this.t.apiKeys.set(key.id, key);
     return publicKey(key);
   }
@@ -234,6 +238,19 @@ export class InMemoryApiKeyRepository implements ApiKeyRepository {
     key.revokedAt = now();
     return true;
   }
+
+  async listByProject(projectId: string): Promise<ApiKeyRecord[]> {
+    return [...this.t.apiKeys.values()].filter((key) => key.projectId === projectId).map(publicKey);
+  }
+
+  async listActiveByRole(role: Role): Promise<ApiKeyRecord[]> {
+    return [...this.t.apiKeys.values()].filter((key) => key.role === role && !key.revokedAt).map(publicKey);
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    const key = this.t.apiKeys.get(id);
+    if (key) key.lastUsedAt = new Date(at);
+  }
 }
 
 function publicKey(key: ApiKeyRecord): ApiKeyRecord {
@@ -242,7 +259,9 @@ function publicKey(key: ApiKeyRecord): ApiKeyRecord {
     projectId: key.projectId,
     name: key.name,
     role: key.role,
+    prefix: key.prefix,
     createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
     revokedAt: key.revokedAt,
   });
 }

@@ -135,7 +135,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     ...options.scheduler,
   });
 
-  const auth = new AuthService(repos.projects, repos.apiKeys);
+  const auth = new AuthService(repos.projects, repos.apiKeys, events, log);
   const blobs = new BlobService(repos.blobs);
   blobs.onInserted((blob, bufferTokens) => {
     indexer.kick();
@@ -143,7 +143,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
   });
   const services: Services = {
     auth,
-    users: new UserService(repos.users),
+    users: new UserService(repos.users, events),
     blobs,
     query: new QueryService(repos.chunks, repos.blobs, vectors, embedder, options.hybrid ?? DEFAULT_HYBRID),
     memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs, embedder, events),

@@ -10,6 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/lib/secrets.js';
 import {
+  CreateApiKeyDocument,
+  CreateProjectDocument,
+  RevokeApiKeyDocument,
   CreateUserDocument,
   InsertChatDocument,
   MemoryEventsDocument,
@@ -19,6 +22,7 @@ import { createTestDatabase } from '../helpers/database.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { subscribe } from '../helpers/subscriptions.js';
+import { openSocket } from '../helpers/sockets.js';
 
 const redisUrl = process.env.MEMQL_TEST_REDIS_URL;
 if (!process.env.MEMQL_TEST_DATABASE_URL || !redisUrl) {
@@ -73,5 +77,23 @@ describe('two server processes, one PostgreSQL, one Redis', () => {
     expect(received.map((r) => r.profileChanged.id).sort()).toEqual(made.map((c) => c.id).sort());
     expect((await eventsOnB.next()).memoryEvents.id).toBe(insertBlob.event!.id);
     await Promise.all([changesOnB.close(), eventsOnB.close()]);
+  });
+
+  it('closes a socket on process B within a second when its key is revoked through process A', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const apiA = new GraphQLClient(a.url, adminKey);
+    const { createProject } = await apiA.ok(CreateProjectDocument, { name: 'revoked-across' });
+    const { createApiKey } = await apiA.ok(CreateApiKeyDocument, { projectId: createProject.id, name: 'b' });
+    const socket = await openSocket(b.url.replace(/^http/, 'ws'), createApiKey.secret);
+    try {
+      expect(await socket.query('{ project { name } }')).toEqual({ data: { project: { name: 'revoked-across' } } });
+      await apiA.ok(RevokeApiKeyDocument, { id: createApiKey.id });
+      const revokedAt = Date.now();
+      const closed = await socket.closed;
+      expect(closed).toMatchObject({ code: 4403, reason: expect.stringContaining('revoked') });
+      expect(closed.at - revokedAt).toBeLessThan(1_000);
+    } finally {
+      await socket.dispose();
+    }
   });
 });

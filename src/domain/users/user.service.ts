@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { BadInputError, NotFoundError } from '../errors.js';
-import type { UserRepository } from '../ports.js';
+import type { EventBus, UserRepository } from '../ports.js';
 import type { Page, UserRecord, Viewer } from '../types.js';
 import { jsonObject, pageRequest } from '../validation.js';
 
@@ -15,7 +15,10 @@ export interface CreateUserCommand {
 }
 
 export class UserService {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly events: EventBus,
+  ) {}
 
   async create(viewer: Viewer, input: CreateUserCommand): Promise<UserRecord> {
     const externalId = input.id === null || input.id === undefined ? randomUUID() : userId('input.id', input.id);
@@ -34,6 +37,8 @@ export class UserService {
   async delete(viewer: Viewer, id: string): Promise<boolean> {
     const user = await this.require(viewer, id);
     await this.users.delete(user);
+    // Its live subscriptions end, on every process.
+    await this.events.publish({ type: 'user.deleted', projectId: user.projectId, userPk: user.pk });
     return true;
   }
 

@@ -73,6 +73,19 @@ export class CachedApiKeyRepository implements ApiKeyRepository {
     return this.inner.findById(id);
   }
 
+  listByProject(projectId: string): Promise<ApiKeyRecord[]> {
+    return this.inner.listByProject(projectId);
+  }
+
+  listActiveByRole(role: Role): Promise<ApiKeyRecord[]> {
+    return this.inner.listActiveByRole(role);
+  }
+
+  /** lastUsedAt is not part of what authentication needs: the cached entry stays. */
+  touch(id: string, at: Date): Promise<void> {
+    return this.inner.touch(id, at);
+  }
+
   // Invalidating once the change is over is enough: until it commits the key
   // is active, and a lookup in flight across the invalidation is not stored.
   async revoke(id: string): Promise<boolean> {

@@ -12,7 +12,9 @@ function toApiKeyRecord(row: ApiKeyRow): ApiKeyRecord {
     projectId: row.projectId,
     name: row.name,
     role: ROLE_FROM_DB[row.role],
+    prefix: row.prefix,
     createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
   };
 }
@@ -49,6 +51,28 @@ export class PrismaApiKeyRepository implements ApiKeyRepository {
     if (!isUuid(id)) return null;
     const row = await this.db.apiKey.findUnique({ where: { id } });
     return row && toApiKeyRecord(row);
+  }
+
+  async listByProject(projectId: string): Promise<ApiKeyRecord[]> {
+    if (!isUuid(projectId)) return [];
+    const rows = await this.db.apiKey.findMany({
+      where: { projectId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toApiKeyRecord);
+  }
+
+  async listActiveByRole(role: Role): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.apiKey.findMany({
+      where: { role: ROLE_TO_DB[role], revokedAt: null },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toApiKeyRecord);
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    if (!isUuid(id)) return;
+    await this.db.apiKey.updateMany({ where: { id }, data: { lastUsedAt: at } });
   }
 
   /** True when this call revoked the key; false when it was absent or already revoked. */

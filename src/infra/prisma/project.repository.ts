@@ -24,6 +24,10 @@ export class PrismaProjectRepository implements ProjectRepository {
     return this.db.project.findUnique({ where: { name }, select: projectSelect });
   }
 
+  list(): Promise<Project[]> {
+    return this.db.project.findMany({ select: projectSelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
   async findById(id: string): Promise<Project | null> {
     if (!isUuid(id)) return null;
     return this.db.project.findUnique({ where: { id }, select: projectSelect });

@@ -72,6 +72,9 @@ export function reviveEvent(event: DomainEvent): DomainEvent {
       return { ...event, change: { ...event.change, createdAt: new Date(event.change.createdAt) } };
     case 'memory.event':
       return { ...event, event: { ...event.event, createdAt: new Date(event.event.createdAt) } };
+    case 'key.revoked':
+    case 'user.deleted':
+      return event;
     default: {
       const unreachable: never = event;
       throw new Error(`unknown event ${JSON.stringify(unreachable)}`);

@@ -7,10 +7,19 @@ import type { DomainEvent } from '../../domain/ports.js';
 import type { MemoryChangeRecord, MemoryEventRecord } from '../../domain/types.js';
 import { MemoryChange, MemoryEvent } from './memory.type.js';
 
-async function* stream(ctx: Context, filter: (event: DomainEvent) => boolean): AsyncGenerator<DomainEvent> {
-  const subscription = ctx.services.events.subscribe(ctx.viewer.projectId, filter);
+/** The events that pass the filter; ends when `user` (when given) is deleted. */
+async function* stream(
+  ctx: Context,
+  user: { pk: string } | null,
+  filter: (event: DomainEvent) => boolean,
+): AsyncGenerator<DomainEvent> {
+  const ended = (event: DomainEvent) => user !== null && event.type === 'user.deleted' && event.userPk === user.pk;
+  const subscription = ctx.services.events.subscribe(ctx.viewer.projectId, (event) => ended(event) || filter(event));
   try {
-    for await (const event of subscription) yield event;
+    for await (const event of subscription) {
+      if (ended(event)) return;
+      yield event;
+    }
   } finally {
     await subscription.return();
   }
@@ -19,11 +28,11 @@ async function* stream(ctx: Context, filter: (event: DomainEvent) => boolean): A
 @Resolver()
 export class MemorySubscriptionResolver {
   @Subscription(() => MemoryChange, {
-    description: "Every change to the user's memories, as it is committed.",
+    description: "Every change to the user's memories, as it is committed. Ends when the user is deleted.",
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const user = await ctx.services.users.require(ctx.viewer, (args as { userId: string }).userId);
-      return stream(ctx, (event) => event.type === 'memory.changed' && event.userPk === user.pk);
+      return stream(ctx, user, (event) => event.type === 'memory.changed' && event.userPk === user.pk);
     },
   })
   profileChanged(@Arg('userId', () => ID) _userId: string, @Root() event: DomainEvent): MemoryChangeRecord {
@@ -32,12 +41,13 @@ export class MemorySubscriptionResolver {
   }
 
   @Subscription(() => MemoryEvent, {
-    description: "Each processed batch of one user's buffer, or of all users of the project when userId is omitted.",
+    description:
+      "Each processed batch of one user's buffer (ends when the user is deleted), or of all users of the project when userId is omitted.",
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const userId = (args as { userId?: string | null }).userId;
       const user = userId ? await ctx.services.users.require(ctx.viewer, userId) : null;
-      return stream(ctx, (event) => event.type === 'memory.event' && (user === null || event.userPk === user.pk));
+      return stream(ctx, user, (event) => event.type === 'memory.event' && (user === null || event.userPk === user.pk));
     },
   })
   memoryEvents(

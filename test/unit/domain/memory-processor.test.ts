@@ -227,7 +227,7 @@ describe('MemoryProcessor.processNext', () => {
     const outcome = await domain.processor.processNext(owner(user));
     if (outcome.kind !== 'processed') throw new Error(`expected processed, got ${outcome.kind}`);
     expect(published.map((e) => e.type)).toEqual(['memory.changed', 'memory.changed', 'memory.event']);
-    expect(published.every((e) => e.projectId === user.projectId && e.userPk === user.pk)).toBe(true);
+    expect(published.every((e) => e.projectId === user.projectId && 'userPk' in e && e.userPk === user.pk)).toBe(true);
     expect(published[2]).toMatchObject({ event: { id: outcome.event.id } });
     expect(visibleOnPublish).toEqual([true, true]);
   });

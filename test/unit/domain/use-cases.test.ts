@@ -17,7 +17,7 @@ import type { UserRecord } from '../../../src/domain/types.js';
 import { encodeCursor } from '../../../src/lib/cursor.js';
 import { generateSecret } from '../../../src/lib/secrets.js';
 import { op } from '../../fakes/scripted.extractor.js';
-import { createTestDomain, type TestDomain } from '../../fakes/test-domain.js';
+import { createTestDomain, RecordingLog, type TestDomain } from '../../fakes/test-domain.js';
 
 let domain: TestDomain;
 
@@ -115,8 +115,9 @@ describe('AuthService', () => {
       // The first lookup misses, the create loses the race, the second lookup finds the winner's row.
       findByName: async (name) => (++lookups === 1 ? null : projects.findByName(name)),
       create: () => Promise.reject(new Error('unique constraint')),
+      list: () => projects.list(),
     };
-    const auth = new AuthService(racing, domain.repos.apiKeys);
+    const auth = new AuthService(racing, domain.repos.apiKeys, domain.services.events, new RecordingLog());
     expect(await auth.bootstrap(generateSecret())).toEqual(domain.project);
     expect(lookups).toBe(2);
   });
