@@ -3,18 +3,29 @@
 
 import { BadInputError } from './errors.js';
 import type { JsonObject, PageRequest } from './types.js';
-import { decodeCursor } from '../lib/cursor.js';
+import { decodeCursor, isStorableDate } from '../lib/cursor.js';
+import { isUuid } from '../lib/ids.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
+/**
+ * A page of `first` items after a cursor. `ids` says what the keyset's ids
+ * are: UUIDs (blobs, memories, events: a cursor with any other id was not
+ * made here) or an app's own ids (users).
+ */
+export function pageRequest(
+  first: number | null | undefined,
+  after: string | null | undefined,
+  ids: 'uuid' | 'text' = 'uuid',
+): PageRequest {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
     throw new BadInputError('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
   if (after === null || after === undefined) return { first: size, after: null };
   const position = decodeCursor(after);
-  if (!position) throw new BadInputError('after', 'is not a cursor returned by this API');
+  if (!position || (ids === 'uuid' && !isUuid(position.id)))
+    throw new BadInputError('after', 'is not a cursor returned by this API');
   return { first: size, after: position };
 }
 
@@ -35,5 +46,6 @@ export function boundedString(field: string, value: string, { min, max }: { min:
 export function validDate(field: string, value: Date | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
   if (Number.isNaN(value.getTime())) throw new BadInputError(field, 'is not a valid date-time');
+  if (!isStorableDate(value)) throw new BadInputError(field, 'must be between 0001-01-01 and 9999-12-31 (UTC)');
   return value;
 }

@@ -206,13 +206,20 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     }
     const requestId =
       typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID();
+    const parsedBody = parseBody(body, headers);
+    const source = sourceOf(parsedBody, url);
+    const nested = source === null ? null : gate.checkSource(source);
+    if (nested)
+      return sendJson(res, 400, {
+        errors: [{ message: nested.message, extensions: { ...nested.extensions, http: undefined } }],
+      });
     const execution = deps.requestScope(requestId, () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: {
           method: req.method?.toUpperCase() ?? 'GET',
           headers,
           search: url.search,
-          body: parseBody(body, headers),
+          body: parsedBody,
         },
         context: async () => deps.createContext(viewer, requestId),
       }),
@@ -269,6 +276,12 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
+}
+
+/** The document text of a request (POST body or GET search), null when there is none. */
+function sourceOf(body: unknown, url: URL): string | null {
+  if (body && typeof body === 'object' && 'query' in body && typeof body.query === 'string') return body.query;
+  return url.searchParams.get('query');
 }
 
 function parseBody(body: string, headers: HeaderMap): unknown {

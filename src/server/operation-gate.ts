@@ -17,6 +17,7 @@ import {
   validate,
 } from 'graphql';
 import type { Viewer } from '../domain/types.js';
+import { checkJsonValue, checkLiterals, checkSourceNesting } from './input-check.js';
 import { checkCost, limitRules, type OperationLimits, operationCost, tokenLimitError } from './operation-limits.js';
 import type { KeyRateLimiter } from './rate-limit.js';
 import type { RequestGuards } from './request-guard.js';
@@ -46,6 +47,11 @@ export class OperationGate {
     this.validationRules = limitRules(limits);
   }
 
+  /** Refuses a document nested deep enough to overflow the parser (input-check.ts); null when it may be parsed. */
+  checkSource(query: string): GraphQLError | null {
+    return checkSourceNesting(query, this.limits.maxTokens);
+  }
+
   /** graphql's parse options (Apollo's `parseOptions`). */
   get parseOptions() {
     return { maxTokens: this.limits.maxTokens };
@@ -61,6 +67,13 @@ export class OperationGate {
     variables: Record<string, unknown> | undefined,
     operationName: string | undefined,
   ): Promise<GraphQLError | null> {
+    // No string anywhere may hold what cannot be stored; no value may nest without bound.
+    for (const [name, value] of Object.entries(variables ?? {})) {
+      const problem = checkJsonValue(name, value);
+      if (problem) return problem;
+    }
+    const literal = checkLiterals(document);
+    if (literal) return literal;
     let cost: number;
     try {
       cost = operationCost(this.schema, document, variables, operationName);
@@ -86,6 +99,8 @@ export class OperationGate {
       request.variables && typeof request.variables === 'object' && !Array.isArray(request.variables)
         ? (request.variables as Record<string, unknown>)
         : undefined;
+    const nested = this.checkSource(request.query);
+    if (nested) return [nested];
     let document: DocumentNode;
     try {
       document = parse(request.query, this.parseOptions);

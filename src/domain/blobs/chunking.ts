@@ -134,10 +134,29 @@ function cutLong(text: string, span: Span): Span[] {
   while (span.end - start > MAX_CHARS) {
     const window = text.slice(start, start + MAX_CHARS);
     const lastSpace = window.search(/\s\S*$/);
-    const cut = lastSpace > MAX_CHARS / 2 ? start + lastSpace : start + MAX_CHARS;
+    const cut = lastSpace > MAX_CHARS / 2 ? start + lastSpace : graphemeCut(text, start, start + MAX_CHARS);
     pushTrimmed(parts, text, start, cut);
     start = cut;
   }
   pushTrimmed(parts, text, start, span.end);
   return parts;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** How far past the limit a look for the end of a grapheme may reach (emoji sequences, combining marks). */
+const GRAPHEME_LOOKAHEAD = 64;
+
+/**
+ * The last grapheme boundary at or before `limit` (after `start`), so a cut
+ * never splits a surrogate pair, an emoji sequence or a letter from its
+ * combining marks; the end of the first grapheme when it alone is longer.
+ */
+export function graphemeCut(text: string, start: number, limit: number): number {
+  let cut = start;
+  for (const { index, segment } of graphemes.segment(text.slice(start, limit + GRAPHEME_LOOKAHEAD))) {
+    const end = start + index + segment.length;
+    if (end > limit) return cut > start ? cut : end;
+    cut = end;
+  }
+  return cut;
 }

@@ -56,7 +56,7 @@ export class UserService {
   }
 
   list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined): Promise<Page<UserRecord>> {
-    return this.users.list(viewer.projectId, pageRequest(first, after));
+    return this.users.list(viewer.projectId, pageRequest(first, after, 'text'));
   }
 }
 
