@@ -15,12 +15,16 @@ import { Indexer } from './domain/indexing/indexer.js';
 import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extractor.js';
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
 import { MemoryProcessor } from './domain/memory/memory-processor.js';
+import { ExpirySweeper } from './domain/memory/expiry-sweeper.js';
+import { MemoryEditService } from './domain/memory/memory-edits.service.js';
+import { MemorySearchService } from './domain/memory/memory-search.service.js';
 import { MemoryService } from './domain/memory/memory.service.js';
-import type { Embedder, EventBus, Extractor } from './domain/ports.js';
+import type { Embedder, EventBus, Extractor, MemoryVectorIndex } from './domain/ports.js';
 import { QueryService } from './domain/search/query.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
 import { startChromaServer } from './infra/chroma/chroma-server.js';
+import { ChromaMemoryIndex } from './infra/chroma/chroma.memory-index.js';
 import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
 import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
@@ -85,16 +89,26 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       sqlQueries: 0,
       requestSqlQueries: (requestId) => requestScopes.sqlQueriesOf(requestId),
     };
-    const { prisma, repos, vectors, embedder } = await openStores(config, log, stack, () => {
+    const { prisma, repos, vectors, memoryVectors, embedder } = await openStores(config, log, stack, () => {
       stats.sqlQueries++;
       requestScopes.countSql();
     });
 
-    const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log });
+    const indexer = new Indexer({
+      jobs: repos.indexJobs,
+      chunks: repos.chunks,
+      vectors,
+      memories: repos.memories,
+      memoryVectors,
+      embedder,
+      log,
+    });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
     const indexDeps = {
       chunks: repos.chunks,
       vectors,
+      memories: repos.memories,
+      memoryVectors,
       embedder,
       indexState: repos.indexState,
       log,
@@ -127,6 +141,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         embedder,
         events,
         log,
+        onCommitted: () => indexer.kick(),
       },
       {
         workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -147,6 +162,15 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     buffer.start();
     stack.push({ name: 'buffer scheduler', stop: () => buffer.stop() });
 
+    const sweeper = new ExpirySweeper(
+      { memories: repos.memories, bus: events, log, onSwept: () => indexer.kick() },
+      config.expirySweepMs,
+    );
+    sweeper.start();
+    stack.push({ name: 'expiry sweeper', stop: () => sweeper.stop() });
+    const memoryEdits = new MemoryEditService(repos.memories, embedder, events);
+    memoryEdits.onChanged(() => indexer.kick());
+
     const auth = new AuthService(repos.projects, repos.apiKeys, events, log);
     const blobs = new BlobService(repos.blobs);
     blobs.onInserted((blob, bufferTokens) => {
@@ -158,7 +182,9 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       users: new UserService(repos.users, events),
       blobs,
       query: new QueryService(repos.chunks, repos.blobs, vectors, embedder),
-      memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs, embedder, events),
+      memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),
+      memoryEdits,
+      memorySearch: new MemorySearchService(repos.memories, repos.users, memoryVectors, embedder),
       buffer,
       events,
     };
@@ -292,6 +318,8 @@ export interface Stores {
   prisma: PrismaClient;
   repos: Repositories;
   vectors: ChromaVectorStore;
+  /** Memories' vectors: the same shard layout as chunks, in collections of their own. */
+  memoryVectors: MemoryVectorIndex;
   embedder: Embedder;
 }
 
@@ -347,7 +375,18 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   });
   await vectors.open(embedder.dimension);
   stack.push({ name: 'vector store', stop: () => vectors.close() });
-  return { prisma, repos, vectors, embedder };
+  const memoryVectors = new ChromaMemoryIndex(
+    new ChromaVectorStore({
+      url: chromaUrl,
+      modelTag: embedder.model,
+      prefix: 'memql-memories',
+      shardTargetRecords: config.vectorShardRecords,
+      log,
+    }),
+  );
+  await memoryVectors.open(embedder.dimension);
+  stack.push({ name: 'memory vector index', stop: () => memoryVectors.close() });
+  return { prisma, repos, vectors, memoryVectors, embedder };
 }
 
 function createExtractor(config: LlmConfig, log: Logger): Extractor {

@@ -245,6 +245,12 @@ export const SETTINGS = {
     default: 300,
     description: 'how long a batch may run before another worker may take it over (crash recovery)',
   }),
+  MEMQL_EXPIRY_SWEEP_SECONDS: setting({
+    schema: z.coerce.number().min(0.05),
+    default: 60,
+    description:
+      'seconds between sweeps that delete expired memories (with a history entry); reads hide them at `expiresAt` already',
+  }),
   REDIS_URL: setting({
     schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
     unset: 'in-memory pubsub',
@@ -355,6 +361,7 @@ export interface Config {
   embeddings: EmbeddingsConfig;
   llm: LlmConfig;
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
+  expirySweepMs: number;
   redisUrl: string | undefined;
   shadowDatabaseUrl: string | undefined;
   /** Origins allowed by CORS (exact matches); empty: none. */
@@ -393,6 +400,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleMs: Math.round(e.MEMQL_BUFFER_IDLE_SECONDS * 1000),
       leaseMs: Math.round(e.MEMQL_PROCESSING_LEASE_SECONDS * 1000),
     },
+    expirySweepMs: Math.round(e.MEMQL_EXPIRY_SWEEP_SECONDS * 1000),
     redisUrl: e.REDIS_URL,
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],

@@ -5,6 +5,8 @@ import type { AuthService } from './domain/auth/auth.service.js';
 import type { BlobService } from './domain/blobs/blob.service.js';
 import type { QueryService } from './domain/search/query.service.js';
 import type { BufferScheduler } from './domain/memory/buffer-scheduler.js';
+import type { MemoryEditService } from './domain/memory/memory-edits.service.js';
+import type { MemorySearchService } from './domain/memory/memory-search.service.js';
 import type { MemoryService } from './domain/memory/memory.service.js';
 import type { EventBus } from './domain/ports.js';
 import type { Viewer } from './domain/types.js';
@@ -18,6 +20,8 @@ export interface Services {
   blobs: BlobService;
   query: QueryService;
   memories: MemoryService;
+  memoryEdits: MemoryEditService;
+  memorySearch: MemorySearchService;
   buffer: BufferScheduler;
   events: EventBus;
 }

@@ -12,13 +12,15 @@ const config = loadConfigOrExit('memql reindex');
 const log = createLogger(config.logLevel === 'silent' ? 'silent' : 'info', 'memql-reindex');
 const stack = new StopStack(log);
 try {
-  const { repos, vectors, embedder } = await openStores(config, log, stack);
+  const { repos, vectors, memoryVectors, embedder } = await openStores(config, log, stack);
   const started = Date.now();
   let last = 0;
   const indexed = await rebuildIndex(
     {
       chunks: repos.chunks,
       vectors,
+      memories: repos.memories,
+      memoryVectors,
       embedder,
       indexState: repos.indexState,
       log,

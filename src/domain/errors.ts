@@ -58,3 +58,14 @@ export class WaitTimeoutError extends DomainError {
 
 /** A unique key is already taken (e.g. a user id within a project): bad input, named. */
 export class ConflictError extends BadInputError {}
+
+/**
+ * A repository found the memory of edit `index` gone (deleted meanwhile) once
+ * it held the lock: nothing was written. The use case names the item.
+ */
+export class MemoryEditConflict extends Error {
+  constructor(readonly index: number) {
+    super(`memory of edit ${index} is no longer live`);
+    this.name = 'MemoryEditConflict';
+  }
+}

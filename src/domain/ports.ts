@@ -1,15 +1,17 @@
 // The interfaces the domain needs from the outside world. Adapters in
 // src/infra implement them; only src/app.ts wires the two together.
 
+import type { MemoryPageRequest } from './memory/memory-page.js';
+import type { MemorySelection } from './memory/memory-filter.js';
 import type {
   ApiKeyRecord,
   BufferStatus,
   ExtractionInput,
   ExtractionResult,
   MemoryChangeRecord,
+  MemoryContent,
   MemoryEventRecord,
   MemoryRecord,
-  MemorySnapshot,
   MemoryWithEmbedding,
   NewFact,
   ProfileConfig,
@@ -24,6 +26,7 @@ import type {
   PageRequest,
   Project,
   Role,
+  Scope,
   UserRecord,
 } from './types.js';
 
@@ -73,7 +76,7 @@ export interface UserRepository {
 
 // ---------------------------------------------------------------- blobs
 
-export interface NewBlob {
+export interface NewBlob extends Scope {
   projectId: string;
   userPk: string;
   content: BlobContent;
@@ -89,6 +92,8 @@ export interface BlobListFilter {
 }
 
 export interface BlobRepository {
+  /** Batch: each user's number of blobs, in key order. */
+  countByUsers(userPks: readonly string[]): Promise<number[]>;
   /** Commits the blob, its chunks and an index job in one transaction. */
   insert(blob: NewBlob): Promise<BlobRecord>;
   /** Deletes the blob and its chunks and enqueues the index cleanup, in one transaction. */
@@ -125,10 +130,22 @@ export interface ChunkRepository {
 
 // ---------------------------------------------------------------- indexing outbox
 
+interface IndexJobBase {
+  id: bigint;
+  projectId: string;
+  userPk: string;
+  attempts: number;
+}
+
 export type IndexJob =
-  | { id: bigint; kind: 'UPSERT_BLOB'; projectId: string; userPk: string; blobId: string; attempts: number }
-  | { id: bigint; kind: 'DELETE_BLOB'; projectId: string; userPk: string; blobId: string; attempts: number }
-  | { id: bigint; kind: 'DELETE_USER'; projectId: string; userPk: string; blobId: null; attempts: number };
+  | (IndexJobBase & { kind: 'UPSERT_BLOB'; blobId: string })
+  | (IndexJobBase & { kind: 'DELETE_BLOB'; blobId: string })
+  /** Every vector of the user: chunks and memories. */
+  | (IndexJobBase & { kind: 'DELETE_USER'; blobId: null })
+  /** Upserts the memory's vector while it is live, removes it otherwise. */
+  | (IndexJobBase & { kind: 'SYNC_MEMORY'; blobId: null; memoryId: string })
+  | (IndexJobBase & { kind: 'DELETE_USER_MEMORIES'; blobId: null })
+  | (IndexJobBase & { kind: 'DELETE_USER_BLOBS'; blobId: null });
 
 export interface IndexJobQueue {
   /** Jobs whose time has come, oldest first. */
@@ -181,6 +198,43 @@ export interface VectorStore {
   close(): Promise<void>;
 }
 
+/** A memory's vector, partitioned by user like chunks (docs/vector-partitioning.md). */
+export interface MemoryVectorRecord extends Scope {
+  memoryId: string;
+  projectId: string;
+  userPk: string;
+  vector: number[];
+}
+
+export interface ScoredMemoryId {
+  memoryId: string;
+  score: number;
+}
+
+export interface MemoryVectorQuery {
+  projectId: string;
+  /** One user's memories; several users' (a project-wide search over some users); null: the whole project. */
+  userPks: readonly string[] | null;
+  vector: number[];
+  limit: number;
+  /** When set, only memories with one of these agentIds / runIds (null: unscoped) are asked for. */
+  agentIds: readonly (string | null)[] | null;
+  runIds: readonly (string | null)[] | null;
+}
+
+/** The vector index of memories: nearest memories by cosine similarity, within one project. */
+export interface MemoryVectorIndex {
+  open(dimension: number): Promise<void>;
+  upsert(records: readonly MemoryVectorRecord[]): Promise<void>;
+  delete(scope: { projectId: string; userPk: string }, memoryIds: readonly string[]): Promise<void>;
+  deleteByUser(scope: { projectId: string; userPk: string }): Promise<void>;
+  /** Best first; score is the cosine similarity. */
+  query(query: MemoryVectorQuery): Promise<ScoredMemoryId[]>;
+  /** Drops every memory vector (before a full rebuild). */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface Embedder {
   /** Identifies the model; stored with the index. */
   readonly model: string;
@@ -214,29 +268,102 @@ export interface Log {
 
 // ---------------------------------------------------------------- memories
 
+/** Whose memories a search or a selection covers: always one project; some users, or all of them (null). */
+export interface MemoryScope {
+  projectId: string;
+  userPks: readonly string[] | null;
+}
+
+/** A scope (agent or run) of a user in use, with what it holds. */
+export interface ScopeUsage {
+  id: string;
+  /** Live, unexpired memories. */
+  memoryCount: number;
+  blobCount: number;
+}
+
+/** A memory written through the API, validated and embedded. */
+export interface NewMemory extends MemoryContent {
+  projectId: string;
+  userPk: string;
+  metadata: JsonObject | null;
+  embedding: number[];
+}
+
+/** One change made through the API. `embedding` null: the text did not change, the embedding stays. */
+export type MemoryEdit =
+  | {
+      kind: 'UPDATE';
+      memory: MemoryRecord;
+      after: MemoryContent;
+      metadata: JsonObject | null;
+      embedding: number[] | null;
+    }
+  | { kind: 'DELETE'; memory: MemoryRecord };
+
+/**
+ * Memories, their history and their index jobs. Every write commits the
+ * memory rows, their history and the index jobs that mirror them into the
+ * vector index in one transaction (the outbox). Reads take `now` so that
+ * expired memories vanish at their expiresAt, whatever the sweep did.
+ */
 export interface MemoryRepository {
-  /** Null when absent or in another project; deleted memories are returned (with deletedAt). */
+  /** Null when absent or in another project; deleted and expired memories are returned. */
   findById(projectId: string, id: string): Promise<MemoryRecord | null>;
   findByIds(ids: readonly string[]): Promise<(MemoryRecord | null)[]>;
-  /** Every live memory of a user with its embedding (for decisions and deduplication). */
-  listLiveWithEmbeddings(userPk: string): Promise<MemoryWithEmbedding[]>;
-  /** Live memories, oldest first. */
-  listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryRecord>>;
+  /** The live, unexpired memories of one scope of a user, with embeddings (for decisions and deduplication). */
+  listLiveWithEmbeddings(userPk: string, scope: Scope, now: Date): Promise<MemoryWithEmbedding[]>;
+  /** A page of the user's memories that the selection selects, in the page's order. */
+  list(userPk: string, selection: MemorySelection, page: MemoryPageRequest, now: Date): Promise<Page<MemoryRecord>>;
   /** Live memories grouped later by topic; ordered by topic, subTopic, createdAt. */
-  listProfile(userPk: string, topics: string[] | null): Promise<MemoryRecord[]>;
+  listProfile(userPk: string, topics: string[] | null, now: Date): Promise<MemoryRecord[]>;
+  /** The memories among `ids` (in any state) with their embeddings, in the order of `ids`, for the indexer. */
+  findWithEmbeddings(ids: readonly string[]): Promise<MemoryWithEmbedding[]>;
+  /** Every live, unexpired memory with its embedding, in batches (for reindexing). */
+  scanLive(batchSize: number, now: Date): AsyncIterable<MemoryWithEmbedding[]>;
+  /** Replaces stored embeddings (after a change of embedding model). */
+  setEmbeddings(updates: readonly { id: string; embedding: number[] }[]): Promise<void>;
+  /** Among `ids`, the memories in scope that the selection selects, in the order of `ids`. */
+  select(ids: readonly string[], scope: MemoryScope, selection: MemorySelection, now: Date): Promise<MemoryRecord[]>;
+  /** Full-text search (BM25) over the memories in scope that the selection selects, best first. */
+  searchLexical(
+    query: string,
+    scope: MemoryScope,
+    selection: MemorySelection,
+    limit: number,
+    now: Date,
+  ): Promise<ScoredMemoryId[]>;
+  /** Batch: live, unexpired memories per user, in key order. */
+  countLive(userPks: readonly string[], now: Date): Promise<number[]>;
+  /** Batch: each user's agents or runs in use (by its blobs or live memories), by id, in key order. */
+  scopeUsage(userPks: readonly string[], field: 'agentId' | 'runId', now: Date): Promise<ScopeUsage[][]>;
   /** Batch: the blob ids each memory came from, in key order. */
   sourceBlobIds(memoryIds: readonly string[]): Promise<string[][]>;
   /** Batch: each memory's changes, oldest first, in key order. */
   history(memoryIds: readonly string[]): Promise<MemoryChangeRecord[][]>;
   /** Batch: each event's changes, in key order. */
   changesOfEvents(eventIds: readonly string[]): Promise<MemoryChangeRecord[][]>;
-  /** An edit made through the API: memory and change written in one transaction. */
-  applyManual(edit: ManualEdit): Promise<MemoryChangeRecord>;
+  /** Writes a memory with its ADD (actor API) and index job. */
+  create(memory: NewMemory): Promise<{ memory: MemoryRecord; change: MemoryChangeRecord }>;
+  /**
+   * Edits made through the API, all or nothing in one transaction (changes in
+   * the order of the edits). Throws MemoryEditConflict when a memory is no
+   * longer live once locked; then nothing is written.
+   */
+  applyEdits(edits: readonly MemoryEdit[]): Promise<MemoryChangeRecord[]>;
+  /** Deletes every memory of the user the selection selects (actor API), in one transaction. */
+  deleteWhere(userPk: string, selection: MemorySelection, now: Date): Promise<MemoryChangeRecord[]>;
+  /**
+   * resetUser: deletes the user's live memories (recorded, actor API), its
+   * events and its buffer state, and with keepBlobs false its blobs; one transaction.
+   */
+  reset(
+    user: { pk: string; projectId: string },
+    keepBlobs: boolean,
+  ): Promise<{ changes: MemoryChangeRecord[]; eventsDeleted: number; blobsDeleted: number }>;
+  /** Deletes up to `limit` memories whose expiresAt has passed (actor EXPIRY), oldest expiry first; one transaction. */
+  expire(now: Date, limit: number): Promise<MemoryChangeRecord[]>;
 }
-
-export type ManualEdit =
-  | { kind: 'UPDATE'; memory: MemoryRecord; after: MemorySnapshot; metadata: JsonObject | null; embedding: number[] }
-  | { kind: 'DELETE'; memory: MemoryRecord };
 
 export interface EventRepository {
   findById(projectId: string, id: string): Promise<MemoryEventRecord | null>;
@@ -252,6 +379,10 @@ export type ResolvedOperation =
 export interface BatchCommit {
   projectId: string;
   userPk: string;
+  /** The scope of the batch's blobs, inherited by the memories it adds. */
+  scope: Scope;
+  /** The blob type of the batch (the `source` of the memories it adds). */
+  source: BlobType;
   workerId: string;
   blobIds: string[];
   summary: string;
@@ -268,7 +399,12 @@ export interface BatchCommit {
 export interface ProcessingRepository {
   /** Takes the user's lease; false when another worker holds an unexpired one. */
   claim(userPk: string, workerId: string, leaseMs: number): Promise<boolean>;
-  /** The blobs of the next batch (pending, or claimed by a batch that never finished), oldest first. */
+  /**
+   * The blobs of the next batch (pending, or claimed by a batch that never
+   * finished), oldest first: one scope (agentId, runId) and one blob type, so
+   * what is extracted can inherit both. Blobs of other scopes wait for their
+   * own batch; within a scope the order is kept.
+   */
   nextBatch(userPk: string, maxTokens: number): Promise<BlobRecord[]>;
   /** Writes memories, changes and the event, marks the blobs done and frees the lease: one transaction. */
   commit(batch: BatchCommit): Promise<{ event: MemoryEventRecord; changes: MemoryChangeRecord[] }>;

@@ -67,7 +67,16 @@ export type BlobContent =
   | { type: 'SUMMARY'; summary: string }
   | { type: 'CODE'; language: string | null; content: string };
 
-export interface BlobRecord {
+/**
+ * Scopes within a user (Mem0's entities): the agent, and the run (a session)
+ * a blob or memory belongs to. Null: not scoped.
+ */
+export interface Scope {
+  agentId: string | null;
+  runId: string | null;
+}
+
+export interface BlobRecord extends Scope {
   id: string;
   projectId: string;
   userPk: string;
@@ -156,6 +165,8 @@ export interface NewFact {
   topic: string;
   subTopic: string;
   categories: string[];
+  /** 0-1, when the extractor can tell how sure it is. */
+  confidence?: number | null;
 }
 
 /** What the extractor decided for one fact (Mem0's ADD/UPDATE/DELETE/NONE). */
@@ -181,12 +192,29 @@ export interface ExtractionResult {
 
 // ---------------------------------------------------------------- memories
 
-export interface MemorySnapshot {
+/** What a memory says and how it is scoped: everything a change can touch but its metadata. */
+export interface MemoryContent extends Scope {
   text: string;
   topic: string;
   subTopic: string;
   categories: string[];
+  title: string | null;
+  summary: string | null;
+  tags: string[];
+  /** 0-1. */
+  importance: number | null;
+  /** 0-1. */
+  confidence: number | null;
+  /** The blob type for extracted memories; free for API-created ones. */
+  source: string | null;
+  /** Hidden from every read and search from this instant on; deleted by the expiry sweep. */
+  expiresAt: Date | null;
+  /** Refused by updateMemory, never changed by extraction. */
+  immutable: boolean;
 }
+
+/** A memory's content before or after a change, as kept in its history. */
+export type MemorySnapshot = MemoryContent;
 
 export interface MemoryRecord extends MemorySnapshot {
   id: string;
@@ -205,7 +233,7 @@ export interface MemoryWithEmbedding extends MemoryRecord {
 }
 
 export type MemoryChangeKind = 'ADD' | 'UPDATE' | 'DELETE';
-export type ChangeActor = 'EXTRACTOR' | 'API';
+export type ChangeActor = 'EXTRACTOR' | 'API' | 'EXPIRY';
 
 export interface MemoryChangeRecord {
   id: string;

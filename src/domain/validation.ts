@@ -43,6 +43,15 @@ export function boundedString(field: string, value: string, { min, max }: { min:
   return value;
 }
 
+/** An agentId or runId: 1-128 characters, no control characters; null or undefined when not given. */
+export function scopeId(field: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length < 1 || value.length > 128)
+    throw new BadInputError(field, `must be 1-128 characters (got ${value.length})`);
+  if (/\p{Cc}/u.test(value)) throw new BadInputError(field, 'must not contain control characters');
+  return value;
+}
+
 export function validDate(field: string, value: Date | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
   if (Number.isNaN(value.getTime())) throw new BadInputError(field, 'is not a valid date-time');

@@ -9,6 +9,7 @@ import type {
   BlobRepository,
   MemoryRepository,
   ProcessingRepository,
+  ScopeUsage,
   UserRepository,
 } from '../domain/ports.js';
 import type { BlobRecord, BufferStatus, MemoryChangeRecord, MemoryRecord, Page, UserRecord } from '../domain/types.js';
@@ -23,6 +24,11 @@ export interface Loaders {
   memoryHistory: DataLoader<string, MemoryChangeRecord[]>;
   eventChanges: DataLoader<string, MemoryChangeRecord[]>;
   bufferStatus: DataLoader<string, BufferStatus>;
+  /** Per user pk: live memories, blobs, agents and runs in use. */
+  memoryCount: DataLoader<string, number>;
+  blobCount: DataLoader<string, number>;
+  agents: DataLoader<string, ScopeUsage[]>;
+  runs: DataLoader<string, ScopeUsage[]>;
   /** The first page of a user's blobs, batched across users. */
   firstBlobPage(user: UserRecord, filter: BlobListFilter, first: number | null | undefined): Promise<Page<BlobRecord>>;
 }
@@ -65,6 +71,10 @@ export function createLoaders(repos: LoaderSources): Loaders {
     memoryHistory: new DataLoader((ids) => repos.memories.history(ids)),
     eventChanges: new DataLoader((ids) => repos.memories.changesOfEvents(ids)),
     bufferStatus: new DataLoader((pks) => repos.processing.status(pks)),
+    memoryCount: new DataLoader((pks) => repos.memories.countLive(pks, new Date())),
+    blobCount: new DataLoader((pks) => repos.blobs.countByUsers(pks)),
+    agents: new DataLoader((pks) => repos.memories.scopeUsage(pks, 'agentId', new Date())),
+    runs: new DataLoader((pks) => repos.memories.scopeUsage(pks, 'runId', new Date())),
     firstBlobPage,
   };
 }

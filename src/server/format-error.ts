@@ -56,7 +56,9 @@ export function createErrorFormatter(log: Logger) {
       if (tooLong) return { ...tooLong.toJSON(), extensions: publicExtensions(tooLong.extensions) };
     }
     if (typeof code === 'string' && KNOWN_GRAPHQL_CODES.has(code)) {
-      return { ...formatted, extensions: publicExtensions(formatted.extensions) };
+      const field = code === 'BAD_USER_INPUT' ? variableField(formatted.message) : null;
+      const extensions = publicExtensions(formatted.extensions);
+      return { ...formatted, extensions: field ? { ...extensions, field } : extensions };
     }
     if (
       original instanceof GraphQLError &&
@@ -73,6 +75,21 @@ export function createErrorFormatter(log: Logger) {
       extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/**
+ * The input path a variable coercion error names, as a domain error would
+ * (`filter.AND[2].tags.containsAny`): graphql-js says `Variable "$filter" got
+ * invalid value ... at "filter.AND[2].tags"; Field "foo" is not defined by
+ * type "ListCondition".` An unknown field is appended to the path.
+ */
+export function variableField(message: string): string | null {
+  const variable = /^Variable "\$([A-Za-z_]\w*)"/.exec(message);
+  if (!variable) return null;
+  const at = / at "([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*)"; /.exec(message);
+  const path = at?.[1] ?? variable[1]!;
+  const unknown = /; Field "([A-Za-z_]\w*)" is not defined by type/.exec(message);
+  return unknown ? `${path}.${unknown[1]}` : path;
 }
 
 /** A domain error turned into a GraphQLError for places outside execution (auth of a request). */

@@ -3,8 +3,19 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CreateMemoryDocument,
   CreateUserDocument,
   DeleteBlobDocument,
+  DeleteMemoriesDocument,
+  DeleteMemoriesWhereDocument,
+  DeleteMemoryDocument,
+  FilterMemoriesDocument,
+  MemoryByIdDocument,
+  PatchMemoryDocument,
+  ResetUserDocument,
+  SearchProjectMemoriesDocument,
+  SearchUserMemoriesDocument,
+  UpdateMemoriesDocument,
   DeleteUserDocument,
   GetBlobDocument,
   GetUserDocument,
@@ -22,6 +33,8 @@ describe('project isolation', () => {
   let a: GraphQLClient;
   let b: GraphQLClient;
   let blobOfA: string;
+  let memoryOfA: string;
+  let otherOfA: string;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' } });
@@ -40,6 +53,15 @@ describe('project isolation', () => {
       userId: 'same',
       input: { doc: { content: 'Project B talks about gardening and tomatoes.' } },
     });
+    memoryOfA = (
+      await a.ok(CreateMemoryDocument, {
+        userId: 'same',
+        input: { text: 'Keeps the marmalade launch code secret', tags: ['secret'], agentId: 'vault' },
+      })
+    ).createMemory.id;
+    otherOfA = (await a.ok(CreateMemoryDocument, { userId: 'only-a', input: { text: 'Only A knows marmalade' } }))
+      .createMemory.id;
+    await b.ok(CreateMemoryDocument, { userId: 'same', input: { text: 'Grows tomatoes in the garden' } });
     await t.app.indexer.drain();
   });
   afterAll(async () => t?.destroy());
@@ -85,6 +107,61 @@ describe('project isolation', () => {
     ).toBe('NOT_FOUND');
     expect((await b.fails(DeleteUserDocument, { id: 'only-a' })).extensions?.code).toBe('NOT_FOUND');
     expect((await a.ok(GetUserDocument, { id: 'only-a' })).user?.data).toEqual({});
+  });
+
+  it("hides other projects' memories from memory, User.memories, and both searchMemories", async () => {
+    expect((await b.ok(MemoryByIdDocument, { id: memoryOfA })).memory).toBeNull();
+    const everything = { includeDeleted: true, includeExpired: true };
+    const listed = (await b.ok(FilterMemoriesDocument, { userId: 'same', filter: everything, first: 100 })).user!
+      .memories;
+    expect(listed.edges.map((e) => e.node.text)).toEqual(['Grows tomatoes in the garden']);
+    for (const filter of [
+      { text: { contains: 'marmalade' } },
+      { tags: { contains: 'secret' } },
+      { agentId: { eq: 'vault' } },
+      { OR: [{ NOT: { text: { contains: 'tomatoes' } } }], ...everything },
+    ])
+      expect((await b.ok(FilterMemoriesDocument, { userId: 'same', filter })).user!.memories.totalCount).toBe(0);
+    for (const mode of ['HYBRID', 'LEXICAL', 'SEMANTIC'] as const) {
+      const own = (await b.ok(SearchUserMemoriesDocument, { userId: 'same', text: 'marmalade launch code', mode }))
+        .user!.searchMemories;
+      expect(own.map((m) => m.memory.id)).not.toContain(memoryOfA);
+      const project = (
+        await b.ok(SearchProjectMemoriesDocument, { text: 'marmalade launch code secret', mode, topK: 100 })
+      ).searchMemories;
+      expect(project.map((m) => m.memory.id).filter((id) => id === memoryOfA || id === otherOfA)).toEqual([]);
+    }
+    expect(
+      (await b.fails(SearchProjectMemoriesDocument, { text: 'marmalade', userIds: ['only-a'] })).extensions?.code,
+    ).toBe('NOT_FOUND');
+    const mine = (await a.ok(SearchProjectMemoriesDocument, { text: 'marmalade', mode: 'LEXICAL' })).searchMemories;
+    expect(mine.map((m) => m.memory.id).sort()).toEqual([memoryOfA, otherOfA].sort());
+  });
+
+  it("refuses to create, change or delete another project's memories", async () => {
+    expect(
+      (await b.fails(CreateMemoryDocument, { userId: 'only-a', input: { text: 'planted' } })).extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect((await b.fails(PatchMemoryDocument, { id: memoryOfA, input: { text: 'hijacked' } })).extensions?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect((await b.fails(DeleteMemoryDocument, { id: memoryOfA })).extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (await b.fails(UpdateMemoriesDocument, { inputs: [{ id: memoryOfA, input: { text: 'hijacked' } }] })).extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[0].id' });
+    expect((await b.fails(DeleteMemoriesDocument, { ids: [memoryOfA] })).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'ids[0]',
+    });
+    expect((await b.fails(DeleteMemoriesWhereDocument, { userId: 'only-a' })).extensions?.code).toBe('NOT_FOUND');
+    expect((await b.fails(ResetUserDocument, { userId: 'only-a' })).extensions?.code).toBe('NOT_FOUND');
+    // B's own user of the shared id: only B's memory goes.
+    expect((await b.ok(DeleteMemoriesWhereDocument, { userId: 'same' })).deleteMemoriesWhere).toBe(1);
+    expect((await b.ok(ResetUserDocument, { userId: 'same' })).resetUser.memoriesDeleted).toBe(0);
+    const kept = (await a.ok(MemoryByIdDocument, { id: memoryOfA })).memory!;
+    expect(kept).toMatchObject({ text: 'Keeps the marmalade launch code secret', deletedAt: null });
+    expect(kept.history).toHaveLength(1);
+    expect((await a.ok(FilterMemoriesDocument, { userId: 'same' })).user!.memories.totalCount).toBe(1);
   });
 
   it('deletes only its own user of a shared id', async () => {

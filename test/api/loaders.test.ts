@@ -3,7 +3,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateUserDocument, InsertBlobDocument, UsersWithBlobsDocument } from '../generated/graphql.js';
+import {
+  CreateMemoryDocument,
+  CreateUserDocument,
+  InsertBlobDocument,
+  UsersWithBlobsDocument,
+  UsersWithCountsDocument,
+} from '../generated/graphql.js';
 import { createProjectClient, startTestApp, type TestApp } from '../helpers/test-app.js';
 import type { GraphQLClient } from '../helpers/graphql-client.js';
 
@@ -22,8 +28,12 @@ describe('DataLoader batching', () => {
         for (const summary of ['first', 'second'])
           await client.ok(InsertBlobDocument, {
             userId: `u${i}`,
-            input: { summary: { summary: `${summary} note of u${i}` } },
+            input: { summary: { summary: `${summary} note of u${i}` }, agentId: `agent-${i % 3}`, runId: `run-${i}` },
           });
+        await client.ok(CreateMemoryDocument, {
+          userId: `u${i}`,
+          input: { text: `fact of u${i}`, agentId: `agent-${i % 3}` },
+        });
       }
     };
     await fill(small, 5);
@@ -60,6 +70,29 @@ describe('DataLoader batching', () => {
     const five = await statementsFor(small);
     const fifty = await statementsFor(large);
     expect(five.users.edges).toHaveLength(5);
+    expect(fifty.statements).toBe(five.statements);
+  });
+
+  const countsStatementsFor = async (client: GraphQLClient) => {
+    await t.app.indexer.drain();
+    const before = t.app.stats.sqlQueries;
+    const { users } = await client.ok(UsersWithCountsDocument, { first: 50 });
+    return { statements: t.app.stats.sqlQueries - before, users };
+  };
+
+  it('lists users with memoryCount, blobCount, agents and runs in the same number of statements for 5 or 50', async () => {
+    const five = await countsStatementsFor(small);
+    const fifty = await countsStatementsFor(large);
+    expect(fifty.users.edges).toHaveLength(50);
+    expect(fifty.users.edges[7]!.node).toEqual({
+      id: fifty.users.edges[7]!.node.id,
+      memoryCount: 1,
+      blobCount: 2,
+      agents: [{ id: expect.stringMatching(/^agent-/), memoryCount: 1, blobCount: 2 }],
+      runs: [{ id: expect.stringMatching(/^run-/), memoryCount: 0, blobCount: 2 }],
+    });
+    // key lookup, users page + count, then one statement per counted field
+    expect(fifty.statements).toBeLessThanOrEqual(8);
     expect(fifty.statements).toBe(five.statements);
   });
 });

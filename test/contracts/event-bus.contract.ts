@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventBus, EventSubscription } from '../../src/domain/ports.js';
+import type { MemorySnapshot } from '../../src/domain/types.js';
 import { SUBSCRIBER_QUEUE_LIMIT } from '../../src/infra/pubsub/memory.event-bus.js';
 
 export interface EventBusFixture {
@@ -37,6 +38,23 @@ function eventOf(projectId: string, summary: string, userPk = 'u1'): DomainEvent
   };
 }
 
+const SNAPSHOT: MemorySnapshot = {
+  text: '',
+  topic: 't',
+  subTopic: 's',
+  categories: [],
+  title: null,
+  summary: null,
+  tags: [],
+  importance: 0.5,
+  confidence: null,
+  source: 'CHAT',
+  agentId: 'agent',
+  runId: null,
+  expiresAt: null,
+  immutable: false,
+};
+
 function changeOf(projectId: string, text: string, userPk = 'u1'): DomainEvent {
   return {
     type: 'memory.changed',
@@ -49,8 +67,8 @@ function changeOf(projectId: string, text: string, userPk = 'u1'): DomainEvent {
       memoryId: randomUUID(),
       kind: 'UPDATE',
       actor: 'EXTRACTOR',
-      before: { text: 'old', topic: 't', subTopic: 's', categories: [] },
-      after: { text, topic: 't', subTopic: 's', categories: ['c'] },
+      before: { ...SNAPSHOT, text: 'old' },
+      after: { ...SNAPSHOT, text, categories: ['c'], tags: ['c'], expiresAt: new Date('2030-01-01T00:00:00.000Z') },
       sourceBlobIds: [randomUUID()],
       eventId: null,
       createdAt: new Date('2025-05-05T05:05:06.456Z'),

@@ -41,6 +41,8 @@ export function processingContract(name: string, create: () => Promise<Repositor
       return {
         projectId: user.projectId,
         userPk: user.pk,
+        scope: { agentId: null, runId: null },
+        source: 'CHAT',
         workerId,
         blobIds,
         summary: `by ${workerId}`,
@@ -120,7 +122,9 @@ export function processingContract(name: string, create: () => Promise<Repositor
         await expect(
           repos.processing.commit(batchOf(user, 'worker-a', [first.id, second.id], 'Late from A.')),
         ).rejects.toThrow(/lost the processing lease/);
-        expect((await repos.memories.listProfile(user.pk, null)).map((m) => m.text)).toEqual(['Taken over by B.']);
+        expect((await repos.memories.listProfile(user.pk, null, new Date())).map((m) => m.text)).toEqual([
+          'Taken over by B.',
+        ]);
         expect((await repos.events.listByUser(user.pk, { first: 10, after: null })).totalCount).toBe(1);
         expect(await status(user)).toMatchObject({ pendingBlobs: 0, state: 'IDLE' });
         expect(await repos.processing.nextBatch(user.pk, 1_000)).toEqual([]);
@@ -136,7 +140,7 @@ export function processingContract(name: string, create: () => Promise<Repositor
         await expect(repos.processing.commit(batchOf(user, 'worker-a', [blob.id], 'stale'))).rejects.toThrow(
           /lost the processing lease/,
         );
-        expect(await repos.memories.listProfile(user.pk, null)).toEqual([]);
+        expect(await repos.memories.listProfile(user.pk, null, new Date())).toEqual([]);
         // B still holds the user.
         expect(await repos.processing.claim(user.pk, 'worker-c', HOUR)).toBe(false);
         await repos.processing.release(user.pk, 'worker-a'); // not A's to release

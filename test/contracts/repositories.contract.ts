@@ -10,17 +10,23 @@
 // drain it first.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError } from '../../src/domain/errors.js';
+import { ConflictError, MemoryEditConflict } from '../../src/domain/errors.js';
+import { LIVE_MEMORIES } from '../../src/domain/memory/memory-filter.js';
+import { DEFAULT_MEMORY_ORDER, type MemoryKeyset } from '../../src/domain/memory/memory-page.js';
 import type { NewBlob, ResolvedOperation } from '../../src/domain/ports.js';
 import type { Repositories } from '../../src/infra/prisma/repositories.js';
 import type {
   BlobContent,
+  MemoryContent,
   MemoryEventRecord,
+  MemoryRecord,
   NewChunk,
+  Page,
   PageRequest,
   ProfileConfig,
   UserRecord,
 } from '../../src/domain/types.js';
+import { memoryContract } from './memory.contract.js';
 
 /** Every persistence port, as src/infra/prisma/repositories.ts groups them (the fakes have the same shape). */
 export type ContractRepositories = Repositories;
@@ -66,6 +72,8 @@ export function newDoc(user: UserRecord, texts: string[], createdAt = T0, extra:
     createdAt,
     chunks: textChunks(...texts),
     buffer: null,
+    agentId: null,
+    runId: null,
     ...extra,
   };
 }
@@ -84,6 +92,24 @@ export async function drainJobs(repos: ContractRepositories): Promise<void> {
   for (let due = await repos.indexJobs.due(1_000); due.length; due = await repos.indexJobs.due(1_000))
     await repos.indexJobs.complete(due.map((job) => job.id));
 }
+
+/** What commitBatch's ADD of `text` stores: unscoped, from a CHAT blob, its categories as tags. */
+export const extracted = (text: string, topic = 'basic_info', subTopic = 'location'): MemoryContent => ({
+  text,
+  topic,
+  subTopic,
+  categories: ['c1'],
+  title: null,
+  summary: null,
+  tags: ['c1'],
+  importance: null,
+  confidence: null,
+  source: 'CHAT',
+  agentId: null,
+  runId: null,
+  expiresAt: null,
+  immutable: false,
+});
 
 const fact = (text: string, topic = 'basic_info', subTopic = 'location') => ({
   text,
@@ -107,6 +133,8 @@ export async function commitBatch(
   const { event } = await repos.processing.commit({
     projectId: user.projectId,
     userPk: user.pk,
+    scope: { agentId: null, runId: null },
+    source: 'CHAT',
     workerId: 'contract-worker',
     blobIds,
     summary,
@@ -313,7 +341,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         const user = await newUser(repos, 'users-delete');
         const blob = await repos.blobs.insert(newDoc(user, ['hello world']));
         const { event } = await commitBatch(repos, user, [add('User says hello.')]);
-        const [memory] = await repos.memories.listProfile(user.pk, null);
+        const [memory] = await repos.memories.listProfile(user.pk, null, new Date());
         await drainJobs(repos);
 
         await repos.users.delete(user);
@@ -371,6 +399,8 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
             ...newDoc(user, ['x'], at(7)),
             content,
             metadata: { source: 'test', n: 1, deep: { list: [1, null] } },
+            agentId: content.type === 'CHAT' ? 'agent-1' : null,
+            runId: content.type === 'DOC' ? 'run-1' : null,
           });
           expect(inserted).toEqual({
             id: expect.any(String),
@@ -379,6 +409,8 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
             content,
             metadata: { source: 'test', n: 1, deep: { list: [1, null] } },
             createdAt: at(7),
+            agentId: content.type === 'CHAT' ? 'agent-1' : null,
+            runId: content.type === 'DOC' ? 'run-1' : null,
           });
           expect(await repos.blobs.findById(user.projectId, inserted.id)).toEqual(inserted);
         }
@@ -663,7 +695,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           usage: null,
           createdAt: expect.any(Date),
         });
-        const profile = await repos.memories.listProfile(user.pk, null);
+        const profile = await repos.memories.listProfile(user.pk, null, new Date());
         expect(profile.map((m) => [m.topic, m.subTopic, m.text])).toEqual([
           ['basic_info', 'location', 'User lives in Porto.'],
           ['family', 'pets', 'User has a cat.'],
@@ -673,10 +705,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           id: expect.any(String),
           projectId: user.projectId,
           userPk: user.pk,
-          text: 'User lives in Porto.',
-          topic: 'basic_info',
-          subTopic: 'location',
-          categories: ['c1'],
+          ...extracted('User lives in Porto.'),
           metadata: null,
           createdAt: expect.any(Date),
           updatedAt: expect.any(Date),
@@ -699,7 +728,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
             kind: 'ADD',
             actor: 'EXTRACTOR',
             before: null,
-            after: { text: 'User lives in Porto.', topic: 'basic_info', subTopic: 'location', categories: ['c1'] },
+            after: extracted('User lives in Porto.'),
             sourceBlobIds: blobIds,
             eventId: event.id,
             createdAt: expect.any(Date),
@@ -711,7 +740,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         expect(none).toEqual([]);
         expect(await repos.events.findById(user.projectId, event.id)).toEqual(event);
         expect(await repos.events.findById((await newUser(repos, 'events-other')).projectId, event.id)).toBeNull();
-        const live = await repos.memories.listLiveWithEmbeddings(user.pk);
+        const live = await repos.memories.listLiveWithEmbeddings(user.pk, { agentId: null, runId: null }, new Date());
         expect(live.map((m) => [m.text, m.embedding]).sort()).toEqual([
           ['User has a cat.', [1, 0, 0]],
           ['User lives in Porto.', [1, 0, 0]],
@@ -721,7 +750,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
       it('applies extracted UPDATE and DELETE, keeps deleted memories readable, and skips gone ones', async () => {
         const user = await newUser(repos, 'memories-change');
         await commitBatch(repos, user, [add('User lives in Porto.'), add('User plays chess.', 'interests', 'hobbies')]);
-        const [porto, chess] = await repos.memories.listProfile(user.pk, null);
+        const [porto, chess] = await repos.memories.listProfile(user.pk, null, new Date());
         const { event, blobIds } = await commitBatch(
           repos,
           user,
@@ -737,7 +766,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           ['UPDATE', porto!.id, 'User lives in Porto.', 'User lives in Lyon.'],
           ['DELETE', chess!.id, 'User plays chess.', null],
         ]);
-        const live = await repos.memories.listLiveWithEmbeddings(user.pk);
+        const live = await repos.memories.listLiveWithEmbeddings(user.pk, { agentId: null, runId: null }, new Date());
         expect(live.map((m) => [m.id, m.text, m.embedding])).toEqual([[porto!.id, 'User lives in Lyon.', [0, 1, 0]]]);
         const deleted = await repos.memories.findById(user.projectId, chess!.id);
         expect(deleted!.deletedAt).toBeInstanceOf(Date);
@@ -758,20 +787,18 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
       it('records API edits in history and refuses to edit a deleted memory', async () => {
         const user = await newUser(repos, 'memories-manual');
         await commitBatch(repos, user, [add('User lives in Porto.')]);
-        const [memory] = await repos.memories.listProfile(user.pk, null);
+        const [memory] = await repos.memories.listProfile(user.pk, null, new Date());
         const after = {
-          text: 'User lives in Braga.',
-          topic: 'basic_info',
-          subTopic: 'location',
+          ...extracted('User lives in Braga.'),
           categories: ['moved'],
+          tags: ['moved', 'api'],
+          importance: 0.5,
+          agentId: 'agent-1',
+          expiresAt: at(60 * 24 * 365 * 20),
         };
-        const update = await repos.memories.applyManual({
-          kind: 'UPDATE',
-          memory: memory!,
-          after,
-          metadata: { checked: true },
-          embedding: [0, 0, 1],
-        });
+        const [update] = await repos.memories.applyEdits([
+          { kind: 'UPDATE', memory: memory!, after, metadata: { checked: true }, embedding: [0, 0, 1] },
+        ]);
         expect(update).toEqual({
           id: expect.any(String),
           projectId: user.projectId,
@@ -779,7 +806,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           memoryId: memory!.id,
           kind: 'UPDATE',
           actor: 'API',
-          before: { text: 'User lives in Porto.', topic: 'basic_info', subTopic: 'location', categories: ['c1'] },
+          before: extracted('User lives in Porto.'),
           after,
           sourceBlobIds: [],
           eventId: null,
@@ -787,42 +814,88 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         });
         const updated = await repos.memories.findById(user.projectId, memory!.id);
         expect(updated).toMatchObject({ ...after, metadata: { checked: true }, deletedAt: null });
-        expect((await repos.memories.listLiveWithEmbeddings(user.pk))[0]!.embedding).toEqual([0, 0, 1]);
+        const scoped = await repos.memories.listLiveWithEmbeddings(
+          user.pk,
+          { agentId: 'agent-1', runId: null },
+          new Date(),
+        );
+        expect(scoped[0]!.embedding).toEqual([0, 0, 1]);
+        expect(
+          await repos.memories.listLiveWithEmbeddings(user.pk, { agentId: null, runId: null }, new Date()),
+        ).toEqual([]);
+        // A text left as it is keeps its embedding (null), and metadata set to null is cleared.
+        await repos.memories.applyEdits([
+          { kind: 'UPDATE', memory: updated!, after: { ...after, title: 'Home' }, metadata: null, embedding: null },
+        ]);
+        const titled = await repos.memories.findById(user.projectId, memory!.id);
+        expect(titled).toMatchObject({ title: 'Home', metadata: null });
+        expect(
+          (await repos.memories.listLiveWithEmbeddings(user.pk, { agentId: 'agent-1', runId: null }, new Date()))[0]!
+            .embedding,
+        ).toEqual([0, 0, 1]);
 
-        const deletion = await repos.memories.applyManual({ kind: 'DELETE', memory: updated! });
-        expect(deletion).toMatchObject({ kind: 'DELETE', actor: 'API', before: after, after: null, eventId: null });
-        expect(await repos.memories.listProfile(user.pk, null)).toEqual([]);
+        const [deletion] = await repos.memories.applyEdits([{ kind: 'DELETE', memory: titled! }]);
+        expect(deletion).toMatchObject({
+          kind: 'DELETE',
+          actor: 'API',
+          before: { ...after, title: 'Home' },
+          after: null,
+          eventId: null,
+        });
+        expect(await repos.memories.listProfile(user.pk, null, new Date())).toEqual([]);
         expect((await repos.memories.history([memory!.id]))[0]!.map((c) => [c.kind, c.actor])).toEqual([
           ['ADD', 'EXTRACTOR'],
           ['UPDATE', 'API'],
+          ['UPDATE', 'API'],
           ['DELETE', 'API'],
         ]);
-        await expect(repos.memories.applyManual({ kind: 'DELETE', memory: updated! })).rejects.toThrow();
+        await expect(repos.memories.applyEdits([{ kind: 'DELETE', memory: updated! }])).rejects.toEqual(
+          new MemoryEditConflict(0),
+        );
       });
 
       it('lists live memories by (createdAt, id) and the profile by topic, sub-topic and age', async () => {
         const user = await newUser(repos, 'memories-list');
         await commitBatch(repos, user, [add('b1', 'topic_b', 'sub_a'), add('a2', 'topic_a', 'sub_b')], 'one');
         await commitBatch(repos, user, [add('a1', 'topic_a', 'sub_a'), add('gone', 'topic_c', 'sub_a')], 'two');
-        const gone = (await repos.memories.listProfile(user.pk, ['topic_c']))[0]!;
-        await repos.memories.applyManual({ kind: 'DELETE', memory: gone });
+        const gone = (await repos.memories.listProfile(user.pk, ['topic_c'], new Date()))[0]!;
+        await repos.memories.applyEdits([{ kind: 'DELETE', memory: gone }]);
 
-        expect((await repos.memories.listProfile(user.pk, null)).map((m) => m.text)).toEqual(['a1', 'a2', 'b1']);
-        expect((await repos.memories.listProfile(user.pk, ['topic_b', 'nope'])).map((m) => m.text)).toEqual(['b1']);
-        const live = await repos.memories.listLiveWithEmbeddings(user.pk);
+        expect((await repos.memories.listProfile(user.pk, null, new Date())).map((m) => m.text)).toEqual([
+          'a1',
+          'a2',
+          'b1',
+        ]);
+        expect((await repos.memories.listProfile(user.pk, ['topic_b', 'nope'], new Date())).map((m) => m.text)).toEqual(
+          ['b1'],
+        );
+        const live = await repos.memories.listLiveWithEmbeddings(user.pk, { agentId: null, runId: null }, new Date());
         const byKeyset = [...live].sort(
           (x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : 1),
         );
         expect(live.map((m) => m.id)).toEqual(byKeyset.map((m) => m.id));
         expect(live.map((m) => m.text).sort()).toEqual(['a1', 'a2', 'b1']);
-        const { seen, totals } = await pageThrough(
-          (page) => repos.memories.listByUser(user.pk, page),
-          (m) => m.id,
-          2,
-        );
-        expect(seen.map((m) => m.id)).toEqual(byKeyset.map((m) => m.id));
+        const seen: string[] = [];
+        const totals: number[] = [];
+        let after: MemoryKeyset | null = null;
+        for (let round = 0; round < 10; round++) {
+          const page: Page<MemoryRecord> = await repos.memories.list(
+            user.pk,
+            LIVE_MEMORIES,
+            { first: 2, after, order: DEFAULT_MEMORY_ORDER },
+            new Date(),
+          );
+          totals.push(page.totalCount);
+          seen.push(...page.items.map((m) => m.id));
+          if (!page.hasNextPage) break;
+          const last = page.items.at(-1)!;
+          after = { value: last.createdAt, id: last.id };
+        }
+        expect(seen).toEqual(byKeyset.map((m) => m.id));
         expect(totals).toEqual([3, 3]);
       });
+
+      memoryContract(() => repos);
 
       it("pages a user's events oldest first", async () => {
         const user = await newUser(repos, 'events-list');

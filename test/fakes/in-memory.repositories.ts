@@ -16,7 +16,9 @@
 //   const project = await repos.projects.create('acme');
 
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../../src/domain/errors.js';
+import { ConflictError, MemoryEditConflict, NotFoundError } from '../../src/domain/errors.js';
+import { type MemorySelection, selects } from '../../src/domain/memory/memory-filter.js';
+import { compareMemories, type MemoryPageRequest } from '../../src/domain/memory/memory-page.js';
 import type {
   ApiKeyRepository,
   BatchCommit,
@@ -28,14 +30,17 @@ import type {
   IndexJob,
   IndexJobQueue,
   IndexStateRepository,
-  ManualEdit,
+  MemoryEdit,
   MemoryRepository,
+  MemoryScope,
   NewBlob,
+  NewMemory,
   ProcessingRepository,
   ProfileConfigRepository,
   ProjectRepository,
-  ResolvedOperation,
+  ScopeUsage,
   ScoredChunkId,
+  ScoredMemoryId,
   UserRepository,
 } from '../../src/domain/ports.js';
 import { contextReach, rankWindows } from '../../src/domain/search/lexical-ranking.js';
@@ -45,17 +50,20 @@ import type {
   BufferStatus,
   ChunkRecord,
   JsonObject,
+  ChangeActor,
   MemoryChangeRecord,
+  MemoryContent,
   MemoryEventRecord,
   MemoryRecord,
-  MemorySnapshot,
   MemoryWithEmbedding,
+  NewFact,
   Page,
   PageRequest,
   ProcessingState,
   ProfileConfig,
   Project,
   Role,
+  Scope,
   UserRecord,
 } from '../../src/domain/types.js';
 import { lexemes } from './lexical.js';
@@ -126,9 +134,19 @@ export class InMemoryTables {
     return ++this.sequence;
   }
 
-  enqueueJob(job: Omit<IndexJob, 'id' | 'attempts'>): void {
+  enqueueJob(job: IndexJob extends infer J ? (J extends IndexJob ? Omit<J, 'id' | 'attempts'> : never) : never): void {
     const id = ++this.jobSequence;
     this.jobs.set(id, { job: { ...job, id, attempts: 0 } as IndexJob, lastError: null, availableAt: now() });
+  }
+
+  enqueueMemorySync(memory: { id: string; projectId: string; userPk: string }): void {
+    this.enqueueJob({
+      kind: 'SYNC_MEMORY',
+      projectId: memory.projectId,
+      userPk: memory.userPk,
+      blobId: null,
+      memoryId: memory.id,
+    });
   }
 
   /** What ON DELETE CASCADE does for a user: blobs, chunks, memories with history, events, processing. */
@@ -336,6 +354,11 @@ export class InMemoryUserRepository implements UserRepository {
 export class InMemoryBlobRepository implements BlobRepository {
   constructor(private readonly t: InMemoryTables) {}
 
+  async countByUsers(userPks: readonly string[]): Promise<number[]> {
+    const rows = [...this.t.blobs.values()];
+    return userPks.map((pk) => rows.filter((row) => row.record.userPk === pk).length);
+  }
+
   async insert(blob: NewBlob): Promise<BlobRecord> {
     const user = this.t.users.get(blob.userPk);
     if (!user || user.projectId !== blob.projectId)
@@ -350,6 +373,8 @@ export class InMemoryBlobRepository implements BlobRepository {
       content: copy(blob.content),
       metadata: copy(blob.metadata),
       createdAt: new Date(blob.createdAt),
+      agentId: blob.agentId,
+      runId: blob.runId,
     };
     this.t.blobs.set(record.id, {
       record,
@@ -537,26 +562,125 @@ export class InMemoryMemoryRepository implements MemoryRepository {
     });
   }
 
-  async listLiveWithEmbeddings(userPk: string): Promise<MemoryWithEmbedding[]> {
-    return this.live(userPk)
+  async findWithEmbeddings(ids: readonly string[]): Promise<MemoryWithEmbedding[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const row = this.t.memories.get(id);
+      return row ? [withEmbedding(row)] : [];
+    });
+  }
+
+  async *scanLive(batchSize: number, at: Date): AsyncIterable<MemoryWithEmbedding[]> {
+    const all = [...this.t.memories.values()]
+      .filter((row) => isLive(row.record, at))
+      .sort((a, b) => compareText(a.record.id, b.record.id));
+    for (let i = 0; i < all.length; i += batchSize) yield all.slice(i, i + batchSize).map(withEmbedding);
+  }
+
+  async setEmbeddings(updates: readonly { id: string; embedding: number[] }[]): Promise<void> {
+    for (const { id, embedding } of updates) {
+      const row = this.t.memories.get(id);
+      if (row) row.embedding = [...embedding];
+    }
+  }
+
+  async listLiveWithEmbeddings(userPk: string, scope: Scope, at: Date): Promise<MemoryWithEmbedding[]> {
+    return this.rowsOf(userPk)
+      .filter(
+        (row) => isLive(row.record, at) && row.record.agentId === scope.agentId && row.record.runId === scope.runId,
+      )
       .sort((a, b) => compareKeyset(a.record, b.record))
-      .map((row) => ({ ...copy(row.record), embedding: [...row.embedding] }));
+      .map(withEmbedding);
   }
 
-  async listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryRecord>> {
-    const rows = this.live(userPk).map((row) => row.record);
-    return mapPage(
-      keysetPage(rows, page, (memory) => memory),
-      copy,
-    );
-  }
-
-  async listProfile(userPk: string, topics: string[] | null): Promise<MemoryRecord[]> {
-    return this.live(userPk)
+  /** What the SQL does: the selection, the order's sort, the keyset, first + 1 rows. */
+  async list(
+    userPk: string,
+    selection: MemorySelection,
+    page: MemoryPageRequest,
+    at: Date,
+  ): Promise<Page<MemoryRecord>> {
+    const compare = compareMemories(page.order);
+    const selected = this.rowsOf(userPk)
       .map((row) => row.record)
-      .filter((memory) => !topics || topics.includes(memory.topic))
+      .filter((memory) => selects(selection, memory, at))
+      .sort(compare);
+    const after = page.after;
+    const cursor = after && ({ [page.order.field]: after.value, id: after.id } as unknown as MemoryRecord);
+    const rest = cursor ? selected.filter((memory) => compare(memory, cursor) > 0) : selected;
+    return {
+      items: rest.slice(0, page.first).map(copy),
+      hasNextPage: rest.length > page.first,
+      totalCount: selected.length,
+    };
+  }
+
+  async listProfile(userPk: string, topics: string[] | null, at: Date): Promise<MemoryRecord[]> {
+    return this.rowsOf(userPk)
+      .map((row) => row.record)
+      .filter((memory) => isLive(memory, at) && (!topics || topics.includes(memory.topic)))
       .sort((a, b) => compareText(a.topic, b.topic) || compareText(a.subTopic, b.subTopic) || compareKeyset(a, b))
       .map(copy);
+  }
+
+  async select(
+    ids: readonly string[],
+    scope: MemoryScope,
+    selection: MemorySelection,
+    at: Date,
+  ): Promise<MemoryRecord[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const row = this.t.memories.get(id);
+      return row && inMemoryScope(row.record, scope) && selects(selection, row.record, at) ? [copy(row.record)] : [];
+    });
+  }
+
+  /** BM25 over title, text and summary of the selected memories in scope (as the generated tsvector holds them). */
+  async searchLexical(
+    query: string,
+    scope: MemoryScope,
+    selection: MemorySelection,
+    limit: number,
+    at: Date,
+  ): Promise<ScoredMemoryId[]> {
+    const terms = new Set(lexemes(query));
+    if (terms.size === 0 || limit <= 0) return [];
+    const mine = [...this.t.memories.values()]
+      .map((row) => row.record)
+      .filter((memory) => inMemoryScope(memory, scope) && selects(selection, memory, at));
+    const analysed = mine.map((memory) => {
+      const words = lexemes(`${memory.title ?? ''} ${memory.text} ${memory.summary ?? ''}`);
+      const counts = new Map<string, number>();
+      for (const word of words) if (terms.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+      return { id: memory.id, length: new Set(words).size, terms: counts };
+    });
+    return rankWindows({
+      chunks: analysed
+        .filter((a) => a.terms.size > 0)
+        .map((a) => ({ id: a.id, blobId: a.id, ordinal: 0, length: a.length, terms: a.terms })),
+      documents: mine.length,
+      context: [{ shift: 0, weight: 1 }],
+      limit,
+    }).map((hit) => ({ memoryId: hit.chunkId, score: hit.score }));
+  }
+
+  async countLive(userPks: readonly string[], at: Date): Promise<number[]> {
+    return userPks.map((pk) => this.rowsOf(pk).filter((row) => isLive(row.record, at)).length);
+  }
+
+  async scopeUsage(userPks: readonly string[], field: 'agentId' | 'runId', at: Date): Promise<ScopeUsage[][]> {
+    return userPks.map((pk) => {
+      const usage = new Map<string, ScopeUsage>();
+      const entry = (id: string) => usage.get(id) ?? usage.set(id, { id, memoryCount: 0, blobCount: 0 }).get(id)!;
+      for (const row of this.rowsOf(pk)) {
+        const id = row.record[field];
+        if (id !== null && isLive(row.record, at)) entry(id).memoryCount++;
+      }
+      for (const row of this.t.blobs.values()) {
+        const id = row.record[field];
+        if (row.record.userPk === pk && id !== null) entry(id).blobCount++;
+      }
+      return [...usage.values()].sort((a, b) => compareText(a.id, b.id));
+    });
   }
 
   async sourceBlobIds(memoryIds: readonly string[]): Promise<string[][]> {
@@ -571,32 +695,151 @@ export class InMemoryMemoryRepository implements MemoryRepository {
     return eventIds.map((id) => this.changes((change) => change.eventId === id));
   }
 
-  async applyManual(edit: ManualEdit): Promise<MemoryChangeRecord> {
-    const row = this.t.memories.get(edit.memory.id);
-    if (!row || row.record.deletedAt) throw new NotFoundError('Memory', edit.memory.id);
-    const before = snapshot(row.record);
+  async create(memory: NewMemory): Promise<{ memory: MemoryRecord; change: MemoryChangeRecord }> {
+    const user = this.t.users.get(memory.userPk);
+    if (!user || user.projectId !== memory.projectId)
+      throw new Error(`foreign key violated: no user ${memory.userPk} in project ${memory.projectId}`);
     const at = now();
-    const base = { projectId: row.record.projectId, userPk: row.record.userPk, memoryId: row.record.id };
-    switch (edit.kind) {
-      case 'UPDATE':
-        Object.assign(row.record, copy(edit.after), { updatedAt: at });
-        // As the Prisma adapter: a null metadata leaves the stored one.
-        if (edit.metadata !== null) row.record.metadata = copy(edit.metadata);
-        row.embedding = [...edit.embedding];
-        return recordChange(this.t, { ...base, kind: 'UPDATE', actor: 'API', before, after: snapshot(edit.after) }, []);
-      case 'DELETE':
-        row.record.deletedAt = at;
-        row.record.updatedAt = at;
-        return recordChange(this.t, { ...base, kind: 'DELETE', actor: 'API', before, after: null }, []);
-      default: {
-        const unreachable: never = edit;
-        throw new Error(`unknown edit ${JSON.stringify(unreachable)}`);
-      }
-    }
+    const record: MemoryRecord = {
+      ...content(memory),
+      id: randomUUID(),
+      projectId: memory.projectId,
+      userPk: memory.userPk,
+      metadata: copy(memory.metadata),
+      createdAt: at,
+      updatedAt: at,
+      deletedAt: null,
+    };
+    this.t.memories.set(record.id, { record, embedding: [...memory.embedding], sources: new Set() });
+    const change = recordChange(
+      this.t,
+      {
+        projectId: record.projectId,
+        userPk: record.userPk,
+        memoryId: record.id,
+        kind: 'ADD',
+        actor: 'API',
+        before: null,
+        after: content(record),
+      },
+      [],
+    );
+    this.t.enqueueMemorySync(record);
+    return { memory: copy(record), change };
   }
 
-  private live(userPk: string): MemoryRow[] {
-    return [...this.t.memories.values()].filter((row) => row.record.userPk === userPk && !row.record.deletedAt);
+  /** All or nothing: every memory is checked before anything changes. */
+  async applyEdits(edits: readonly MemoryEdit[]): Promise<MemoryChangeRecord[]> {
+    edits.forEach((edit, index) => {
+      const row = this.t.memories.get(edit.memory.id);
+      if (!row || row.record.deletedAt) throw new MemoryEditConflict(index);
+    });
+    const at = now();
+    const changes = edits.map((edit) => {
+      const row = this.t.memories.get(edit.memory.id)!;
+      const before = content(row.record);
+      const base = {
+        projectId: row.record.projectId,
+        userPk: row.record.userPk,
+        memoryId: row.record.id,
+        actor: 'API' as const,
+      };
+      switch (edit.kind) {
+        case 'UPDATE':
+          Object.assign(row.record, content(edit.after), { metadata: copy(edit.metadata), updatedAt: at });
+          if (edit.embedding) row.embedding = [...edit.embedding];
+          return recordChange(this.t, { ...base, kind: 'UPDATE', before, after: content(edit.after) }, []);
+        case 'DELETE':
+          row.record.deletedAt = at;
+          row.record.updatedAt = at;
+          return recordChange(this.t, { ...base, kind: 'DELETE', before, after: null }, []);
+        default: {
+          const unreachable: never = edit;
+          throw new Error(`unknown edit ${JSON.stringify(unreachable)}`);
+        }
+      }
+    });
+    for (const edit of edits) this.t.enqueueMemorySync(edit.memory);
+    return changes;
+  }
+
+  async deleteWhere(userPk: string, selection: MemorySelection, at: Date): Promise<MemoryChangeRecord[]> {
+    const rows = this.rowsOf(userPk).filter((row) => !row.record.deletedAt && selects(selection, row.record, at));
+    return this.deleteRows(rows, 'API', true);
+  }
+
+  async reset(
+    user: { pk: string; projectId: string },
+    keepBlobs: boolean,
+  ): Promise<{ changes: MemoryChangeRecord[]; eventsDeleted: number; blobsDeleted: number }> {
+    this.t.processing.delete(user.pk);
+    let blobsDeleted = 0;
+    for (const [id, row] of this.t.blobs) {
+      if (row.record.userPk !== user.pk) continue;
+      if (!keepBlobs) {
+        this.t.deleteBlobCascade(id);
+        blobsDeleted++;
+      } else if (row.bufferState === 'PENDING' || row.bufferState === 'PROCESSING') {
+        row.bufferState = 'DONE';
+      }
+    }
+    if (blobsDeleted > 0)
+      this.t.enqueueJob({ kind: 'DELETE_USER_BLOBS', projectId: user.projectId, userPk: user.pk, blobId: null });
+    const changes = this.deleteRows(
+      this.rowsOf(user.pk).filter((row) => !row.record.deletedAt),
+      'API',
+      false,
+    );
+    this.t.enqueueJob({ kind: 'DELETE_USER_MEMORIES', projectId: user.projectId, userPk: user.pk, blobId: null });
+    let eventsDeleted = 0;
+    for (const [id, event] of this.t.events) {
+      if (event.userPk !== user.pk) continue;
+      this.t.events.delete(id);
+      eventsDeleted++;
+      for (const change of this.t.changes) if (change.record.eventId === id) change.record.eventId = null;
+    }
+    return { changes, eventsDeleted, blobsDeleted };
+  }
+
+  async expire(at: Date, limit: number): Promise<MemoryChangeRecord[]> {
+    const due = [...this.t.memories.values()]
+      .filter((row) => !row.record.deletedAt && row.record.expiresAt !== null && row.record.expiresAt <= at)
+      .sort(
+        (a, b) =>
+          a.record.expiresAt!.getTime() - b.record.expiresAt!.getTime() || compareText(a.record.id, b.record.id),
+      )
+      .slice(0, limit);
+    return this.deleteRows(due, 'EXPIRY', true);
+  }
+
+  /** As the SQL: rows taken in id order, each deleted with a recorded DELETE. */
+  private deleteRows(rows: MemoryRow[], actor: ChangeActor, enqueue: boolean): MemoryChangeRecord[] {
+    const at = now();
+    const sorted = [...rows].sort((a, b) => compareText(a.record.id, b.record.id));
+    const changes = sorted.map((row) => {
+      const before = content(row.record);
+      row.record.deletedAt = at;
+      row.record.updatedAt = at;
+      return recordChange(
+        this.t,
+        {
+          projectId: row.record.projectId,
+          userPk: row.record.userPk,
+          memoryId: row.record.id,
+          kind: 'DELETE',
+          actor,
+          before,
+          after: null,
+        },
+        [],
+      );
+    });
+    if (enqueue) for (const row of sorted) this.t.enqueueMemorySync(row.record);
+    return changes;
+  }
+
+  private rowsOf(userPk: string): MemoryRow[] {
+    return [...this.t.memories.values()].filter((row) => row.record.userPk === userPk);
   }
 
   private changes(predicate: (change: MemoryChangeRecord) => boolean): MemoryChangeRecord[] {
@@ -607,8 +850,57 @@ export class InMemoryMemoryRepository implements MemoryRepository {
   }
 }
 
-function snapshot(memory: MemorySnapshot): MemorySnapshot {
-  return { text: memory.text, topic: memory.topic, subTopic: memory.subTopic, categories: [...memory.categories] };
+/** Not deleted and not expired at `at`. */
+function isLive(memory: MemoryRecord, at: Date): boolean {
+  return memory.deletedAt === null && (memory.expiresAt === null || memory.expiresAt > at);
+}
+
+function inMemoryScope(memory: MemoryRecord, scope: MemoryScope): boolean {
+  return memory.projectId === scope.projectId && (scope.userPks === null || scope.userPks.includes(memory.userPk));
+}
+
+function withEmbedding(row: MemoryRow): MemoryWithEmbedding {
+  return { ...copy(row.record), embedding: [...row.embedding] };
+}
+
+/** The content part of a memory, as a change's snapshot holds it. */
+function content(memory: MemoryContent): MemoryContent {
+  return copy({
+    text: memory.text,
+    topic: memory.topic,
+    subTopic: memory.subTopic,
+    categories: memory.categories,
+    title: memory.title,
+    summary: memory.summary,
+    tags: memory.tags,
+    importance: memory.importance,
+    confidence: memory.confidence,
+    source: memory.source,
+    agentId: memory.agentId,
+    runId: memory.runId,
+    expiresAt: memory.expiresAt,
+    immutable: memory.immutable,
+  });
+}
+
+/** A memory extracted by a batch: its scope, its blob type as source, categories as tags. */
+function extractedContent(fact: NewFact, batch: BatchCommit): MemoryContent {
+  return {
+    text: fact.text,
+    topic: fact.topic,
+    subTopic: fact.subTopic,
+    categories: [...fact.categories],
+    title: null,
+    summary: null,
+    tags: [...new Set(fact.categories)],
+    importance: null,
+    confidence: fact.confidence ?? null,
+    source: batch.source,
+    agentId: batch.scope.agentId,
+    runId: batch.scope.runId,
+    expiresAt: null,
+    immutable: false,
+  };
 }
 
 function recordChange(
@@ -618,7 +910,7 @@ function recordChange(
   eventId: string | null = null,
 ): MemoryChangeRecord {
   const record: MemoryChangeRecord = {
-    ...change,
+    ...copy(change),
     id: randomUUID(),
     sourceBlobIds: [...sourceBlobIds],
     eventId,
@@ -691,9 +983,13 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
 
   async nextBatch(userPk: string, maxTokens: number): Promise<BlobRecord[]> {
     const rows = this.buffered(userPk).slice(0, 500);
+    // One scope and one blob type per batch, as the SQL adapter takes them.
+    const first = rows[0]?.record;
     const batch: BlobRow[] = [];
     let tokens = 0;
     for (const row of rows) {
+      if (row.record.agentId !== first?.agentId || row.record.runId !== first.runId) continue;
+      if (row.record.content.type !== first.content.type) break;
       if (batch.length > 0 && tokens + row.tokens > maxTokens) break;
       batch.push(row);
       tokens += row.tokens;
@@ -723,6 +1019,7 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
       const change = this.apply(batch, event.id, operation, at);
       if (change) changes.push(change);
     }
+    for (const change of changes) this.t.enqueueMemorySync({ ...change, id: change.memoryId });
     for (const blobId of batch.blobIds) {
       const row = this.t.blobs.get(blobId);
       if (row && row.record.userPk === batch.userPk) row.bufferState = 'DONE';
@@ -822,47 +1119,56 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
       .sort((a, b) => a.insertedAt.getTime() - b.insertedAt.getTime() || a.seq - b.seq);
   }
 
+  /** As the SQL adapter: an immutable memory is never changed (its UPDATE becomes an ADD, its DELETE is dropped). */
   private apply(
     batch: BatchCommit,
     eventId: string,
-    operation: ResolvedOperation,
+    operation: BatchCommit['operations'][number],
     at: Date,
   ): MemoryChangeRecord | null {
     const base = { projectId: batch.projectId, userPk: batch.userPk, actor: 'EXTRACTOR' as const };
+    const add = (fact: NewFact, embedding: number[]) => {
+      const record: MemoryRecord = {
+        id: randomUUID(),
+        projectId: batch.projectId,
+        userPk: batch.userPk,
+        ...extractedContent(fact, batch),
+        metadata: null,
+        createdAt: at,
+        updatedAt: at,
+        deletedAt: null,
+      };
+      this.t.memories.set(record.id, { record, embedding: [...embedding], sources: new Set(batch.blobIds) });
+      const change = { ...base, memoryId: record.id, kind: 'ADD' as const, before: null };
+      return recordChange(this.t, { ...change, after: content(record) }, batch.blobIds, eventId);
+    };
     switch (operation.kind) {
-      case 'ADD': {
-        const record: MemoryRecord = {
-          id: randomUUID(),
-          projectId: batch.projectId,
-          userPk: batch.userPk,
-          ...snapshot(operation.fact),
-          metadata: null,
-          createdAt: at,
-          updatedAt: at,
-          deletedAt: null,
-        };
-        this.t.memories.set(record.id, {
-          record,
-          embedding: [...operation.embedding],
-          sources: new Set(batch.blobIds),
-        });
-        const change = { ...base, memoryId: record.id, kind: 'ADD' as const, before: null };
-        return recordChange(this.t, { ...change, after: snapshot(operation.fact) }, batch.blobIds, eventId);
-      }
+      case 'ADD':
+        return add(operation.fact, operation.embedding);
       case 'UPDATE': {
         const row = this.liveOf(batch.userPk, operation.memoryId);
         if (!row) return null; // deleted by an API call meanwhile: the deletion stands
-        const before = snapshot(row.record);
-        Object.assign(row.record, snapshot(operation.fact), { updatedAt: at });
+        if (row.record.immutable) return add(operation.fact, operation.embedding);
+        const before = content(row.record);
+        const { fact } = operation;
+        Object.assign(row.record, {
+          text: fact.text,
+          topic: fact.topic,
+          subTopic: fact.subTopic,
+          categories: [...fact.categories],
+          tags: [...new Set([...row.record.tags, ...fact.categories])],
+          confidence: fact.confidence ?? row.record.confidence,
+          updatedAt: at,
+        });
         row.embedding = [...operation.embedding];
         for (const blobId of batch.blobIds) row.sources.add(blobId);
         const change = { ...base, memoryId: row.record.id, kind: 'UPDATE' as const, before };
-        return recordChange(this.t, { ...change, after: snapshot(operation.fact) }, batch.blobIds, eventId);
+        return recordChange(this.t, { ...change, after: content(row.record) }, batch.blobIds, eventId);
       }
       case 'DELETE': {
         const row = this.liveOf(batch.userPk, operation.memoryId);
-        if (!row) return null;
-        const before = snapshot(row.record);
+        if (!row || row.record.immutable) return null;
+        const before = content(row.record);
         row.record.deletedAt = at;
         row.record.updatedAt = at;
         const change = { ...base, memoryId: row.record.id, kind: 'DELETE' as const, before, after: null };

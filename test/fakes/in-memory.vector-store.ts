@@ -4,7 +4,16 @@
 // second, an empty type list matching nothing). Passes the same contract
 // suite (test/contracts/vector-store.contract.ts).
 
-import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../src/domain/ports.js';
+import type {
+  MemoryVectorIndex,
+  MemoryVectorQuery,
+  MemoryVectorRecord,
+  ScoredChunkId,
+  ScoredMemoryId,
+  VectorQuery,
+  VectorRecord,
+  VectorStore,
+} from '../../src/domain/ports.js';
 import { cosine } from '../../src/lib/vectors.js';
 
 export class InMemoryVectorStore implements VectorStore {
@@ -93,4 +102,80 @@ export class InMemoryVectorStore implements VectorStore {
 
 function ownedBy(record: VectorRecord, scope: { projectId: string; userPk: string }): boolean {
   return record.projectId === scope.projectId && record.userPk === scope.userPk;
+}
+
+/**
+ * The MemoryVectorIndex port in memory: brute-force cosine similarity over the
+ * asked users' memory vectors (one, several, or the whole project), narrowed
+ * to the asked agents and runs as the Chroma adapter narrows them. Passes
+ * test/contracts/memory-vector-index.contract.ts with the Chroma adapter.
+ */
+export class InMemoryMemoryVectorIndex implements MemoryVectorIndex {
+  private dimension: number | null = null;
+  private readonly records = new Map<string, MemoryVectorRecord>();
+
+  /** Memory ids held, sorted (for assertions). */
+  ids(): string[] {
+    return [...this.records.keys()].sort();
+  }
+
+  async open(dimension: number): Promise<void> {
+    if (!Number.isInteger(dimension) || dimension < 1)
+      throw new Error(`InMemoryMemoryVectorIndex.open: bad dimension ${dimension}`);
+    this.dimension = dimension;
+  }
+
+  async upsert(records: readonly MemoryVectorRecord[]): Promise<void> {
+    const dimension = this.requireDimension();
+    for (const record of records)
+      if (record.vector.length !== dimension)
+        throw new Error(
+          `Vector of record ${record.memoryId} has ${record.vector.length} dimensions; the index holds ${dimension}`,
+        );
+    for (const record of records) this.records.set(record.memoryId, { ...record, vector: [...record.vector] });
+  }
+
+  async delete(scope: { projectId: string; userPk: string }, memoryIds: readonly string[]): Promise<void> {
+    for (const id of memoryIds) {
+      const record = this.records.get(id);
+      if (record && record.projectId === scope.projectId && record.userPk === scope.userPk) this.records.delete(id);
+    }
+  }
+
+  async deleteByUser(scope: { projectId: string; userPk: string }): Promise<void> {
+    for (const [id, record] of this.records)
+      if (record.projectId === scope.projectId && record.userPk === scope.userPk) this.records.delete(id);
+  }
+
+  async query(query: MemoryVectorQuery): Promise<ScoredMemoryId[]> {
+    const dimension = this.requireDimension();
+    if (query.vector.length !== dimension)
+      throw new Error(`Query vector has ${query.vector.length} dimensions; the index holds ${dimension}`);
+    if (query.limit < 1) return [];
+    const oneUser = query.userPks?.length === 1;
+    return [...this.records.values()]
+      .filter(
+        (record) =>
+          record.projectId === query.projectId &&
+          (query.userPks === null || query.userPks.includes(record.userPk)) &&
+          (!oneUser || query.agentIds === null || query.agentIds.includes(record.agentId)) &&
+          (!oneUser || query.runIds === null || query.runIds.includes(record.runId)),
+      )
+      .map((record) => ({ memoryId: record.memoryId, score: cosine(query.vector, record.vector) }))
+      .sort((a, b) => b.score - a.score || (a.memoryId < b.memoryId ? -1 : 1))
+      .slice(0, query.limit);
+  }
+
+  async reset(): Promise<void> {
+    this.records.clear();
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release.
+  }
+
+  private requireDimension(): number {
+    if (this.dimension === null) throw new Error('InMemoryMemoryVectorIndex: call open(dimension) first');
+    return this.dimension;
+  }
 }

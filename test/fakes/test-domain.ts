@@ -17,6 +17,8 @@ import { BlobService } from '../../src/domain/blobs/blob.service.js';
 import { Indexer, type IndexerOptions } from '../../src/domain/indexing/indexer.js';
 import { BufferScheduler, type SchedulerOptions } from '../../src/domain/memory/buffer-scheduler.js';
 import { MemoryProcessor, type ProcessorOptions } from '../../src/domain/memory/memory-processor.js';
+import { MemoryEditService } from '../../src/domain/memory/memory-edits.service.js';
+import { MemorySearchService } from '../../src/domain/memory/memory-search.service.js';
 import { MemoryService } from '../../src/domain/memory/memory.service.js';
 import type { Embedder, Extractor, Log } from '../../src/domain/ports.js';
 import { DEFAULT_HYBRID, type HybridOptions, QueryService } from '../../src/domain/search/query.service.js';
@@ -26,7 +28,7 @@ import { HashingEmbedder } from '../../src/infra/embeddings/hashing.embedder.js'
 import { InMemoryEventBus } from '../../src/infra/pubsub/memory.event-bus.js';
 import { generateSecret } from '../../src/lib/secrets.js';
 import { createInMemoryRepositories, type InMemoryRepositories } from './in-memory.repositories.js';
-import { InMemoryVectorStore } from './in-memory.vector-store.js';
+import { InMemoryMemoryVectorIndex, InMemoryVectorStore } from './in-memory.vector-store.js';
 import { ScriptedExtractor } from './scripted.extractor.js';
 
 export interface LogEntry {
@@ -71,6 +73,7 @@ export interface TestDomainOptions<E extends Extractor> {
 export interface TestDomain<E extends Extractor = ScriptedExtractor> {
   repos: InMemoryRepositories;
   vectors: InMemoryVectorStore;
+  memoryVectors: InMemoryMemoryVectorIndex;
   embedder: Embedder;
   extractor: E;
   events: InMemoryEventBus;
@@ -100,11 +103,16 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
   const vectors = new InMemoryVectorStore();
   const embedder = options.embedder ?? new HashingEmbedder({ dimension: 256 });
   await vectors.open(embedder.dimension);
+  const memoryVectors = new InMemoryMemoryVectorIndex();
+  await memoryVectors.open(embedder.dimension);
   const extractor = options.extractor ?? (new ScriptedExtractor() as unknown as E);
   const events = new InMemoryEventBus();
   const log = new RecordingLog();
 
-  const indexer = new Indexer({ jobs: repos.indexJobs, chunks: repos.chunks, vectors, embedder, log }, options.indexer);
+  const indexer = new Indexer(
+    { jobs: repos.indexJobs, chunks: repos.chunks, vectors, memories: repos.memories, memoryVectors, embedder, log },
+    options.indexer,
+  );
   const processorOptions: ProcessorOptions = {
     workerId: 'worker-test',
     leaseMs: 60_000,
@@ -123,6 +131,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
       embedder,
       events,
       log,
+      onCommitted: () => indexer.kick(),
     },
     processorOptions,
   );
@@ -141,12 +150,22 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     indexer.kick();
     if (bufferTokens > 0) buffer.noteInserted(blob.userPk, bufferTokens);
   });
+  const memoryEdits = new MemoryEditService(repos.memories, embedder, events);
+  memoryEdits.onChanged(() => indexer.kick());
   const services: Services = {
     auth,
     users: new UserService(repos.users, events),
     blobs,
     query: new QueryService(repos.chunks, repos.blobs, vectors, embedder, options.hybrid ?? DEFAULT_HYBRID),
-    memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs, embedder, events),
+    memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),
+    memoryEdits,
+    memorySearch: new MemorySearchService(
+      repos.memories,
+      repos.users,
+      memoryVectors,
+      embedder,
+      options.hybrid ?? DEFAULT_HYBRID,
+    ),
     buffer,
     events,
   };
@@ -158,6 +177,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
   return {
     repos,
     vectors,
+    memoryVectors,
     embedder,
     extractor,
     events,

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { BadInputError, NotFoundError, UnauthenticatedError, WaitTimeoutError } from '../../src/domain/errors.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { createErrorFormatter, toGraphQLError } from '../../src/server/format-error.js';
+import { createErrorFormatter, toGraphQLError, variableField } from '../../src/server/format-error.js';
 
 const format = createErrorFormatter(createLogger('silent'));
 const asResolverError = (original: Error) =>
@@ -53,5 +53,23 @@ describe('formatError', () => {
       error,
     );
     expect(formatted.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+  });
+
+  it('names the input path of a variable that GraphQL refused', () => {
+    const error = new GraphQLError(
+      'Variable "$filter" got invalid value { foo: ["x"] } at "filter.AND[2].tags"; Field "foo" is not defined by type "ListCondition".',
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+    expect(format({ ...error.toJSON(), extensions: { code: 'BAD_USER_INPUT' } }, error).extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'filter.AND[2].tags.foo',
+    });
+    expect(
+      variableField(
+        'Variable "$filter" got invalid value "high" at "filter.importance.gte"; Float cannot represent non numeric value: "high"',
+      ),
+    ).toBe('filter.importance.gte');
+    expect(variableField('Variable "$userId" of required type "ID!" was not provided.')).toBe('userId');
+    expect(variableField('Cannot query field "x" on type "Query".')).toBeNull();
   });
 });

@@ -5,6 +5,8 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Exactly one of chat, doc, transcript, summary, code. At most 1 MB of text. */
 export type BlobInput = {
+  /** The agent the blob belongs to, within the user (1-128 characters). Extracted memories inherit it. */
+  agentId?: string | null | undefined;
   chat?: ChatInput | null | undefined;
   code?: CodeInput | null | undefined;
   /** When it was said or written. Default: now. */
@@ -12,6 +14,8 @@ export type BlobInput = {
   doc?: DocInput | null | undefined;
   /** Free-form JSON object, at most 64 KiB. */
   metadata?: unknown;
+  /** The run (session) the blob belongs to (1-128 characters). Extracted memories inherit it. */
+  runId?: string | null | undefined;
   summary?: SummaryInput | null | undefined;
   transcript?: TranscriptInput | null | undefined;
 };
@@ -24,9 +28,10 @@ export type BlobType =
   | 'SUMMARY'
   | 'TRANSCRIPT';
 
-/** Who made a change: extraction from blobs, or a call to updateMemory/deleteMemory. */
+/** Who made a change: extraction from blobs, a call to the API (createMemory, updateMemory, deleteMemory, their batch forms, deleteMemoriesWhere, resetUser), or the sweep that deletes expired memories. */
 export type ChangeActor =
   | 'API'
+  | 'EXPIRY'
   | 'EXTRACTOR';
 
 export type ChatInput = {
@@ -90,11 +95,22 @@ export type TranscriptSegmentInput = {
   text: string;
 };
 
+/** A patch: a field left out keeps its value, null clears an optional field (text, topic, subTopic, categories, tags and immutable cannot be null); tags and categories replace the list. */
 export type UpdateMemoryInput = {
+  agentId?: string | null | undefined;
   categories?: Array<string> | null | undefined;
+  confidence?: number | null | undefined;
+  expiresAt?: string | null | undefined;
+  immutable?: boolean | null | undefined;
+  importance?: number | null | undefined;
   metadata?: unknown;
+  runId?: string | null | undefined;
+  source?: string | null | undefined;
   subTopic?: string | null | undefined;
+  summary?: string | null | undefined;
+  tags?: Array<string> | null | undefined;
   text?: string | null | undefined;
+  title?: string | null | undefined;
   topic?: string | null | undefined;
 };
 

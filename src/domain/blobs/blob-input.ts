@@ -2,8 +2,8 @@
 // anything is written, so an oversized or malformed blob stores nothing.
 
 import { BadInputError } from '../errors.js';
-import type { BlobContent, ChatMessage, JsonObject, TranscriptSegment } from '../types.js';
-import { jsonObject, validDate } from '../validation.js';
+import type { BlobContent, ChatMessage, JsonObject, Scope, TranscriptSegment } from '../types.js';
+import { jsonObject, scopeId, validDate } from '../validation.js';
 
 export const BLOB_LIMITS = {
   /** Characters of text in one blob, all messages or segments together. */
@@ -23,9 +23,11 @@ export interface BlobCommand {
   code?: { content: string; language?: string | null } | null;
   metadata?: unknown;
   createdAt?: Date | null;
+  agentId?: string | null;
+  runId?: string | null;
 }
 
-export interface ValidBlob {
+export interface ValidBlob extends Scope {
   content: BlobContent;
   metadata: JsonObject | null;
   createdAt: Date | null;
@@ -53,6 +55,8 @@ export function validateBlob(input: BlobCommand): ValidBlob {
     content,
     metadata: jsonObject('input.metadata', input.metadata, BLOB_LIMITS.maxMetadataBytes),
     createdAt: validDate('input.createdAt', input.createdAt),
+    agentId: scopeId('input.agentId', input.agentId),
+    runId: scopeId('input.runId', input.runId),
   };
 }
 

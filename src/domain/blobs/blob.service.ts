@@ -34,6 +34,8 @@ export class BlobService {
       createdAt: valid.createdAt ?? now,
       chunks: chunkBlob(valid.content),
       buffer,
+      agentId: valid.agentId,
+      runId: valid.runId,
     });
     for (const listener of this.listeners) listener(blob, buffer?.tokens ?? 0);
     return blob;

@@ -1,10 +1,22 @@
 // Drains the index outbox: embeds committed chunks and mirrors them, and
-// deletions, into the vector store. Jobs are idempotent, so a job picked up
-// twice (after a crash, or by two processes) does no harm.
+// deletions, into the vector store; mirrors memories into the memory vector
+// index (their embedding is written with the memory). Jobs are idempotent, so
+// a job picked up twice (after a crash, or by two processes) does no harm.
 
-import type { ChunkRepository, Embedder, IndexJob, IndexJobQueue, Log, VectorRecord, VectorStore } from '../ports.js';
+import type {
+  ChunkRepository,
+  Embedder,
+  IndexJob,
+  IndexJobQueue,
+  Log,
+  MemoryRepository,
+  MemoryVectorIndex,
+  MemoryVectorRecord,
+  VectorRecord,
+  VectorStore,
+} from '../ports.js';
 import { SerialLoop } from '../../lib/serial-loop.js';
-import type { ChunkRecord } from '../types.js';
+import type { ChunkRecord, MemoryWithEmbedding } from '../types.js';
 
 export interface IndexerOptions {
   /** How often the outbox is polled when nobody kicks it. */
@@ -28,6 +40,8 @@ export class Indexer {
       jobs: IndexJobQueue;
       chunks: ChunkRepository;
       vectors: VectorStore;
+      memories: MemoryRepository;
+      memoryVectors: MemoryVectorIndex;
       embedder: Embedder;
       log: Log;
     },
@@ -93,6 +107,7 @@ export class Indexer {
 
   private async apply(jobs: IndexJob[]): Promise<void> {
     const chunks: ChunkRecord[] = [];
+    const memories = new Map<string, { projectId: string; userPk: string }>();
     for (const job of jobs) {
       switch (job.kind) {
         case 'UPSERT_BLOB':
@@ -104,6 +119,16 @@ export class Indexer {
           break;
         case 'DELETE_USER':
           await this.deps.vectors.deleteByUser(job);
+          await this.deps.memoryVectors.deleteByUser(job);
+          break;
+        case 'DELETE_USER_BLOBS':
+          await this.deps.vectors.deleteByUser(job);
+          break;
+        case 'DELETE_USER_MEMORIES':
+          await this.deps.memoryVectors.deleteByUser(job);
+          break;
+        case 'SYNC_MEMORY':
+          memories.set(job.memoryId, job);
           break;
         default: {
           const unreachable: never = job;
@@ -112,7 +137,63 @@ export class Indexer {
       }
     }
     await embedAndUpsert(chunks, this.deps.embedder, this.deps.vectors, this.options.embedBatchSize);
+    await this.syncMemories(memories);
   }
+
+  /**
+   * Each memory's vector as its row says now: upserted while live (not
+   * deleted, not expired), removed otherwise. The jobs were committed before
+   * this round read them, so the rows already reflect every change they mirror.
+   */
+  private async syncMemories(jobs: Map<string, { projectId: string; userPk: string }>): Promise<void> {
+    if (jobs.size === 0) return;
+    const now = new Date();
+    const rows = await this.deps.memories.findWithEmbeddings([...jobs.keys()]);
+    const live = rows.filter((row) => row.deletedAt === null && (row.expiresAt === null || row.expiresAt > now));
+    const liveIds = new Set(live.map((row) => row.id));
+    const gone = new Map<string, { scope: { projectId: string; userPk: string }; ids: string[] }>();
+    for (const [memoryId, scope] of jobs) {
+      if (liveIds.has(memoryId)) continue;
+      const key = `${scope.projectId}/${scope.userPk}`;
+      const entry = gone.get(key) ?? { scope, ids: [] };
+      entry.ids.push(memoryId);
+      gone.set(key, entry);
+    }
+    for (const { scope, ids } of gone.values()) await this.deps.memoryVectors.delete(scope, ids);
+    await upsertMemoryVectors(live, this.deps.embedder, this.deps.memoryVectors, this.options.embedBatchSize);
+  }
+}
+
+/**
+ * Upserts memories' vectors: the embedding stored with the memory when it is
+ * of this embedder's dimension, else the text embedded again. Returns the
+ * embeddings that had to be made (to store them back).
+ */
+export async function upsertMemoryVectors(
+  memories: readonly MemoryWithEmbedding[],
+  embedder: Embedder,
+  index: MemoryVectorIndex,
+  batchSize: number,
+  options: { reembed?: boolean } = {},
+): Promise<{ id: string; embedding: number[] }[]> {
+  const made: { id: string; embedding: number[] }[] = [];
+  for (let i = 0; i < memories.length; i += batchSize) {
+    const batch = memories.slice(i, i + batchSize);
+    const stale = batch.filter((m) => options.reembed || m.embedding.length !== embedder.dimension);
+    const fresh = stale.length ? await embedder.embed(stale.map((m) => m.text)) : [];
+    const vectorOf = new Map(stale.map((m, j) => [m.id, fresh[j]!]));
+    for (const [id, embedding] of vectorOf) made.push({ id, embedding });
+    const records: MemoryVectorRecord[] = batch.map((m) => ({
+      memoryId: m.id,
+      projectId: m.projectId,
+      userPk: m.userPk,
+      agentId: m.agentId,
+      runId: m.runId,
+      vector: vectorOf.get(m.id) ?? m.embedding,
+    }));
+    await index.upsert(records);
+  }
+  return made;
 }
 
 export async function embedAndUpsert(

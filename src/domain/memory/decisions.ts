@@ -1,6 +1,8 @@
 // The guard between an extractor's decisions and the store. Whatever the
 // extractor (an LLM or the rules) says, memql never writes a duplicate, an
-// UPDATE that changes nothing, or two changes to one memory in one batch.
+// UPDATE that changes nothing, or two changes to one memory in one batch, and
+// never changes an immutable memory: an UPDATE of one becomes a new memory
+// (the contradicting fact is kept beside it), a DELETE of one is dropped.
 
 import { cosine } from '../../lib/vectors.js';
 import type { ResolvedOperation } from '../ports.js';
@@ -36,12 +38,22 @@ export async function resolveOperations(
   const touched = new Set<string>();
   const added: { fact: NewFact; embedding: number[] }[] = [];
   const resolved: ResolvedOperation[] = [];
+  const addUnlessKnown = (fact: NewFact, embedding: number[]) => {
+    const duplicateOfExisting = existing.some(
+      (memory) => !touched.has(memory.id) && isDuplicate(memory, memory.embedding, fact, embedding),
+    );
+    const duplicateInBatch = added.some((other) => isDuplicate(other.fact, other.embedding, fact, embedding));
+    if (duplicateOfExisting || duplicateInBatch) return;
+    added.push({ fact, embedding });
+    resolved.push({ kind: 'ADD', fact, embedding });
+  };
   for (const op of operations) {
     switch (op.kind) {
       case 'NONE':
         break;
       case 'DELETE': {
-        if (!byId.has(op.memoryId) || touched.has(op.memoryId)) break;
+        const current = byId.get(op.memoryId);
+        if (!current || current.immutable || touched.has(op.memoryId)) break;
         touched.add(op.memoryId);
         resolved.push({ kind: 'DELETE', memoryId: op.memoryId });
         break;
@@ -51,22 +63,17 @@ export async function resolveOperations(
         if (!current || touched.has(op.memoryId)) break;
         const fact = factOf(op);
         if (sameFact(current, fact)) break; // nothing would change: NONE
+        if (current.immutable) {
+          addUnlessKnown(fact, embeddingOf.get(op)!);
+          break;
+        }
         touched.add(op.memoryId);
         resolved.push({ kind: 'UPDATE', memoryId: op.memoryId, fact, embedding: embeddingOf.get(op)! });
         break;
       }
-      case 'ADD': {
-        const fact = factOf(op);
-        const embedding = embeddingOf.get(op)!;
-        const duplicateOfExisting = existing.some(
-          (memory) => !touched.has(memory.id) && isDuplicate(memory, memory.embedding, fact, embedding),
-        );
-        const duplicateInBatch = added.some((other) => isDuplicate(other.fact, other.embedding, fact, embedding));
-        if (duplicateOfExisting || duplicateInBatch) break;
-        added.push({ fact, embedding });
-        resolved.push({ kind: 'ADD', fact, embedding });
+      case 'ADD':
+        addUnlessKnown(factOf(op), embeddingOf.get(op)!);
         break;
-      }
       default: {
         const unreachable: never = op;
         throw new Error(`unknown memory operation ${JSON.stringify(unreachable)}`);
@@ -77,7 +84,14 @@ export async function resolveOperations(
 }
 
 function factOf(op: NewFact): NewFact {
-  return { text: op.text.trim(), topic: op.topic, subTopic: op.subTopic, categories: [...new Set(op.categories)] };
+  const fact: NewFact = {
+    text: op.text.trim(),
+    topic: op.topic,
+    subTopic: op.subTopic,
+    categories: [...new Set(op.categories)],
+  };
+  if (typeof op.confidence === 'number' && op.confidence >= 0 && op.confidence <= 1) fact.confidence = op.confidence;
+  return fact;
 }
 
 function sameFact(a: NewFact, b: NewFact): boolean {

@@ -48,6 +48,8 @@ export class MemoryProcessor {
       embedder: Embedder;
       events: EventBus;
       log: Log;
+      /** Told after a batch that changed memories committed (their index jobs wait in the outbox). */
+      onCommitted?: () => void;
     },
     private readonly options: ProcessorOptions,
   ) {}
@@ -90,8 +92,12 @@ export class MemoryProcessor {
   ): Promise<MemoryEventRecord> {
     const { memories, profileConfigs, extractor, embedder } = this.deps;
     const messages = blobs.flatMap(messagesOf);
+    // A batch holds one scope and one blob type (ProcessingRepository.nextBatch): what it knows
+    // already are the memories of that scope, API-created ones included.
+    const first = blobs[0]!;
+    const scope = { agentId: first.agentId, runId: first.runId };
     const [existing, profile] = await Promise.all([
-      memories.listLiveWithEmbeddings(user.userPk),
+      memories.listLiveWithEmbeddings(user.userPk, scope, now),
       profileConfigs.get(user.projectId),
     ]);
     const shown = await this.nearestExisting(existing, messages);
@@ -105,6 +111,8 @@ export class MemoryProcessor {
     const { event, changes } = await this.deps.processing.commit({
       projectId: user.projectId,
       userPk: user.userPk,
+      scope,
+      source: first.content.type,
       workerId: this.options.workerId,
       blobIds: blobs.map((blob) => blob.id),
       summary: result.summary,
@@ -121,6 +129,7 @@ export class MemoryProcessor {
         change,
       });
     await this.deps.events.publish({ type: 'memory.event', projectId: user.projectId, userPk: user.userPk, event });
+    if (changes.length > 0) this.deps.onCommitted?.();
     this.deps.log.info(
       { userPk: user.userPk, blobs: blobs.length, changes: changes.length, extractor: extractor.name },
       'extraction batch committed',

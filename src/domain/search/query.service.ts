@@ -35,6 +35,8 @@ export interface QueryCommand {
   since?: Date | null;
   until?: Date | null;
   mode?: SearchMode | null;
+  /** Chunks scoring below it (in the mode's scale) are dropped: a blob none of whose chunks pass is left out. */
+  threshold?: number | null;
 }
 
 export const QUERY_LIMITS = { maxTextChars: 4_000, maxTopK: 100 } as const;
@@ -62,6 +64,25 @@ export function candidateCount(topK: number): number {
   return Math.min(400, Math.max(50, topK * 10));
 }
 
+/** The arguments every search takes (User.query, searchMemories), validated, errors naming the argument. */
+export function searchArguments(command: { text: string; topK?: number | null; threshold?: number | null }): {
+  text: string;
+  topK: number;
+  threshold: number | null;
+} {
+  const text = command.text.trim();
+  if (text.length === 0) throw new BadInputError('text', 'must not be empty');
+  if (text.length > QUERY_LIMITS.maxTextChars)
+    throw new BadInputError('text', `must be at most ${QUERY_LIMITS.maxTextChars} characters`);
+  const topK = command.topK ?? 10;
+  if (!Number.isInteger(topK) || topK < 1 || topK > QUERY_LIMITS.maxTopK)
+    throw new BadInputError('topK', `must be between 1 and ${QUERY_LIMITS.maxTopK}`);
+  const threshold = command.threshold ?? null;
+  if (threshold !== null && !Number.isFinite(threshold))
+    throw new BadInputError('threshold', 'must be a finite number');
+  return { text, topK, threshold };
+}
+
 export class QueryService {
   constructor(
     private readonly chunks: ChunkRepository,
@@ -76,13 +97,7 @@ export class QueryService {
   }
 
   async query(user: UserRecord, command: QueryCommand): Promise<BlobMatch[]> {
-    const text = command.text.trim();
-    if (text.length === 0) throw new BadInputError('text', 'must not be empty');
-    if (text.length > QUERY_LIMITS.maxTextChars)
-      throw new BadInputError('text', `must be at most ${QUERY_LIMITS.maxTextChars} characters`);
-    const topK = command.topK ?? 10;
-    if (!Number.isInteger(topK) || topK < 1 || topK > QUERY_LIMITS.maxTopK)
-      throw new BadInputError('topK', `must be between 1 and ${QUERY_LIMITS.maxTopK}`);
+    const { text, topK, threshold } = searchArguments(command);
     const since = validDate('since', command.since);
     const until = validDate('until', command.until);
     if (since && until && since > until) throw new BadInputError('until', 'must not be before since');
@@ -96,7 +111,9 @@ export class QueryService {
 
     const candidates = candidateCount(topK);
     // HYBRID fuses two lists of `candidates`; the best `candidates` of the fusion are plenty for topK blobs.
-    const ranked = (await this.rank(text, filter, mode, candidates, user)).slice(0, candidates);
+    const ranked = (await this.rank(text, filter, mode, candidates, user))
+      .slice(0, candidates)
+      .filter((chunk) => threshold === null || chunk.score >= threshold);
     return this.group(ranked, user, topK);
   }
 

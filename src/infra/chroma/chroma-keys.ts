@@ -12,7 +12,7 @@
 
 import type { Metadata, Where } from 'chromadb';
 import { BLOB_TYPES, type BlobType } from '../../domain/types.js';
-import type { VectorRecord } from '../../domain/ports.js';
+import type { MemoryVectorRecord, VectorRecord } from '../../domain/ports.js';
 
 /** Chroma accepts names of 3-512 characters from [a-zA-Z0-9._-], alphanumeric at both ends. */
 export function sanitizeNamePart(part: string): string {
@@ -241,4 +241,60 @@ export function queryPlan(
 
 function inClause(field: string, values: string[]): Where {
   return values.length === 1 ? { [field]: values[0]! } : { [field]: { $in: values } };
+}
+
+// ------------------------------------------------------------------ memories
+//
+// Memories live in a space of their own (another prefix, the same shard
+// layout), so chunk queries never see them. Besides the user key, each memory
+// carries its scopes as composite keys that only match the user's rows:
+// `ua` = user|a:agentId and `ur` = user|r:runId (empty after the colon when
+// unscoped: ids are at least one character long).
+
+export interface MemoryMetadata extends Metadata {
+  projectId: string;
+  userPk: string;
+  memoryId: string;
+  uk: string;
+  ua: string;
+  ur: string;
+}
+
+export function memoryMetadata(record: MemoryVectorRecord): MemoryMetadata {
+  const uk = userKey(record.projectId, record.userPk);
+  return {
+    projectId: record.projectId,
+    userPk: record.userPk,
+    memoryId: record.memoryId,
+    uk,
+    ua: `${uk}|a:${record.agentId ?? ''}`,
+    ur: `${uk}|r:${record.runId ?? ''}`,
+  };
+}
+
+/** How to ask one user's memory shard, narrowed to some agents and runs when the search says so. */
+export function memoryQueryPlan(
+  key: string,
+  solo: boolean,
+  scopes: { agentIds: readonly (string | null)[] | null; runIds: readonly (string | null)[] | null },
+): QueryPlan {
+  const clauses: Where[] = [];
+  if (scopes.agentIds)
+    clauses.push(
+      inClause(
+        'ua',
+        scopes.agentIds.map((id) => `${key}|a:${id ?? ''}`),
+      ),
+    );
+  if (scopes.runIds)
+    clauses.push(
+      inClause(
+        'ur',
+        scopes.runIds.map((id) => `${key}|r:${id ?? ''}`),
+      ),
+    );
+  if ((scopes.agentIds && scopes.agentIds.length === 0) || (scopes.runIds && scopes.runIds.length === 0))
+    return { where: undefined, bounds: null, empty: true };
+  if (clauses.length === 0) return { where: solo ? undefined : { uk: key }, bounds: null, empty: false };
+  return { where: clauses.length === 1 ? clauses[0]! : { $and: clauses }, bounds: null, empty: false };
 }

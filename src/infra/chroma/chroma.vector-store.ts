@@ -24,7 +24,14 @@
 // processes may read; a cache miss always re-reads the directory.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChromaClient, ChromaNotFoundError, ChromaServerError, type Collection, type Metadata } from 'chromadb';
+import {
+  ChromaClient,
+  ChromaNotFoundError,
+  ChromaServerError,
+  type Collection,
+  type Metadata,
+  type Where,
+} from 'chromadb';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DEFAULT_SHARD_TARGET_RECORDS } from './shard-defaults.js';
@@ -36,6 +43,7 @@ import {
   queryPlan,
   whereBlob,
   whereUser,
+  type QueryPlan,
   type SpaceNames,
 } from './chroma-keys.js';
 
@@ -82,6 +90,22 @@ export interface ChromaStoreStats {
   /** solo: the shard belongs to one user. */
   shards: { name: string; records: number; solo: boolean }[];
 }
+
+/**
+ * One record of any kind in a user-partitioned space (a chunk, a memory): its
+ * id, its owner, its vector and its metadata, which carries at least the
+ * owner's `uk`, `projectId` and `userPk` (rebalancing reads them).
+ */
+export interface ShardEntry {
+  id: string;
+  projectId: string;
+  userPk: string;
+  vector: number[];
+  metadata: Metadata;
+}
+
+/** How to ask one user's shard: the `where` (none in a solo shard without filters), time bounds to re-check. */
+export type PlanFor = (key: string, solo: boolean) => QueryPlan;
 
 interface Shard {
   index: number;
@@ -191,19 +215,32 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async upsert(records: readonly VectorRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    await this.upsertEntries(
+      records.map((record) => ({
+        id: record.chunkId,
+        projectId: record.projectId,
+        userPk: record.userPk,
+        vector: record.vector,
+        metadata: recordMetadata(record),
+      })),
+    );
+  }
+
+  /** Upserts records of any kind into their users' shards (placing new users, rebalancing full shards). */
+  async upsertEntries(entries: readonly ShardEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     const dimension = this.requireDimension();
-    const byUser = new Map<string, VectorRecord[]>();
-    for (const record of records) {
-      if (record.vector.length !== dimension) {
+    const byUser = new Map<string, ShardEntry[]>();
+    for (const entry of entries) {
+      if (entry.vector.length !== dimension) {
         throw new Error(
-          `Vector of chunk ${record.chunkId} has ${record.vector.length} dimensions; the index holds ${dimension}`,
+          `Vector of record ${entry.id} has ${entry.vector.length} dimensions; the index holds ${dimension}`,
         );
       }
-      const key = userKey(record.projectId, record.userPk);
+      const key = userKey(entry.projectId, entry.userPk);
       const group = byUser.get(key);
-      if (group) group.push(record);
-      else byUser.set(key, [record]);
+      if (group) group.push(entry);
+      else byUser.set(key, [entry]);
     }
     for (const [key, group] of byUser) {
       await this.withSpace('upsert', async (space) => {
@@ -215,9 +252,9 @@ export class ChromaVectorStore implements VectorStore {
           async (locked) => {
             for (const batch of batches(group, this.batchSize(space.dimension))) {
               await locked.collection.upsert({
-                ids: batch.map((r) => r.chunkId),
-                embeddings: batch.map((r) => r.vector),
-                metadatas: batch.map(recordMetadata),
+                ids: batch.map((e) => e.id),
+                embeddings: batch.map((e) => e.vector),
+                metadatas: batch.map((e) => e.metadata),
               });
               locked.records += batch.length;
             }
@@ -231,9 +268,24 @@ export class ChromaVectorStore implements VectorStore {
 
   async deleteByBlob(scope: { projectId: string; userPk: string }, blobId: string): Promise<void> {
     const key = userKey(scope.projectId, scope.userPk);
-    await this.withSpace('deleteByBlob', (space) =>
+    await this.deleteEntries(scope, { where: whereBlob(key, blobId) });
+  }
+
+  /** Deletes some of one user's records: by id, or by a `where` that must only match that user's rows. */
+  async deleteEntries(
+    scope: { projectId: string; userPk: string },
+    selector: { ids: readonly string[] } | { where: Where },
+  ): Promise<void> {
+    if ('ids' in selector && selector.ids.length === 0) return;
+    const key = userKey(scope.projectId, scope.userPk);
+    await this.withSpace('delete', (space) =>
       this.lockedUserShard(space, key, null, async (shard) => {
-        await shard.collection.delete({ where: whereBlob(key, blobId) });
+        if ('ids' in selector) {
+          for (const ids of batches(selector.ids, MAX_RECORDS_PER_REQUEST))
+            await shard.collection.delete({ ids, where: whereUser(key) });
+        } else {
+          await shard.collection.delete({ where: selector.where });
+        }
       }),
     );
   }
@@ -259,22 +311,73 @@ export class ChromaVectorStore implements VectorStore {
   }
 
   async query(query: VectorQuery): Promise<ScoredChunkId[]> {
-    const dimension = this.requireDimension();
-    if (query.vector.length !== dimension) {
-      throw new Error(`Query vector has ${query.vector.length} dimensions; the index holds ${dimension}`);
-    }
-    if (query.limit < 1) return [];
-    const key = userKey(query.projectId, query.userPk);
+    return this.queryEntries(query, query.vector, query.limit, (key, solo) => queryPlan(key, query, solo));
+  }
+
+  /** One user's nearest records (ids in `chunkId`), asked as `plan` says; score is the cosine similarity. */
+  async queryEntries(
+    scope: { projectId: string; userPk: string },
+    vector: number[],
+    limit: number,
+    plan: PlanFor,
+  ): Promise<ScoredChunkId[]> {
+    this.checkQueryVector(vector);
+    if (limit < 1) return [];
+    const key = userKey(scope.projectId, scope.userPk);
     return this.withSpace('query', async (space) => {
       // Retried once when the user was moved to another shard mid-query.
       for (let attempt = 0; ; attempt++) {
         const shard = await this.findShard(space, key);
         if (!shard) return [];
-        const hits = await this.queryShardRetrying(shard, key, query);
+        const hits = await this.queryShardRetrying(shard, plan(key, shard.owner === key), vector, limit);
         if (space.users.get(key) !== shard.index && attempt === 0) continue;
         return hits;
       }
     });
+  }
+
+  /**
+   * The nearest records of several users of one project (`userPks`), or of
+   * the whole project (null): one filtered query per shard that holds them,
+   * merged by score. Costs one query per shard involved: for admin tools,
+   * not for the hot path.
+   */
+  async queryProjectEntries(
+    projectId: string,
+    userPks: readonly string[] | null,
+    vector: number[],
+    limit: number,
+  ): Promise<ScoredChunkId[]> {
+    this.checkQueryVector(vector);
+    if (limit < 1 || (userPks !== null && userPks.length === 0)) return [];
+    return this.withSpace('query', async (space) => {
+      const asks: { shard: Shard; where: Where }[] = [];
+      if (userPks === null) {
+        for (const shard of space.shards.values()) asks.push({ shard, where: { projectId } });
+      } else {
+        const keysByShard = new Map<Shard, string[]>();
+        for (const userPk of new Set(userPks)) {
+          const key = userKey(projectId, userPk);
+          const shard = await this.findShard(space, key);
+          if (shard) keysByShard.set(shard, [...(keysByShard.get(shard) ?? []), key]);
+        }
+        for (const [shard, keys] of keysByShard)
+          asks.push({ shard, where: keys.length === 1 ? { uk: keys[0]! } : { uk: { $in: keys } } });
+      }
+      const hits: ScoredChunkId[] = [];
+      for (const ask of asks) {
+        if (ask.shard.records === 0) continue;
+        const plan: QueryPlan = { where: ask.where, bounds: null, empty: false };
+        hits.push(...(await this.queryShardRetrying(ask.shard, plan, vector, limit)));
+      }
+      return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+    });
+  }
+
+  private checkQueryVector(vector: readonly number[]): void {
+    const dimension = this.requireDimension();
+    if (vector.length !== dimension)
+      throw new Error(`Query vector has ${vector.length} dimensions; the index holds ${dimension}`);
   }
 
   /**
@@ -285,10 +388,15 @@ export class ChromaVectorStore implements VectorStore {
    * backs off, which covers writes the lock does not see. Bounded: after the
    * last retry the error leaves like any other.
    */
-  private async queryShardRetrying(shard: Shard, key: string, query: VectorQuery): Promise<ScoredChunkId[]> {
+  private async queryShardRetrying(
+    shard: Shard,
+    plan: QueryPlan,
+    vector: number[],
+    limit: number,
+  ): Promise<ScoredChunkId[]> {
     for (let retry = 0; ; retry++) {
       try {
-        return await this.queryShard(shard, key, query);
+        return await this.queryShard(shard, plan, vector, limit);
       } catch (error) {
         const pause = UNBUILT_SEGMENT_BACKOFF_MS[retry];
         if (pause === undefined || !isUnbuiltSegment(error)) throw error;
@@ -302,16 +410,15 @@ export class ChromaVectorStore implements VectorStore {
     }
   }
 
-  private async queryShard(shard: Shard, key: string, query: VectorQuery): Promise<ScoredChunkId[]> {
-    const plan = queryPlan(key, query, shard.owner === key);
+  private async queryShard(shard: Shard, plan: QueryPlan, vector: number[], limit: number): Promise<ScoredChunkId[]> {
     if (plan.empty) return [];
     const bounds = plan.bounds;
     // Time buckets are whole days at the edges: ask for more than the limit
     // and re-check createdAt, asking for more again while rows were dropped.
-    let nResults = bounds ? query.limit * 2 : query.limit;
+    let nResults = bounds ? limit * 2 : limit;
     for (;;) {
       const result = await shard.collection.query<{ createdAt: number }>({
-        queryEmbeddings: [query.vector],
+        queryEmbeddings: [vector],
         nResults,
         ...(plan.where ? { where: plan.where } : {}),
         include: bounds ? ['distances', 'metadatas'] : ['distances'],
@@ -320,7 +427,7 @@ export class ChromaVectorStore implements VectorStore {
       const distances = result.distances[0] ?? [];
       const metadatas = result.metadatas[0] ?? [];
       const hits: ScoredChunkId[] = [];
-      for (let i = 0; i < ids.length && hits.length < query.limit; i++) {
+      for (let i = 0; i < ids.length && hits.length < limit; i++) {
         if (bounds) {
           const createdAt = metadatas[i]?.createdAt;
           if (typeof createdAt !== 'number' || createdAt < bounds.since || createdAt > bounds.until) continue;
@@ -328,7 +435,7 @@ export class ChromaVectorStore implements VectorStore {
         // Cosine space: distance = 1 - cosine similarity.
         hits.push({ chunkId: ids[i]!, score: 1 - (distances[i] ?? 1) });
       }
-      if (hits.length >= query.limit || ids.length < nResults) return hits;
+      if (hits.length >= limit || ids.length < nResults) return hits;
       nResults *= 4;
     }
   }

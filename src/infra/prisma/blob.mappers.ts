@@ -67,7 +67,7 @@ function segmentToJson(segment: TranscriptSegment): JsonObject {
 /** The fields of a Blob row the domain record is built from. */
 export type BlobRowFields = Pick<
   BlobRow,
-  'id' | 'projectId' | 'userPk' | 'type' | 'content' | 'metadata' | 'createdAt'
+  'id' | 'projectId' | 'userPk' | 'type' | 'content' | 'metadata' | 'createdAt' | 'agentId' | 'runId'
 >;
 
 export function toBlobRecord(row: BlobRowFields): BlobRecord {
@@ -78,6 +78,8 @@ export function toBlobRecord(row: BlobRowFields): BlobRecord {
     content: blobContentFromJson(row.type, row.content as JsonValue, row.id),
     metadata: row.metadata === null ? null : asObject(row.metadata as JsonValue, row.id, 'metadata'),
     createdAt: row.createdAt,
+    agentId: row.agentId,
+    runId: row.runId,
   };
 }
 

@@ -15,6 +15,8 @@ const blobSelect = {
   content: true,
   metadata: true,
   createdAt: true,
+  agentId: true,
+  runId: true,
 } as const;
 
 /** Blobs acknowledged together at most; a batch of large blobs is still one statement of a few MB at worst. */
@@ -61,6 +63,8 @@ export class PrismaBlobRepository implements BlobRepository {
         content: blob.content,
         metadata: blob.metadata,
         createdAt: blob.createdAt,
+        agentId: blob.agentId,
+        runId: blob.runId,
       }),
     );
     const blobRows = blobs.map((blob, i) => ({
@@ -73,6 +77,8 @@ export class PrismaBlobRepository implements BlobRepository {
       createdAt: blob.createdAt.toISOString(),
       bufferState: blob.buffer ? 'PENDING' : 'NONE',
       tokens: blob.buffer?.tokens ?? 0,
+      agentId: blob.agentId,
+      runId: blob.runId,
     }));
     const chunkRows = blobs.flatMap((blob, i) =>
       blob.chunks.map((chunk) => ({
@@ -88,11 +94,12 @@ export class PrismaBlobRepository implements BlobRepository {
     );
     await this.db.$executeRaw`
       WITH new_blobs AS (
-        INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens")
+        INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens", "agentId", "runId")
         SELECT b."id", b."projectId", b."userPk", b."type"::"BlobType", b."content", b."metadata", b."createdAt",
-               b."bufferState"::"BufferState", b."tokens"
+               b."bufferState"::"BufferState", b."tokens", b."agentId", b."runId"
         FROM jsonb_to_recordset(${JSON.stringify(blobRows)}::jsonb)
-          AS b("id" uuid, "projectId" uuid, "userPk" uuid, "type" text, "content" jsonb, "metadata" jsonb, "createdAt" timestamp, "bufferState" text, "tokens" int)
+          AS b("id" uuid, "projectId" uuid, "userPk" uuid, "type" text, "content" jsonb, "metadata" jsonb, "createdAt" timestamp, "bufferState" text, "tokens" int,
+               "agentId" text, "runId" text)
         RETURNING "id", "projectId", "userPk"
       ), new_chunks AS (
         INSERT INTO "Chunk" ("id", "blobId", "projectId", "userPk", "ordinal", "text", "searchText", "messageIndex", "charStart", "charEnd", "startTime", "endTime", "createdAt")
@@ -105,6 +112,15 @@ export class PrismaBlobRepository implements BlobRepository {
       INSERT INTO "IndexJob" ("kind", "projectId", "userPk", "blobId")
       SELECT 'UPSERT_BLOB', "projectId", "userPk", "id" FROM new_blobs`;
     return records;
+  }
+
+  async countByUsers(userPks: readonly string[]): Promise<number[]> {
+    const pks = [...new Set(userPks.filter(isUuid))];
+    const rows = pks.length
+      ? await this.db.blob.groupBy({ by: ['userPk'], where: { userPk: { in: pks } }, _count: { _all: true } })
+      : [];
+    const totals = new Map(rows.map((row) => [row.userPk, row._count._all]));
+    return userPks.map((pk) => totals.get(pk) ?? 0);
   }
 
   /** Deletes the blob (its chunks cascade) and enqueues DELETE_BLOB in one transaction; a blob already gone is a no-op. */
@@ -166,9 +182,9 @@ export class PrismaBlobRepository implements BlobRepository {
     const typeFilter = filter.type ? Prisma.sql`AND b."type" = ${filter.type}::"BlobType"` : Prisma.empty;
     const [rows, counts] = await Promise.all([
       this.db.$queryRaw<(BlobRowFields & { type: BlobType })[]>`
-        SELECT "id", "projectId", "userPk", "type"::text AS "type", "content", "metadata", "createdAt"
+        SELECT "id", "projectId", "userPk", "type"::text AS "type", "content", "metadata", "createdAt", "agentId", "runId"
         FROM (
-          SELECT b."id", b."projectId", b."userPk", b."type", b."content", b."metadata", b."createdAt",
+          SELECT b."id", b."projectId", b."userPk", b."type", b."content", b."metadata", b."createdAt", b."agentId", b."runId",
                  row_number() OVER (PARTITION BY b."userPk" ORDER BY b."createdAt", b."id") AS "position"
           FROM "Blob" b
           WHERE b."userPk" = ANY(${pks}::uuid[]) ${typeFilter}

@@ -13,7 +13,13 @@ function toIndexJob(row: IndexJobRow): IndexJob {
       if (row.blobId === null) throw new CorruptRowError('IndexJob', String(row.id), `${row.kind} without a blobId`);
       return { ...base, kind: row.kind, blobId: row.blobId };
     case 'DELETE_USER':
+    case 'DELETE_USER_MEMORIES':
+    case 'DELETE_USER_BLOBS':
       return { ...base, kind: row.kind, blobId: null };
+    case 'SYNC_MEMORY':
+      if (row.memoryId === null)
+        throw new CorruptRowError('IndexJob', String(row.id), `${row.kind} without a memoryId`);
+      return { ...base, kind: row.kind, blobId: null, memoryId: row.memoryId };
     default: {
       const unreachable: never = row.kind;
       throw new CorruptRowError('IndexJob', String(row.id), `unknown kind ${String(unreachable)}`);

@@ -1,13 +1,28 @@
 // The extraction buffer and per-user processing state. Leases use the
 // database clock (now()), so several processes agree on who holds a user.
 
-import type { BatchCommit, ProcessingRepository, ResolvedOperation } from '../../domain/ports.js';
-import type { BlobRecord, BufferStatus, MemoryChangeRecord, MemoryEventRecord } from '../../domain/types.js';
+import { randomUUID } from 'node:crypto';
+import type { BatchCommit, ProcessingRepository } from '../../domain/ports.js';
+import type {
+  BlobRecord,
+  BufferStatus,
+  MemoryChangeRecord,
+  MemoryContent,
+  MemoryEventRecord,
+  NewFact,
+} from '../../domain/types.js';
 import type { Prisma, PrismaClient } from './generated/client.js';
 import { toBlobRecord } from './blob.mappers.js';
-import { snapshotJson, toChangeRecord, toEventRecord } from './memory.mappers.js';
-
-type Tx = Prisma.TransactionClient;
+import {
+  enqueueMemorySync,
+  insertChanges,
+  lockMemories,
+  markDeleted,
+  type NewChange,
+  type Tx,
+  updateContents,
+} from './memory-writes.js';
+import { contentOf, toEventRecord, toMemoryRecord } from './memory.mappers.js';
 
 export class PrismaProcessingRepository implements ProcessingRepository {
   constructor(private readonly db: PrismaClient) {}
@@ -32,9 +47,15 @@ export class PrismaProcessingRepository implements ProcessingRepository {
       orderBy: [{ insertedAt: 'asc' }, { id: 'asc' }],
       take: 500,
     });
+    // One scope and one blob type per batch, so what is extracted inherits both. Other scopes are
+    // independent and wait for their own batch; within the scope a change of type ends the batch
+    // (a later blob must never be extracted before an earlier one of the same scope).
+    const first = rows[0];
     const batch: typeof rows = [];
     let tokens = 0;
     for (const row of rows) {
+      if (row.agentId !== first?.agentId || row.runId !== first.runId) continue;
+      if (row.type !== first.type) break;
       if (batch.length > 0 && tokens + row.tokens > maxTokens) break;
       batch.push(row);
       tokens += row.tokens;
@@ -66,11 +87,7 @@ export class PrismaProcessingRepository implements ProcessingRepository {
             usage: (batch.usage ?? undefined) as Prisma.InputJsonValue | undefined,
           },
         });
-        const changes: MemoryChangeRecord[] = [];
-        for (const operation of batch.operations) {
-          const change = await applyOperation(tx, batch, event.id, operation);
-          if (change) changes.push(change);
-        }
+        const changes = await applyOperations(tx, batch, event.id);
         await tx.blob.updateMany({
           where: { id: { in: batch.blobIds }, userPk: batch.userPk },
           data: { bufferState: 'DONE' },
@@ -171,78 +188,146 @@ export class PrismaProcessingRepository implements ProcessingRepository {
   }
 }
 
-async function applyOperation(
-  tx: Tx,
-  batch: BatchCommit,
-  eventId: string,
-  operation: ResolvedOperation,
-): Promise<MemoryChangeRecord | null> {
+/**
+ * Writes an extraction batch's operations: new memories inherit the batch's
+ * scope and blob type (source), their categories become tags; UPDATE and
+ * DELETE re-read the memory under lock. An immutable memory is never changed
+ * by extraction: an UPDATE of it becomes a new memory, a DELETE is dropped.
+ */
+async function applyOperations(tx: Tx, batch: BatchCommit, eventId: string): Promise<MemoryChangeRecord[]> {
+  const now = new Date();
+  const targets = batch.operations.flatMap((op) => (op.kind === 'ADD' ? [] : [op.memoryId]));
+  const current = await lockMemories(tx, targets);
+  const live = (memoryId: string) => {
+    const row = current.get(memoryId);
+    // Deleted by an API call meanwhile, or another user's: the deletion stands.
+    return row && row.deletedAt === null && row.userPk === batch.userPk ? toMemoryRecord(row) : null;
+  };
+  type Planned =
+    | { kind: 'ADD'; id: string; content: MemoryContent; embedding: number[] }
+    | { kind: 'UPDATE'; memory: MemoryContent & { id: string }; after: MemoryContent; embedding: number[] }
+    | { kind: 'DELETE'; memory: MemoryContent & { id: string } };
+  const plan: Planned[] = [];
+  const add = ({ fact, embedding }: { fact: NewFact; embedding: number[] }) =>
+    plan.push({ kind: 'ADD', id: randomUUID(), content: newContent(fact, batch), embedding });
+  for (const operation of batch.operations) {
+    switch (operation.kind) {
+      case 'ADD':
+        add(operation);
+        break;
+      case 'UPDATE': {
+        const memory = live(operation.memoryId);
+        if (!memory) break;
+        if (memory.immutable) {
+          add(operation); // a contradicting fact becomes a memory of its own
+          break;
+        }
+        const { fact } = operation;
+        plan.push({
+          kind: 'UPDATE',
+          memory,
+          after: {
+            ...contentOf(memory),
+            text: fact.text,
+            topic: fact.topic,
+            subTopic: fact.subTopic,
+            categories: fact.categories,
+            tags: [...new Set([...memory.tags, ...fact.categories])],
+            confidence: fact.confidence ?? memory.confidence,
+          },
+          embedding: operation.embedding,
+        });
+        break;
+      }
+      case 'DELETE': {
+        const memory = live(operation.memoryId);
+        if (memory && !memory.immutable) plan.push({ kind: 'DELETE', memory });
+        break;
+      }
+      default: {
+        const unreachable: never = operation;
+        throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  const newMemories = plan.filter((p) => p.kind === 'ADD');
+  const updates = plan.filter((p) => p.kind === 'UPDATE');
+  if (newMemories.length > 0) {
+    await tx.memory.createMany({
+      data: newMemories.map((m) => ({
+        id: m.id,
+        projectId: batch.projectId,
+        userPk: batch.userPk,
+        ...m.content,
+        embedding: m.embedding,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    });
+  }
+  await updateContents(
+    tx,
+    updates.map((u) => ({ id: u.memory.id, content: u.after, embedding: u.embedding })),
+    now,
+  );
+  await markDeleted(
+    tx,
+    plan.flatMap((p) => (p.kind === 'DELETE' ? [p.memory.id] : [])),
+    now,
+  );
+  const touched = [...newMemories.map((m) => m.id), ...updates.map((u) => u.memory.id)];
+  if (touched.length > 0)
+    await tx.memorySource.createMany({
+      data: touched.flatMap((memoryId) => batch.blobIds.map((blobId) => ({ memoryId, blobId }))),
+      skipDuplicates: true,
+    });
+
   const base = {
     projectId: batch.projectId,
     userPk: batch.userPk,
     actor: 'EXTRACTOR' as const,
-    sourceBlobs: batch.blobIds,
+    sourceBlobIds: batch.blobIds,
     eventId,
   };
-  const sources = batch.blobIds.map((blobId) => ({ blobId }));
-  switch (operation.kind) {
-    case 'ADD': {
-      const { fact } = operation;
-      const memory = await tx.memory.create({
-        data: {
-          projectId: batch.projectId,
-          userPk: batch.userPk,
-          ...fact,
-          embedding: operation.embedding,
-          sources: { create: sources },
-        },
-      });
-      return toChangeRecord(
-        await tx.memoryChange.create({
-          data: { ...base, memoryId: memory.id, kind: 'ADD', after: snapshotJson(fact) },
-        }),
-      );
+  const changes: NewChange[] = plan.map((p) => {
+    switch (p.kind) {
+      case 'ADD':
+        return { ...base, memoryId: p.id, kind: p.kind, before: null, after: p.content };
+      case 'UPDATE':
+        return { ...base, memoryId: p.memory.id, kind: p.kind, before: contentOf(p.memory), after: p.after };
+      case 'DELETE':
+        return { ...base, memoryId: p.memory.id, kind: p.kind, before: contentOf(p.memory), after: null };
+      default: {
+        const unreachable: never = p;
+        throw new Error(`unknown plan ${JSON.stringify(unreachable)}`);
+      }
     }
-    case 'UPDATE': {
-      const current = await tx.memory.findFirst({
-        where: { id: operation.memoryId, userPk: batch.userPk, deletedAt: null },
-      });
-      if (!current) return null; // deleted by an API call meanwhile: the deletion stands
-      await tx.memory.update({
-        where: { id: current.id },
-        data: { ...operation.fact, embedding: operation.embedding },
-      });
-      await tx.memorySource.createMany({
-        data: sources.map((s) => ({ ...s, memoryId: current.id })),
-        skipDuplicates: true,
-      });
-      return toChangeRecord(
-        await tx.memoryChange.create({
-          data: {
-            ...base,
-            memoryId: current.id,
-            kind: 'UPDATE',
-            before: snapshotJson(current),
-            after: snapshotJson(operation.fact),
-          },
-        }),
-      );
-    }
-    case 'DELETE': {
-      const current = await tx.memory.findFirst({
-        where: { id: operation.memoryId, userPk: batch.userPk, deletedAt: null },
-      });
-      if (!current) return null;
-      await tx.memory.update({ where: { id: current.id }, data: { deletedAt: new Date() } });
-      return toChangeRecord(
-        await tx.memoryChange.create({
-          data: { ...base, memoryId: current.id, kind: 'DELETE', before: snapshotJson(current) },
-        }),
-      );
-    }
-    default: {
-      const unreachable: never = operation;
-      throw new Error(`unknown operation ${JSON.stringify(unreachable)}`);
-    }
-  }
+  });
+  const written = await insertChanges(tx, changes, now);
+  await enqueueMemorySync(
+    tx,
+    changes.map((c) => ({ id: c.memoryId, projectId: c.projectId, userPk: c.userPk })),
+  );
+  return written;
+}
+
+/** A memory extracted from a batch: the batch's scope, its blob type as source, categories as tags. */
+function newContent(fact: NewFact, batch: BatchCommit): MemoryContent {
+  return {
+    text: fact.text,
+    topic: fact.topic,
+    subTopic: fact.subTopic,
+    categories: fact.categories,
+    title: null,
+    summary: null,
+    tags: [...new Set(fact.categories)],
+    importance: null,
+    confidence: fact.confidence ?? null,
+    source: batch.source,
+    agentId: batch.scope.agentId,
+    runId: batch.scope.runId,
+    expiresAt: null,
+    immutable: false,
+  };
 }

@@ -4,6 +4,7 @@
 
 import { Redis } from 'ioredis';
 import type { DomainEvent, EventBus, EventSubscription, Log } from '../../domain/ports.js';
+import type { MemorySnapshot } from '../../domain/types.js';
 import { InMemoryEventBus } from './memory.event-bus.js';
 
 export const EVENTS_CHANNEL = 'memql:events';
@@ -68,8 +69,18 @@ export class RedisEventBus implements EventBus {
 /** JSON carries dates as strings; give the records their Dates back. */
 export function reviveEvent(event: DomainEvent): DomainEvent {
   switch (event.type) {
-    case 'memory.changed':
-      return { ...event, change: { ...event.change, createdAt: new Date(event.change.createdAt) } };
+    case 'memory.changed': {
+      const { change } = event;
+      return {
+        ...event,
+        change: {
+          ...change,
+          before: reviveSnapshot(change.before),
+          after: reviveSnapshot(change.after),
+          createdAt: new Date(change.createdAt),
+        },
+      };
+    }
     case 'memory.event':
       return { ...event, event: { ...event.event, createdAt: new Date(event.event.createdAt) } };
     case 'key.revoked':
@@ -80,4 +91,9 @@ export function reviveEvent(event: DomainEvent): DomainEvent {
       throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+function reviveSnapshot(snapshot: MemorySnapshot | null): MemorySnapshot | null {
+  if (!snapshot) return null;
+  return { ...snapshot, expiresAt: snapshot.expiresAt === null ? null : new Date(snapshot.expiresAt) };
 }

@@ -89,4 +89,16 @@ export class BlobInput {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it was said or written. Default: now.' })
   createdAt?: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The agent the blob belongs to, within the user (1-128 characters). Extracted memories inherit it.',
+  })
+  agentId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The run (session) the blob belongs to (1-128 characters). Extracted memories inherit it.',
+  })
+  runId?: string | null;
 }

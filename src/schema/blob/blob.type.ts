@@ -24,6 +24,8 @@ export interface BlobView {
   createdAt: Date;
   metadata: unknown;
   userPk: string;
+  agentId: string | null;
+  runId: string | null;
 }
 
 const TYPE_NAMES: Record<BlobTypeName, string> = {
@@ -50,6 +52,12 @@ export abstract class Blob {
 
   @Field(() => JSONScalar, { nullable: true })
   metadata!: unknown;
+
+  @Field(() => String, { nullable: true, description: 'The agent the blob belongs to, within its user.' })
+  agentId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The run (session) the blob belongs to.' })
+  runId!: string | null;
 
   @Field(() => User)
   user!: User;

@@ -13,7 +13,12 @@ export class PageInfo {
 
 /** The Relay connection shape for any keyset page of (createdAt, id) records. */
 export function toConnection<T extends { createdAt: Date; id: string }, N>(page: Page<T>, node: (item: T) => N) {
-  const edges = page.items.map((item) => ({ cursor: encodeCursor(item), node: node(item) }));
+  return toConnectionWith(page, encodeCursor, node);
+}
+
+/** The Relay connection shape for a page whose cursors another keyset makes. */
+export function toConnectionWith<T, N>(page: Page<T>, cursorOf: (item: T) => string, node: (item: T) => N) {
+  const edges = page.items.map((item) => ({ cursor: cursorOf(item), node: node(item) }));
   return {
     edges,
     totalCount: page.totalCount,

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import type { UserRecord } from '../../domain/types.js';
 import { toBlobView } from '../blob/blob.mapper.js';
@@ -23,8 +23,14 @@ export class SearchResolver {
     @Arg('since', () => DateTimeScalar, { nullable: true }) since?: Date | null,
     @Arg('until', () => DateTimeScalar, { nullable: true }) until?: Date | null,
     @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
+    @Arg('threshold', () => Float, {
+      nullable: true,
+      description:
+        'Drops matched parts scoring below it, and blobs left without any: [] when nothing is relevant. Scores are comparable within a mode (see BlobMatch.score).',
+    })
+    threshold?: number | null,
   ): Promise<BlobMatch[]> {
-    const matches = await ctx.services.query.query(user, { text, topK, types, since, until, mode });
+    const matches = await ctx.services.query.query(user, { text, topK, types, since, until, mode, threshold });
     return matches.map((match) => ({ ...match, blob: toBlobView(match.blob), hits: match.hits.map(toHitView) }));
   }
 }

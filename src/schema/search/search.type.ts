@@ -99,7 +99,10 @@ export class BlobMatch {
   @Field(() => Blob)
   blob!: BlobView;
 
-  @Field(() => Float, { description: 'Higher is better; comparable within one query only.' })
+  @Field(() => Float, {
+    description:
+      "The blob's best part's score. Higher is better; comparable within one mode: SEMANTIC the cosine similarity (-1 to 1), LEXICAL the BM25 score (0 up), HYBRID the fused score (each list relative to its best match, so it ranks within one query).",
+  })
   score!: number;
 
   @Field(() => [Hit], { description: 'Best first.' })

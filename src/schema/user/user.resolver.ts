@@ -41,7 +41,8 @@ export class UserResolver {
   }
 
   @Mutation(() => Boolean, {
-    description: 'Deletes the user with all its blobs, from the database and the vector index.',
+    description:
+      'Deletes the user and everything it owns: blobs, memories (with their history), events and buffer state, from the database, and its chunk and memory vectors from the vector index (through the outbox). To wipe memories but keep the user, use resetUser.',
   })
   deleteUser(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.users.delete(ctx.viewer, id);

@@ -50,7 +50,7 @@ describe('BufferScheduler', () => {
     await vi.waitFor(async () => expect(await pending(user)).toBe(0));
     expect(domain.extractor.calls).toHaveLength(1);
     expect(domain.extractor.calls[0]!.messages).toHaveLength(2);
-    expect(await domain.repos.memories.listProfile(user.pk, null)).toHaveLength(1);
+    expect(await domain.repos.memories.listProfile(user.pk, null, new Date())).toHaveLength(1);
   });
 
   it('processes a buffer that stayed idle for idleMs, found by the periodic sweep', async () => {

@@ -186,6 +186,8 @@ describe('index maintenance', () => {
     const deps = {
       chunks: domain.repos.chunks,
       vectors: domain.vectors,
+      memories: domain.repos.memories,
+      memoryVectors: domain.memoryVectors,
       embedder: domain.embedder,
       indexState: domain.repos.indexState,
       log: domain.log,
@@ -219,5 +221,64 @@ describe('index maintenance', () => {
     });
     expect(await indexIsStale(deps)).toBe(false);
     expect(await indexIsStale({ ...deps, embedder: new HashingEmbedder({ dimension: 128 }) })).toBe(true);
+  });
+});
+
+describe('memory vectors through the outbox', () => {
+  it('mirrors creates, updates, deletes, expiry and resets into the memory index', async () => {
+    domain = await createTestDomain();
+    const user = await domain.newUser();
+    const edits = domain.services.memoryEdits;
+    const tea = await edits.create(user, { text: 'Likes green tea' });
+    const soon = await edits.create(user, { text: 'Is on a train', expiresAt: new Date(Date.now() + 60_000) });
+    const gone = await edits.create(user, { text: 'Has a red bike' });
+    await domain.indexer.drain();
+    expect(domain.memoryVectors.ids()).toEqual([tea.id, soon.id, gone.id].sort());
+
+    await edits.update(domain.admin, tea.id, { text: 'Likes black coffee' });
+    await edits.delete(domain.admin, gone.id);
+    await domain.indexer.drain();
+    expect(domain.memoryVectors.ids()).toEqual([tea.id, soon.id].sort());
+    const [coffee] = await domain.embedder.embed(['Likes black coffee']);
+    const [nearest] = await domain.memoryVectors.query({
+      projectId: user.projectId,
+      userPks: [user.pk],
+      vector: coffee!,
+      limit: 1,
+      agentIds: null,
+      runIds: null,
+    });
+    expect(nearest).toEqual({ memoryId: tea.id, score: expect.closeTo(1, 5) });
+
+    // Expired: hidden at once, its vector removed by the sweep's job.
+    vi.setSystemTime(Date.now() + 120_000);
+    try {
+      await domain.repos.memories.expire(new Date(), 10);
+      await domain.indexer.drain();
+      expect(domain.memoryVectors.ids()).toEqual([tea.id]);
+    } finally {
+      vi.useRealTimers();
+    }
+
+    await edits.reset(user, true);
+    await domain.indexer.drain();
+    expect(domain.memoryVectors.ids()).toEqual([]);
+
+    // A rebuild indexes live memories only, embedding them again.
+    const kept = await edits.create(user, { text: 'Speaks Greek' });
+    await domain.indexer.drain();
+    await domain.memoryVectors.reset();
+    const deps = {
+      chunks: domain.repos.chunks,
+      vectors: domain.vectors,
+      memories: domain.repos.memories,
+      memoryVectors: domain.memoryVectors,
+      embedder: domain.embedder,
+      indexState: domain.repos.indexState,
+      log: domain.log,
+      collection: domain.vectors.collectionPrefix,
+    };
+    expect(await rebuildIndex(deps)).toBe(1);
+    expect(domain.memoryVectors.ids()).toEqual([kept.id]);
   });
 });

@@ -84,7 +84,7 @@ describe('MemoryProcessor.processNext', () => {
       blobIds: [blob!.id],
       usage: { promptTokens: 10, completionTokens: 5, calls: 1 },
     });
-    const memories = await domain.repos.memories.listProfile(user.pk, null);
+    const memories = await domain.repos.memories.listProfile(user.pk, null, new Date());
     expect(memories.map((m) => [m.topic, m.subTopic, m.text])).toEqual([
       ['basic_info', 'location', 'User lives in Porto.'],
       ['family', 'pets', 'User has a cat called Miso.'],
@@ -119,21 +119,26 @@ describe('MemoryProcessor.processNext', () => {
     domain.extractor.enqueue({ operations: [op.add('User is called Ann.', 'basic_info', 'name')] });
     await domain.processor.processNext(owner(user));
     domain.extractor.enqueue({ operations: [] });
+    domain.extractor.enqueue({ operations: [] });
     await domain.services.blobs.insert(user, chat('I moved.'));
     await domain.processor.processNext(owner(user));
+    await domain.processor.processNext(owner(user));
 
-    const [first, second] = domain.extractor.calls;
+    // One blob type per batch (extracted memories take it as their source): the chat, then the summary.
+    const [first, second, third] = domain.extractor.calls;
     expect(first!.messages).toEqual([
       { role: 'user', content: 'Hi, I am Ann.', name: null, createdAt: sentAt },
       { role: 'assistant', content: 'Hello Ann.', name: null, createdAt: new Date('2025-02-01T09:00:00Z') },
-      { role: 'summary', content: 'Ann talked about Lisbon.', createdAt: expect.any(Date) },
     ]);
     expect(first!.profile).toEqual(DEFAULT_PROFILE_CONFIG);
     expect(first!.existing).toEqual([]);
+    expect(second!.messages).toEqual([
+      { role: 'summary', content: 'Ann talked about Lisbon.', createdAt: expect.any(Date) },
+    ]);
     expect(second!.existing).toEqual([
       { id: expect.any(String), text: 'User is called Ann.', topic: 'basic_info', subTopic: 'name' },
     ]);
-    expect(second!.messages.map((m) => m.content)).toEqual(['I moved.']);
+    expect(third!.messages.map((m) => m.content)).toEqual(['I moved.']);
   });
 
   it("uses the project's own profile configuration", async () => {
@@ -158,7 +163,7 @@ describe('MemoryProcessor.processNext', () => {
     const user = await userWithChat('I live in Porto.');
     unruly.enqueue({ operations: [op.add('User lives in Porto.', 'basic_info', 'location')] });
     await domain.processor.processNext(owner(user));
-    const [porto] = await domain.repos.memories.listProfile(user.pk, null);
+    const [porto] = await domain.repos.memories.listProfile(user.pk, null, new Date());
     await domain.services.blobs.insert(user, chat('Yes, Porto. And I have a dog.'));
     unruly.enqueue({
       operations: [
@@ -186,7 +191,7 @@ describe('MemoryProcessor.processNext', () => {
       ],
     });
     await domain.processor.processNext(owner(user));
-    const [porto, chess] = await domain.repos.memories.listProfile(user.pk, null);
+    const [porto, chess] = await domain.repos.memories.listProfile(user.pk, null, new Date());
     await domain.services.blobs.insert(user, chat('I moved to Lyon. Forget the chess.'));
     domain.extractor.enqueue({
       operations: [op.update(porto!.id, 'User lives in Lyon.', 'basic_info', 'location'), op.delete(chess!.id)],
@@ -198,7 +203,7 @@ describe('MemoryProcessor.processNext', () => {
       ['UPDATE', 'User lives in Porto.', 'User lives in Lyon.'],
       ['DELETE', 'User plays chess.', null],
     ]);
-    expect((await domain.repos.memories.listProfile(user.pk, null)).map((m) => m.text)).toEqual([
+    expect((await domain.repos.memories.listProfile(user.pk, null, new Date())).map((m) => m.text)).toEqual([
       'User lives in Lyon.',
     ]);
     expect((await domain.repos.memories.findById(user.projectId, chess!.id))!.deletedAt).toBeInstanceOf(Date);
@@ -240,7 +245,7 @@ describe('MemoryProcessor.processNext', () => {
     domain.extractor.enqueue({ operations: [op.add('User lives in Porto.', 'basic_info', 'location')] });
     expect(await domain.processor.processNext(owner(user))).toEqual({ kind: 'failed', error: 'database went away' });
     expect(published).toEqual([]);
-    expect(await domain.repos.memories.listProfile(user.pk, null)).toEqual([]);
+    expect(await domain.repos.memories.listProfile(user.pk, null, new Date())).toEqual([]);
   });
 
   it('on failure, returns the blobs to the buffer, records the error and frees the lease', async () => {
@@ -350,7 +355,7 @@ describe('MemoryProcessor.processNext', () => {
     });
     const outcome = await domain.processor.processNext(owner(user));
     expect(outcome).toEqual({ kind: 'failed', error: expect.stringMatching(/lost the processing lease/) });
-    expect(await domain.repos.memories.listProfile(user.pk, null)).toEqual([]);
+    expect(await domain.repos.memories.listProfile(user.pk, null, new Date())).toEqual([]);
     // worker-b still holds the user; the failure did not free its lease.
     expect(await domain.repos.processing.claim(user.pk, 'worker-c', 60_000)).toBe(false);
   });

@@ -312,7 +312,7 @@ describe('MemoryService', () => {
   });
 
   async function memoryByText(text: string) {
-    const [found] = (await domain.repos.memories.listProfile(user.pk, null)).filter((m) => m.text === text);
+    const [found] = (await domain.repos.memories.listProfile(user.pk, null, new Date())).filter((m) => m.text === text);
     if (!found) throw new Error(`no memory "${text}"`);
     return found;
   }
@@ -333,14 +333,14 @@ describe('MemoryService', () => {
     expect(await domain.services.memories.find(domain.admin, chess.id)).toEqual(chess);
     expect(await domain.services.memories.find(await domain.newProject('other'), chess.id)).toBeNull();
     expect(await domain.services.memories.find(domain.admin, 'not-a-uuid')).toBeNull();
-    await domain.services.memories.delete(domain.admin, chess.id);
+    await domain.services.memoryEdits.delete(domain.admin, chess.id);
     expect((await domain.services.memories.find(domain.admin, chess.id))!.deletedAt).toBeInstanceOf(Date);
-    expect((await domain.services.memories.list(user, 10, null)).totalCount).toBe(2);
+    expect((await domain.services.memories.list(user, { first: 10 })).totalCount).toBe(2);
   });
 
   it('updates a memory: the given fields change, history records it as the API, subscribers hear of it', async () => {
     const chess = await memoryByText('User plays chess.');
-    const updated = await domain.services.memories.update(domain.admin, chess.id, {
+    const updated = await domain.services.memoryEdits.update(domain.admin, chess.id, {
       text: '  User plays chess on Sundays. ',
       categories: ['games', ' weekly ', 'games'],
       metadata: { confirmed: true },
@@ -359,7 +359,11 @@ describe('MemoryService', () => {
       ['UPDATE', 'API'],
     ]);
     const [embedding] = await domain.embedder.embed(['User plays chess on Sundays.']);
-    const live = await domain.repos.memories.listLiveWithEmbeddings(user.pk);
+    const live = await domain.repos.memories.listLiveWithEmbeddings(
+      user.pk,
+      { agentId: null, runId: null },
+      new Date(),
+    );
     expect(live.find((m) => m.id === chess.id)!.embedding).toEqual(embedding);
     await vi.waitFor(() => expect(published.length).toBeGreaterThanOrEqual(1));
     expect(published[0]).toMatchObject({
@@ -367,7 +371,7 @@ describe('MemoryService', () => {
       change: { memoryId: chess.id, kind: 'UPDATE', actor: 'API' },
     });
 
-    const moved = await domain.services.memories.update(domain.admin, chess.id, {
+    const moved = await domain.services.memoryEdits.update(domain.admin, chess.id, {
       topic: ' games ',
       subTopic: 'board',
     });
@@ -376,7 +380,7 @@ describe('MemoryService', () => {
 
   it('names the field of a bad update and changes nothing', async () => {
     const chess = await memoryByText('User plays chess.');
-    const { memories } = domain.services;
+    const { memoryEdits: memories } = domain.services;
     expect(await fieldOf(memories.update(domain.admin, chess.id, { text: '   ' }))).toBe('input.text');
     expect(await fieldOf(memories.update(domain.admin, chess.id, { text: 'x'.repeat(2_001) }))).toBe('input.text');
     expect(await fieldOf(memories.update(domain.admin, chess.id, { topic: '' }))).toBe('input.topic');
@@ -393,14 +397,14 @@ describe('MemoryService', () => {
 
   it('deletes a memory once, publishes it, and refuses to edit it after', async () => {
     const chess = await memoryByText('User plays chess.');
-    expect(await domain.services.memories.delete(domain.admin, chess.id)).toBe(true);
+    expect(await domain.services.memoryEdits.delete(domain.admin, chess.id)).toBe(true);
     await vi.waitFor(() => expect(published.length).toBeGreaterThanOrEqual(1));
     expect(published[0]).toMatchObject({ type: 'memory.changed', change: { kind: 'DELETE', actor: 'API' } });
     for (const again of [
-      domain.services.memories.delete(domain.admin, chess.id),
-      domain.services.memories.update(domain.admin, chess.id, { text: 'back' }),
-      domain.services.memories.delete(domain.admin, MISSING),
-      domain.services.memories.delete(await domain.newProject('other'), (await memoryByText('User likes jazz.')).id),
+      domain.services.memoryEdits.delete(domain.admin, chess.id),
+      domain.services.memoryEdits.update(domain.admin, chess.id, { text: 'back' }),
+      domain.services.memoryEdits.delete(domain.admin, MISSING),
+      domain.services.memoryEdits.delete(await domain.newProject('other'), (await memoryByText('User likes jazz.')).id),
     ])
       expect(await rejection(again)).toBeInstanceOf(NotFoundError);
   });
