@@ -8,7 +8,7 @@
 // Options (defaults): --users 1000 --chunks 200000 --first-users 100
 //   --messages-per-blob 20 --queries 300 --load-concurrency 8
 //   --ingest-blobs 2000 --ingest-clients 8 --ingest-users 100
-//   --subscribers 1000 --changes 30
+//   --subscribers 1000 --changes 30 --memories 100000 (createMemory across all users; 0 to skip)
 //   --markdown bench/results/bench.md ("-" for none)  --json OUT  --benchmarks (update BENCHMARKS.md)
 //
 // The memql server runs as a child process (`tsx src/index.ts`) on a fresh
@@ -22,6 +22,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { memoryCandidates } from '../src/domain/memory/memory-search.service.js';
 import { candidateCount } from '../src/domain/search/query.service.js';
 import { HashingEmbedder } from '../src/infra/embeddings/hashing.embedder.js';
 import { commandLine, machineInfo, machineLine } from './lib/machine.js';
@@ -30,6 +31,7 @@ import { latency, replaceSection } from './lib/stats.js';
 import { Corpus } from './suite/corpus.js';
 import { benchEmbedders } from './suite/embedder.js';
 import { benchIngest } from './suite/ingest.js';
+import { loadMemories, type MemoryLoadResult, type MemorySearchRow, measureMemorySearch } from './suite/memories.js';
 import { type LatencyRow, type LoadResult, loadUsers, measureQueries } from './suite/query.js';
 import { type BenchReport, renderReport } from './suite/report.js';
 import { benchSubscriptions } from './suite/subscriptions.js';
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
       'ingest-users': { type: 'string', default: '100' },
       subscribers: { type: 'string' },
       changes: { type: 'string', default: '30' },
+      memories: { type: 'string' },
       'top-k': { type: 'string', default: '10' },
       markdown: { type: 'string', default: 'bench/results/bench.md' },
       json: { type: 'string' },
@@ -74,6 +77,10 @@ async function main(): Promise<void> {
   };
   for (const [key, value] of Object.entries(cfg))
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${key}: expected a positive integer, got ${value}`);
+  const memories = number(values.memories, 100_000, 6_000);
+  if (!Number.isInteger(memories) || memories < 0)
+    throw new Error(`--memories: expected an integer >= 0, got ${memories}`);
+  const memoriesPerUser = Math.round(memories / cfg.users);
   if (cfg.firstUsers > cfg.users) throw new Error('--first-users must not exceed --users');
   const chunksPerUser = Math.round(cfg.chunks / cfg.users);
 
@@ -139,6 +146,8 @@ async function main(): Promise<void> {
   });
   const loads: LoadResult[] = [];
   const rows: LatencyRow[] = [];
+  const memoryRows: MemorySearchRow[] = [];
+  let memoryLoad: MemoryLoadResult | null = null;
   let scaleRss: Awaited<ReturnType<ServerProcess['peakRss']>>;
   try {
     const corpus = new Corpus(3);
@@ -175,6 +184,30 @@ async function main(): Promise<void> {
     log(`scale: measuring with ${cfg.users} users`);
     rows.push(await measure(`${cfg.users} users, queries on the same ${cfg.firstUsers}`, first, cfg.users));
     rows.push(await measure(`${cfg.users} users, queries on all`, [...first, ...rest], cfg.users));
+    if (memoriesPerUser > 0) {
+      const userIds = [...first, ...rest].map((user) => user.id);
+      log(`memories: writing ${memoriesPerUser} per user for ${userIds.length} users through createMemory`);
+      const loaded = await loadMemories(scaleServer, new Corpus(5), userIds, {
+        perUser: memoriesPerUser,
+        concurrency: cfg.loadConcurrency,
+        log,
+      });
+      memoryLoad = loaded.result;
+      log(
+        `memories: ${loaded.result.memoriesPerSecond.toFixed(0)}/s, indexed ${loaded.result.indexWaitSeconds.toFixed(0)} s after the last ack`,
+      );
+      log(`memories: measuring ${cfg.queries} searchMemories per mode`);
+      memoryRows.push(
+        await measureMemorySearch(scaleServer, new Corpus(6), embedder, loaded.memoryOf, {
+          label: `${userIds.length} users, ${loaded.result.memories} memories`,
+          totalUsers: userIds.length,
+          totalMemories: loaded.result.memories,
+          queries: cfg.queries,
+          topK: cfg.topK,
+          candidates: memoryCandidates(cfg.topK),
+        }),
+      );
+    }
     scaleRss = await scaleServer.peakRss();
   } finally {
     await scaleServer.stop();
@@ -187,12 +220,14 @@ async function main(): Promise<void> {
     command: commandLine('bench'),
     target,
     seconds: (Date.now() - started) / 1000,
-    config: { ...cfg, chunksPerUser },
+    config: { ...cfg, chunksPerUser, memories, memoriesPerUser },
     embedders,
     ingest,
     subscriptions,
     loads,
     rows,
+    memoryLoad,
+    memoryRows,
     includingEmbedding: useLite ? latency(composeSamples(main.httpSamples, useLite.singleSamples)) : null,
     rss: { ingest: ingestRss, subscriptions: subscriptionRss, scale: scaleRss },
   };
