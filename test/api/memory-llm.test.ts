@@ -9,6 +9,7 @@ import {
   FlushDocument,
   GetMemoryDocument,
   InsertChatDocument,
+  MemoryByIdDocument,
   UserBufferDocument,
   UserMemoriesDocument,
 } from '../generated/graphql.js';
@@ -58,8 +59,15 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
     llm.enqueue({
       json: {
         operations: [
-          { kind: 'ADD', text: 'Lives in Berlin', topic: 'basic_info', subTopic: 'location', categories: ['personal'] },
-          { kind: 'ADD', text: 'Plays chess', topic: 'interests', subTopic: 'hobbies', categories: [] },
+          {
+            kind: 'ADD',
+            text: 'Lives in Berlin',
+            topic: 'basic_info',
+            subTopic: 'location',
+            categories: ['personal'],
+            confidence: 0.85,
+          },
+          { kind: 'ADD', text: 'Plays chess', topic: 'interests', subTopic: 'hobbies', categories: [], confidence: 7 },
         ],
         summary: 'Sam lives in Berlin and plays chess.',
         tags: ['basic_info', 'interests'],
@@ -77,6 +85,12 @@ describe('memory extraction with an LLM (scripted OpenAI-compatible server)', ()
       ['ADD', 'Plays chess'],
     ]);
     expect(first.summary).toBe('Sam lives in Berlin and plays chess.');
+    // What the model knows goes on the memory: confidence (a value out of 0-1 is dropped), categories as tags, the blob type as source.
+    const [berlin, chessFirst] = await Promise.all(
+      first.changes.map(async (c) => (await t.admin.ok(MemoryByIdDocument, { id: c.memoryId })).memory!),
+    );
+    expect(berlin).toMatchObject({ confidence: 0.85, tags: ['personal'], source: 'CHAT', agentId: null });
+    expect(chessFirst).toMatchObject({ confidence: null, tags: [], source: 'CHAT' });
     expect(first.usage).toMatchObject({ calls: 1 });
     expect(first.usage!.promptTokens).toBeGreaterThan(0);
     const request = llm.chatRequests()[0]!;

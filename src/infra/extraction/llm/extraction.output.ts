@@ -17,7 +17,12 @@ export type ParsedOutput = { ok: true; value: ExtractionOutput } | { ok: false; 
 
 const text = z.string().trim().min(1, 'must not be empty');
 const labels = z.array(z.string().trim().min(1)).default([]);
-const fact = { text, topic: text, subTopic: text, categories: labels };
+/** How sure the model is of the fact (0-1); optional, and an out-of-range value is dropped rather than refused. */
+const confidence = z
+  .unknown()
+  .transform((value) => (typeof value === 'number' && value >= 0 && value <= 1 ? value : undefined))
+  .optional();
+const fact = { text, topic: text, subTopic: text, categories: labels, confidence };
 
 const operationSchema = z.preprocess(
   // Small models often write "add" or " Update ": accept any case.

@@ -72,8 +72,8 @@ ${slotRules(profile)}
 Answer with one JSON object and nothing else (no prose, no code fences), in this shape:
 {
   "operations": [
-    {"kind": "ADD", "text": "User has a dog named Rex.", "topic": "<topic>", "subTopic": "<subTopic>", "categories": ["pets"]},
-    {"kind": "UPDATE", "memoryId": "<id of the memory it replaces>", "text": "User lives in Berlin.", "topic": "<topic>", "subTopic": "<subTopic>", "categories": []},
+    {"kind": "ADD", "text": "User has a dog named Rex.", "topic": "<topic>", "subTopic": "<subTopic>", "categories": ["pets"], "confidence": 0.9},
+    {"kind": "UPDATE", "memoryId": "<id of the memory it replaces>", "text": "User lives in Berlin.", "topic": "<topic>", "subTopic": "<subTopic>", "categories": [], "confidence": 0.8},
     {"kind": "DELETE", "memoryId": "<id>", "reason": "user asked to forget it"},
     {"kind": "NONE", "memoryId": "<id or null>", "text": "User is vegetarian."}
   ],
@@ -81,6 +81,7 @@ Answer with one JSON object and nothing else (no prose, no code fences), in this
   "tags": ["travel", "food"]
 }
 - categories: zero to three short lower-case labels for the fact (e.g. "preference", "health", "work").
+- confidence: how sure you are that the user stated the fact, from 0 to 1 (optional).
 - tags: up to five short lower-case keywords for the conversation.`;
 }
 
