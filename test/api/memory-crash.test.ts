@@ -1,6 +1,7 @@
 // kill -9 of a real server process in the middle of a 1,000-item
 // updateMemories: after a restart the batch is there entirely or not at all,
-// history included. On a PostgreSQL server (MEMQL_TEST_DATABASE_URL) a proxy
+// history included. And between a memory's commit and its indexing: after a
+// restart the outbox job indexes it. On a PostgreSQL server (MEMQL_TEST_DATABASE_URL) a proxy
 // in front of the database holds the batch's bulk UPDATE, so the kill lands
 // inside the open transaction for certain; on the embedded default the kills
 // land at several points of a measured call.
@@ -17,10 +18,12 @@ import {
   CreateUserDocument,
   FilterMemoriesDocument,
   MemoryByIdDocument,
+  SearchUserMemoriesDocument,
   UpdateMemoriesDocument,
 } from '../generated/graphql.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
+import { type PausableProxy, startPausableProxy } from '../helpers/pausable-proxy.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 /** A TCP proxy that stops forwarding (both ways) once the client sends `marker`. */
@@ -75,6 +78,7 @@ async function startTrapProxy(target: URL, marker: string) {
 describe('kill -9 during a batch of memory updates', () => {
   let dataDir: string;
   let chroma: ChromaServer;
+  let chromaProxy: PausableProxy;
   let env: Record<string, string>;
   let dropDatabase = async () => {};
   let trap: Awaited<ReturnType<typeof startTrapProxy>> | null = null;
@@ -82,9 +86,10 @@ describe('kill -9 during a batch of memory updates', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-batch-crash-'));
     chroma = await startChromaServer({ dataDir: path.join(dataDir, 'chroma') });
+    chromaProxy = await startPausableProxy(new URL(chroma.url));
     env = {
       MEMQL_DATA_DIR: path.join(dataDir, 'memql'),
-      CHROMA_URL: chroma.url,
+      CHROMA_URL: chromaProxy.url,
       MEMQL_ADMIN_KEY: generateSecret(),
       MEMQL_EMBEDDINGS_PROVIDER: 'hashing',
     };
@@ -97,6 +102,7 @@ describe('kill -9 during a batch of memory updates', () => {
   });
   afterAll(async () => {
     await trap?.close();
+    await chromaProxy?.close();
     await chroma?.stop();
     await dropDatabase();
     await rm(dataDir, { recursive: true, force: true });
@@ -163,4 +169,59 @@ describe('kill -9 during a batch of memory updates', () => {
       await server.kill('SIGTERM');
     }
   }, 300_000);
+
+  it('indexes after a restart the memories committed but not yet indexed when the process died', async () => {
+    const first = await startServerProcess(env);
+    const api = new GraphQLClient(first.url, env.MEMQL_ADMIN_KEY!);
+    await api.ok(CreateUserDocument, { input: { id: 'unindexed' } });
+    // The outbox still holds the index jobs of the batches above (thousands): let it drain first.
+    const backlog = Date.now() + 180_000;
+    for (;;) {
+      const { user } = await api.ok(SearchUserMemoriesDocument, {
+        userId: 'crash',
+        text: 'Crash fact 999, after',
+        mode: 'SEMANTIC',
+        topK: 1,
+        filter: { tags: { contains: 'after' }, text: { contains: 'fact 999,' } },
+      });
+      if (user!.searchMemories.length === 1 || Date.now() > backlog) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    chromaProxy.pause(); // commits go through, indexing cannot finish
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (
+          await api.ok(CreateMemoryDocument, {
+            userId: 'unindexed',
+            input: { text: `Keeps a quokka named Pip number ${i}` },
+          })
+        ).createMemory.id,
+      );
+    const search = (client: GraphQLClient, mode: 'LEXICAL' | 'SEMANTIC') =>
+      client
+        .ok(SearchUserMemoriesDocument, { userId: 'unindexed', text: 'quokka named Pip', mode, topK: 10 })
+        .then((result) => result.user!.searchMemories.map((m) => m.memory.id).sort());
+    expect(await search(api, 'LEXICAL')).toEqual([...ids].sort()); // committed: the database has them
+    await first.kill('SIGKILL');
+    chromaProxy.resume();
+
+    const second = await startServerProcess(env);
+    try {
+      const again = new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY!);
+      // Generous: on a loaded machine the restart, the outbox round and Chroma's first write into a new shard take a while.
+      const deadline = Date.now() + 90_000;
+      let found: string[] = [];
+      while (Date.now() < deadline) {
+        found = await search(again, 'SEMANTIC');
+        if (found.length === ids.length) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(found, JSON.stringify(second.logs.filter((entry) => Number(entry.level) >= 40)).slice(0, 2_000)).toEqual(
+        [...ids].sort(),
+      );
+    } finally {
+      await second.kill('SIGTERM');
+    }
+  }, 400_000);
 });

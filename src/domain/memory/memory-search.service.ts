@@ -136,7 +136,7 @@ export class MemorySearchService {
     if (!vector) return [];
     const agentIds = scope.userPks?.length === 1 ? scopeHint(selection.where, 'agentId') : null;
     const runIds = scope.userPks?.length === 1 ? scopeHint(selection.where, 'runId') : null;
-    for (let limit = candidates; ; limit *= 4) {
+    for (let limit = candidates; ; limit = Math.min(limit * 4, MAX_SEMANTIC_CANDIDATES)) {
       const hits = await this.vectors.query({
         projectId: scope.projectId,
         userPks: scope.userPks,
