@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   const embedders = await benchEmbedders(new Corpus(1), { sentences: quick ? 128 : 512, singles: quick ? 30 : 100 });
 
   // ---- 2. ingest (extraction on, as deployed), on a fresh server
-  const env = { MEMQL_EMBEDDINGS_PROVIDER: 'hashing' };
+  // Per-key request and cost budgets off: the benchmark measures the server, not the limiter (one key sends everything).
+  const env = { MEMQL_EMBEDDINGS_PROVIDER: 'hashing', MEMQL_RATE_LIMIT_PER_SECOND: '0', MEMQL_COST_PER_SECOND: '0' };
   log('ingest: starting a server');
   const ingestServer = await startServerProcess(env);
   let ingest: Awaited<ReturnType<typeof benchIngest>>;
