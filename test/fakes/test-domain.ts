@@ -17,6 +17,7 @@ import { BlobService } from '../../src/domain/blobs/blob.service.js';
 import { Indexer, type IndexerOptions } from '../../src/domain/indexing/indexer.js';
 import { BufferScheduler, type SchedulerOptions } from '../../src/domain/memory/buffer-scheduler.js';
 import { MemoryProcessor, type ProcessorOptions } from '../../src/domain/memory/memory-processor.js';
+import { ExpirySweeper } from '../../src/domain/memory/expiry-sweeper.js';
 import { MemoryEditService } from '../../src/domain/memory/memory-edits.service.js';
 import { MemorySearchService } from '../../src/domain/memory/memory-search.service.js';
 import { MemoryService } from '../../src/domain/memory/memory.service.js';
@@ -82,6 +83,8 @@ export interface TestDomain<E extends Extractor = ScriptedExtractor> {
   indexer: Indexer;
   processor: MemoryProcessor;
   processorOptions: ProcessorOptions;
+  /** Deletes expired memories once started; not started by default. */
+  sweeper: ExpirySweeper;
   /** The `default` project, as AuthService.bootstrap made it. */
   project: Project;
   /** The admin key's viewer (acts on the default project). */
@@ -150,6 +153,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     indexer.kick();
     if (bufferTokens > 0) buffer.noteInserted(blob.userPk, bufferTokens);
   });
+  const sweeper = new ExpirySweeper({ memories: repos.memories, bus: events, log, onSwept: () => indexer.kick() }, 50);
   const memoryEdits = new MemoryEditService(repos.memories, embedder, events);
   memoryEdits.onChanged(() => indexer.kick());
   const services: Services = {
@@ -186,6 +190,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     indexer,
     processor,
     processorOptions,
+    sweeper,
     project,
     admin,
     newUser: (id, viewer = admin) => services.users.create(viewer, { id: id ?? `user-${++userCounter}` }),
@@ -195,6 +200,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
       return auth.authenticate(`Bearer ${secret}`);
     },
     stop: async () => {
+      await sweeper.stop();
       await buffer.stop();
       await indexer.stop();
       await events.close();

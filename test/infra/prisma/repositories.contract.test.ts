@@ -5,6 +5,7 @@
 
 import { createPrismaClient } from '../../../src/infra/prisma/client.js';
 import { createRepositories } from '../../../src/infra/prisma/repositories.js';
+import { memoryReadsContract } from '../../contracts/memory-reads.contract.js';
 import { processingContract } from '../../contracts/processing.contract.js';
 import { type RepositoriesFixture, repositoriesContract } from '../../contracts/repositories.contract.js';
 import { createTestDatabase } from '../../helpers/database.js';
@@ -24,4 +25,5 @@ async function prismaRepositories(): Promise<RepositoriesFixture> {
 }
 
 repositoriesContract(`Prisma (${where})`, prismaRepositories);
+memoryReadsContract(`Prisma (${where})`, prismaRepositories);
 processingContract(`Prisma (${where})`, prismaRepositories);
