@@ -12,7 +12,8 @@ import { GraphQLClient } from '../helpers/graphql-client.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
 describe('shutdown', () => {
-  it('exits 0 on SIGTERM and starts again on the same data', async () => {
+  // Two full starts of a server process (migrations, Chroma, model): minutes on a loaded 2-core machine.
+  it('exits 0 on SIGTERM and starts again on the same data', { timeout: 180_000 }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'memql-stop-'));
     const database = process.env.MEMQL_TEST_DATABASE_URL ? await createTestDatabase() : null;
     const env = {

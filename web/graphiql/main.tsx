@@ -5,7 +5,7 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
-import { buildSchema, parse } from 'graphql';
+import { buildSchema, Kind, parse } from 'graphql';
 import { createRoot } from 'react-dom/client';
 import { graphqlUrl, websocketUrl } from '../shared/endpoints.js';
 import './graphiql.css';
@@ -31,18 +31,27 @@ const WORKERS: Record<string, string> = { json: 'json.worker.js', graphql: 'grap
 const toolkitFetcher = createGraphiQLFetcher({ url: graphqlUrl(), subscriptionUrl: websocketUrl() });
 
 /**
- * The toolkit picks WebSocket or HTTP from the document GraphiQL parsed last,
- * which lags behind the editor while parsing is debounced: decide from the
- * query actually sent.
+ * GraphiQL's parsed document and operation name lag behind the editor while
+ * parsing is debounced: the toolkit would pick WebSocket or HTTP from the old
+ * document, and the request would name an operation the new text no longer
+ * has ("Unknown operation named ..."). Both are decided from the query
+ * actually sent.
  */
 const fetcher: typeof toolkitFetcher = (params, options) => {
   let documentAST = options?.documentAST;
+  let operationName = params.operationName;
   try {
     documentAST = parse(params.query);
+    const names = documentAST.definitions.flatMap((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
+    );
+    const operations = documentAST.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    // A stale name: the only operation is the one meant; among several, the server asks which.
+    if (operationName && !names.includes(operationName)) operationName = operations.length === 1 ? names[0] : undefined;
   } catch {
     // GraphiQL shows the syntax error; the server answers with it too
   }
-  return toolkitFetcher(params, { ...options, documentAST });
+  return toolkitFetcher({ ...params, operationName }, { ...options, documentAST });
 };
 
 const HEADERS = `{
