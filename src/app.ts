@@ -284,7 +284,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       indexer,
       generatedAdminKey,
       stats,
-      stop: () => stack.stopAll(),
+      stop: () => stack.stopAll(config.shutdownMs),
     };
   } catch (error) {
     await stack.stopAll();
@@ -302,15 +302,49 @@ export class StopStack {
     this.parts.push(part);
   }
 
-  async stopAll(): Promise<void> {
+  /**
+   * Stops every part, last started first. With `withinMs`, a part still
+   * stopping when the time is up is left behind (its work stays in the
+   * outbox or the processing lease, and resumes on the next start) and the
+   * parts below it still stop, each given at least ABANDON_GRACE_MS.
+   */
+  async stopAll(withinMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const deadline = Date.now() + withinMs;
     while (this.parts.length) {
       const part = this.parts.pop()!;
       const started = Date.now();
-      await part
+      const stopped = part
         .stop()
-        .catch((error: unknown) => this.log.error({ err: error, part: part.name }, 'error while stopping'));
-      this.log.debug({ part: part.name, ms: Date.now() - started }, 'stopped');
+        .then(() => true)
+        .catch((error: unknown) => {
+          this.log.error({ err: error, part: part.name }, 'error while stopping');
+          return true;
+        });
+      const finished = await withinTime(stopped, Math.max(deadline - started, ABANDON_GRACE_MS));
+      if (finished) this.log.debug({ part: part.name, ms: Date.now() - started }, 'stopped');
+      else
+        this.log.warn(
+          { part: part.name, ms: Date.now() - started },
+          'shutdown time is up (MEMQL_SHUTDOWN_SECONDS): left this part behind; its work resumes on the next start',
+        );
     }
+  }
+}
+
+/** What a part still stopping after the shutdown time gets before it is left behind. */
+const ABANDON_GRACE_MS = 1_000;
+
+/** True when the promise settles within `ms`, false when the time runs out first. */
+async function withinTime(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -276,6 +276,12 @@ export const SETTINGS = {
       'serves GraphiQL at `GET /graphql` (from a browser) and `/graphiql`, and the dashboard at `/dashboard`; ' +
       '`false` turns both off (every operation still needs a key)',
   }),
+  MEMQL_SHUTDOWN_SECONDS: setting({
+    schema: z.coerce.number().min(1).max(3600),
+    default: 30,
+    description:
+      'how long a stop (SIGTERM, SIGINT) waits for work in progress; what is left (indexing, extraction) resumes from the outbox on the next start',
+  }),
   LOG_LEVEL: setting({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -368,6 +374,8 @@ export interface Config {
   corsOrigins: string[];
   /** Serve the browser pages (GraphiQL, dashboard). */
   graphiql: boolean;
+  /** How long stopping may wait for work in progress. */
+  shutdownMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -405,6 +413,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],
     graphiql: e.MEMQL_GRAPHIQL,
+    shutdownMs: Math.round(e.MEMQL_SHUTDOWN_SECONDS * 1000),
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, withinSeconds: config.shutdownMs / 1000 }, 'shutting down');
+    // A backstop: whatever still holds the process after the shutdown time and a margin, it exits.
+    setTimeout(() => {
+      log.error({ signal }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, config.shutdownMs + 15_000).unref();
     app.stop().then(
       () => process.exit(0),
       (error: unknown) => {

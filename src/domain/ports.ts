@@ -94,7 +94,10 @@ export interface BlobListFilter {
 export interface BlobRepository {
   /** Batch: each user's number of blobs, in key order. */
   countByUsers(userPks: readonly string[]): Promise<number[]>;
-  /** Commits the blob, its chunks and an index job in one transaction. */
+  /**
+   * Commits the blob, its chunks and an index job in one transaction.
+   * Throws NotFoundError('User', userPk) when the user is gone (deleted meanwhile).
+   */
   insert(blob: NewBlob): Promise<BlobRecord>;
   /** Deletes the blob and its chunks and enqueues the index cleanup, in one transaction. */
   delete(blob: BlobRecord): Promise<void>;

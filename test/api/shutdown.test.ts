@@ -77,3 +77,63 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+describe('bounded shutdown', () => {
+  // The offline embedder takes minutes over a 1,000,000-character document:
+  // a SIGTERM while it runs stops within MEMQL_SHUTDOWN_SECONDS, and the
+  // document, still in the outbox, is indexed after the next start.
+  it('stops within MEMQL_SHUTDOWN_SECONDS with a huge document being indexed, which is indexed after a restart', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'memql-bounded-'));
+    const database = process.env.MEMQL_TEST_DATABASE_URL ? await createTestDatabase() : null;
+    const env = {
+      MEMQL_DATA_DIR: dir,
+      MEMQL_ADMIN_KEY: generateSecret(),
+      MEMQL_SHUTDOWN_SECONDS: '2',
+      LOG_LEVEL: 'debug',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    };
+    const words = ['harbour', 'lantern', 'orchid', 'granite', 'velvet', 'compass', 'meadow', 'saffron'];
+    const content = Array.from({ length: 125_000 }, (_, i) => `${words[i % 8]} ${words[(i * 3) % 8]}.`)
+      .join(' ')
+      .slice(0, 999_990);
+    expect(content.length).toBe(999_990); // the most one blob may hold is 1,000,000
+    try {
+      const first = await startServerProcess(env, 180_000);
+      const api = new GraphQLClient(first.url, env.MEMQL_ADMIN_KEY);
+      await api.ok(CreateUserDocument, { input: { id: 'big' } });
+      const stored = await api.raw<{ insertBlob: { blob: { id: string } } }>(
+        'mutation($c: String!) { insertBlob(userId: "big", input: { doc: { content: $c } }) { blob { id } } }',
+        { c: content },
+      );
+      expect(stored.errors).toBeUndefined();
+      // The indexer starts on the insert; give it a moment to be inside the embedding.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const started = Date.now();
+      await first.kill('SIGTERM');
+      const took = Date.now() - started;
+      expect(first.child.exitCode).toBe(0);
+      expect(took).toBeLessThan(12_000);
+      expect(first.logs.some((entry) => String(entry.msg).startsWith('shutdown time is up'))).toBe(true);
+
+      const second = await startServerProcess(env, 180_000);
+      try {
+        const again = new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY);
+        const until = Date.now() + 400_000;
+        let found = false;
+        while (!found && Date.now() < until) {
+          const result = await again.raw<{ user: { query: { blob: { id: string } }[] } }>(
+            '{ user(id: "big") { query(text: "saffron meadow", mode: SEMANTIC) { blob { id } } } }',
+          );
+          found = result.data?.user.query.some((match) => match.blob.id === stored.data!.insertBlob.blob.id) ?? false;
+          if (!found) await new Promise((resolve) => setTimeout(resolve, 2_000));
+        }
+        expect(found).toBe(true);
+      } finally {
+        await second.kill('SIGTERM');
+      }
+    } finally {
+      await database?.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
+});

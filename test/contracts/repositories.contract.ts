@@ -10,7 +10,7 @@
 // drain it first.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, MemoryEditConflict } from '../../src/domain/errors.js';
+import { ConflictError, MemoryEditConflict, NotFoundError } from '../../src/domain/errors.js';
 import { LIVE_MEMORIES } from '../../src/domain/memory/memory-filter.js';
 import { DEFAULT_MEMORY_ORDER, type MemoryKeyset } from '../../src/domain/memory/memory-page.js';
 import type { NewBlob, ResolvedOperation } from '../../src/domain/ports.js';
@@ -443,6 +443,17 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         expect((await repos.blobs.listByUser(user.pk, { type: null }, { first: 10, after: null })).totalCount).toBe(0);
         expect(await repos.indexJobs.pendingCount()).toBe(0);
         expect((await repos.processing.status([user.pk]))[0]).toMatchObject({ pendingBlobs: 0 });
+      });
+
+      it('refuses a blob for a user deleted meanwhile with NotFoundError, writing nothing', async () => {
+        await drainJobs(repos);
+        const user = await newUser(repos, 'blobs-gone');
+        await repos.users.delete(user);
+        await drainJobs(repos);
+        const error = await repos.blobs.insert(newDoc(user, ['late'])).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NotFoundError);
+        expect(error).toMatchObject({ entity: 'User' });
+        expect(await repos.indexJobs.pendingCount()).toBe(0);
       });
 
       it('scopes findById by project and finds by ids in key order', async () => {

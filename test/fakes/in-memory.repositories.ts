@@ -361,8 +361,7 @@ export class InMemoryBlobRepository implements BlobRepository {
 
   async insert(blob: NewBlob): Promise<BlobRecord> {
     const user = this.t.users.get(blob.userPk);
-    if (!user || user.projectId !== blob.projectId)
-      throw new Error(`foreign key violated: no user ${blob.userPk} in project ${blob.projectId}`);
+    if (!user || user.projectId !== blob.projectId) throw new NotFoundError('User', blob.userPk);
     const ordinals = new Set(blob.chunks.map((chunk) => chunk.ordinal));
     if (ordinals.size !== blob.chunks.length) throw new Error('Chunk (blobId, ordinal): unique constraint violated');
 

@@ -26,17 +26,23 @@ export class BlobService {
   async insert(user: UserRecord, input: BlobCommand, now: Date = new Date()): Promise<BlobRecord> {
     const valid = validateBlob(input);
     const buffer = entersBuffer(valid.content) ? { tokens: bufferTokens(valid.content) } : null;
-    const blob = await this.blobs.insert({
-      projectId: user.projectId,
-      userPk: user.pk,
-      content: valid.content,
-      metadata: valid.metadata,
-      createdAt: valid.createdAt ?? now,
-      chunks: chunkBlob(valid.content),
-      buffer,
-      agentId: valid.agentId,
-      runId: valid.runId,
-    });
+    const blob = await this.blobs
+      .insert({
+        projectId: user.projectId,
+        userPk: user.pk,
+        content: valid.content,
+        metadata: valid.metadata,
+        createdAt: valid.createdAt ?? now,
+        chunks: chunkBlob(valid.content),
+        buffer,
+        agentId: valid.agentId,
+        runId: valid.runId,
+      })
+      .catch((error: unknown) => {
+        // Deleted while this insert was on its way: NOT_FOUND by the id the client knows.
+        if (error instanceof NotFoundError && error.entity === 'User') throw new NotFoundError('User', user.id);
+        throw error;
+      });
     for (const listener of this.listeners) listener(blob, buffer?.tokens ?? 0);
     return blob;
   }

@@ -30,7 +30,11 @@ export class UserService {
     const user = await this.require(viewer, id);
     const data = jsonObject('input.data', input.data, MAX_USER_DATA_BYTES);
     if (data === null) throw new BadInputError('input.data', 'must be a JSON object');
-    return this.users.update(user.pk, { data });
+    return this.users.update(user.pk, { data }).catch((error: unknown) => {
+      // Deleted meanwhile: NOT_FOUND by the id the client knows, not the internal key.
+      if (error instanceof NotFoundError) throw new NotFoundError('User', id);
+      throw error;
+    });
   }
 
   /** Removes the user, its blobs and (through the index outbox) its vectors. */

@@ -6,6 +6,8 @@ import { Prisma, type PrismaClient } from './generated/client.js';
 import { blobContentToJson, locatorColumns, toBlobRecord, type BlobRowFields } from './blob.mappers.js';
 import { toPage } from './pagination.js';
 import { GroupCommit } from '../../lib/group-commit.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { isForeignKeyViolation } from './prisma-errors.js';
 
 const blobSelect = {
   id: true,
@@ -42,8 +44,14 @@ export class PrismaBlobRepository implements BlobRepository {
    * with its token count; others are NONE. Concurrent inserts are committed
    * together (group-commit.ts).
    */
-  insert(blob: NewBlob): Promise<BlobRecord> {
-    return this.inserts.submit(blob);
+  async insert(blob: NewBlob): Promise<BlobRecord> {
+    try {
+      return await this.inserts.submit(blob);
+    } catch (error) {
+      // The user was deleted between the request's lookup and this write.
+      if (isForeignKeyViolation(error)) throw new NotFoundError('User', blob.userPk);
+      throw error;
+    }
   }
 
   /**

@@ -2,6 +2,23 @@
 
 import { Prisma } from './generated/client.js';
 
+/**
+ * A foreign key refused the write: the row it points at is gone (a user
+ * deleted while a blob for it was being written). Prisma reports P2003 for
+ * its own queries; a raw statement fails with PostgreSQL's SQLSTATE 23503,
+ * which the driver adapter carries in `meta` or the cause chain.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Prisma.PrismaClientKnownRequestError && current.code === 'P2003') return true;
+    const candidate = current as { code?: unknown; meta?: { code?: unknown }; message?: unknown; cause?: unknown };
+    if (candidate.code === '23503' || candidate.meta?.code === '23503') return true;
+    if (typeof candidate.message === 'string' && /violates foreign key constraint/.test(candidate.message)) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
+
 /** A unique constraint refused the write (Prisma P2002). */
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
