@@ -67,9 +67,16 @@ describe.skipIf(unavailable)('dashboard in headless Chromium', () => {
     expect(b.offsite).toEqual([]);
   });
 
-  it('lists the users with their blob counts', async () => {
-    await expect.poll(() => text('[data-user-id="alex"] .count')).toBe('2');
-    expect(await text('[data-user-id="sam"] .count')).toBe('1');
+  it('lists the users with their blob and memory counts', async () => {
+    await expect.poll(() => text('[data-user-id="alex"] .count.blobs')).toBe('2');
+    expect(await text('[data-user-id="sam"] .count.blobs')).toBe('1');
+    const counts = (await gql('{ a: user(id: "alex") { memoryCount } s: user(id: "sam") { memoryCount } }')) as {
+      a: { memoryCount: number };
+      s: { memoryCount: number };
+    };
+    expect(counts.a.memoryCount).toBeGreaterThan(0);
+    expect(await text('[data-user-id="alex"] .count.memories')).toBe(String(counts.a.memoryCount));
+    expect(await text('[data-user-id="sam"] .count.memories')).toBe(String(counts.s.memoryCount));
     await expect.poll(() => text('[data-testid="live-state"]')).toContain('live');
     await b.screenshot('dashboard-users');
   });
@@ -154,6 +161,15 @@ describe.skipIf(unavailable)('dashboard in headless Chromium', () => {
     const doc = matches.filter({ hasText: 'Planning' }).first();
     expect(await doc.locator('mark[data-hit="true"]').count()).toBeGreaterThan(0);
     await b.screenshot('dashboard-search');
+
+    // The same box searches memories (User.searchMemories).
+    await b.page.getByLabel('Search in').selectOption('memories');
+    await b.page.getByLabel('Search text').fill('peanuts');
+    await b.page.getByRole('button', { name: 'Search', exact: true }).last().click();
+    const memoryMatches = b.page.locator('[data-testid="memory-match"]');
+    await memoryMatches.first().waitFor();
+    expect(await memoryMatches.first().textContent()).toMatch(/peanuts and cashews/i);
+    await b.screenshot('dashboard-memory-search');
     expect(b.offsite).toEqual([]);
     // The one error the browser logged is the 401 of the wrong key tried at sign-in.
     expect(b.consoleErrors.filter((error) => !error.includes('status of 401'))).toEqual([]);

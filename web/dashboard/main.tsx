@@ -11,6 +11,7 @@ import {
   type MemoryChangeFieldsFragment,
   ProfileChangedDocument,
   ProjectDocument,
+  SearchUserMemoriesDocument,
   UsersDocument,
 } from '../../src/client/index.js';
 import { type Api, createApi } from './api.js';
@@ -162,6 +163,7 @@ function Dashboard({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
             <tr>
               <th>id</th>
               <th title="Blobs stored">blobs</th>
+              <th title="Live memories">memories</th>
             </tr>
           </thead>
           <tbody>
@@ -173,7 +175,8 @@ function Dashboard({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
                 data-user-id={node.id}
               >
                 <td>{node.id}</td>
-                <td className="count">{node.blobs.totalCount}</td>
+                <td className="count blobs">{node.blobCount}</td>
+                <td className="count memories">{node.memoryCount}</td>
               </tr>
             ))}
           </tbody>
@@ -182,7 +185,15 @@ function Dashboard({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
       </aside>
       <main className="main">
         {selected ? (
-          <UserPanel key={selected} api={api} userId={selected} refresh={userVersion} />
+          <UserPanel
+            key={selected}
+            api={api}
+            userId={selected}
+            refresh={userVersion}
+            memorySearch={async (userId, text) =>
+              (await api.request(SearchUserMemoriesDocument, { userId, text, topK: 10 })).user?.searchMemories ?? []
+            }
+          />
         ) : (
           <p className="muted placeholder">Choose a user.</p>
         )}
