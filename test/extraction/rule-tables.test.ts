@@ -20,6 +20,7 @@ import {
   TIME_NOUNS,
 } from '../../src/infra/extraction/rules/tables.js';
 import { expandContractions } from '../../src/infra/extraction/rules/text.js';
+import { wordClasses } from '../../src/infra/extraction/rules/word-classes.js';
 
 const extractor = new RuleBasedExtractor();
 async function texts(content: string): Promise<string[]> {
@@ -110,6 +111,30 @@ describe('CONDITION_HEADS, CONDITION_SUFFIX, BODY_PARTS: health conditions by th
   });
   it('is not fooled by a thing that is no condition', async () => {
     expect(await texts('I have a big garden.')).toEqual([]);
+  });
+});
+
+describe('word classes from WordNet (word-classes.data.ts)', () => {
+  it.each([
+    ['migraines', 'condition'],
+    ['old-school hip hop', 'music'],
+    ['cello', 'instrument'],
+    ['board games', 'game'],
+    ['pharmacist', 'job'],
+    ['shift supervisor', 'job'],
+    ['greyhound', 'dog'],
+    ['marine biology', 'subject'],
+    ['dyslexic', 'condition'],
+  ])('files "%s" under %s, by its longest known tail', (phrase, wordClass) => {
+    expect(wordClasses(phrase)).toContain(wordClass);
+  });
+  it('stops at a compound WordNet knows: a night owl is no bird', () => {
+    expect(wordClasses('night owl')).toEqual([]);
+  });
+  it('fills the slot a rule chose by its lists', async () => {
+    expect(await texts('I mostly listen to old-school hip hop')).toEqual(['Listens to old-school hip hop']);
+    expect(await texts('I have fibromyalgia')).toEqual(['Has fibromyalgia']);
+    expect(await texts('I have a cold')).toEqual([]);
   });
 });
 

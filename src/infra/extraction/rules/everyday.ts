@@ -20,6 +20,7 @@ import {
   isInstrument,
   isLikeObject,
   isMusic,
+  inClass,
   isSport,
   splitList,
   thirdPerson,
@@ -142,6 +143,13 @@ function dietsBroken(food: string): string[] {
   return [];
 }
 
+/** Illnesses that pass: "I have a cold" is how the user feels today, not a condition to remember. */
+const TRANSIENT_CONDITIONS = new Set(
+  'cold|flu|the flu|headache|hangover|fever|cough|sore throat|stomach bug|bug|jet lag|sunburn|bruise|hiccups|cramp|cramps|blister|rash|toothache|stomachache|stomach ache|upset stomach|runny nose|stuffy nose|virus|infection|cut|scratch|pain|ache|tiredness|fatigue'.split(
+    '|',
+  ),
+);
+
 function conditionFacts(value: string): Intent[] {
   const items = splitList(cutTail(value).replace(/\s+in (?:my|both|one of my|the) \w+$/i, '')).map((item) =>
     item.replace(/^(?:a |an |some |mild |severe |bad )/i, '').trim(),
@@ -157,7 +165,9 @@ function conditionFacts(value: string): Intent[] {
         CONDITION_HEADS.has(head) ||
         CONDITION_HEADS.has(words.slice(-2).join(' ')) ||
         CONDITION_SUFFIX.test(head) ||
-        /^(?:hypo|hyper)\w+ism$/.test(head))
+        /^(?:hypo|hyper)\w+ism$/.test(head) ||
+        // An allergy has its own slot and rule.
+        (inClass(lower, 'condition') && !TRANSIENT_CONDITIONS.has(lower) && !/\ballerg|intoleran/.test(lower)))
     );
   };
   if (!items.every(isCondition)) return [];

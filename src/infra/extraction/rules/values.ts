@@ -2,6 +2,7 @@
 // tail that is not part of it, split lists, fix casing, check its shape.
 
 import { FIXED_PHRASES, FOODS, GAMES, INSTRUMENTS, MUSIC, NOT_NAMES, SPORTS, TAIL } from './lexicon.js';
+import { type WordClass, wordClasses } from './word-classes.js';
 
 /** Trims the value and the words after it that are not part of it ("Berlin with my wife" -> "Berlin"). */
 export function cutTail(value: string): string {
@@ -166,11 +167,28 @@ function inLexicon(lexicon: ReadonlySet<string>, value: string): boolean {
   return lexicon.has(lower) || lexicon.has(headWord(lower)) || lexicon.has(lower.replace(/s$/, ''));
 }
 
-export const isFood = (value: string): boolean => inLexicon(FOODS, value) || /\b(?:food|cuisine|dishes)$/i.test(value);
-export const isSport = (value: string): boolean => inLexicon(SPORTS, value);
-export const isMusic = (value: string): boolean => inLexicon(MUSIC, value) || /\bmusic$/i.test(value);
-export const isInstrument = (value: string): boolean => inLexicon(INSTRUMENTS, value.replace(/^the\s+/i, ''));
-export const isGame = (value: string): boolean => inLexicon(GAMES, value);
+/**
+ * A common noun phrase WordNet files under one of these classes (word-classes.ts). A capitalised value is a
+ * name ("Java", "Arsenal"), not the common noun it spells, and is left to the lists.
+ */
+export function inClass(value: string, ...classes: WordClass[]): boolean {
+  if (/^\p{Lu}/u.test(value.replace(/^the\s+/i, ''))) return false;
+  return wordClasses(value).some((c) => classes.includes(c));
+}
+
+/** Words of a diet that WordNet also files as foods ("halal" meat, "kosher" food): a diet, not a dish. */
+const DIET_WORDS = /^(?:halal|kosher|vegan|vegetarian|organic|paleo|keto|raw|junk food|fast food)$/i;
+
+export const isFood = (value: string): boolean =>
+  inLexicon(FOODS, value) ||
+  /\b(?:food|cuisine|dishes)$/i.test(value) ||
+  (!DIET_WORDS.test(value.trim()) && inClass(value, 'food', 'drink'));
+export const isSport = (value: string): boolean => inLexicon(SPORTS, value) || inClass(value, 'sport');
+export const isMusic = (value: string): boolean =>
+  inLexicon(MUSIC, value) || /\bmusic$/i.test(value) || inClass(value, 'music');
+export const isInstrument = (value: string): boolean =>
+  inLexicon(INSTRUMENTS, value.replace(/^the\s+/i, '')) || inClass(value, 'instrument');
+export const isGame = (value: string): boolean => inLexicon(GAMES, value) || inClass(value, 'game');
 
 const NOT_GERUNDS = new Set([
   'thing',

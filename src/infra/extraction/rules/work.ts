@@ -8,7 +8,7 @@ import { assert } from './facts.js';
 import { JOB_STATUSES, JOBS, NATIONALITIES } from './lexicon.js';
 import { tag } from './nlp.js';
 import { withArticle } from './rule.js';
-import { cutTail, properCase, wordCount } from './values.js';
+import { cutTail, inClass, properCase, wordCount } from './values.js';
 
 /** A job title; `lenient` takes any short noun phrase (after "promoted to"), else the head must be a known job. */
 export function titleFact(rawTitle: string, lenient = false): CandidateFact | null {
@@ -22,7 +22,11 @@ export function titleFact(rawTitle: string, lenient = false): CandidateFact | nu
   const words = title.toLowerCase().split(/\s+/);
   const head = words[words.length - 1] ?? '';
   const headPair = words.slice(-2).join(' ');
-  const known = JOBS.has(head) || JOBS.has(headPair) || /^(?:head|director|vp|chief) of\b/i.test(title);
+  const known =
+    JOBS.has(head) ||
+    JOBS.has(headPair) ||
+    /^(?:head|director|vp|chief) of\b/i.test(title) ||
+    inClass(title.replace(/\s+(?:at|of)\s.*$/i, ''), 'job');
   // After "as" in a job phrase any noun is a role ("a teller", "a shift manager"); elsewhere the head must be a known job.
   if (!known && !(lenient && tag(title).at(-1)?.pos === 'NOUN')) return null;
   if (/\b(?:to|ing)\b|ing$/i.test(title.split(/\s+/)[0] ?? '') || /\bto\b/i.test(title)) return null;
