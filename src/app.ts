@@ -44,6 +44,10 @@ import { createLoaders } from './loaders/loaders.js';
 import { buildMemqlSchema } from './schema/index.js';
 import { startHttpServer } from './server/http-server.js';
 import { OperationGate } from './server/operation-gate.js';
+import { MemqlMetrics } from './server/metrics.js';
+import { startMetricsServer } from './server/metrics-endpoint.js';
+import { PrismaOpsStats } from './infra/prisma/ops-stats.js';
+import type { ChatClient } from './infra/http/openai-chat.client.js';
 import { KeyRateLimiter } from './server/rate-limit.js';
 import { RequestGuards } from './server/request-guard.js';
 import { MemoryTokenBuckets } from './infra/ratelimit/memory.token-buckets.js';
@@ -59,6 +63,10 @@ export interface App {
   generatedAdminKey: string | null;
   /** Counters for operators (and the tests that bound SQL statements per request). */
   stats: AppStats;
+  /** Prometheus metrics (also served at /metrics). */
+  metrics: MemqlMetrics;
+  /** The metrics port's URL when MEMQL_METRICS_PORT is set, else null. */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -92,6 +100,24 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     const { prisma, repos, vectors, memoryVectors, embedder } = await openStores(config, log, stack, () => {
       stats.sqlQueries++;
       requestScopes.countSql();
+    });
+
+    const opsStats = new PrismaOpsStats(prisma);
+    const dependencies = async (): Promise<{ database: boolean; vector_store: boolean }> => {
+      // A dependency that hangs is as down as one that refuses: answer within the probe's patience.
+      const [database, vectorStore] = await Promise.all([
+        withinMs(
+          HEALTH_TIMEOUT_MS,
+          prisma.$queryRaw`SELECT 1`.then(() => true),
+        ),
+        withinMs(HEALTH_TIMEOUT_MS, vectors.ping()),
+      ]);
+      return { database, vector_store: vectorStore };
+    };
+    const metrics = new MemqlMetrics({
+      outbox: () => opsStats.outbox(),
+      buffers: () => opsStats.buffers(),
+      health: dependencies,
     });
 
     const indexer = new Indexer({
@@ -131,7 +157,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       : new InMemoryEventBus();
     stack.push({ name: 'event bus', stop: () => events.close() });
 
-    const extractor = createExtractor(config.llm, log);
+    const extractor = createExtractor(config.llm, log, metrics);
     const processor = new MemoryProcessor(
       {
         processing: repos.processing,
@@ -142,6 +168,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         events,
         log,
         onCommitted: () => indexer.kick(),
+        onFinished: (outcome, seconds) => metrics.extractionBatch(outcome, seconds),
       },
       {
         workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
@@ -174,6 +201,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     const auth = new AuthService(repos.projects, repos.apiKeys, events, log);
     const blobs = new BlobService(repos.blobs);
     blobs.onInserted((blob, bufferTokens) => {
+      metrics.blobInserted(blob.content.type);
       indexer.kick();
       if (bufferTokens > 0) buffer.noteInserted(blob.userPk, bufferTokens);
     });
@@ -220,6 +248,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         log,
         gate,
         requestScope: (requestId, work) => requestScopes.run(requestId, work),
+        metrics,
         watchKey: (viewer, onRevoked) => {
           const revocations = events.subscribe(
             viewer.projectId,
@@ -242,14 +271,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
           requestId,
         }),
         health: async () => {
-          // A dependency that hangs is as down as one that refuses: answer within the probe's patience.
-          const [database, vectorStore] = await Promise.all([
-            withinMs(
-              HEALTH_TIMEOUT_MS,
-              prisma.$queryRaw`SELECT 1`.then(() => true),
-            ),
-            withinMs(HEALTH_TIMEOUT_MS, vectors.ping()),
-          ]);
+          const { database, vector_store: vectorStore } = await dependencies();
           return {
             ok: database && vectorStore,
             checks: { database: database ? 'up' : 'down', vectorStore: vectorStore ? 'up' : 'down' },
@@ -265,6 +287,12 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
+    let metricsUrl: string | null = null;
+    if (config.metricsPort !== undefined) {
+      const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host });
+      stack.push({ name: 'metrics server', stop: () => metricsServer.close() });
+      metricsUrl = metricsServer.url;
+    }
     log.info(
       {
         url: server.url,
@@ -273,6 +301,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         embedder: embedder.model,
         extractor: extractor.name,
         events: config.redisUrl ? 'redis' : 'in-memory',
+        metrics: metricsUrl ?? 'GET /metrics with the admin key',
       },
       'memql is serving',
     );
@@ -284,6 +313,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       indexer,
       generatedAdminKey,
       stats,
+      metrics,
+      metricsUrl,
       stop: () => stack.stopAll(config.shutdownMs),
     };
   } catch (error) {
@@ -423,20 +454,23 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   return { prisma, repos, vectors, memoryVectors, embedder };
 }
 
-function createExtractor(config: LlmConfig, log: Logger): Extractor {
+function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics): Extractor {
   switch (config.provider) {
     case 'rule-based':
       return new RuleBasedExtractor();
     case 'openai':
       return new LlmExtractor({
-        client: new OpenAiChatClient({
-          baseUrl: config.baseUrl,
-          apiKey: config.apiKey,
-          model: config.model,
-          timeoutMs: config.timeoutMs,
-          maxRetries: config.maxRetries,
-          logger: log,
-        }),
+        client: meteredChatClient(
+          new OpenAiChatClient({
+            baseUrl: config.baseUrl,
+            apiKey: config.apiKey,
+            model: config.model,
+            timeoutMs: config.timeoutMs,
+            maxRetries: config.maxRetries,
+            logger: log,
+          }),
+          metrics,
+        ),
         logger: log,
       });
     default: {
@@ -444,6 +478,25 @@ function createExtractor(config: LlmConfig, log: Logger): Extractor {
       throw new Error(`unknown LLM provider ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** The chat client, counting each call and the tokens the endpoint reports (memql_llm_*). */
+function meteredChatClient(client: ChatClient, metrics: MemqlMetrics): ChatClient {
+  return {
+    model: client.model,
+    endpoint: client.endpoint,
+    maxAttempts: client.maxAttempts,
+    async complete(messages, options) {
+      try {
+        const completion = await client.complete(messages, options);
+        metrics.llmCall('ok', completion.usage);
+        return completion;
+      } catch (error) {
+        metrics.llmCall('error', null);
+        throw error;
+      }
+    },
+  };
 }
 
 async function createEmbedder(config: EmbeddingsConfig, log: Logger): Promise<Embedder> {

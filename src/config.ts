@@ -282,6 +282,12 @@ export const SETTINGS = {
     description:
       'how long a stop (SIGTERM, SIGINT) waits for work in progress; what is left (indexing, extraction) resumes from the outbox on the next start',
   }),
+  MEMQL_METRICS_PORT: setting({
+    schema: z.coerce.number().int().min(0).max(65535),
+    unset: 'only `GET /metrics` on the API port, with the admin key',
+    description:
+      'also serves the Prometheus metrics at `/metrics` on this port (on `HOST`), without a key: keep it reachable by Prometheus only',
+  }),
   LOG_LEVEL: setting({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -376,6 +382,8 @@ export interface Config {
   graphiql: boolean;
   /** How long stopping may wait for work in progress. */
   shutdownMs: number;
+  /** A port of its own for /metrics (no key); undefined: only on the API port, for the admin key. */
+  metricsPort: number | undefined;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -414,6 +422,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],
     graphiql: e.MEMQL_GRAPHIQL,
     shutdownMs: Math.round(e.MEMQL_SHUTDOWN_SECONDS * 1000),
+    metricsPort: e.MEMQL_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { type ExecutionArgs, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../context.js';
@@ -22,6 +22,8 @@ import { createWebPages } from './web-pages.js';
 import type { OperationGate } from './operation-gate.js';
 import { deadlineError, responseTooLargeError } from './request-guard.js';
 import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
+import type { MemqlMetrics, OperationType } from './metrics.js';
+import { metricsPlugin, outcomeOf, routeOf, serveMetrics } from './metrics-endpoint.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -47,6 +49,8 @@ export interface TransportDeps {
   watchKey(viewer: Viewer, onRevoked: () => void): () => void;
   /** Runs the serving of one GraphQL request so that its own work can be told from background work. */
   requestScope<T>(requestId: string, work: () => Promise<T>): Promise<T>;
+  /** Counts operations, requests and sockets; served at /metrics (metrics-endpoint.ts). */
+  metrics: MemqlMetrics;
 }
 
 export interface RunningServer {
@@ -66,6 +70,14 @@ export interface HttpServerOptions {
   browserPages: boolean;
 }
 
+/** A WebSocket operation being served: what the metrics record when it completes. */
+interface SocketOperation {
+  name: string | null;
+  type: OperationType;
+  started: number;
+  outcome: string;
+}
+
 export async function startHttpServer(deps: TransportDeps, options: HttpServerOptions): Promise<RunningServer> {
   const httpServer = http.createServer();
   const formatError = createErrorFormatter(deps.log);
@@ -80,7 +92,11 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     path: GRAPHQL_PATH,
     maxPayload: options.bodyLimits.maxBodyBytes,
   });
-  const wsHandle = serveGraphqlWs<Record<string, unknown>, { viewer?: Viewer; authorization?: string }>(
+  const { metrics } = deps;
+  const wsHandle = serveGraphqlWs<
+    Record<string, unknown>,
+    { viewer?: Viewer; authorization?: string; counted?: boolean; operations?: Map<string, SocketOperation> }
+  >(
     {
       schema: deps.schema,
       onConnect: async (ctx) => {
@@ -111,6 +127,8 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
           const socket = ctx.extra.socket;
           const stopWatching = deps.watchKey(viewer, () => socket.close(REFUSAL.revoked.code, REFUSAL.revoked.reason));
           socket.once('close', stopWatching);
+          ctx.extra.counted = true;
+          metrics.socketOpened();
           return true;
         } catch (error) {
           if (error instanceof DomainError) return refuse(REFUSAL.refused(error.message));
@@ -131,6 +149,15 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
         }
         const admitted = await gate.admitRequest(viewer, payload);
         if (!('document' in admitted)) return [...admitted];
+        const type: OperationType = admitted.operation;
+        ctx.extra.operations ??= new Map();
+        ctx.extra.operations.set(id, {
+          name: getOperationAST(admitted.document, admitted.operationName)?.name?.value ?? null,
+          type,
+          started: performance.now(),
+          outcome: 'ok',
+        });
+        if (type === 'subscription') metrics.subscriptionOpened();
         const contextValue = deps.createContext(viewer, `ws-${id}`);
         if (admitted.operation !== 'subscription') gate.guards.start(contextValue);
         return {
@@ -142,10 +169,38 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
         } satisfies ExecutionArgs;
       },
       // Subscriptions format errors exactly like HTTP: one vocabulary, no leaks.
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onError: (ctx, id, payload, errors) => {
+        const formatted = errors.map((e) => formatError(e.toJSON(), e));
+        const operation = ctx.extra.operations?.get(id);
+        if (operation) operation.outcome = outcomeOf(formatted);
+        // Refused before it ran (a limit, a revoked key): counted here, as it never completes.
+        else
+          metrics.operation(
+            { name: payload.operationName, type: 'unknown', outcome: outcomeOf(formatted), transport: 'ws' },
+            null,
+          );
+        return formatted;
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors) return undefined;
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) };
+        const formatted = result.errors.map((e) => formatError(e.toJSON(), e));
+        const operation = ctx.extra.operations?.get(id);
+        if (operation && operation.outcome === 'ok') operation.outcome = outcomeOf(formatted);
+        return { ...result, errors: formatted };
+      },
+      onComplete: (ctx, id) => {
+        const operation = ctx.extra.operations?.get(id);
+        if (!operation) return;
+        ctx.extra.operations?.delete(id);
+        const timed = operation.type !== 'subscription';
+        if (!timed) metrics.subscriptionClosed();
+        metrics.operation(
+          { name: operation.name, type: operation.type, outcome: operation.outcome, transport: 'ws' },
+          timed ? (performance.now() - operation.started) / 1000 : null,
+        );
+      },
+      onClose: (ctx) => {
+        if (ctx.extra.counted) metrics.socketClosed();
       },
     },
     wsServer,
@@ -169,11 +224,13 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       // Apollo's default landing page loads Sandbox from a CDN; memql serves its own GraphiQL (web-pages.ts).
       ApolloServerPluginLandingPageDisabled(),
       gate.apolloPlugin<Context>(),
+      metricsPlugin(metrics),
     ],
   });
   await apollo.start();
 
   httpServer.on('request', (req, res) => {
+    res.once('finish', () => metrics.httpRequest(routeOf(req.url), res.statusCode));
     handle(req, res).catch((error: unknown) => {
       deps.log.error({ err: error }, 'request handling failed');
       if (!res.headersSent)
@@ -191,6 +248,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       const report = await deps.health().catch(() => ({ ok: false, checks: {} }));
       return sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...report.checks });
     }
+    if (url.pathname === '/metrics') return serveMetrics(req, res, { metrics, authenticate: deps.authenticate });
     if (await pages.handle(req, res, url)) return;
     if (url.pathname !== GRAPHQL_PATH)
       return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });

@@ -50,6 +50,8 @@ export class MemoryProcessor {
       log: Log;
       /** Told after a batch that changed memories committed (their index jobs wait in the outbox). */
       onCommitted?: () => void;
+      /** Told how each processNext ended and how long it took (metrics). */
+      onFinished?: (outcome: ProcessOutcome['kind'], seconds: number) => void;
     },
     private readonly options: ProcessorOptions,
   ) {}
@@ -59,6 +61,13 @@ export class MemoryProcessor {
     user: { userPk: string; projectId: string },
     now: () => Date = () => new Date(),
   ): Promise<ProcessOutcome> {
+    const started = performance.now();
+    const outcome = await this.tryNext(user, now);
+    this.deps.onFinished?.(outcome.kind, (performance.now() - started) / 1000);
+    return outcome;
+  }
+
+  private async tryNext(user: { userPk: string; projectId: string }, now: () => Date): Promise<ProcessOutcome> {
     const { processing } = this.deps;
     const { workerId } = this.options;
     if (!(await processing.claim(user.userPk, workerId, this.options.leaseMs))) return { kind: 'busy' };

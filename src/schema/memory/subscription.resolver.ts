@@ -7,22 +7,31 @@ import type { DomainEvent } from '../../domain/ports.js';
 import type { MemoryChangeRecord, MemoryEventRecord } from '../../domain/types.js';
 import { MemoryChange, MemoryEvent } from './memory.type.js';
 
-/** The events that pass the filter; ends when `user` (when given) is deleted. */
-async function* stream(
+/**
+ * The events that pass the filter; ends when `user` (when given) is deleted.
+ * An iterator rather than an async generator: a generator's return() waits
+ * behind its pending next(), so a client that leaves (or a closed socket)
+ * would hold the subscription until the next event came; here return() ends
+ * the bus subscription, and with it the pending next, at once.
+ */
+function stream(
   ctx: Context,
   user: { pk: string } | null,
   filter: (event: DomainEvent) => boolean,
-): AsyncGenerator<DomainEvent> {
+): AsyncIterableIterator<DomainEvent> {
   const ended = (event: DomainEvent) => user !== null && event.type === 'user.deleted' && event.userPk === user.pk;
   const subscription = ctx.services.events.subscribe(ctx.viewer.projectId, (event) => ended(event) || filter(event));
-  try {
-    for await (const event of subscription) {
-      if (ended(event)) return;
-      yield event;
-    }
-  } finally {
-    await subscription.return();
-  }
+  return {
+    async next(): Promise<IteratorResult<DomainEvent>> {
+      const result = await subscription.next();
+      if (result.done || !ended(result.value)) return result;
+      return subscription.return();
+    },
+    return: () => subscription.return(),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 @Resolver()
