@@ -164,14 +164,18 @@ describe('GET /metrics', () => {
     );
     expect(second.data).toMatchObject({ insertBlob: { event: null } });
 
-    // A batch is counted when processNext returns, just after the waiting insert is answered.
+    // A batch is counted when processNext returns, just after the waiting insert is answered. The
+    // failed user is retried after 2 s: while a retry runs its state is PROCESSING, not FAILED, and
+    // its blob is being processed, so the scrape waits for a moment between attempts.
     const scraped = await until(
       () => scrape(metricsUrl, t.adminKey),
       (s) =>
         value(histogramSeries(s.text, 'memql_extraction_duration_seconds'), 'memql_extraction_duration_seconds_count', {
           outcome: 'failed',
-        }) >= 1,
-      'the failed batch',
+        }) >= 1 &&
+        value(s.families, 'memql_buffer_failed_users') === 1 &&
+        value(s.families, 'memql_buffer_pending_blobs') === 1,
+      'the failed batch, its user FAILED between retries',
     );
     const families = scraped.families;
     const batches = histogramSeries(scraped.text, 'memql_extraction_duration_seconds');
