@@ -23,7 +23,7 @@ import type { Embedder, EventBus, Extractor, MemoryVectorIndex } from './domain/
 import { QueryService } from './domain/search/query.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
-import { startChromaServer } from './infra/chroma/chroma-server.js';
+import { type SupervisedChroma, superviseChroma } from './infra/chroma/chroma-supervisor.js';
 import { ChromaMemoryIndex } from './infra/chroma/chroma.memory-index.js';
 import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
@@ -67,6 +67,8 @@ export interface App {
   metrics: MemqlMetrics;
   /** The metrics port's URL when MEMQL_METRICS_PORT is set, else null. */
   metricsUrl: string | null;
+  /** The embedded Chroma's supervisor (its child's pid, restarts); null with CHROMA_URL. */
+  embeddedChroma: SupervisedChroma | null;
   stop(): Promise<void>;
 }
 
@@ -97,10 +99,15 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       sqlQueries: 0,
       requestSqlQueries: (requestId) => requestScopes.sqlQueriesOf(requestId),
     };
-    const { prisma, repos, vectors, memoryVectors, embedder } = await openStores(config, log, stack, () => {
-      stats.sqlQueries++;
-      requestScopes.countSql();
-    });
+    const { prisma, repos, vectors, memoryVectors, embedder, embeddedChroma } = await openStores(
+      config,
+      log,
+      stack,
+      () => {
+        stats.sqlQueries++;
+        requestScopes.countSql();
+      },
+    );
 
     const opsStats = new PrismaOpsStats(prisma);
     const dependencies = async (): Promise<{ database: boolean; vector_store: boolean }> => {
@@ -130,6 +137,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       log,
     });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
+    // What the outbox holds for the index is written as soon as a restarted Chroma answers.
+    embeddedChroma?.onUp(() => indexer.kick());
     const indexDeps = {
       chunks: repos.chunks,
       vectors,
@@ -269,11 +278,13 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
           loaders: createLoaders(repos),
           log: log.child({ requestId, projectId: viewer.projectId }),
           requestId,
+          notices: [],
         }),
         health: async () => {
           const { database, vector_store: vectorStore } = await dependencies();
           return {
-            ok: database && vectorStore,
+            // Without the vector index searches still answer (lexically): degraded, not down.
+            status: !database ? 'unavailable' : vectorStore ? 'ok' : 'degraded',
             checks: { database: database ? 'up' : 'down', vectorStore: vectorStore ? 'up' : 'down' },
           };
         },
@@ -315,6 +326,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       stats,
       metrics,
       metricsUrl,
+      embeddedChroma,
       stop: () => stack.stopAll(config.shutdownMs),
     };
   } catch (error) {
@@ -386,6 +398,8 @@ export interface Stores {
   /** Memories' vectors: the same shard layout as chunks, in collections of their own. */
   memoryVectors: MemoryVectorIndex;
   embedder: Embedder;
+  /** The embedded Chroma's supervisor; null with an external Chroma. */
+  embeddedChroma: SupervisedChroma | null;
 }
 
 /**
@@ -422,10 +436,16 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
 
   // Vector index: the embedded Chroma child process or an external server.
   let chromaUrl: string;
+  let embeddedChroma: SupervisedChroma | null = null;
   if (config.chroma.kind === 'embedded') {
-    const chroma = await startChromaServer({ dataDir: path.join(config.dataDir, 'chroma') });
+    const chroma = await superviseChroma({
+      dataDir: path.join(config.dataDir, 'chroma'),
+      restartMs: config.chroma.restartMs,
+      log,
+    });
     stack.push({ name: 'embedded chroma', stop: () => chroma.stop() });
     chromaUrl = chroma.url;
+    embeddedChroma = chroma;
   } else {
     chromaUrl = config.chroma.url;
   }
@@ -451,7 +471,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   );
   await memoryVectors.open(embedder.dimension);
   stack.push({ name: 'memory vector index', stop: () => memoryVectors.close() });
-  return { prisma, repos, vectors, memoryVectors, embedder };
+  return { prisma, repos, vectors, memoryVectors, embedder, embeddedChroma };
 }
 
 function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics): Extractor {

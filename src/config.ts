@@ -109,6 +109,13 @@ export const SETTINGS = {
     unset: 'embedded Chroma child process',
     description: 'an external Chroma server',
   }),
+  MEMQL_CHROMA_RESTART_SECONDS: setting({
+    schema: z.coerce.number().min(0.05).max(600),
+    default: 1,
+    description:
+      'pause before restarting the embedded Chroma after its process died, doubling after each failed attempt (at most 60 s); ' +
+      'meanwhile searches answer lexically and `/health` says `degraded`',
+  }),
   MEMQL_VECTOR_SHARD_RECORDS: setting({
     schema: z.coerce.number().int().min(100).max(1_000_000),
     default: DEFAULT_SHARD_TARGET_RECORDS,
@@ -365,7 +372,7 @@ export interface Config {
   host: string;
   dataDir: string;
   database: { kind: 'embedded' } | { kind: 'external'; url: string; poolMax: number };
-  chroma: { kind: 'embedded' } | { kind: 'external'; url: string };
+  chroma: { kind: 'embedded'; restartMs: number } | { kind: 'external'; url: string };
   vectorShardRecords: number;
   adminKey: string | undefined;
   /** What one operation may ask for, and how much each key may ask (src/server/operation-limits.ts, rate-limit.ts). */
@@ -405,7 +412,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: e.DATABASE_URL
       ? { kind: 'external', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX }
       : { kind: 'embedded' },
-    chroma: e.CHROMA_URL ? { kind: 'external', url: e.CHROMA_URL } : { kind: 'embedded' },
+    chroma: e.CHROMA_URL
+      ? { kind: 'external', url: e.CHROMA_URL }
+      : { kind: 'embedded', restartMs: Math.round(e.MEMQL_CHROMA_RESTART_SECONDS * 1000) },
     vectorShardRecords: e.MEMQL_VECTOR_SHARD_RECORDS,
     adminKey: e.MEMQL_ADMIN_KEY,
     limits: limitsConfig(e),

@@ -9,6 +9,7 @@ import type { MemoryEditService } from './domain/memory/memory-edits.service.js'
 import type { MemorySearchService } from './domain/memory/memory-search.service.js';
 import type { MemoryService } from './domain/memory/memory.service.js';
 import type { EventBus } from './domain/ports.js';
+import type { SearchNotice } from './domain/search/lexical-fallback.js';
 import type { Viewer } from './domain/types.js';
 import type { UserService } from './domain/users/user.service.js';
 import type { Logger } from './lib/logger.js';
@@ -32,4 +33,11 @@ export interface Context {
   loaders: Loaders;
   log: Logger;
   requestId: string;
+  /** Said in the response's `extensions.notices`: a search served lexically while the vector index was down. */
+  notices: ResponseNotice[];
+}
+
+/** A notice and the field of the answer it is about. */
+export interface ResponseNotice extends SearchNotice {
+  path: readonly (string | number)[];
 }

@@ -69,3 +69,15 @@ export class MemoryEditConflict extends Error {
     this.name = 'MemoryEditConflict';
   }
 }
+
+/**
+ * The vector index does not answer (its server is down or restarting). A
+ * search then answers from the lexical index alone and says so; the indexer
+ * keeps its jobs in the outbox until the index is back.
+ */
+export class VectorIndexUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VectorIndexUnavailableError';
+  }
+}

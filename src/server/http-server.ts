@@ -28,7 +28,12 @@ import { metricsPlugin, outcomeOf, routeOf, serveMetrics } from './metrics-endpo
 export const GRAPHQL_PATH = '/graphql';
 
 export interface HealthReport {
-  ok: boolean;
+  /**
+   * ok: everything answers. degraded: the server serves without a part it
+   * can do without (the vector index: searches answer lexically), 200 still.
+   * unavailable: it cannot serve (the database), 503.
+   */
+  status: 'ok' | 'degraded' | 'unavailable';
   checks: Record<string, 'up' | 'down'>;
 }
 
@@ -181,12 +186,13 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
           );
         return formatted;
       },
-      onNext: (ctx, id, _payload, _args, result) => {
-        if (!result.errors) return undefined;
-        const formatted = result.errors.map((e) => formatError(e.toJSON(), e));
+      onNext: (ctx, id, _payload, args, result) => {
+        const withNotices = withNoticesOf(args.contextValue as Context, result);
+        if (!withNotices.errors) return withNotices;
+        const formatted = withNotices.errors.map((e) => formatError(e.toJSON(), e));
         const operation = ctx.extra.operations?.get(id);
         if (operation && operation.outcome === 'ok') operation.outcome = outcomeOf(formatted);
-        return { ...result, errors: formatted };
+        return { ...withNotices, errors: formatted };
       },
       onComplete: (ctx, id) => {
         const operation = ctx.extra.operations?.get(id);
@@ -225,6 +231,7 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       ApolloServerPluginLandingPageDisabled(),
       gate.apolloPlugin<Context>(),
       metricsPlugin(metrics),
+      noticesPlugin(),
     ],
   });
   await apollo.start();
@@ -245,8 +252,8 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (cors.handle(req, res)) return; // a preflight, answered
     if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const report = await deps.health().catch(() => ({ ok: false, checks: {} }));
-      return sendJson(res, report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'unavailable', ...report.checks });
+      const report = await deps.health().catch((): HealthReport => ({ status: 'unavailable', checks: {} }));
+      return sendJson(res, report.status === 'unavailable' ? 503 : 200, { status: report.status, ...report.checks });
     }
     if (url.pathname === '/metrics') return serveMetrics(req, res, { metrics, authenticate: deps.authenticate });
     if (await pages.handle(req, res, url)) return;
@@ -351,6 +358,32 @@ function parseBody(body: string, headers: HeaderMap): unknown {
     // Apollo answers a body that is not JSON with its own 400 BAD_REQUEST.
     return body;
   }
+}
+
+/**
+ * Apollo plugin: what resolvers noted about how they answered (a search
+ * served lexically while the vector index was down) goes in the response's
+ * `extensions.notices`.
+ */
+function noticesPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single' || contextValue.notices.length === 0) return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, notices: contextValue.notices };
+        },
+      };
+    },
+  };
+}
+
+/** The same for an operation on a WebSocket. */
+function withNoticesOf<T extends { extensions?: Record<string, unknown> }>(context: Context | undefined, result: T): T {
+  if (!context?.notices?.length) return result;
+  const notices = context.notices.splice(0);
+  return { ...result, extensions: { ...result.extensions, notices } };
 }
 
 /** Apollo plugin: when Apollo drains (stop), the graphql-ws server is disposed too, closing its sockets. */

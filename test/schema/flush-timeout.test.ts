@@ -33,6 +33,7 @@ async function run(source: string, variables: Record<string, unknown>) {
     loaders: createLoaders(domain.repos),
     log,
     requestId: 'test',
+    notices: [],
   };
   const result = await execute({ schema, document: parse(source), variableValues: variables, contextValue: context });
   return { data: result.data, errors: (result.errors ?? []).map((error) => formatError(error.toJSON(), error)) };

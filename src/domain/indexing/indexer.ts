@@ -16,6 +16,7 @@ import type {
   VectorStore,
 } from '../ports.js';
 import { SerialLoop } from '../../lib/serial-loop.js';
+import { VectorIndexUnavailableError } from '../errors.js';
 import type { ChunkRecord, MemoryWithEmbedding } from '../types.js';
 
 export interface IndexerOptions {
@@ -34,6 +35,8 @@ export class Indexer {
   private readonly options: IndexerOptions;
   private readonly loop: SerialLoop;
   private stopped = false;
+  /** Set while the vector index does not answer: rounds wait for its ping instead of failing job after job. */
+  private indexDown = false;
 
   constructor(
     private readonly deps: {
@@ -73,6 +76,11 @@ export class Indexer {
 
   private async drainDue(): Promise<void> {
     try {
+      if (this.indexDown) {
+        if (!(await this.deps.vectors.ping())) return;
+        this.indexDown = false;
+        this.deps.log.info({}, 'the vector index answers again; indexing the outbox');
+      }
       for (;;) {
         const jobs = await this.deps.jobs.due(this.options.batchSize);
         if (jobs.length === 0) return;
@@ -80,6 +88,12 @@ export class Indexer {
         if (this.stopped) return;
       }
     } catch (error) {
+      if (error instanceof VectorIndexUnavailableError) {
+        // Jobs stay due, their attempts uncounted: they run once the index is back.
+        this.indexDown = true;
+        this.deps.log.warn({ err: error.message }, 'the vector index is unavailable; indexing waits for it');
+        return;
+      }
       this.deps.log.error({ err: error }, 'index outbox round failed; retrying on the next poll');
     }
   }
@@ -89,6 +103,8 @@ export class Indexer {
       await this.apply(jobs);
       await this.deps.jobs.complete(jobs.map((job) => job.id));
     } catch (error) {
+      // Not the jobs' fault: the round stops and they wait for the index.
+      if (error instanceof VectorIndexUnavailableError) throw error;
       // One bad job must not hold the others back: retry them one by one.
       if (jobs.length > 1) {
         for (const job of jobs) await this.process([job]);

@@ -16,6 +16,7 @@ import type {
 } from '../ports.js';
 import { DEFAULT_HYBRID, type HybridOptions, type SearchMode, searchArguments } from '../search/query.service.js';
 import { relativeScoreFusion, reciprocalRankFusion } from '../search/fusion.js';
+import { type NoticeSink, rankWithFallback } from '../search/lexical-fallback.js';
 import type { MemoryRecord, UserRecord, Viewer } from '../types.js';
 import { type MemorySelection, parseMemoryFilter, scopeHint } from './memory-filter.js';
 
@@ -25,6 +26,8 @@ export interface MemorySearchCommand {
   topK?: number | null;
   threshold?: number | null;
   mode?: SearchMode | null;
+  /** Hears how the answer was degraded (the vector index down: lexical only). */
+  onNotice?: NoticeSink;
 }
 
 export interface MemoryMatch {
@@ -86,27 +89,15 @@ export class MemorySearchService {
     const known = new Map<string, MemoryRecord>();
     const candidates = memoryCandidates(topK);
 
-    let ranked: ScoredMemoryId[];
-    switch (mode) {
-      case 'LEXICAL':
-        ranked = await this.memories.searchLexical(text, scope, selection, candidates, now);
-        break;
-      case 'SEMANTIC':
-        ranked = await this.semantic(text, scope, selection, candidates, topK, now, known);
-        break;
-      case 'HYBRID': {
-        const [semantic, lexical] = await Promise.all([
-          this.semantic(text, scope, selection, candidates, topK, now, known),
-          this.memories.searchLexical(text, scope, selection, candidates, now),
-        ]);
-        ranked = this.fuse(semantic, lexical);
-        break;
-      }
-      default: {
-        const unreachable: never = mode;
-        throw new BadInputError('mode', `unknown mode ${String(unreachable)}`);
-      }
-    }
+    const ranked = await rankWithFallback(
+      mode,
+      {
+        semantic: () => this.semantic(text, scope, selection, candidates, topK, now, known),
+        lexical: () => this.memories.searchLexical(text, scope, selection, candidates, now),
+        fuse: (semantic, lexical) => this.fuse(semantic, lexical),
+      },
+      command.onNotice,
+    );
     const kept = ranked.filter((hit) => threshold === null || hit.score >= threshold).slice(0, topK);
     const missing = kept.map((hit) => hit.memoryId).filter((id) => !known.has(id));
     if (missing.length > 0)

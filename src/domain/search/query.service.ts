@@ -13,8 +13,9 @@ import type {
 import type { BlobRecord, BlobType, ChunkRecord, UserRecord } from '../types.js';
 import { validDate } from '../validation.js';
 import { reciprocalRankFusion, relativeScoreFusion, type RankedList } from './fusion.js';
+import { type NoticeSink, rankWithFallback, type SearchMode } from './lexical-fallback.js';
 
-export type SearchMode = 'SEMANTIC' | 'LEXICAL' | 'HYBRID';
+export type { SearchMode } from './lexical-fallback.js';
 
 export type Hit =
   | { kind: 'message'; index: number; role: string; content: string; score: number }
@@ -37,6 +38,8 @@ export interface QueryCommand {
   mode?: SearchMode | null;
   /** Chunks scoring below it (in the mode's scale) are dropped: a blob none of whose chunks pass is left out. */
   threshold?: number | null;
+  /** Hears how the answer was degraded (the vector index down: lexical only). */
+  onNotice?: NoticeSink;
 }
 
 export const QUERY_LIMITS = { maxTextChars: 4_000, maxTopK: 100 } as const;
@@ -111,39 +114,33 @@ export class QueryService {
 
     const candidates = candidateCount(topK);
     // HYBRID fuses two lists of `candidates`; the best `candidates` of the fusion are plenty for topK blobs.
-    const ranked = (await this.rank(text, filter, mode, candidates, user))
+    const ranked = (await this.rank(text, filter, mode, candidates, user, command.onNotice))
       .slice(0, candidates)
       .filter((chunk) => threshold === null || chunk.score >= threshold);
     return this.group(ranked, user, topK);
   }
 
-  private async rank(
+  private rank(
     text: string,
     filter: ChunkSearchFilter,
     mode: SearchMode,
     limit: number,
     user: UserRecord,
+    onNotice: NoticeSink | undefined,
   ): Promise<ScoredChunkId[]> {
-    switch (mode) {
-      case 'LEXICAL':
-        return this.chunks.searchLexical(text, filter, limit);
-      case 'SEMANTIC':
-        return this.semantic(text, filter, limit, user);
-      case 'HYBRID': {
-        const [semantic, lexical] = await Promise.all([
-          this.semantic(text, filter, limit, user),
-          this.chunks.searchLexical(text, filter, limit),
-        ]);
-        return this.fuse([
-          { items: semantic, weight: this.hybrid.semanticWeight },
-          { items: lexical, weight: 1 },
-        ]);
-      }
-      default: {
-        const unreachable: never = mode;
-        throw new BadInputError('mode', `unknown mode ${String(unreachable)}`);
-      }
-    }
+    return rankWithFallback(
+      mode,
+      {
+        semantic: () => this.semantic(text, filter, limit, user),
+        lexical: () => this.chunks.searchLexical(text, filter, limit),
+        fuse: (semantic, lexical) =>
+          this.fuse([
+            { items: semantic, weight: this.hybrid.semanticWeight },
+            { items: lexical, weight: 1 },
+          ]),
+      },
+      onNotice,
+    );
   }
 
   private fuse(lists: RankedList[]): ScoredChunkId[] {

@@ -55,6 +55,8 @@ export interface ChromaServer {
   readonly pid: number;
   /** True until the child has exited. */
   readonly running: boolean;
+  /** Settles when the child exits (for whatever reason), with how: "signal SIGKILL", "code 1". */
+  readonly exited: Promise<string>;
   /** SIGTERM, then SIGKILL after the grace period. Idempotent. */
   stop(): Promise<void>;
 }
@@ -157,11 +159,11 @@ async function launch(
 
   let exited = false;
   let exitDescription = '';
-  const exitedPromise = new Promise<void>((resolve) => {
+  const exitedPromise = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = true;
       exitDescription = signal ? `signal ${signal}` : `code ${code}`;
-      resolve();
+      resolve(exitDescription);
     });
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -215,6 +217,7 @@ async function launch(
     get running() {
       return !exited;
     },
+    exited: exitedPromise,
     stop() {
       stopping ??= terminate(child, exitedPromise, () => exited, stopGraceMs);
       return stopping;
@@ -224,7 +227,7 @@ async function launch(
 
 async function terminate(
   child: ChildProcess,
-  exitedPromise: Promise<void>,
+  exitedPromise: Promise<unknown>,
   hasExited: () => boolean,
   graceMs: number,
 ): Promise<void> {

@@ -26,12 +26,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ChromaClient,
+  ChromaConnectionError,
   ChromaNotFoundError,
   ChromaServerError,
   type Collection,
   type Metadata,
   type Where,
 } from 'chromadb';
+import { VectorIndexUnavailableError } from '../../domain/errors.js';
 import type { ScoredChunkId, VectorQuery, VectorRecord, VectorStore } from '../../domain/ports.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DEFAULT_SHARD_TARGET_RECORDS } from './shard-defaults.js';
@@ -511,8 +513,14 @@ export class ChromaVectorStore implements VectorStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ChromaStoreError) throw error;
+      if (error instanceof ChromaStoreError || error instanceof VectorIndexUnavailableError) throw error;
       const message = error instanceof Error ? error.message : String(error);
+      // Down or restarting (connection refused): callers degrade rather than fail.
+      if (error instanceof ChromaConnectionError)
+        throw new VectorIndexUnavailableError(
+          `ChromaVectorStore.${operation}: Chroma at ${this.options.url} is unreachable: ${message}`,
+          { cause: error },
+        );
       throw new ChromaStoreError(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, {
         cause: error,
       });

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Float, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import type { MemoryMatch as MemoryMatchRecord } from '../../domain/memory/memory-search.service.js';
 import { encodeMemoryCursor } from '../../domain/memory/memory-page.js';
@@ -12,6 +13,7 @@ import type {
 } from '../../domain/types.js';
 import { toBlobView } from '../blob/blob.mapper.js';
 import { Blob, type BlobView } from '../blob/blob.type.js';
+import { noticesOf } from '../common/notices.js';
 import { toConnection, toConnectionWith } from '../common/page-info.js';
 import { QueryMode } from '../search/search.type.js';
 import { User } from '../user/user.type.js';
@@ -66,8 +68,18 @@ export class MemoryResolver {
     })
     threshold?: number | null,
     @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<MemoryMatchRecord[]> {
-    return ctx.services.memorySearch.searchProject(ctx.viewer, { text, filter, userIds, topK, threshold, mode });
+    const onNotice = info && noticesOf(ctx, info);
+    return ctx.services.memorySearch.searchProject(ctx.viewer, {
+      text,
+      filter,
+      userIds,
+      topK,
+      threshold,
+      mode,
+      onNotice,
+    });
   }
 
   @Mutation(() => Memory, {
@@ -267,8 +279,10 @@ export class UserMemoryResolver {
     topK?: number | null,
     @Arg('threshold', () => Float, { nullable: true }) threshold?: number | null,
     @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<MemoryMatchRecord[]> {
-    return ctx.services.memorySearch.searchUser(user, { text, filter, topK, threshold, mode });
+    const onNotice = info && noticesOf(ctx, info);
+    return ctx.services.memorySearch.searchUser(user, { text, filter, topK, threshold, mode, onNotice });
   }
 
   @FieldResolver(() => Int, { description: 'Live memories (not deleted, not expired).' })

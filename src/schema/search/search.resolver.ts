@@ -1,8 +1,10 @@
-import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Float, Info, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context.js';
 import type { UserRecord } from '../../domain/types.js';
 import { toBlobView } from '../blob/blob.mapper.js';
 import { BlobType } from '../blob/blob.type.js';
+import { noticesOf } from '../common/notices.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { User } from '../user/user.type.js';
 import { BlobMatch, QueryMode, toHitView } from './search.type.js';
@@ -29,8 +31,19 @@ export class SearchResolver {
         'Drops matched parts scoring below it, and blobs left without any: [] when nothing is relevant. Scores are comparable within a mode (see BlobMatch.score).',
     })
     threshold?: number | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<BlobMatch[]> {
-    const matches = await ctx.services.query.query(user, { text, topK, types, since, until, mode, threshold });
+    const onNotice = info && noticesOf(ctx, info);
+    const matches = await ctx.services.query.query(user, {
+      text,
+      topK,
+      types,
+      since,
+      until,
+      mode,
+      threshold,
+      onNotice,
+    });
     return matches.map((match) => ({ ...match, blob: toBlobView(match.blob), hits: match.hits.map(toHitView) }));
   }
 }
