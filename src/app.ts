@@ -3,7 +3,6 @@
 // reverse order, and a failed start stops what had already started.
 
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Config, EmbeddingsConfig, LlmConfig } from './config.js';
@@ -23,6 +22,7 @@ import type { Embedder, EventBus, Extractor, MemoryVectorIndex } from './domain/
 import { QueryService } from './domain/search/query.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
+import { preparePrivateDataDir } from './infra/private-data-dir.js';
 import { type SupervisedChroma, superviseChroma } from './infra/chroma/chroma-supervisor.js';
 import { ChromaMemoryIndex } from './infra/chroma/chroma.memory-index.js';
 import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
@@ -408,7 +408,8 @@ export interface Stores {
  * reindex command.
  */
 export async function openStores(config: Config, log: Logger, stack: StopStack, onQuery?: () => void): Promise<Stores> {
-  await mkdir(config.dataDir, { recursive: true });
+  // Private before anything writes into it: 0700/0600, and a umask of 077 for PGlite and the Chroma child.
+  await preparePrivateDataDir(config.dataDir, log);
 
   // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
   let databaseUrl: string;

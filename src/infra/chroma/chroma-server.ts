@@ -71,6 +71,8 @@ const PORT_ATTEMPTS = 3;
  * whole process when its parent goes away or when the worker stops.
  */
 const CHILD_PROGRAM = String.raw`
+// Chroma's files are for the server's own OS user only (0600, folders 0700).
+process.umask(0o077);
 const { Worker } = require('node:worker_threads');
 const [bindingPath, dataDir, host, port] = process.argv.slice(1);
 const worker = new Worker(
@@ -93,7 +95,7 @@ setInterval(() => { if (process.ppid !== parent) die('parent process is gone'); 
 /** Starts Chroma and resolves once its heartbeat answers. */
 export async function startChromaServer(options: ChromaServerOptions): Promise<ChromaServer> {
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const bindingPath = resolveBindingPath();
 
   if (options.port !== undefined) {
