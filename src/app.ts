@@ -15,6 +15,7 @@ import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extracto
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
 import { MemoryProcessor } from './domain/memory/memory-processor.js';
 import { ExpirySweeper } from './domain/memory/expiry-sweeper.js';
+import { ContextService } from './domain/context/context.service.js';
 import { MemoryEditService } from './domain/memory/memory-edits.service.js';
 import { MemorySearchService } from './domain/memory/memory-search.service.js';
 import { MemoryService } from './domain/memory/memory.service.js';
@@ -30,6 +31,7 @@ import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
 import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
+import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
 import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
@@ -214,6 +216,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       indexer.kick();
       if (bufferTokens > 0) buffer.noteInserted(blob.userPk, bufferTokens);
     });
+    const memorySearch = new MemorySearchService(repos.memories, repos.users, memoryVectors, embedder);
     const services: Services = {
       auth,
       users: new UserService(repos.users, events),
@@ -221,8 +224,15 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       query: new QueryService(repos.chunks, repos.blobs, vectors, embedder),
       memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),
       memoryEdits,
-      memorySearch: new MemorySearchService(repos.memories, repos.users, memoryVectors, embedder),
+      memorySearch,
       buffer,
+      context: new ContextService({
+        memories: repos.memories,
+        events: repos.events,
+        profileConfigs: repos.profileConfigs,
+        search: memorySearch,
+        tokens: new GptTokenCounter(),
+      }),
       events,
     };
 

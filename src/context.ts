@@ -2,6 +2,7 @@
 // live for this request only.
 
 import type { AuthService } from './domain/auth/auth.service.js';
+import type { ContextService } from './domain/context/context.service.js';
 import type { BlobService } from './domain/blobs/blob.service.js';
 import type { QueryService } from './domain/search/query.service.js';
 import type { BufferScheduler } from './domain/memory/buffer-scheduler.js';
@@ -24,6 +25,7 @@ export interface Services {
   memoryEdits: MemoryEditService;
   memorySearch: MemorySearchService;
   buffer: BufferScheduler;
+  context: ContextService;
   events: EventBus;
 }
 

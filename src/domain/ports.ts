@@ -247,6 +247,13 @@ export interface Embedder {
   close(): Promise<void>;
 }
 
+/** Counts tokens as an LLM's tokenizer does (prompt budgets). */
+export interface TokenCounter {
+  /** The tokenizer's name (e.g. o200k_base). */
+  readonly encoding: string;
+  count(text: string): number;
+}
+
 // ---------------------------------------------------------------- extraction
 
 /**
@@ -371,6 +378,8 @@ export interface MemoryRepository {
 export interface EventRepository {
   findById(projectId: string, id: string): Promise<MemoryEventRecord | null>;
   listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryEventRecord>>;
+  /** The user's `limit` most recent events, newest first. */
+  listRecent(userPk: string, limit: number): Promise<MemoryEventRecord[]>;
 }
 
 /** One fact to write, already decided and embedded. */

@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { BlobResolver } from './blob/blob.resolver.js';
+import { UserContextResolver } from './context/context.resolver.js';
 import { BufferResolver } from './memory/buffer.resolver.js';
 import {
   MemoryChangeResolver,
@@ -38,6 +39,7 @@ export async function buildMemqlSchema(): Promise<GraphQLSchema> {
       MemoryChangeResolver,
       MemoryEventResolver,
       UserMemoryResolver,
+      UserContextResolver,
       BufferResolver,
       ProfileConfigResolver,
       MemorySubscriptionResolver,

@@ -922,6 +922,9 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         );
         expect(seen).toEqual(byKeyset);
         expect(totals).toEqual([3, 3]);
+        const newest = [...byKeyset].reverse().map((e) => e.id);
+        expect((await repos.events.listRecent(user.pk, 2)).map((e) => e.id)).toEqual(newest.slice(0, 2));
+        expect((await repos.events.listRecent(user.pk, 10)).map((e) => e.id)).toEqual(newest);
       });
     });
 

@@ -934,6 +934,14 @@ export class InMemoryEventRepository implements EventRepository {
       copy,
     );
   }
+
+  async listRecent(userPk: string, limit: number): Promise<MemoryEventRecord[]> {
+    return [...this.t.events.values()]
+      .filter((event) => event.userPk === userPk)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, limit)
+      .map(copy);
+  }
 }
 
 export class InMemoryProfileConfigRepository implements ProfileConfigRepository {

@@ -14,6 +14,7 @@
 import type { Services } from '../../src/context.js';
 import { AuthService } from '../../src/domain/auth/auth.service.js';
 import { BlobService } from '../../src/domain/blobs/blob.service.js';
+import { ContextService } from '../../src/domain/context/context.service.js';
 import { Indexer, type IndexerOptions } from '../../src/domain/indexing/indexer.js';
 import { BufferScheduler, type SchedulerOptions } from '../../src/domain/memory/buffer-scheduler.js';
 import { MemoryProcessor, type ProcessorOptions } from '../../src/domain/memory/memory-processor.js';
@@ -26,6 +27,7 @@ import { DEFAULT_HYBRID, type HybridOptions, QueryService } from '../../src/doma
 import type { Project, UserRecord, Viewer } from '../../src/domain/types.js';
 import { UserService } from '../../src/domain/users/user.service.js';
 import { HashingEmbedder } from '../../src/infra/embeddings/hashing.embedder.js';
+import { GptTokenCounter } from '../../src/infra/tokens/gpt.token-counter.js';
 import { InMemoryEventBus } from '../../src/infra/pubsub/memory.event-bus.js';
 import { generateSecret } from '../../src/lib/secrets.js';
 import { createInMemoryRepositories, type InMemoryRepositories } from './in-memory.repositories.js';
@@ -156,6 +158,13 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
   const sweeper = new ExpirySweeper({ memories: repos.memories, bus: events, log, onSwept: () => indexer.kick() }, 50);
   const memoryEdits = new MemoryEditService(repos.memories, embedder, events);
   memoryEdits.onChanged(() => indexer.kick());
+  const memorySearch = new MemorySearchService(
+    repos.memories,
+    repos.users,
+    memoryVectors,
+    embedder,
+    options.hybrid ?? DEFAULT_HYBRID,
+  );
   const services: Services = {
     auth,
     users: new UserService(repos.users, events),
@@ -163,14 +172,15 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     query: new QueryService(repos.chunks, repos.blobs, vectors, embedder, options.hybrid ?? DEFAULT_HYBRID),
     memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),
     memoryEdits,
-    memorySearch: new MemorySearchService(
-      repos.memories,
-      repos.users,
-      memoryVectors,
-      embedder,
-      options.hybrid ?? DEFAULT_HYBRID,
-    ),
+    memorySearch,
     buffer,
+    context: new ContextService({
+      memories: repos.memories,
+      events: repos.events,
+      profileConfigs: repos.profileConfigs,
+      search: memorySearch,
+      tokens: new GptTokenCounter(),
+    }),
     events,
   };
 

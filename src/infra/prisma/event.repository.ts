@@ -28,4 +28,13 @@ export class PrismaEventRepository implements EventRepository {
     ]);
     return { items: rows.slice(0, page.first).map(toEventRecord), hasNextPage: rows.length > page.first, totalCount };
   }
+
+  async listRecent(userPk: string, limit: number): Promise<MemoryEventRecord[]> {
+    const rows = await this.db.memoryEvent.findMany({
+      where: { userPk },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+    return rows.map(toEventRecord);
+  }
 }
