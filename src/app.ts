@@ -9,7 +9,7 @@ import type { Config, EmbeddingsConfig, LlmConfig } from './config.js';
 import type { Context, Services } from './context.js';
 import { AuthService } from './domain/auth/auth.service.js';
 import { BlobService } from './domain/blobs/blob.service.js';
-import { indexIsStale, rebuildIndex } from './domain/indexing/index-maintenance.js';
+import { type IndexDeps, indexIsStale, rebuildIndex } from './domain/indexing/index-maintenance.js';
 import { Indexer } from './domain/indexing/indexer.js';
 import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extractor.js';
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
@@ -141,16 +141,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
     // What the outbox holds for the index is written as soon as a restarted Chroma answers.
     embeddedChroma?.onUp(() => indexer.kick());
-    const indexDeps = {
-      chunks: repos.chunks,
-      vectors,
-      memories: repos.memories,
-      memoryVectors,
-      embedder,
-      indexState: repos.indexState,
-      log,
-      collection: vectors.collectionPrefix,
-    };
+    const indexDeps = indexDepsOf({ repos, vectors, memoryVectors, embedder }, log);
     if (await indexIsStale(indexDeps)) {
       // A new install, or a different embedding model: rebuild from the database before indexing new work.
       log.info(
@@ -412,6 +403,24 @@ export interface Stores {
   embeddedChroma: SupervisedChroma | null;
 }
 
+/** What rebuilding the vector index needs, from the opened stores (the server at start, `memql reindex`). */
+export function indexDepsOf(
+  stores: Pick<Stores, 'repos' | 'vectors' | 'memoryVectors' | 'embedder'>,
+  log: Logger,
+): IndexDeps {
+  const { repos, vectors, memoryVectors, embedder } = stores;
+  return {
+    chunks: repos.chunks,
+    vectors,
+    memories: repos.memories,
+    memoryVectors,
+    embedder,
+    indexState: repos.indexState,
+    log,
+    collection: vectors.collectionPrefix,
+  };
+}
+
 /**
  * Opens the database (embedded or real, migrated), the vector store
  * (embedded or external) and the embedder. Shared by the server and the
@@ -490,25 +499,24 @@ function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics):
     case 'rule-based':
       return new RuleBasedExtractor();
     case 'openai':
-      return new LlmExtractor({
-        client: meteredChatClient(
-          new OpenAiChatClient({
-            baseUrl: config.baseUrl,
-            apiKey: config.apiKey,
-            model: config.model,
-            timeoutMs: config.timeoutMs,
-            maxRetries: config.maxRetries,
-            logger: log,
-          }),
-          metrics,
-        ),
-        logger: log,
-      });
+      return new LlmExtractor({ client: meteredChatClient(createChatClient(config, log), metrics), logger: log });
     default: {
       const unreachable: never = config;
       throw new Error(`unknown LLM provider ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** The client of the configured OpenAI-compatible chat endpoint (the extractor's; `memql doctor` tries it). */
+export function createChatClient(config: Extract<LlmConfig, { provider: 'openai' }>, log: Logger): ChatClient {
+  return new OpenAiChatClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    model: config.model,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    logger: log,
+  });
 }
 
 /** The chat client, counting each call and the tokens the endpoint reports (memql_llm_*). */
@@ -530,7 +538,8 @@ function meteredChatClient(client: ChatClient, metrics: MemqlMetrics): ChatClien
   };
 }
 
-async function createEmbedder(config: EmbeddingsConfig, log: Logger): Promise<Embedder> {
+/** The configured embedder (the server's; `memql doctor` tries it). */
+export async function createEmbedder(config: EmbeddingsConfig, log: Logger): Promise<Embedder> {
   switch (config.provider) {
     case 'local':
       return UseLiteEmbedder.create();

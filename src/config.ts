@@ -295,6 +295,16 @@ export const SETTINGS = {
     description:
       'also serves the Prometheus metrics at `/metrics` on this port (on `HOST`), without a key: keep it reachable by Prometheus only',
   }),
+  MEMQL_URL: setting({
+    schema: httpUrl,
+    unset: '`http://127.0.0.1:$PORT/graphql`',
+    description: 'the `memql` command only: the GraphQL endpoint of the server it administers (`--url`)',
+  }),
+  MEMQL_KEY: setting({
+    schema: z.string().min(1),
+    unset: "`MEMQL_ADMIN_KEY`, else the data dir's `admin.key`",
+    description: 'the `memql` command only: the API key it sends (`--key-file`)',
+  }),
   LOG_LEVEL: setting({
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -391,6 +401,8 @@ export interface Config {
   shutdownMs: number;
   /** A port of its own for /metrics (no key); undefined: only on the API port, for the admin key. */
   metricsPort: number | undefined;
+  /** The memql command: the server it talks to and the key it sends (falls back to the admin key). */
+  cli: { url: string; key: string | undefined };
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -432,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.MEMQL_GRAPHIQL,
     shutdownMs: Math.round(e.MEMQL_SHUTDOWN_SECONDS * 1000),
     metricsPort: e.MEMQL_METRICS_PORT,
+    cli: { url: e.MEMQL_URL ?? `http://127.0.0.1:${e.PORT}/graphql`, key: e.MEMQL_KEY ?? e.MEMQL_ADMIN_KEY },
     logLevel: e.LOG_LEVEL,
   };
 }

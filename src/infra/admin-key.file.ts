@@ -23,3 +23,14 @@ export async function loadOrCreateAdminKey(
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'w' });
   return { secret, created: true, file };
 }
+
+/** The stored key, or null when there is none (never creates one: for the CLI). */
+export async function readAdminKey(dataDir: string): Promise<string | null> {
+  try {
+    const secret = (await readFile(path.join(dataDir, ADMIN_KEY_FILE), 'utf8')).trim();
+    return secret.length >= 24 ? secret : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}

@@ -77,12 +77,12 @@ describe('memory vectors in Chroma', () => {
     await t.app.indexer.drain();
     expect(await indexed()).toEqual([kimA, leeC].sort());
 
-    // The vector index is derived: drop it and rebuild it from the database with `npm run reindex`.
+    // The vector index is derived: drop it and rebuild it from the database with `memql reindex`.
     await t.stop();
     for (const { name } of await client.listCollections({ limit: 1_000 }))
       if (name.startsWith('memql')) await client.deleteCollection({ name });
     expect(await indexed()).toEqual([]);
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/reindex.ts'], {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/memql.ts', 'reindex'], {
       cwd: ROOT,
       env: { ...process.env, ...t.env, MEMQL_DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' },
     });
