@@ -20,7 +20,8 @@ import { MemoryEditService } from './domain/memory/memory-edits.service.js';
 import { MemorySearchService } from './domain/memory/memory-search.service.js';
 import { MemoryService } from './domain/memory/memory.service.js';
 import type { Embedder, EventBus, Extractor, MemoryVectorIndex } from './domain/ports.js';
-import { QueryService } from './domain/search/query.service.js';
+import { DEFAULT_HYBRID, QueryService } from './domain/search/query.service.js';
+import { DEFAULT_RERANK } from './domain/search/rerank.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
 import { preparePrivateDataDir } from './infra/private-data-dir.js';
@@ -29,6 +30,7 @@ import { ChromaMemoryIndex } from './infra/chroma/chroma.memory-index.js';
 import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
 import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
+import { RerankClient } from './infra/http/rerank.client.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
 import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
@@ -207,12 +209,31 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       indexer.kick();
       if (bufferTokens > 0) buffer.noteInserted(blob.userPk, bufferTokens);
     });
-    const memorySearch = new MemorySearchService(repos.memories, repos.users, memoryVectors, embedder);
+    const reranker = config.rerank
+      ? new RerankClient({
+          baseUrl: config.rerank.baseUrl,
+          apiKey: config.rerank.apiKey,
+          model: config.rerank.model,
+          timeoutMs: config.rerank.timeoutMs,
+          logger: log,
+        })
+      : null;
+    const rerankOptions = { candidates: config.rerank?.candidates ?? DEFAULT_RERANK.candidates };
+    const memorySearch = new MemorySearchService(
+      repos.memories,
+      repos.users,
+      memoryVectors,
+      embedder,
+      DEFAULT_HYBRID,
+      undefined,
+      reranker,
+      rerankOptions,
+    );
     const services: Services = {
       auth,
       users: new UserService(repos.users, events),
       blobs,
-      query: new QueryService(repos.chunks, repos.blobs, vectors, embedder),
+      query: new QueryService(repos.chunks, repos.blobs, vectors, embedder, DEFAULT_HYBRID, reranker, rerankOptions),
       memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),
       memoryEdits,
       memorySearch,

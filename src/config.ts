@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SHARD_TARGET_RECORDS } from './infra/chroma/shard-defaults.js';
+import { DEFAULT_RERANK } from './domain/search/rerank.js';
 import { HTTP_CLIENT_DEFAULTS } from './infra/http/openai-http.client.js';
 
 /** One environment variable: what it accepts, what it is when unset, what it does. */
@@ -237,6 +238,29 @@ export const SETTINGS = {
     default: HTTP_CLIENT_DEFAULTS.maxRetries,
     description: 'retries of a call (408, 409, 429, 5xx, timeouts, network errors, invalid output)',
   }),
+  MEMQL_RERANK_BASE_URL: setting({
+    schema: httpUrl,
+    unset: 'no reranking',
+    description:
+      'API root of a `/rerank` endpoint (Cohere, Jina, text-embeddings-inference, vLLM): reorders the best candidates of `User.query` and `searchMemories` (their `rerank` argument)',
+  }),
+  MEMQL_RERANK_API_KEY: setting({ schema: z.string().min(1), unset: '', description: 'its key (never logged)' }),
+  MEMQL_RERANK_MODEL: setting({
+    schema: z.string().min(1),
+    unset: '',
+    description: 'reranker model name (required with the base URL)',
+  }),
+  MEMQL_RERANK_TIMEOUT_MS: setting({
+    schema: z.coerce.number().int().min(50),
+    default: 2_000,
+    description:
+      'limit of one rerank request, in ms; past it (or on any error) the first ranking is returned and `extensions.notices` says so',
+  }),
+  MEMQL_RERANK_CANDIDATES: setting({
+    schema: z.coerce.number().int().min(1).max(200),
+    default: DEFAULT_RERANK.candidates,
+    description: 'best candidates sent to the reranker (chunks for `User.query`, memories for `searchMemories`)',
+  }),
   MEMQL_BUFFER_TOKENS: setting({
     schema: z.coerce.number().int().min(1),
     default: 1024,
@@ -389,6 +413,8 @@ export interface Config {
   limits: LimitsConfig;
   embeddings: EmbeddingsConfig;
   llm: LlmConfig;
+  /** The optional reranker; null: none. */
+  rerank: RerankConfig | null;
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
   expirySweepMs: number;
   redisUrl: string | undefined;
@@ -406,7 +432,27 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
 }
 
+export interface RerankConfig {
+  baseUrl: string;
+  apiKey: string | undefined;
+  model: string;
+  timeoutMs: number;
+  candidates: number;
+}
+
 export class ConfigError extends Error {}
+
+function rerankConfig(e: Env): RerankConfig | null {
+  if (!e.MEMQL_RERANK_BASE_URL) return null;
+  if (!e.MEMQL_RERANK_MODEL) throw new ConfigError('MEMQL_RERANK_MODEL: required with MEMQL_RERANK_BASE_URL');
+  return {
+    baseUrl: e.MEMQL_RERANK_BASE_URL,
+    apiKey: e.MEMQL_RERANK_API_KEY,
+    model: e.MEMQL_RERANK_MODEL,
+    timeoutMs: e.MEMQL_RERANK_TIMEOUT_MS,
+    candidates: e.MEMQL_RERANK_CANDIDATES,
+  };
+}
 
 /** Parses the environment; throws ConfigError naming every bad setting. An empty variable counts as unset. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -432,6 +478,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: limitsConfig(e),
     embeddings: embeddingsConfig(e),
     llm: llmConfig(e),
+    rerank: rerankConfig(e),
     buffer: {
       tokenThreshold: e.MEMQL_BUFFER_TOKENS,
       idleMs: Math.round(e.MEMQL_BUFFER_IDLE_SECONDS * 1000),

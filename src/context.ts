@@ -35,11 +35,12 @@ export interface Context {
   loaders: Loaders;
   log: Logger;
   requestId: string;
-  /** Said in the response's `extensions.notices`: a search served lexically while the vector index was down. */
+  /**
+   * Said in the response's `extensions.notices`: a search served lexically
+   * while the vector index was down, how a search's rerank went.
+   */
   notices: ResponseNotice[];
 }
 
 /** A notice and the field of the answer it is about. */
-export interface ResponseNotice extends SearchNotice {
-  path: readonly (string | number)[];
-}
+export type ResponseNotice = SearchNotice & { path: readonly (string | number)[] };

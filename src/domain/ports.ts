@@ -254,6 +254,20 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
+/** Why a rerank did not reorder anything. */
+export type RerankFailure = { ok: false; reason: 'timeout' | 'failed'; message: string };
+
+/** A cross-encoder (or similar) behind a `/rerank` endpoint: scores documents against a query. */
+export interface Reranker {
+  readonly model: string;
+  /**
+   * A relevance score per document (same order as `documents`, higher is
+   * better), or why there is none. Never throws: a failure or a timeout is
+   * answered, and the caller keeps its own order.
+   */
+  rerank(query: string, documents: readonly string[]): Promise<{ ok: true; scores: number[] } | RerankFailure>;
+}
+
 // ---------------------------------------------------------------- extraction
 
 /**

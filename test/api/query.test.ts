@@ -135,4 +135,14 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
     const error = await t.admin.fails(QueryUserDocument, { userId: 'alex', ...variables });
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
   });
+
+  it('refuses rerank: true when no reranker is configured, and ranks as usual with rerank unset or false', async () => {
+    const source = `query ($rerank: Boolean) { user(id: "alex") { query(text: "peanut", rerank: $rerank) { score } } }`;
+    const refused = await t.admin.raw(source, { rerank: true });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rerank' });
+    expect(refused.errors?.[0]?.message).toMatch(/MEMQL_RERANK_BASE_URL/);
+    const plain = await t.admin.raw(source, { rerank: false });
+    expect(plain.errors).toBeUndefined();
+    expect(plain.extensions?.notices).toBeUndefined();
+  });
 });

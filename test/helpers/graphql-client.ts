@@ -14,6 +14,7 @@ export interface GraphQLResponse<T> {
   headers: Headers;
   data: T | null;
   errors: GraphQLErrorShape[] | undefined;
+  extensions?: Record<string, unknown> | undefined;
 }
 
 export class GraphQLClient {
@@ -40,8 +41,18 @@ export class GraphQLClient {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...this.headers };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: T | null; errors?: GraphQLErrorShape[] };
-    return { status: response.status, headers: response.headers, data: body.data ?? null, errors: body.errors };
+    const body = (await response.json()) as {
+      data?: T | null;
+      errors?: GraphQLErrorShape[];
+      extensions?: Record<string, unknown>;
+    };
+    return {
+      status: response.status,
+      headers: response.headers,
+      data: body.data ?? null,
+      errors: body.errors,
+      extensions: body.extensions,
+    };
   }
 
   /** The data of a request that must succeed; throws with the errors otherwise. */

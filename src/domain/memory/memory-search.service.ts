@@ -11,10 +11,12 @@ import type {
   MemoryRepository,
   MemoryScope,
   MemoryVectorIndex,
+  Reranker,
   ScoredMemoryId,
   UserRepository,
 } from '../ports.js';
 import { DEFAULT_HYBRID, type HybridOptions, type SearchMode, searchArguments } from '../search/query.service.js';
+import { DEFAULT_RERANK, type RerankOptions, rerankTop, wantsRerank } from '../search/rerank.js';
 import { relativeScoreFusion, reciprocalRankFusion } from '../search/fusion.js';
 import { type NoticeSink, rankWithFallback } from '../search/lexical-fallback.js';
 import type { MemoryRecord, UserRecord, Viewer } from '../types.js';
@@ -28,6 +30,8 @@ export interface MemorySearchCommand {
   mode?: SearchMode | null;
   /** Hears how the answer was degraded (the vector index down: lexical only). */
   onNotice?: NoticeSink;
+  /** Rerank the best candidates (search/rerank.ts; onNotice hears how it went); null: when a reranker is configured. */
+  rerank?: boolean | null;
 }
 
 export interface MemoryMatch {
@@ -52,6 +56,8 @@ export class MemorySearchService {
     private readonly embedder: Embedder,
     private readonly hybrid: HybridOptions = DEFAULT_HYBRID,
     private readonly clock: () => Date = () => new Date(),
+    private readonly reranker: Reranker | null = null,
+    private readonly rerankOptions: RerankOptions = DEFAULT_RERANK,
   ) {}
 
   /** One user's memories. */
@@ -83,13 +89,14 @@ export class MemorySearchService {
 
   private async search(scope: MemoryScope, command: MemorySearchCommand): Promise<MemoryMatch[]> {
     const { text, topK, threshold } = searchArguments(command);
+    const reranker = wantsRerank(this.reranker, command.rerank) ? this.reranker : null;
     const selection = parseMemoryFilter(command.filter);
     const mode = command.mode ?? 'HYBRID';
     const now = this.clock();
     const known = new Map<string, MemoryRecord>();
     const candidates = memoryCandidates(topK);
 
-    const ranked = await rankWithFallback(
+    let ranked = await rankWithFallback(
       mode,
       {
         semantic: () => this.semantic(text, scope, selection, candidates, topK, now, known),
@@ -98,10 +105,27 @@ export class MemorySearchService {
       },
       command.onNotice,
     );
+    const load = async (hits: ScoredMemoryId[]) => {
+      const missing = hits.map((hit) => hit.memoryId).filter((id) => !known.has(id));
+      if (missing.length > 0)
+        for (const memory of await this.memories.select(missing, scope, selection, now)) known.set(memory.id, memory);
+    };
+    if (reranker && ranked.length > 0) {
+      const top = ranked.slice(0, this.rerankOptions.candidates);
+      await load(top);
+      const present = top.filter((hit) => known.has(hit.memoryId));
+      const result = await rerankTop(
+        reranker,
+        text,
+        present,
+        (hit) => known.get(hit.memoryId)!.text,
+        this.rerankOptions,
+      );
+      if (result.notice.code === 'RERANKED') ranked = result.items;
+      command.onNotice?.(result.notice);
+    }
     const kept = ranked.filter((hit) => threshold === null || hit.score >= threshold).slice(0, topK);
-    const missing = kept.map((hit) => hit.memoryId).filter((id) => !known.has(id));
-    if (missing.length > 0)
-      for (const memory of await this.memories.select(missing, scope, selection, now)) known.set(memory.id, memory);
+    await load(kept);
     return kept.flatMap((hit) => {
       const memory = known.get(hit.memoryId);
       return memory ? [{ memory, score: hit.score }] : [];

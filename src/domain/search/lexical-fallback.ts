@@ -3,11 +3,14 @@
 // (the GraphQL layer puts the notice in the response's `extensions`).
 
 import { VectorIndexUnavailableError } from '../errors.js';
+import type { RerankNotice } from './rerank.js';
 
 export type SearchMode = 'SEMANTIC' | 'LEXICAL' | 'HYBRID';
 
-/** Said with an answer that was not served as asked. */
-export interface SearchNotice {
+/** Said with an answer: how it was served (rerank.ts), or that it was not served as asked. */
+export type SearchNotice = VectorIndexNotice | RerankNotice;
+
+export interface VectorIndexNotice {
   code: 'VECTOR_INDEX_UNAVAILABLE';
   message: string;
   requestedMode: SearchMode;

@@ -7,6 +7,7 @@ import type {
   ChunkRepository,
   ChunkSearchFilter,
   Embedder,
+  Reranker,
   ScoredChunkId,
   VectorStore,
 } from '../ports.js';
@@ -14,6 +15,8 @@ import type { BlobRecord, BlobType, ChunkRecord, UserRecord } from '../types.js'
 import { validDate } from '../validation.js';
 import { reciprocalRankFusion, relativeScoreFusion, type RankedList } from './fusion.js';
 import { type NoticeSink, rankWithFallback, type SearchMode } from './lexical-fallback.js';
+import { DEFAULT_RERANK, type RerankOptions, rerankTop, wantsRerank } from './rerank.js';
+import { analyseQuestion, applySignals, type Candidate, NO_SIGNALS, type SignalBoosts } from './signals.js';
 
 export type { SearchMode } from './lexical-fallback.js';
 
@@ -40,6 +43,8 @@ export interface QueryCommand {
   threshold?: number | null;
   /** Hears how the answer was degraded (the vector index down: lexical only). */
   onNotice?: NoticeSink;
+  /** Rerank the best candidates (rerank.ts; onNotice hears how it went); null: when a reranker is configured. */
+  rerank?: boolean | null;
 }
 
 export const QUERY_LIMITS = { maxTextChars: 4_000, maxTopK: 100 } as const;
@@ -58,9 +63,11 @@ export interface HybridOptions {
    * deserves more weight: measure with `npm run eval:locomo`.
    */
   semanticWeight: number;
+  /** How much the question's signals (speaker named, "when", a period) raise the candidates that carry them (signals.ts). */
+  signals: SignalBoosts;
 }
 
-export const DEFAULT_HYBRID: HybridOptions = { fusion: 'relative-score', semanticWeight: 0.2 };
+export const DEFAULT_HYBRID: HybridOptions = { fusion: 'relative-score', semanticWeight: 0.2, signals: NO_SIGNALS };
 
 /** Chunks asked of each search (vector, lexical) for topK blobs: enough that a blob's best chunks are all seen before grouping. */
 export function candidateCount(topK: number): number {
@@ -93,6 +100,8 @@ export class QueryService {
     private readonly vectors: VectorStore,
     private readonly embedder: Embedder,
     private readonly hybrid: HybridOptions = DEFAULT_HYBRID,
+    private readonly reranker: Reranker | null = null,
+    private readonly rerankOptions: RerankOptions = DEFAULT_RERANK,
   ) {
     if (!(hybrid.semanticWeight > 0) || !Number.isFinite(hybrid.semanticWeight)) {
       throw new Error(`QueryService: semanticWeight must be a finite number > 0, got ${hybrid.semanticWeight}`);
@@ -101,6 +110,7 @@ export class QueryService {
 
   async query(user: UserRecord, command: QueryCommand): Promise<BlobMatch[]> {
     const { text, topK, threshold } = searchArguments(command);
+    const reranker = wantsRerank(this.reranker, command.rerank) ? this.reranker : null;
     const since = validDate('since', command.since);
     const until = validDate('until', command.until);
     if (since && until && since > until) throw new BadInputError('until', 'must not be before since');
@@ -113,11 +123,24 @@ export class QueryService {
     const mode = command.mode ?? 'HYBRID';
 
     const candidates = candidateCount(topK);
+    let ranked = await this.rank(text, filter, mode, candidates, user, command.onNotice);
+    let chunkRows: ChunkRecord[] | null = null;
+    if (mode === 'HYBRID' && hasSignals(this.hybrid.signals) && ranked.length > 0) {
+      // The signals read each candidate's text, speaker and date: the rows grouping needs anyway.
+      chunkRows = await this.chunks.findByIds(ranked.map((r) => r.chunkId));
+      ranked = applySignals(ranked, candidatesOf(chunkRows), analyseQuestion(text), this.hybrid.signals);
+    }
+    if (reranker && ranked.length > 0) {
+      chunkRows ??= await this.chunks.findByIds(ranked.map((r) => r.chunkId));
+      const texts = new Map(chunkRows.map((c) => [c.id, c.searchText]));
+      const known = ranked.filter((r) => texts.has(r.chunkId));
+      const result = await rerankTop(reranker, text, known, (r) => texts.get(r.chunkId)!, this.rerankOptions);
+      ranked = result.items;
+      command.onNotice?.(result.notice);
+    }
     // HYBRID fuses two lists of `candidates`; the best `candidates` of the fusion are plenty for topK blobs.
-    const ranked = (await this.rank(text, filter, mode, candidates, user, command.onNotice))
-      .slice(0, candidates)
-      .filter((chunk) => threshold === null || chunk.score >= threshold);
-    return this.group(ranked, user, topK);
+    ranked = ranked.slice(0, candidates).filter((chunk) => threshold === null || chunk.score >= threshold);
+    return this.group(ranked, user, topK, chunkRows);
   }
 
   private rank(
@@ -176,9 +199,14 @@ export class QueryService {
   }
 
   /** Turns ranked chunks into blobs with hits, best blob first. */
-  private async group(ranked: ScoredChunkId[], user: UserRecord, topK: number): Promise<BlobMatch[]> {
+  private async group(
+    ranked: ScoredChunkId[],
+    user: UserRecord,
+    topK: number,
+    fetched: ChunkRecord[] | null,
+  ): Promise<BlobMatch[]> {
     if (ranked.length === 0) return [];
-    const chunkRows = await this.chunks.findByIds(ranked.map((r) => r.chunkId));
+    const chunkRows = fetched ?? (await this.chunks.findByIds(ranked.map((r) => r.chunkId)));
     // The vector index is derived data; the database decides what a user owns.
     const chunksById = new Map(
       chunkRows.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]),
@@ -203,6 +231,26 @@ export class QueryService {
     });
     return matches;
   }
+}
+
+function hasSignals(boosts: SignalBoosts): boolean {
+  return boosts.speaker > 0 || boosts.when > 0 || boosts.period > 0;
+}
+
+/**
+ * What the signals know of each chunk: its text, its blob's date, and who
+ * said it: chat and transcript chunks are searched as "speaker: text".
+ */
+function candidatesOf(chunks: readonly ChunkRecord[]): Map<string, Candidate> {
+  const out = new Map<string, Candidate>();
+  for (const chunk of chunks) {
+    let speaker: string | null = null;
+    const prefix = chunk.searchText.slice(0, chunk.searchText.length - chunk.text.length);
+    if (chunk.locator.kind !== 'text' && chunk.searchText.endsWith(chunk.text) && prefix.endsWith(': '))
+      speaker = prefix.slice(0, -2);
+    out.set(chunk.id, { speaker, createdAt: chunk.createdAt, text: chunk.text });
+  }
+  return out;
 }
 
 function hitsFor(blob: BlobRecord, scored: { chunk: ChunkRecord; score: number }[]): Hit[] {

@@ -15,6 +15,7 @@ import { toBlobView } from '../blob/blob.mapper.js';
 import { Blob, type BlobView } from '../blob/blob.type.js';
 import { noticesOf } from '../common/notices.js';
 import { toConnection, toConnectionWith } from '../common/page-info.js';
+import { RERANK_ARG } from '../search/rerank.args.js';
 import { QueryMode } from '../search/search.type.js';
 import { User } from '../user/user.type.js';
 import { MemoryFilter, MemoryOrder, MemoryOrderField, OrderDirection } from './memory-filter.input.js';
@@ -68,6 +69,7 @@ export class MemoryResolver {
     })
     threshold?: number | null,
     @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
+    @Arg('rerank', () => Boolean, RERANK_ARG) rerank?: boolean | null,
     @Info() info?: GraphQLResolveInfo,
   ): Promise<MemoryMatchRecord[]> {
     const onNotice = info && noticesOf(ctx, info);
@@ -78,6 +80,7 @@ export class MemoryResolver {
       topK,
       threshold,
       mode,
+      rerank,
       onNotice,
     });
   }
@@ -279,10 +282,11 @@ export class UserMemoryResolver {
     topK?: number | null,
     @Arg('threshold', () => Float, { nullable: true }) threshold?: number | null,
     @Arg('mode', () => QueryMode, { nullable: true, defaultValue: QueryMode.HYBRID }) mode?: QueryMode | null,
+    @Arg('rerank', () => Boolean, RERANK_ARG) rerank?: boolean | null,
     @Info() info?: GraphQLResolveInfo,
   ): Promise<MemoryMatchRecord[]> {
     const onNotice = info && noticesOf(ctx, info);
-    return ctx.services.memorySearch.searchUser(user, { text, filter, topK, threshold, mode, onNotice });
+    return ctx.services.memorySearch.searchUser(user, { text, filter, topK, threshold, mode, rerank, onNotice });
   }
 
   @FieldResolver(() => Int, { description: 'Live memories (not deleted, not expired).' })

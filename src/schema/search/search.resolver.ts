@@ -7,6 +7,7 @@ import { BlobType } from '../blob/blob.type.js';
 import { noticesOf } from '../common/notices.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { User } from '../user/user.type.js';
+import { RERANK_ARG } from './rerank.args.js';
 import { BlobMatch, QueryMode, toHitView } from './search.type.js';
 
 @Resolver(() => User)
@@ -31,6 +32,7 @@ export class SearchResolver {
         'Drops matched parts scoring below it, and blobs left without any: [] when nothing is relevant. Scores are comparable within a mode (see BlobMatch.score).',
     })
     threshold?: number | null,
+    @Arg('rerank', () => Boolean, RERANK_ARG) rerank?: boolean | null,
     @Info() info?: GraphQLResolveInfo,
   ): Promise<BlobMatch[]> {
     const onNotice = info && noticesOf(ctx, info);
@@ -42,6 +44,7 @@ export class SearchResolver {
       until,
       mode,
       threshold,
+      rerank,
       onNotice,
     });
     return matches.map((match) => ({ ...match, blob: toBlobView(match.blob), hits: match.hits.map(toHitView) }));

@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../../src/domain/errors.js';
-import { type BlobMatch, QueryService } from '../../../src/domain/search/query.service.js';
+import { type BlobMatch, DEFAULT_HYBRID, QueryService } from '../../../src/domain/search/query.service.js';
 import type { UserRecord } from '../../../src/domain/types.js';
 import { createTestDomain, type TestDomain } from '../../fakes/test-domain.js';
 
@@ -54,7 +54,7 @@ describe('QueryService validation', () => {
       expect(
         () =>
           new QueryService(chunks, blobs, domain.vectors, domain.embedder, {
-            fusion: 'relative-score',
+            ...DEFAULT_HYBRID,
             semanticWeight,
           }),
       ).toThrow(/semanticWeight/);

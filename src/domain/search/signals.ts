@@ -1,0 +1,145 @@
+// Signals HYBRID adds to the fused ranking, read from the question and from
+// each candidate chunk (what was said, by whom, when). Pure: the query
+// service fetches the candidates, this reorders them.
+//
+// - speaker: a question that names someone ("What did Maria paint?") favours
+//   what that person said. A candidate's speaker is the name on its chat
+//   message (or transcript segment).
+// - when: a question asking when something happened favours chunks that say
+//   when ("yesterday", "last May", "in 2019"), found by chrono-node.
+// - period: a question naming a date or a period ("in May 2023") favours
+//   chunks of blobs created within it.
+//
+// Each signal multiplies a candidate's fused score by (1 + its boost), so it
+// only reorders what the lexical and semantic lists already found. The
+// boosts are chosen by leave-one-conversation-out on LoCoMo (BENCHMARKS.md).
+
+import * as chrono from 'chrono-node';
+import type { ScoredChunkId } from '../ports.js';
+
+export interface SignalBoosts {
+  speaker: number;
+  when: number;
+  period: number;
+}
+
+export const NO_SIGNALS: SignalBoosts = { speaker: 0, when: 0, period: 0 };
+
+export interface Candidate {
+  /** Who said it, when the chunk is one person's words. */
+  speaker: string | null;
+  /** The blob's date. */
+  createdAt: Date;
+  /** The chunk's own text. */
+  text: string;
+}
+
+export interface QuestionSignals {
+  /** Lower-cased words of the question. */
+  words: ReadonlySet<string>;
+  asksWhen: boolean;
+  /** A date or period the question names, as a half-open interval. */
+  period: { start: Date; end: Date } | null;
+}
+
+const WHEN = /\b(when|what (year|month|day|date|time)|which (year|month|day|date)|how long ago|since when)\b/i;
+
+/** Reads what the signals need from a question. */
+export function analyseQuestion(text: string): QuestionSignals {
+  return {
+    words: new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []),
+    asksWhen: WHEN.test(text),
+    period: namedPeriod(text),
+  };
+}
+
+/**
+ * A period named with at least a year or a month ("in May 2023", "in 2022",
+ * "on 3 June"): from its start to the end of the least certain unit named.
+ * Relative expressions ("last week") are left out: the question's own date
+ * says nothing about when things happened.
+ */
+function namedPeriod(text: string): { start: Date; end: Date } | null {
+  for (const result of chrono.parse(text)) {
+    const start = result.start;
+    if (!start.isCertain('year') && !start.isCertain('month')) continue;
+    if (/\b(ago|last|next|this|yesterday|today|tomorrow)\b/i.test(result.text)) continue;
+    const year = start.get('year');
+    const month = start.isCertain('month') ? start.get('month') : null;
+    const day = start.isCertain('day') ? start.get('day') : null;
+    if (year === null) continue;
+    const from = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
+    const to =
+      day !== null && month !== null
+        ? new Date(Date.UTC(year, month - 1, day + 1))
+        : month !== null
+          ? new Date(Date.UTC(year, month, 1))
+          : new Date(Date.UTC(year + 1, 0, 1));
+    if (result.end?.isCertain('year') || result.end?.isCertain('month')) {
+      const endDate = result.end.date();
+      return { start: from, end: new Date(Math.max(to.getTime(), endDate.getTime())) };
+    }
+    return { start: from, end: to };
+  }
+  // chrono-node leaves a bare year alone ("in 2022").
+  const year = /\b(?:in|during|of|from|since|around)\s+((?:1[89]|20)\d\d)\b/i.exec(text)?.[1];
+  if (year) return { start: new Date(Date.UTC(Number(year), 0, 1)), end: new Date(Date.UTC(Number(year) + 1, 0, 1)) };
+  return null;
+}
+
+const hasDate = new Map<string, boolean>();
+
+/** Whether a text says when (a date or a relative time chrono-node can read). Cached: the same chunks come back often. */
+function saysWhen(text: string): boolean {
+  let found = hasDate.get(text);
+  if (found === undefined) {
+    found = chrono.parse(text).length > 0;
+    if (hasDate.size > 10_000) hasDate.clear();
+    hasDate.set(text, found);
+  }
+  return found;
+}
+
+/** Whether the question names the speaker: every word of the name (or its first word) is a word of the question. */
+function named(speaker: string, words: ReadonlySet<string>): boolean {
+  const parts = speaker.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return parts.length > 0 && (parts.every((p) => words.has(p)) || words.has(parts[0]!));
+}
+
+/**
+ * Multiplies each ranked item's score by 1 + the boosts of the signals it
+ * carries and re-sorts, best first (ties by id). Items with no candidate
+ * information keep their score.
+ */
+export function applySignals(
+  ranked: readonly ScoredChunkId[],
+  candidates: ReadonlyMap<string, Candidate>,
+  question: QuestionSignals,
+  boosts: SignalBoosts,
+): ScoredChunkId[] {
+  if (boosts.speaker === 0 && boosts.when === 0 && boosts.period === 0) return [...ranked];
+  const speakers = new Map<string, boolean>();
+  const out = ranked.map(({ chunkId, score }) => {
+    const candidate = candidates.get(chunkId);
+    if (!candidate) return { chunkId, score };
+    let factor = 1;
+    if (boosts.speaker && candidate.speaker) {
+      let isNamed = speakers.get(candidate.speaker);
+      if (isNamed === undefined) {
+        isNamed = named(candidate.speaker, question.words);
+        speakers.set(candidate.speaker, isNamed);
+      }
+      if (isNamed) factor += boosts.speaker;
+    }
+    if (boosts.when && question.asksWhen && saysWhen(candidate.text)) factor += boosts.when;
+    if (
+      boosts.period &&
+      question.period &&
+      candidate.createdAt >= question.period.start &&
+      candidate.createdAt < question.period.end
+    )
+      factor += boosts.period;
+    return { chunkId, score: score * factor };
+  });
+  return out.sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0));
+}

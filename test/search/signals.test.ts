@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { ScoredChunkId } from '../../src/domain/ports.js';
+import { analyseQuestion, applySignals, type Candidate, NO_SIGNALS } from '../../src/domain/search/signals.js';
+
+const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
+const candidates = new Map<string, Candidate>([
+  ['maria-paints', { speaker: 'Maria', createdAt: day('2023-05-08'), text: 'I painted a lake at sunrise.' }],
+  ['tom-paints', { speaker: 'Tom', createdAt: day('2023-05-08'), text: 'I painted my fence.' }],
+  ['tom-yesterday', { speaker: 'Tom', createdAt: day('2023-07-02'), text: 'I went to the pottery class yesterday.' }],
+  ['tom-class', { speaker: 'Tom', createdAt: day('2023-07-02'), text: 'The pottery class was great fun.' }],
+  ['doc', { speaker: null, createdAt: day('2022-01-10'), text: 'Pottery class notes' }],
+]);
+const ranked = (...ids: string[]): ScoredChunkId[] => ids.map((chunkId, i) => ({ chunkId, score: 10 - i }));
+const order = (items: ScoredChunkId[]) => items.map((i) => i.chunkId);
+
+describe('question analysis', () => {
+  it('recognises questions about when', () => {
+    for (const q of ['When did Tom go to the class?', 'What year did they move?', 'How long ago was the trip?'])
+      expect(analyseQuestion(q).asksWhen).toBe(true);
+    for (const q of ['What did Tom paint?', 'Where does Maria live?']) expect(analyseQuestion(q).asksWhen).toBe(false);
+  });
+
+  it('reads a named month or year as a period, and ignores relative dates', () => {
+    expect(analyseQuestion('What did Tom do in May 2023?').period).toEqual({
+      start: new Date(Date.UTC(2023, 4, 1)),
+      end: new Date(Date.UTC(2023, 5, 1)),
+    });
+    expect(analyseQuestion('Where did they travel in 2022?').period).toEqual({
+      start: new Date(Date.UTC(2022, 0, 1)),
+      end: new Date(Date.UTC(2023, 0, 1)),
+    });
+    expect(analyseQuestion('What did Tom do last week?').period).toBeNull();
+    expect(analyseQuestion('What did Tom paint?').period).toBeNull();
+  });
+});
+
+describe('applySignals', () => {
+  it('changes nothing when every boost is off', () => {
+    const items = ranked('tom-paints', 'maria-paints');
+    expect(applySignals(items, candidates, analyseQuestion('What did Maria paint?'), NO_SIGNALS)).toEqual(items);
+  });
+
+  it('raises what the person the question names said', () => {
+    const out = applySignals(
+      ranked('tom-paints', 'maria-paints'),
+      candidates,
+      analyseQuestion('What did Maria paint?'),
+      {
+        ...NO_SIGNALS,
+        speaker: 0.5,
+      },
+    );
+    expect(order(out)).toEqual(['maria-paints', 'tom-paints']);
+    expect(out[0]!.score).toBeCloseTo(9 * 1.5);
+  });
+
+  it('raises chunks that say when, for a question asking when', () => {
+    const boosts = { ...NO_SIGNALS, when: 0.5 };
+    const items = ranked('tom-class', 'tom-yesterday');
+    expect(
+      order(applySignals(items, candidates, analyseQuestion('When did Tom go to the pottery class?'), boosts)),
+    ).toEqual(['tom-yesterday', 'tom-class']);
+    // Not a question about when: the order stays.
+    expect(order(applySignals(items, candidates, analyseQuestion('Did Tom like the pottery class?'), boosts))).toEqual([
+      'tom-class',
+      'tom-yesterday',
+    ]);
+  });
+
+  it('raises chunks of blobs created within the period the question names', () => {
+    const out = applySignals(
+      ranked('tom-class', 'doc', 'tom-paints'),
+      candidates,
+      analyseQuestion('What did Tom do in May 2023?'),
+      {
+        ...NO_SIGNALS,
+        period: 1,
+      },
+    );
+    expect(order(out)[0]).toBe('tom-paints');
+  });
+
+  it('keeps items it knows nothing about at their score', () => {
+    const out = applySignals(ranked('unknown', 'maria-paints'), candidates, analyseQuestion('What did Maria paint?'), {
+      ...NO_SIGNALS,
+      speaker: 0.05,
+    });
+    expect(out).toEqual([
+      { chunkId: 'unknown', score: 10 },
+      { chunkId: 'maria-paints', score: 9 * 1.05 },
+    ]);
+  });
+});
