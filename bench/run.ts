@@ -3,6 +3,9 @@
 //
 //   npm run bench                        defaults below (about 10-15 minutes on 2 cores)
 //   npm run bench -- --quick             a small smoke run (about 2 minutes)
+//   npm run bench -- --soak              the soak instead (bench/suite/soak.ts): ten minutes of mixed
+//                                        work and abuse; --soak-seconds N for a shorter try,
+//                                        --soak-clients (4 writers + 4 searchers), --benchmarks to record it
 //   DATABASE_URL=postgres://... CHROMA_URL=http://... npm run bench    on servers
 //
 // Options (defaults): --users 1000 --chunks 200000 --first-users 100
@@ -34,6 +37,7 @@ import { benchIngest } from './suite/ingest.js';
 import { loadMemories, type MemoryLoadResult, type MemorySearchRow, measureMemorySearch } from './suite/memories.js';
 import { type LatencyRow, type LoadResult, loadUsers, measureQueries } from './suite/query.js';
 import { type BenchReport, renderReport } from './suite/report.js';
+import { renderSoak, runSoak } from './suite/soak.js';
 import { benchSubscriptions } from './suite/subscriptions.js';
 
 async function main(): Promise<void> {
@@ -56,8 +60,12 @@ async function main(): Promise<void> {
       markdown: { type: 'string', default: 'bench/results/bench.md' },
       json: { type: 'string' },
       benchmarks: { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      'soak-seconds': { type: 'string', default: '600' },
+      'soak-clients': { type: 'string', default: '4' },
     },
   });
+  if (values.soak) return soak(Number(values['soak-seconds']), Number(values['soak-clients']), values.benchmarks);
   const quick = values.quick;
   const number = (value: string | undefined, normal: number, small: number) =>
     value === undefined ? (quick ? small : normal) : Number(value);
@@ -244,6 +252,33 @@ async function main(): Promise<void> {
     const file = 'BENCHMARKS.md';
     const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
     await writeFile(file, replaceSection(current, target === 'embedded' ? 'bench' : 'bench-servers', markdown));
+  }
+}
+
+/**
+ * The soak: one server as deployed (default limits on, USE-lite embedder,
+ * offline extractor), mixed legitimate work and abuse for `seconds`.
+ */
+async function soak(seconds: number, clients: number, record: boolean): Promise<void> {
+  if (!(Number.isInteger(seconds) && seconds >= 10)) throw new Error(`--soak-seconds: expected >= 10, got ${seconds}`);
+  if (!(Number.isInteger(clients) && clients >= 1)) throw new Error(`--soak-clients: expected >= 1, got ${clients}`);
+  const started = Date.now();
+  const log = (message: string) =>
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+  log('soak: starting a server');
+  const server = await startServerProcess({ MEMQL_BUFFER_IDLE_SECONDS: '5' });
+  let markdown: string;
+  try {
+    const result = await runSoak(server, { seconds, clients, subscribers: 10, sampleSeconds: 10, log });
+    markdown = renderSoak(result, { machine: machineLine(await machineInfo()), command: commandLine('bench') });
+  } finally {
+    await server.stop();
+  }
+  process.stdout.write(`${markdown}\n`);
+  await writeOut('bench/results/soak.md', `${markdown}\n`);
+  if (record) {
+    const current = await readFile('BENCHMARKS.md', 'utf8');
+    await writeFile('BENCHMARKS.md', replaceSection(current, 'soak', markdown));
   }
 }
 

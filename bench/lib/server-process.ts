@@ -114,7 +114,7 @@ function parseJson(line: string): Record<string, unknown> | null {
 }
 
 /** The child of `parentPid` running the Chroma bindings; its argv ends with host and port. */
-async function findChromaChild(parentPid: number): Promise<{ pid: number; url: string }> {
+export async function findChromaChild(parentPid: number): Promise<{ pid: number; url: string }> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
@@ -126,6 +126,13 @@ async function findChromaChild(parentPid: number): Promise<{ pid: number; url: s
     return { pid: Number(entry), url: `http://${host}:${port}` };
   }
   throw new Error(`no Chroma child process found under pid ${parentPid}`);
+}
+
+/** Resident set size of a process now (VmRSS), in MiB. */
+export async function vmRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
+  return kib / 1024;
 }
 
 /** Peak resident set size of a process (VmHWM), in MiB. */
