@@ -58,12 +58,33 @@ const categories: Record<string, Case[]> = {
     ['I work at Bosch, have done for ages.', [['work/company', 'Works at Bosch']]],
     ["I'm allergic to kiwi, pretty mildly though.", [['health/allergies', 'Allergic to kiwi']]],
     ['I speak Dutch these days.', [['basic_info/languages', 'Speaks Dutch']]],
+    ['I walk to work unless it snows.', [['interests/hobbies', 'Walks to work']]],
+    ['I go bouldering a few times a week.', [['interests/hobbies', 'Goes bouldering']]],
+    ['I get cluster headaches a couple of times a year.', [['health/conditions', 'Gets cluster headaches']]],
+    [
+      "I'm doing my law degree at Leiden part-time.",
+      [
+        ['education/degree', 'Is pursuing a degree in law'],
+        ['education/major', 'Studies law'],
+        ['education/school', 'Studies at Leiden'],
+      ],
+    ],
+    ["I'm a total night owl, mornings kill me.", [['psychological/personality', 'Is a night owl']]],
   ],
   'descriptive phrases before the value': [
     ['I live in a shared house in Utrecht.', [['basic_info/location', 'Lives in Utrecht']]],
     ['We live in an old farmhouse near Kraków.', [['basic_info/location', 'Lives in Kraków']]],
     ['I work as an ICU nurse on nights.', [['work/title', 'Works as an ICU nurse']]],
     ['I moved back to my home town, Tromsø, in the autumn.', [['basic_info/location', 'Lives in Tromsø']]],
+    ['Raised on a sheep station outside Dunedin.', [['basic_info/origin', 'Is from Dunedin']]],
+    ["I've been in Lisbon since the pandemic.", [['basic_info/location', 'Lives in Lisbon']]],
+    [
+      'I live with my dad and my little sister in a terraced house in Hull.',
+      [
+        ['basic_info/location', 'Lives in Hull'],
+        ['family/siblings', 'Has a little sister'],
+      ],
+    ],
   ],
   'two facts joined': [
     [
@@ -122,6 +143,13 @@ const categories: Record<string, Case[]> = {
     ],
     ['I drive a taxi for a living.', [['work/title', 'Drives a taxi for a living']]],
     ["I'm the founder of a tiny design studio.", [['work/company', 'Founded a tiny design studio']]],
+    [
+      "I've worked at Tesco for ages, these days as a store manager.",
+      [
+        ['work/company', 'Works at Tesco'],
+        ['work/title', 'Works as a store manager'],
+      ],
+    ],
   ],
   'health states and pregnancy': [
     ["I'm nine weeks pregnant!", [['health/conditions', 'Is pregnant']]],
@@ -137,6 +165,8 @@ const categories: Record<string, Case[]> = {
     ],
     ['I have tendinitis in my wrist.', [['health/conditions', 'Has tendinitis']]],
     ['I quit smoking in January.', [['health/conditions', 'Quit smoking']]],
+    ['I get nosebleeds when it is dry.', [['health/conditions', 'Gets nosebleeds']]],
+    ["I don't drink at all.", [['food/restrictions', 'Does not drink alcohol']]],
   ],
   'hobbies and routines': [
     ['I swim before work most days.', [['interests/sports', 'Likes swimming']]],
@@ -159,6 +189,10 @@ const categories: Record<string, Case[]> = {
     ['Tonight I will paint the hallway and watch TV.', []],
     ['In my novel, I am a spy living in Vienna.', []],
     ['The nurse I talked to has asthma.', []],
+    ['I get emails from them every day.', []],
+    ["I'm in Rome for the weekend.", []],
+    ['I go climbing with my two nephews.', [['interests/hobbies', 'Goes climbing']]],
+    ['I would cycle to work if it were closer.', []],
   ],
 };
 
@@ -266,6 +300,24 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['interests/hobbies', 'Likes painting']],
       ["I haven't painted in years."],
       [],
+    ],
+    [
+      'lessons stopped take back the learning',
+      [['education/learning', 'Is learning the cello']],
+      ['I quit my cello lessons in the spring.'],
+      [],
+    ],
+    [
+      'an instrument not touched in years is taken back',
+      [['interests/music', 'Plays the banjo']],
+      ["Haven't touched my banjo in ages."],
+      [],
+    ],
+    [
+      'a statement asked to be forgotten, with its correction, is taken back',
+      [['food/diet', 'Is vegetarian']],
+      ["Forget that I'm vegetarian, I eat fish now."],
+      [['food/likes', 'Eats fish']],
     ],
     [
       'a name asked to be removed is taken back',

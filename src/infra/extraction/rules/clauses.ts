@@ -22,9 +22,28 @@ const SUBORDINATORS = new Set([
   'when',
   'once',
   'whenever',
+  'unless',
+  'if',
 ]);
+/** "unless it's pouring", "if I have time": a condition on the statement, never a fact of its own. */
+const CONDITIONAL = new Set(['unless', 'if']);
 /** "when I retire", "once I move": a clause of time in the present speaks of the future, not a fact. */
 const TEMPORAL = new Set(['when', 'once', 'whenever']);
+/** Adverbs that change what a clause says (negation, "now" for a change), kept when a restored clause drops the rest. */
+const KEPT_ADVERBS = new Set([
+  'not',
+  'never',
+  'no',
+  'hardly',
+  'rarely',
+  'seldom',
+  'barely',
+  'scarcely',
+  'longer',
+  'now',
+  'still',
+  'again',
+]);
 const SEPARATOR_PUNCT = new Set([',', ';', ':', '-', '–', '—', '--']);
 const SUBJECTS = new Set(['i', 'we', 'he', 'she', 'they', 'it', 'you', 'this', 'that', 'there', 'everyone', 'nobody']);
 const LEAD_FILLERS = new Set(['also', 'now', 'then', 'still', 'just', 'so', 'and', 'really', 'currently', 'even']);
@@ -46,6 +65,8 @@ function isSeparator(t: Token, previous: Token | undefined, next: Token | undefi
   if (SUBORDINATORS.has(t.lower) && next !== undefined && /^(?:i|we|my|he|she|they|it)$/.test(next.lower)) return true;
   if (t.pos === 'CCONJ' || t.pos === 'SCONJ' || t.pos === 'ADP') {
     if (CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
+    // "since uni", "since 2019": a time phrase the qualifier step cuts, not a clause ("since I was six" splits above).
+    if (t.lower === 'since') return false;
     return SUBORDINATORS.has(t.lower);
   }
   return false;
@@ -91,7 +112,8 @@ function isQualifierOnly(tokens: readonly Token[]): boolean {
 
 /** A clause with its own subject before its verb: "my husband is a firefighter", "on weekends I play football". */
 function hasOwnSubject(tokens: readonly Token[]): boolean {
-  const v = tokens.findIndex(isFiniteVerb);
+  // "a terraced house", "the converted barn": a participle after a determiner describes a noun.
+  const v = tokens.findIndex((t, k) => isFiniteVerb(t) && !(/ed$/.test(t.lower) && tokens[k - 1]?.pos === 'DET'));
   if (v <= 0) return false;
   return tokens
     .slice(0, v)
@@ -156,8 +178,14 @@ export function splitClauses(sentence: string): string[] {
     }
     flush();
     current = next.tokens;
+    // "..., currently as a supervisor" -> "I work as a supervisor": a leading adverb after a restored subject only says when.
+    if (restored !== '')
+      while (current.length > 1 && current[0]!.pos === 'ADV' && !KEPT_ADVERBS.has(current[0]!.lower))
+        current = current.slice(1);
     restoredPrefix = restored;
-    future = next.separator.some((t) => TEMPORAL.has(t.lower)) && !isPast(next.tokens);
+    future =
+      (next.separator.some((t) => TEMPORAL.has(t.lower)) && !isPast(next.tokens)) ||
+      next.separator.some((t) => CONDITIONAL.has(t.lower));
   }
   flush();
   return clauses.flatMap((clause) => {
@@ -180,10 +208,19 @@ const PAST_ONLY =
 function withSubject(tokens: Token[]): Token[] {
   const i = tokens.findIndex((t) => !(t.pos === 'ADV' || t.pos === 'INTJ' || t.pos === 'PUNCT'));
   const first = tokens[i];
+  // "Haven't picked up my guitar in years": a perfect without its subject.
+  if (i === 0 && first?.lower === 'have' && /^(?:not|never|just|already|finally|been)$/.test(tokens[1]?.lower ?? ''))
+    return [
+      { text: 'I', lower: 'i', pos: 'PRON', lemma: 'i', space: '', stop: true },
+      { ...first, text: 'have', space: ' ' },
+      ...tokens.slice(1),
+    ];
   if (first?.pos !== 'VERB' && first?.lower !== 'been') return tokens;
   const lower = first.lower;
   let subject: string | null = null;
   if (lower === 'born') subject = 'I was';
+  else if (/^(?:raised|brought)$/.test(lower) && /^(?:up|on|in|near|outside|by)$/.test(tokens[i + 1]?.lower ?? ''))
+    subject = 'I was';
   else if (lower === 'been' && i === 0) subject = 'I have';
   else if (/ing$/.test(lower) && i === 0) subject = 'I am';
   else if (PAST_ONLY.test(lower) || (/ed$/.test(lower) && first.lemma !== lower)) subject = 'I';
@@ -261,6 +298,14 @@ function startsClause(currentClause: readonly Token[], next: readonly Token[]): 
       )
   )
     return null;
+  // "I've been working at Lidl, currently as a shift supervisor": the role goes with the work verb.
+  const rest0 = content(next);
+  if (
+    rest0[0]?.lower === 'as' &&
+    /^(?:a|an)$/.test(rest0[1]?.lower ?? '') &&
+    currentTokens.some((t) => t.pos === 'VERB' && /^(?:work|start|join|employ|hire)$/.test(t.lemma))
+  )
+    return `${who} work `;
   // ", like EpiPen-level": "like" after a comma is a filler, not the verb.
   if (next[0]?.lower === 'like' && next.length > 0) return null;
   const rest = content(next);
@@ -328,8 +373,23 @@ const APPROXIMATELY = new Set([
 ]);
 const TIME_SPAN_WORDS = new Set(['DET', 'ADJ', 'NUM', 'ADV', 'NOUN', 'PROPN', 'PRON']);
 
+/** "a couple of times a month", "a few times a week": the quantity before "times" belongs to the time phrase. */
+function withQuantity(tokens: readonly Token[], start: number): number {
+  let i = start;
+  if (i < 2 || tokens[i]?.lower !== 'times') return start;
+  if (tokens[i - 1]!.lower === 'of' && /^(?:couple|lot|bunch|number)$/.test(tokens[i - 2]!.lower)) i -= 2;
+  else if (/^(?:few|several|many|multiple)$/.test(tokens[i - 1]!.lower)) i -= 1;
+  if (i < start && /^(?:a|quite)$/.test(tokens[i - 1]?.lower ?? '')) i -= 1;
+  return i;
+}
+
 /** Index where a trailing time phrase starts ("for about ten years", "three times a week", "since high school"), or -1. */
 function timeTailStart(tokens: readonly Token[]): number {
+  const start = timeTailOpening(tokens);
+  return start < 0 ? start : withQuantity(tokens, start);
+}
+
+function timeTailOpening(tokens: readonly Token[]): number {
   const last = tokens[tokens.length - 1];
   if (!last) return -1;
   const lastIsTime =
@@ -388,6 +448,25 @@ function sinceTailStart(tokens: readonly Token[]): number {
   return -1;
 }
 
+/**
+ * The family a user lives with: "I live with my mum and my two younger
+ * brothers" -> "my two younger brothers", "my mum". Only a household says
+ * so ("live with", "share a flat with", "moved in with"); "I hike with my
+ * kids" is company on an outing.
+ */
+export function household(clause: string): string[] {
+  const m =
+    /^(?:I|we) (?:live|have lived|am living|still live|moved in|share (?:a|an|the|my|our) \w+) with ((?:my|our) .+)$/i.exec(
+      clause,
+    );
+  if (!m) return [];
+  return m[1]!
+    .replace(/\s+(?:in|at|near|on|since|for|and our|while)\b.*$/i, '')
+    .split(/\s*(?:,|\band\b)\s*/)
+    .map((part) => part.trim())
+    .filter((part) => /^(?:my|our)\s/i.test(part));
+}
+
 /** "with my kids", "with roommates", "with my partner and our dog": company kept by the user, not part of the value. */
 function cutCompanions(tokens: Token[]): Token[] {
   const out: Token[] = [];
@@ -402,7 +481,8 @@ function cutCompanions(tokens: Token[]): Token[] {
         tokens[j]!.pos !== 'PUNCT' &&
         tokens[j]!.pos !== 'SCONJ'
       ) {
-        if (tokens[j]!.pos === 'NUM') break; // "married with two kids": having, not company
+        // "married with two kids": having, not company; "with my two brothers" is company.
+        if (tokens[j]!.pos === 'NUM' && !/^(?:my|our)$/.test(tokens[j - 1]!.lower)) break;
         if (COMPANIONS.has(tokens[j]!.lower) || COMPANIONS.has(tokens[j]!.lemma)) companion = true;
         else if (
           !/^(?:my|our|the|a|some|his|her|their|and|two|three|four|little|best|old|new|young|older|younger|good|close|,)$/.test(
@@ -464,6 +544,12 @@ export function trimQualifiers(clause: string): string {
     while (tokens.length > 0 && tokens[tokens.length - 1]!.pos === 'PUNCT') tokens = tokens.slice(0, -1);
     const last = tokens[tokens.length - 1];
     if (!last || tokens.length <= 3) break;
+    // "part-time", "full time", "on and off": how much, not what.
+    const hours = /\s(?:part|full)(?:\s*-\s*|\s+)time$/i.exec(join(tokens));
+    if (hours) {
+      tokens = tokens.slice(0, tokens.length - (hours[0].includes('-') ? 3 : 2));
+      continue;
+    }
     const tail = [...DISCOURSE_TAILS].find((phrase) => join(tokens).toLowerCase().endsWith(` ${phrase}`));
     if (tail) {
       tokens = tokens.slice(0, tokens.length - tail.split(' ').length);

@@ -150,6 +150,24 @@ const TRANSIENT_CONDITIONS = new Set(
   ),
 );
 
+/** "I get migraines", "I get panic attacks": a recurring complaint (plural, or a condition WordNet knows) is a condition. */
+function recurringFacts(value: string): Intent[] {
+  const what = cutTail(value).replace(
+    /^(?:really |very |quite |pretty )?(?:bad |terrible |awful |severe |chronic |frequent )?/i,
+    '',
+  );
+  const lower = what.toLowerCase();
+  if (
+    wordCount(what) > 4 ||
+    /^(?:a|an|the|my|it|that|this|them|to|up|home|there|paid|married|bored|tired|sick)\b/i.test(what)
+  )
+    return [];
+  const plural = /s$/.test(lower) && !/ss$/.test(lower);
+  const known = inClass(lower, 'condition') || CONDITION_HEADS.has(lower.replace(/s$/, '')) || /\battacks$/.test(lower);
+  if (!known || (!plural && TRANSIENT_CONDITIONS.has(lower))) return [];
+  return [assert(fact('conditions', `Gets ${lower}`, lower, { categories: ['health'] }))];
+}
+
 function conditionFacts(value: string): Intent[] {
   const items = splitList(cutTail(value).replace(/\s+in (?:my|both|one of my|the) \w+$/i, '')).map((item) =>
     item.replace(/^(?:a |an |some |mild |severe |bad )/i, '').trim(),
@@ -289,6 +307,12 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     'I suffer from chronic back pain',
     /^I (?:have|suffer from|was diagnosed with|got diagnosed with|have been diagnosed with|am diagnosed with|live with|struggle with|deal with|am being treated for|am on medication for|take medication for) (.+)$/i,
     (m) => conditionFacts(m[1]!),
+  ),
+  rule(
+    'health-state',
+    'I get migraines',
+    /^I (?:often |sometimes |regularly |frequently |occasionally |still |always )?(?:get|suffer|have) (?:from )?(\w[\w -]*s)$/i,
+    (m, ctx) => (ONE_OFF.test(ctx.source) ? [] : recurringFacts(m[1]!)),
   ),
   rule(
     'health-state',

@@ -37,8 +37,11 @@ import {
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
 import { clauseIntents, matchStatement } from './statements.js';
-import { splitClauses, trimQualifiers } from './clauses.js';
+import { household, splitClauses, trimQualifiers } from './clauses.js';
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
+
+/** Family a household names ("I live with my sister"): siblings and children; a partner is said as "my boyfriend" and kept too. */
+const HOUSEHOLD_SLOTS: ReadonlySet<string> = new Set(['siblings', 'children', 'partner']);
 
 /** Longest batch summary, in characters. */
 const MAX_SUMMARY = 300;
@@ -90,8 +93,11 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     switch (forget.kind) {
       case 'slots':
         return [{ kind: 'forget', targets: forget.targets, source: sentence.text }];
-      case 'statement':
-        return retractionsOf(forget.clause, sentence.text, now);
+      case 'statement': {
+        // "Forget that I don't drink, I do now": the first clause is taken back, the rest is said as usual.
+        const [first = forget.clause, ...rest] = splitClauses(forget.clause);
+        return [...retractionsOf(first, sentence.text, now), ...clauseListIntents(rest, profile, now)];
+      }
       case 'unknown':
         return forgetByName(text, sentence.text);
       default: {
@@ -109,6 +115,10 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     if (clauses.length < 2 || !isQuestionClause(last) || isTagQuestion(last)) return [];
     clauses = clauses.slice(0, -1);
   }
+  return clauseListIntents(clauses, profile, now);
+}
+
+function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, now: Date): Intent[] {
   return clauses.flatMap((clause) => {
     const canonical = canonicalClause(clause);
     if (!keeps(canonical.text)) return [];
@@ -131,6 +141,19 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     if (intents.length === 0 && progressive && (HABITUAL.test(clause) || /\bagain\b/i.test(clause))) {
       const base = baseForm(progressive[2]!);
       intents = clauseIntents(`${progressive[1]} ${base}${progressive[3]}`, ctx);
+    }
+    // "I am a huge introvert, parties drain me": what follows a comma may be a clause the tagger did not see as one.
+    const comma = trimmed.indexOf(',');
+    if (intents.length === 0 && comma > 0) {
+      const head = canonicalClause(trimQualifiers(trimmed.slice(0, comma))).text;
+      if (head !== '' && keeps(head)) intents = clauseIntents(head, ctx);
+    }
+    // "I live with my two younger brothers": the household's family are the user's.
+    for (const member of household(canonical.text)) {
+      const who = member.replace(/^(?:my|our)\s+/i, '');
+      const counted = /^(?:\d|one|two|three|four|five|six|twin)\b/i.test(who) || /s$/i.test(who);
+      const had = clauseIntents(`I have ${counted ? who : `a ${who}`}`, ctx);
+      intents = [...intents, ...had.filter((i) => i.kind === 'assert' && HOUSEHOLD_SLOTS.has(i.fact.slot.subTopic))];
     }
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
       return intents;

@@ -255,6 +255,12 @@ const CHILD_WORDS: Record<string, [string, string]> = {
   grandchildren: ['grandchild', 'grandchildren'],
   grandkids: ['grandchild', 'grandchildren'],
   grandchild: ['grandchild', 'grandchildren'],
+  teenager: ['teenager', 'teenagers'],
+  teenagers: ['teenager', 'teenagers'],
+  teens: ['teenager', 'teenagers'],
+  toddler: ['toddler', 'toddlers'],
+  toddlers: ['toddler', 'toddlers'],
+  teenage: ['teenager', 'teenagers'],
 };
 const COUNT_OF_CHILDREN = /^has (?:no|\w+|\d+) (?:children|kids)(?: named .*)?$/;
 
@@ -466,17 +472,30 @@ function playFacts(value: string): Intent[] {
 }
 
 function restrictionFacts(verb: string, drink: boolean, value: string): Intent[] {
-  return items(value)
-    .map((item) => item.replace(/^(?:any|much|a lot of|anything with)\s+/i, ''))
-    .filter((item) => isLikeObject(item) && (isFood(item) || wordCount(item) <= 2))
-    .map((item) =>
-      assert(
-        fact('restrictions', `${verb} ${drink ? 'drink' : 'eat'} ${item}`, item, {
-          // "I don't eat pork anymore" replaces "Likes pork".
-          supersedes: [new RegExp(`^likes ${escapeRegExp(normaliseText(item))}$`)],
-        }),
-      ),
-    );
+  return (
+    items(value)
+      .map((item) => item.replace(/^(?:any|much|a lot of|anything with|anything|food that is)\s+/i, ''))
+      .filter(
+        (item) =>
+          isLikeObject(item) &&
+          !/^(?:at|in|on|for|with|anymore|again|that|it|this|them|very|so|too)\b/i.test(item) &&
+          (isFood(item) || wordCount(item) <= 2),
+      )
+      // "anything spicy": a taste alone is said of food.
+      .map((item) =>
+        /^(?:spicy|sweet|fried|greasy|salty|sour|oily|rich|processed|raw|deep-fried)$/i.test(item)
+          ? `${item} food`
+          : item,
+      )
+      .map((item) =>
+        assert(
+          fact('restrictions', `${verb} ${drink ? 'drink' : 'eat'} ${item}`, item, {
+            // "I don't eat pork anymore" replaces "Likes pork".
+            supersedes: [new RegExp(`^likes ${escapeRegExp(normaliseText(item))}$`)],
+          }),
+        ),
+      )
+  );
 }
 
 const INTEREST_SLOTS: DefaultSlotName[] = ['hobbies', 'sports', 'music', 'likes'];
@@ -501,6 +520,18 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 }
 
 export const CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'give-up',
+    'I stopped my Italian lessons',
+    /^I (?:have )?(?:stopped|quit|dropped|gave up|given up|cancell?ed|ended|am stopping|am quitting|am dropping|dropped out of) (?:on )?(?:my |the |our |taking |going to )?(.+?) (?:lessons|classes|class|course|courses|lectures|tutoring|practice|training|sessions|club)$/i,
+    (m, ctx) => abandon(m[1]!, ctx),
+  ),
+  rule(
+    'give-up',
+    "I haven't picked up my guitar in years",
+    /^I (?:have not|have never|had not|have barely|have hardly|have not really) (?:picked up|touched|played|used|opened|ridden|worn|been on) (?:my |the |a |an |our )?(.+)$/i,
+    (m, ctx) => abandon(m[1]!, ctx),
+  ),
   rule(
     'job-loss',
     'Shell let me go',
@@ -557,7 +588,7 @@ export const CHANGE_RULES: readonly StatementRule[] = [
     'give-up',
     'I passed my driving test',
     /^I (?:passed|have passed|finally passed) (?:my )?(?:driving|driver's|drivers) test$/i,
-    (m, ctx) => [
+    (_m, ctx) => [
       { kind: 'retract', fact: fact('learning', 'Is learning to drive', 'drive'), source: ctx.source },
       event('Passed their driving test', ctx, ctx.source),
     ],
@@ -805,6 +836,14 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   // ---- where the user lives and comes from
   rule(
     'residence',
+    "I've been in Manchester since uni",
+    /^(?:I|we) (?:am|are) in (\p{Lu}[\p{L}.'-]*(?:,? \p{Lu}[\p{L}.'-]*)*)$/u,
+    // Said with "been ... since/for", a stay is a home; "I'm in Paris" alone is a visit.
+    (m, ctx) =>
+      /\b(?:been|lived) in\b.*\b(?:since|for)\b/i.test(ctx.source) ? placeFact('location', 'Lives in', m[1]!) : [],
+  ),
+  rule(
+    'residence',
     'I live in Berlin',
     new RegExp(
       `^${SUBJECT} (?:live|am living|are living|reside|am residing|am based|are based|am located|are located|have been living|have lived|have been based|am settled|are settled|have settled|settled|am currently living)(?: out| over| down| up| back)? (in|at|on|near|outside(?: of)?|just outside(?: of)?|close to) (.+)$`,
@@ -836,8 +875,15 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule('origin', "I'm from Spain", /^I (?:am|come) (?:originally )?from (.+)$/i, (m) =>
     placeFact('origin', 'Is from', m[1]!),
   ),
-  rule('origin', 'I grew up in Lyon', /^I (?:grew up|was raised|was brought up) in (.+)$/i, (m) =>
-    placeFact('origin', 'Is from', m[1]!),
+  rule(
+    'origin',
+    'I grew up in Lyon',
+    /^I (?:grew up|was raised|was brought up) (in|on|at|near|outside(?: of)?) (.+)$/i,
+    (m) =>
+      // "on a farm in Iowa", "near Leeds": only a described place gives its name after "on" or "at".
+      /^(?:in|near|outside)/i.test(m[1]!) || /^(?:a|an|the|my|our)\s/i.test(m[2]!)
+        ? placeFact('origin', 'Is from', m[2]!)
+        : [],
   ),
   rule('origin', 'My hometown is Porto', /^my (?:home ?town|home town|home country) is (.+)$/i, (m) =>
     placeFact('origin', 'Is from', m[1]!),
@@ -1047,15 +1093,21 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'degree',
     'I am doing a PhD in biology',
-    /^I am (?:doing|pursuing|working on|studying for|finishing) (?:an? |my )(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|degree)(?: degree)?(?: in ([^,]+?))?(?: at (.+))?$/i,
+    /^I am (?:doing|pursuing|working on|studying for|finishing|taking) (?:an? |my )(?:((?:(?!bachelor|master|phd)[\w'-]+ ){1,2}?))?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|degree)(?: degree)?(?: in ([^,]+?))?(?: at (.+))?$/i,
     (m) => {
-      const degree = normaliseDegree(m[1]!);
-      const field = m[2] ? cutTail(m[2]) : '';
+      // "my nursing degree": the field before the degree word ("an online degree" names no field).
+      const before = (m[1] ?? '').trim();
+      const fieldBefore =
+        before !== '' && !/^(?:new|online|first|second|part-time|full-time|\w+ year)$/i.test(before)
+          ? before.toLowerCase()
+          : '';
+      const degree = normaliseDegree(m[2]!);
+      const field = m[3] ? cutTail(m[3]) : fieldBefore;
       const out: Intent[] = [
         assert(fact('degree', `Is pursuing ${withArticle(degree)}${field ? ` in ${field}` : ''}`, degree)),
       ];
       if (field) out.push(assert(fact('major', `Studies ${field}`, field)));
-      const school = m[3] ? schoolName(m[3]) : null;
+      const school = m[4] ? schoolName(m[4]) : null;
       if (school) out.push(assert(fact('school', `Studies at ${school}`, school)));
       return out;
     },
@@ -1394,6 +1446,12 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     () => [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))],
   ),
   rule(
+    'restriction',
+    "I don't drink",
+    /^I (?:do not|never|no longer|cannot|can not) drink(?: at all| anymore| any more)?$/i,
+    () => [assert(fact('restrictions', 'Does not drink alcohol', 'alcohol'))],
+  ),
+  rule(
     'allergy',
     "I'm allergic to nuts",
     /^I am (?:severely |very |highly |deathly |mildly |slightly |super |extremely |seriously |a bit |a little )?allergic to (.+)$/i,
@@ -1609,6 +1667,16 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     "I'm trying to lose weight",
     /^I am (?:trying|aiming|working|striving|determined|committed|hoping) to (.+)$/i,
     (m, ctx) => goalFacts('goal', m[1]!, false, ctx),
+  ),
+  rule(
+    'goal',
+    "I'm saving up to buy a campervan",
+    /^I am (?:saving(?: up)?|saving money|putting money (?:aside|away)) to (buy|get|afford|pay for|travel to|visit|go to|move to|start|open) (.+)$/i,
+    (m) => {
+      const target = cutTail(m[2]!);
+      if (target === '' || wordCount(target) > 6 || !isLikeObject(target)) return [];
+      return [assert(fact('goals', `Is saving up to ${m[1]!.toLowerCase()} ${thirdPerson(target)}`, target))];
+    },
   ),
   rule(
     'plan',
