@@ -22,6 +22,7 @@ import { MemoryService } from './domain/memory/memory.service.js';
 import type { Embedder, EventBus, Extractor, MemoryVectorIndex } from './domain/ports.js';
 import { DEFAULT_HYBRID, QueryService } from './domain/search/query.service.js';
 import { DEFAULT_RERANK } from './domain/search/rerank.js';
+import { UsageService } from './domain/usage/usage.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
 import { preparePrivateDataDir } from './infra/private-data-dir.js';
@@ -245,6 +246,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         search: memorySearch,
         tokens: new GptTokenCounter(),
       }),
+      usage: new UsageService(repos.usage),
       events,
     };
 

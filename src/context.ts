@@ -12,6 +12,7 @@ import type { MemoryService } from './domain/memory/memory.service.js';
 import type { EventBus } from './domain/ports.js';
 import type { SearchNotice } from './domain/search/lexical-fallback.js';
 import type { Viewer } from './domain/types.js';
+import type { UsageService } from './domain/usage/usage.service.js';
 import type { UserService } from './domain/users/user.service.js';
 import type { Logger } from './lib/logger.js';
 import type { Loaders } from './loaders/loaders.js';
@@ -26,6 +27,7 @@ export interface Services {
   memorySearch: MemorySearchService;
   buffer: BufferScheduler;
   context: ContextService;
+  usage: UsageService;
   events: EventBus;
 }
 

@@ -85,6 +85,8 @@ export interface NewBlob extends Scope {
   chunks: NewChunk[];
   /** Whether the blob enters the user's extraction buffer, and its size in tokens. */
   buffer: { tokens: number } | null;
+  /** Estimated tokens of all its text: what the user's usage counts as stored (UsageRepository). */
+  tokens: number;
 }
 
 export interface BlobListFilter {
@@ -504,4 +506,26 @@ export interface TokenBucketStore {
   /** Takes `amount` tokens from the bucket `key` when it holds them; a bucket never seen before is full. */
   take(key: string, amount: number, shape: BucketShape): Promise<BucketState>;
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- usage
+
+/** One UTC day of usage: what was inserted and what extraction asked of the LLM. */
+export interface UsageDayRecord {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  blobs: number;
+  tokensStored: number;
+  llmCalls: number;
+  llmPromptTokens: number;
+  llmCompletionTokens: number;
+}
+
+/**
+ * Usage counters by day. Written by the blob and processing adapters in the
+ * transactions that insert blobs and commit extraction batches; read here.
+ */
+export interface UsageRepository {
+  /** Days with any usage in [from, to] (UTC days, inclusive), oldest first; a project's days sum its users. */
+  daily(scope: { projectId: string; userPk?: string }, from: string, to: string): Promise<UsageDayRecord[]>;
 }

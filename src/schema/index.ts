@@ -17,6 +17,7 @@ import { ProfileConfigResolver } from './memory/profile-config.resolver.js';
 import { MemorySubscriptionResolver } from './memory/subscription.resolver.js';
 import { ProjectResolver } from './project/project.resolver.js';
 import { SearchResolver } from './search/search.resolver.js';
+import { ProjectUsageResolver, UserUsageResolver } from './usage/usage.resolver.js';
 import { UserResolver } from './user/user.resolver.js';
 
 const unusedTopicPubSub = {
@@ -43,6 +44,8 @@ export async function buildMemqlSchema(): Promise<GraphQLSchema> {
       BufferResolver,
       ProfileConfigResolver,
       MemorySubscriptionResolver,
+      ProjectUsageResolver,
+      UserUsageResolver,
     ],
     // Input is validated once, in the domain, with field-named errors.
     validate: false,

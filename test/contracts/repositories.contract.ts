@@ -24,6 +24,7 @@ import type {
   Page,
   PageRequest,
   ProfileConfig,
+  TokenUsage,
   UserRecord,
 } from '../../src/domain/types.js';
 import { memoryContract } from './memory.contract.js';
@@ -72,6 +73,7 @@ export function newDoc(user: UserRecord, texts: string[], createdAt = T0, extra:
     createdAt,
     chunks: textChunks(...texts),
     buffer: null,
+    tokens: Math.ceil(texts.join(' ').length / 4),
     agentId: null,
     runId: null,
     ...extra,
@@ -124,6 +126,7 @@ export async function commitBatch(
   user: UserRecord,
   operations: ResolvedOperation[],
   summary = 'batch',
+  usage: TokenUsage | null = null,
 ): Promise<{ event: MemoryEventRecord; blobIds: string[] }> {
   const blob = await repos.blobs.insert(newChat(user, `${summary}: something the user said`));
   expect(await repos.processing.claim(user.pk, 'contract-worker', 60_000)).toBe(true);
@@ -139,7 +142,7 @@ export async function commitBatch(
     blobIds,
     summary,
     tags: ['t'],
-    usage: null,
+    usage,
     operations,
   });
   return { event, blobIds };
@@ -929,6 +932,41 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
     });
 
     // ------------------------------------------------------------ profile configuration
+
+    describe('usage', () => {
+      it('counts blobs, their tokens and the LLM usage of committed batches by user and UTC day', async () => {
+        const ana = await newUser(repos, 'usage', 'ana');
+        const ben = await repos.users.create(ana.projectId, { externalId: 'ben', data: {} });
+        const today = new Date().toISOString().slice(0, 10);
+        await repos.blobs.insert(newDoc(ana, ['twelve chars', 'and some more']));
+        await repos.blobs.insert(newDoc(ben, ['x'.repeat(40)]));
+        // commitBatch inserts a chat blob first; a batch without LLM calls (the rule-based extractor) adds none.
+        await commitBatch(repos, ana, [add('Lives in Porto')], 'batch', {
+          calls: 2,
+          promptTokens: 300,
+          completionTokens: 40,
+        });
+        await commitBatch(repos, ben, [], 'rules', { calls: 0, promptTokens: 0, completionTokens: 0 });
+
+        const chat = (summary: string) => Math.ceil(`${summary}: something the user said`.length / 4);
+        const anaDay = {
+          day: today,
+          blobs: 2,
+          tokensStored: Math.ceil('twelve chars and some more'.length / 4) + chat('batch'),
+          llmCalls: 2,
+          llmPromptTokens: 300,
+          llmCompletionTokens: 40,
+        };
+        expect(await repos.usage.daily({ projectId: ana.projectId, userPk: ana.pk }, today, today)).toEqual([anaDay]);
+        expect(await repos.usage.daily({ projectId: ana.projectId }, today, today)).toEqual([
+          { ...anaDay, blobs: 4, tokensStored: anaDay.tokensStored + 10 + chat('rules') },
+        ]);
+        // Outside the range, or another project: nothing.
+        expect(await repos.usage.daily({ projectId: ana.projectId }, '2000-01-01', '2000-12-31')).toEqual([]);
+        const other = await newUser(repos, 'usage-other', 'ana');
+        expect(await repos.usage.daily({ projectId: other.projectId }, today, today)).toEqual([]);
+      });
+    });
 
     describe('profile configuration', () => {
       it("is null until a project saves one, then the project's own", async () => {

@@ -41,6 +41,8 @@ import type {
   ScopeUsage,
   ScoredChunkId,
   ScoredMemoryId,
+  UsageDayRecord,
+  UsageRepository,
   UserRepository,
 } from '../../src/domain/ports.js';
 import { contextReach, rankWindows } from '../../src/domain/search/lexical-ranking.js';
@@ -127,8 +129,28 @@ export class InMemoryTables {
   readonly memories = new Map<string, MemoryRow>();
   readonly changes: ChangeRow[] = [];
   readonly events = new Map<string, MemoryEventRecord>();
+  /** UsageDay rows by `projectId|userPk|day`. */
+  readonly usage = new Map<string, UsageDayRecord & { projectId: string; userPk: string }>();
   private sequence = 0;
   private jobSequence = 0n;
+
+  /** Adds to one user's day of usage, as the Prisma adapters do in their transactions. */
+  addUsage(projectId: string, userPk: string, at: Date, add: Partial<Omit<UsageDayRecord, 'day'>>): void {
+    const day = at.toISOString().slice(0, 10);
+    const key = `${projectId}|${userPk}|${day}`;
+    const row = this.usage.get(key) ?? {
+      projectId,
+      userPk,
+      day,
+      blobs: 0,
+      tokensStored: 0,
+      llmCalls: 0,
+      llmPromptTokens: 0,
+      llmCompletionTokens: 0,
+    };
+    for (const [field, value] of Object.entries(add) as [keyof typeof add, number][]) row[field] += value;
+    this.usage.set(key, row);
+  }
 
   nextSeq(): number {
     return ++this.sequence;
@@ -375,6 +397,7 @@ export class InMemoryBlobRepository implements BlobRepository {
       agentId: blob.agentId,
       runId: blob.runId,
     };
+    this.t.addUsage(blob.projectId, blob.userPk, now(), { blobs: 1, tokensStored: blob.tokens });
     this.t.blobs.set(record.id, {
       record,
       insertedAt: now(),
@@ -1021,6 +1044,12 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
       createdAt: at,
     };
     this.t.events.set(event.id, event);
+    if (batch.usage && batch.usage.calls > 0)
+      this.t.addUsage(batch.projectId, batch.userPk, at, {
+        llmCalls: batch.usage.calls,
+        llmPromptTokens: batch.usage.promptTokens,
+        llmCompletionTokens: batch.usage.completionTokens,
+      });
     const changes: MemoryChangeRecord[] = [];
     for (const operation of batch.operations) {
       const change = this.apply(batch, event.id, operation, at);
@@ -1196,6 +1225,33 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
 
 // ---------------------------------------------------------------- all of them
 
+export class InMemoryUsageRepository implements UsageRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async daily(scope: { projectId: string; userPk?: string }, from: string, to: string): Promise<UsageDayRecord[]> {
+    const days = new Map<string, UsageDayRecord>();
+    for (const row of this.t.usage.values()) {
+      if (row.projectId !== scope.projectId || (scope.userPk && row.userPk !== scope.userPk)) continue;
+      if (row.day < from || row.day > to) continue;
+      const day = days.get(row.day) ?? {
+        day: row.day,
+        blobs: 0,
+        tokensStored: 0,
+        llmCalls: 0,
+        llmPromptTokens: 0,
+        llmCompletionTokens: 0,
+      };
+      day.blobs += row.blobs;
+      day.tokensStored += row.tokensStored;
+      day.llmCalls += row.llmCalls;
+      day.llmPromptTokens += row.llmPromptTokens;
+      day.llmCompletionTokens += row.llmCompletionTokens;
+      days.set(row.day, day);
+    }
+    return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+  }
+}
+
 export interface InMemoryRepositories {
   tables: InMemoryTables;
   projects: InMemoryProjectRepository;
@@ -1209,6 +1265,7 @@ export interface InMemoryRepositories {
   events: InMemoryEventRepository;
   processing: InMemoryProcessingRepository;
   profileConfigs: InMemoryProfileConfigRepository;
+  usage: InMemoryUsageRepository;
 }
 
 /** Every repository over one fresh set of tables (the shape of src/infra/prisma/repositories.ts). */
@@ -1227,6 +1284,7 @@ export function createInMemoryRepositories(): InMemoryRepositories {
     events: new InMemoryEventRepository(tables),
     processing: new InMemoryProcessingRepository(tables),
     profileConfigs: new InMemoryProfileConfigRepository(tables),
+    usage: new InMemoryUsageRepository(tables),
   };
 }
 

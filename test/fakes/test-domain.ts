@@ -25,6 +25,7 @@ import { MemoryService } from '../../src/domain/memory/memory.service.js';
 import type { Embedder, Extractor, Log } from '../../src/domain/ports.js';
 import { DEFAULT_HYBRID, type HybridOptions, QueryService } from '../../src/domain/search/query.service.js';
 import type { Project, UserRecord, Viewer } from '../../src/domain/types.js';
+import { UsageService } from '../../src/domain/usage/usage.service.js';
 import { UserService } from '../../src/domain/users/user.service.js';
 import { HashingEmbedder } from '../../src/infra/embeddings/hashing.embedder.js';
 import { GptTokenCounter } from '../../src/infra/tokens/gpt.token-counter.js';
@@ -181,6 +182,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
       search: memorySearch,
       tokens: new GptTokenCounter(),
     }),
+    usage: new UsageService(repos.usage),
     events,
   };
 

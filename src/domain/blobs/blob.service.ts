@@ -26,6 +26,7 @@ export class BlobService {
   async insert(user: UserRecord, input: BlobCommand, now: Date = new Date()): Promise<BlobRecord> {
     const valid = validateBlob(input);
     const buffer = entersBuffer(valid.content) ? { tokens: bufferTokens(valid.content) } : null;
+    const chunks = chunkBlob(valid.content);
     const blob = await this.blobs
       .insert({
         projectId: user.projectId,
@@ -33,8 +34,10 @@ export class BlobService {
         content: valid.content,
         metadata: valid.metadata,
         createdAt: valid.createdAt ?? now,
-        chunks: chunkBlob(valid.content),
+        chunks,
         buffer,
+        // Chunks cover all of the blob's text.
+        tokens: chunks.reduce((total, chunk) => total + estimateTokens(chunk.text), 0),
         agentId: valid.agentId,
         runId: valid.runId,
       })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BlobListFilter, BlobRepository, NewBlob } from '../../domain/ports.js';
 import type { BlobRecord, BlobType, Page, PageRequest } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
+import { usageDay } from './usage.repository.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
 import { blobContentToJson, locatorColumns, toBlobRecord, type BlobRowFields } from './blob.mappers.js';
 import { toPage } from './pagination.js';
@@ -100,6 +101,7 @@ export class PrismaBlobRepository implements BlobRepository {
         createdAt: blob.createdAt.toISOString(),
       })),
     );
+    const usageRows = blobUsage(blobs, usageDay(new Date()));
     await this.db.$executeRaw`
       WITH new_blobs AS (
         INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens", "agentId", "runId")
@@ -116,6 +118,16 @@ export class PrismaBlobRepository implements BlobRepository {
         FROM jsonb_to_recordset(${JSON.stringify(chunkRows)}::jsonb)
           AS c("blobId" uuid, "projectId" uuid, "userPk" uuid, "ordinal" int, "text" text, "searchText" text, "messageIndex" int, "charStart" int,
                "charEnd" int, "startTime" float8, "endTime" float8, "createdAt" timestamp)
+      ), usage AS (
+        -- Counted in the same statement as the blobs: usage never disagrees with what was stored.
+        INSERT INTO "UsageDay" ("projectId", "userPk", "day", "blobs", "tokensStored")
+        SELECT u."projectId", u."userPk", u."day", u."blobs", u."tokensStored"
+        FROM jsonb_to_recordset(${JSON.stringify(usageRows)}::jsonb)
+          AS u("projectId" uuid, "userPk" uuid, "day" date, "blobs" int, "tokensStored" bigint)
+        ORDER BY u."projectId", u."userPk"
+        ON CONFLICT ("projectId", "userPk", "day") DO UPDATE SET
+          "blobs" = "UsageDay"."blobs" + EXCLUDED."blobs",
+          "tokensStored" = "UsageDay"."tokensStored" + EXCLUDED."tokensStored"
       )
       INSERT INTO "IndexJob" ("kind", "projectId", "userPk", "blobId")
       SELECT 'UPSERT_BLOB', "projectId", "userPk", "id" FROM new_blobs`;
@@ -214,4 +226,27 @@ export class PrismaBlobRepository implements BlobRepository {
     const totals = new Map(counts.map((c) => [c.userPk, c.total]));
     return userPks.map((pk) => toPage(rowsByUser.get(pk) ?? [], first, totals.get(pk) ?? 0, toBlobRecord));
   }
+}
+
+/** One row per user: the blobs inserted and the estimated tokens of their text. Sorted, so concurrent inserts lock rows in one order. */
+function blobUsage(blobs: readonly NewBlob[], day: string) {
+  const byUser = new Map<
+    string,
+    { projectId: string; userPk: string; day: string; blobs: number; tokensStored: number }
+  >();
+  for (const blob of blobs) {
+    const row = byUser.get(blob.userPk) ?? {
+      projectId: blob.projectId,
+      userPk: blob.userPk,
+      day,
+      blobs: 0,
+      tokensStored: 0,
+    };
+    row.blobs += 1;
+    row.tokensStored += blob.tokens;
+    byUser.set(blob.userPk, row);
+  }
+  return [...byUser.values()].sort(
+    (a, b) => a.projectId.localeCompare(b.projectId) || a.userPk.localeCompare(b.userPk),
+  );
 }

@@ -13,6 +13,7 @@ import type {
 } from '../../domain/types.js';
 import type { Prisma, PrismaClient } from './generated/client.js';
 import { toBlobRecord } from './blob.mappers.js';
+import { usageDay, usageUpsert } from './usage.repository.js';
 import {
   enqueueMemorySync,
   insertChanges,
@@ -87,6 +88,17 @@ export class PrismaProcessingRepository implements ProcessingRepository {
             usage: (batch.usage ?? undefined) as Prisma.InputJsonValue | undefined,
           },
         });
+        if (batch.usage && batch.usage.calls > 0)
+          await tx.$executeRaw(
+            usageUpsert({
+              projectId: batch.projectId,
+              userPk: batch.userPk,
+              day: usageDay(new Date()),
+              llmCalls: batch.usage.calls,
+              llmPromptTokens: batch.usage.promptTokens,
+              llmCompletionTokens: batch.usage.completionTokens,
+            }),
+          );
         const changes = await applyOperations(tx, batch, event.id);
         await tx.blob.updateMany({
           where: { id: { in: batch.blobIds }, userPk: batch.userPk },

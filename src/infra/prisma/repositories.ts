@@ -11,6 +11,7 @@ import type {
   ProcessingRepository,
   ProfileConfigRepository,
   ProjectRepository,
+  UsageRepository,
   UserRepository,
 } from '../../domain/ports.js';
 import { PrismaApiKeyRepository } from './api-key.repository.js';
@@ -24,6 +25,7 @@ import { PrismaMemoryRepository } from './memory.repository.js';
 import { PrismaProcessingRepository } from './processing.repository.js';
 import { PrismaProfileConfigRepository } from './profile-config.repository.js';
 import { PrismaProjectRepository } from './project.repository.js';
+import { PrismaUsageRepository } from './usage.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
 
 export interface Repositories {
@@ -38,6 +40,7 @@ export interface Repositories {
   events: EventRepository;
   processing: ProcessingRepository;
   profileConfigs: ProfileConfigRepository;
+  usage: UsageRepository;
 }
 
 /** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
@@ -54,5 +57,6 @@ export function createRepositories(db: PrismaClient, poolMax = 1): Repositories 
     events: new PrismaEventRepository(db),
     processing: new PrismaProcessingRepository(db),
     profileConfigs: new PrismaProfileConfigRepository(db),
+    usage: new PrismaUsageRepository(db),
   };
 }
