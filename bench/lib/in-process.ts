@@ -2,7 +2,7 @@
 // runs it (embedded PGlite and Chroma unless DATABASE_URL / CHROMA_URL are
 // set), on a free port, with a generated admin key.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type App, buildApp } from '../../src/app.js';
@@ -15,13 +15,23 @@ export interface InProcessServer {
   url: string;
   adminKey: string;
   dataDir: string;
-  /** Stops the server and removes its data directory. */
+  /** Stops the server and removes its data directory (unless it was given: that one is kept). */
   destroy(): Promise<void>;
 }
 
-/** `env` overrides the process environment (which may point at servers). */
-export async function startInProcess(env: Record<string, string>): Promise<InProcessServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-'));
+/**
+ * `env` overrides the process environment (which may point at servers).
+ * `dataDir`: use (and keep) this data directory instead of a fresh one.
+ */
+export async function startInProcess(
+  env: Record<string, string>,
+  options: { dataDir?: string | undefined } = {},
+): Promise<InProcessServer> {
+  const keep = options.dataDir !== undefined;
+  const dataDir = options.dataDir
+    ? path.resolve(options.dataDir)
+    : await mkdtemp(path.join(os.tmpdir(), 'memql-bench-'));
+  if (keep) await mkdir(dataDir, { recursive: true });
   const adminKey = generateSecret();
   const config = loadConfig({
     ...process.env,
@@ -40,7 +50,7 @@ export async function startInProcess(env: Record<string, string>): Promise<InPro
     dataDir,
     destroy: async () => {
       await app.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keep) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

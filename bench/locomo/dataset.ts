@@ -13,6 +13,7 @@ const turnSchema = z.object({
 
 const qaSchema = z.object({
   question: z.string().min(1),
+  answer: z.union([z.string(), z.number()]).optional(),
   evidence: z.array(z.string()).default([]),
   category: z.number().int(),
 });
@@ -39,6 +40,8 @@ export interface Session {
 
 export interface Question {
   text: string;
+  /** The reference answer ('' when the file has none). */
+  answer: string;
   category: number;
   /** Normalised dia_ids that exist in the conversation. */
   evidence: string[];
@@ -101,7 +104,7 @@ function toConversation(sample: z.infer<typeof sampleSchema>): Conversation {
       droppedQuestions++;
       continue;
     }
-    questions.push({ text: qa.question, category: qa.category, evidence });
+    questions.push({ text: qa.question, answer: String(qa.answer ?? ''), category: qa.category, evidence });
   }
   return { id: sample.sample_id, sessions, questions, droppedQuestions };
 }

@@ -6,6 +6,18 @@
 // Options: --modes HYBRID,LEXICAL,SEMANTIC  --top-k 10  --concurrency 4
 //          --markdown OUT.md (default bench/results/locomo.md; "-" for none)
 //          --benchmarks (also replace the LoCoMo section of BENCHMARKS.md)
+//          --cv (leave-one-conversation-out over the file's conversations: see cv.ts;
+//                --markdown default bench/results/locomo-cv.md, --benchmarks the locomo-cv section;
+//                --lists FILE keeps the API's deep lists in FILE and reuses them while FILE
+//                exists and the server's ranking code is unchanged: for trying settings;
+//                --data-dir DIR keeps memql's data directory, so a later run skips inserting and
+//                embedding the conversations)
+//
+//          --qa (end to end: the configured LLM answers each question from memql's context and
+//                judges the answer, Mem0's LLM-as-judge; see qa.ts. Needs MEMQL_LLM_BASE_URL and
+//                MEMQL_LLM_MODEL (MEMQL_LLM_API_KEY); --judge-model M judges with another model
+//                of the same endpoint; --context-turns 10; --qa-limit N asks the first N questions
+//                of each conversation; --markdown default bench/results/locomo-qa.md)
 //
 // Starts memql in this process on a fresh data directory (embedded PGlite and
 // Chroma, the offline USE-lite embedder unless the environment says
@@ -26,7 +38,19 @@ import { commandLine, machineInfo, machineLine } from '../lib/machine.js';
 import { latency, replaceSection, table } from '../lib/stats.js';
 import { Bm25Index } from './bm25.js';
 import { type ApiMode, ask, startLocomoServer } from './api.js';
-import { CATEGORY_NAMES, loadLocomo } from './dataset.js';
+import {
+  type CrossValidated,
+  crossValidate,
+  FIXED_MODES,
+  hybridGrid,
+  LIST_DEPTH,
+  type QuestionLists,
+  renderCrossValidated,
+} from './cv.js';
+import { OpenAiChatClient } from '../../src/infra/http/openai-chat.client.js';
+import { loadConfig } from '../../src/config.js';
+import { type QaResult, runQa } from './qa.js';
+import { CATEGORY_NAMES, type Conversation, loadLocomo } from './dataset.js';
 import { type ModeScores, ScoreTable, scoreQuestion } from './metrics.js';
 
 const API_MODES: readonly ApiMode[] = ['HYBRID', 'LEXICAL', 'SEMANTIC'];
@@ -36,13 +60,23 @@ async function main(): Promise<void> {
     options: {
       data: { type: 'string', default: '../shared/locomo/locomo-dev.json' },
       json: { type: 'string' },
-      markdown: { type: 'string', default: 'bench/results/locomo.md' },
+      markdown: { type: 'string' },
       modes: { type: 'string', default: API_MODES.join(',') },
       'top-k': { type: 'string', default: '10' },
       concurrency: { type: 'string', default: '4' },
       benchmarks: { type: 'boolean', default: false },
+      cv: { type: 'boolean', default: false },
+      lists: { type: 'string' },
+      'data-dir': { type: 'string' },
+      qa: { type: 'boolean', default: false },
+      'judge-model': { type: 'string' },
+      'context-turns': { type: 'string', default: '10' },
+      'qa-limit': { type: 'string' },
     },
   });
+  const markdownFile =
+    values.markdown ??
+    (values.cv ? 'bench/results/locomo-cv.md' : values.qa ? 'bench/results/locomo-qa.md' : 'bench/results/locomo.md');
   const modes = values.modes.split(',').map((m) => m.trim().toUpperCase()) as ApiMode[];
   for (const mode of modes) if (!API_MODES.includes(mode)) throw new Error(`--modes: unknown mode ${mode}`);
   const topK = Number(values['top-k']);
@@ -58,6 +92,40 @@ async function main(): Promise<void> {
   log(
     `${conversations.length} conversations, ${turnCount} turns, ${questionCount} questions of categories 1-4 (${dropped} without usable evidence left out)`,
   );
+
+  if (values.qa) {
+    const limit = values['qa-limit'] === undefined ? null : Number(values['qa-limit']);
+    const asked =
+      limit === null ? conversations : conversations.map((c) => ({ ...c, questions: c.questions.slice(0, limit) }));
+    const markdown = await endToEnd({
+      conversations: asked,
+      data: values.data,
+      judgeModel: values['judge-model'],
+      contextTurns: Number(values['context-turns']),
+      concurrency,
+      dataDir: values['data-dir'],
+      json: values.json,
+      log,
+    });
+    if (markdownFile !== '-') await writeOut(markdownFile, `${markdown}\n`);
+    return;
+  }
+  if (values.cv) {
+    await crossValidation({
+      conversations,
+      data: values.data,
+      json: values.json,
+      markdown: markdownFile,
+      benchmarks: values.benchmarks,
+      lists: values.lists,
+      dataDir: values['data-dir'],
+      log,
+      started,
+      turnCount,
+      concurrency,
+    });
+    return;
+  }
 
   const results: Record<string, ModeScores> = {};
   const latencies: Record<string, ReturnType<typeof latency>> = {};
@@ -129,11 +197,190 @@ async function main(): Promise<void> {
   if (values.json) {
     await writeOut(values.json, `${JSON.stringify({ modes: ordered, machine, data: values.data, topK }, null, 2)}\n`);
   }
-  if (values.markdown && values.markdown !== '-') await writeOut(values.markdown, `${markdown}\n`);
+  if (markdownFile !== '-') await writeOut(markdownFile, `${markdown}\n`);
   if (values.benchmarks) {
     const file = 'BENCHMARKS.md';
     const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
     await writeFile(file, replaceSection(current, 'locomo', markdown));
+  }
+}
+
+/**
+ * `--cv`: each question's deep lexical and semantic lists through the API
+ * (once), HYBRID's settings re-ranked in memory and chosen by
+ * leave-one-conversation-out (cv.ts). Also asks HYBRID through the API with
+ * the server's defaults, as a check that the in-memory replica ranks as the
+ * server does.
+ */
+async function crossValidation(input: {
+  conversations: Conversation[];
+  data: string;
+  json: string | undefined;
+  markdown: string;
+  benchmarks: boolean;
+  lists: string | undefined;
+  dataDir: string | undefined;
+  log: (message: string) => void;
+  started: number;
+  turnCount: number;
+  concurrency: number;
+}): Promise<void> {
+  const { conversations, log } = input;
+  const asks = conversations.flatMap((c) => c.questions.map((question) => ({ conversation: c, question })));
+  const saved = input.lists ? await readSavedLists(input.lists, asks.length) : null;
+  const { lists, api } = saved
+    ? { lists: saved.lists.map((l, i) => ({ ...asks[i]!, ...l })), api: saved.api }
+    : await askDeepLists(asks, input.concurrency, log, input.dataDir);
+  if (input.lists && !saved) {
+    await writeOut(
+      input.lists,
+      JSON.stringify({ api, lists: lists.map(({ lexical, semantic }) => ({ lexical, semantic })) }),
+    );
+  }
+  const result = crossValidate(lists, {
+    LEXICAL: [FIXED_MODES.LEXICAL],
+    SEMANTIC: [FIXED_MODES.SEMANTIC],
+    HYBRID: hybridGrid(),
+  });
+  const f = (x: number) => x.toFixed(3);
+  const markdown = renderCrossValidated(result, [
+    `### LoCoMo retrieval, leave one conversation out (${path.basename(input.data)})`,
+    '',
+    `Machine: ${machineLine(await machineInfo())}.`,
+    `Command: \`${commandLine('eval:locomo')}\` (${((Date.now() - input.started) / 1000).toFixed(0)} s in all). Embedder: ${process.env.MEMQL_EMBEDDINGS_PROVIDER ?? 'local USE-lite'}.`,
+    `${conversations.length} conversations, ${input.turnCount} turns, ${asks.length} questions of categories 1-4. Each row pools the held-out scores of ${conversations.length} folds: a question is ranked with the HYBRID setting that scored best (mean of recall@1, recall@10 and MRR) on the other conversations. Lists ${LIST_DEPTH} deep, as User.query reads them at topK 10.`,
+    `HYBRID through the API with the server's defaults (not cross-validated), as a check of the in-memory replica: recall@1 ${f(api.overall['recall@1'])}, recall@10 ${f(api.overall['recall@10'])}, MRR ${f(api.overall.mrr)}.`,
+  ]);
+  process.stdout.write(`${markdown}\n`);
+  if (input.json) {
+    const out: CrossValidated & { apiHybridDefaults: ModeScores; data: string } = {
+      ...result,
+      apiHybridDefaults: api,
+      data: input.data,
+    };
+    await writeOut(input.json, `${JSON.stringify(out, null, 2)}\n`);
+  }
+  if (input.markdown !== '-') await writeOut(input.markdown, `${markdown}\n`);
+  if (input.benchmarks) {
+    const current = await readFile('BENCHMARKS.md', 'utf8').catch(() => '# Benchmarks\n');
+    await writeFile('BENCHMARKS.md', replaceSection(current, 'locomo-cv', markdown));
+  }
+}
+
+/** `--qa`: the end-to-end J score (qa.ts) with the LLM the environment configures. */
+async function endToEnd(input: {
+  conversations: Conversation[];
+  data: string;
+  judgeModel: string | undefined;
+  contextTurns: number;
+  concurrency: number;
+  dataDir: string | undefined;
+  json: string | undefined;
+  log: (message: string) => void;
+}): Promise<string> {
+  const { llm } = loadConfig(process.env);
+  if (llm.provider !== 'openai')
+    throw new Error(
+      '--qa needs an LLM: set MEMQL_LLM_BASE_URL and MEMQL_LLM_MODEL (and MEMQL_LLM_API_KEY if it needs one)',
+    );
+  const chat = (model: string) =>
+    new OpenAiChatClient({
+      baseUrl: llm.baseUrl,
+      apiKey: llm.apiKey,
+      model,
+      timeoutMs: llm.timeoutMs,
+      maxRetries: llm.maxRetries,
+    });
+  const answerer = chat(llm.model);
+  const judge = input.judgeModel ? chat(input.judgeModel) : answerer;
+  const { server, client } = await startLocomoServer(input.conversations, { dataDir: input.dataDir });
+  let result: QaResult;
+  try {
+    result = await runQa(input.conversations, {
+      memql: client,
+      answerer,
+      judge,
+      contextTurns: input.contextTurns,
+      concurrency: input.concurrency,
+      onRow: (_row, done, total) => {
+        if (done % 50 === 0 || done === total) input.log(`${done}/${total} questions answered and judged`);
+      },
+    });
+  } finally {
+    await server.destroy();
+  }
+  const f = (x: number) => x.toFixed(3);
+  const markdown = [
+    `### LoCoMo end to end, LLM-as-judge (${path.basename(input.data)})`,
+    '',
+    `Machine: ${machineLine(await machineInfo())}.`,
+    `Command: \`${commandLine('eval:locomo')}\`. Answers: ${answerer.model}; judge: ${judge.model}; context: the best ${input.contextTurns} messages of User.query (HYBRID), with their dates and speakers. Embedder: ${process.env.MEMQL_EMBEDDINGS_PROVIDER ?? 'local USE-lite'}.`,
+    '',
+    table(
+      ['', 'J', 'questions'],
+      [
+        ...Object.entries(result.byCategory).map(([c, x]) => [
+          `${c} ${CATEGORY_NAMES[Number(c)] ?? ''}`,
+          f(x.j),
+          x.questions,
+        ]),
+        ['overall', f(result.overall.j), result.overall.questions],
+      ],
+    ),
+  ].join('\n');
+  process.stdout.write(`${markdown}\n`);
+  if (input.json) await writeOut(input.json, `${JSON.stringify(result, null, 2)}\n`);
+  return markdown;
+}
+
+interface SavedLists {
+  api: ModeScores;
+  lists: Pick<QuestionLists, 'lexical' | 'semantic'>[];
+}
+
+async function readSavedLists(file: string, questions: number): Promise<SavedLists | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const saved = JSON.parse(text) as SavedLists;
+  if (saved.lists.length !== questions) throw new Error(`--lists ${file}: saved for another data file`);
+  return saved;
+}
+
+/** Each question's deep lexical and semantic lists, and HYBRID at the server's defaults, through the API. */
+async function askDeepLists(
+  asks: { conversation: Conversation; question: Conversation['questions'][number] }[],
+  concurrency: number,
+  log: (message: string) => void,
+  dataDir: string | undefined,
+): Promise<{ lists: QuestionLists[]; api: ModeScores }> {
+  const { server, client, insertSeconds, indexSeconds } = await startLocomoServer(
+    asks.map((a) => a.conversation).filter((c, i, all) => all.indexOf(c) === i),
+    { dataDir },
+  );
+  const apiHybrid = new ScoreTable();
+  try {
+    log(`inserted through the API in ${insertSeconds.toFixed(1)} s, indexed ${indexSeconds.toFixed(1)} s later`);
+    const top = (hits: { id: string; score: number }[]) =>
+      hits.slice(0, LIST_DEPTH).map((h) => ({ chunkId: h.id, score: h.score }));
+    // topK 100 blobs: every hit of the deep lists comes back.
+    const lists = await mapConcurrent(asks, concurrency, async ({ conversation, question }) => {
+      // One request at a time per question: `concurrency` requests in flight in all.
+      const lexical = await ask(client, conversation.id, question.text, 'LEXICAL', 100);
+      const semantic = await ask(client, conversation.id, question.text, 'SEMANTIC', 100);
+      const hybrid = await ask(client, conversation.id, question.text, 'HYBRID', 10);
+      apiHybrid.add(
+        question.category,
+        scoreQuestion(
+          hybrid.map((h) => h.id),
+          question.evidence,
+        ),
+      );
+      return { conversation, question, lexical: top(lexical), semantic: top(semantic) };
+    });
+    log(`${asks.length} questions asked (deep lexical and semantic lists, and HYBRID at the server's defaults)`);
+    return { lists, api: apiHybrid.result() };
+  } finally {
+    await server.destroy();
   }
 }
 
