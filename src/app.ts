@@ -499,6 +499,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
     url: chromaUrl,
     modelTag: embedder.model,
     shardTargetRecords: config.vectorShardRecords,
+    queryTimeoutMs: config.vectorQueryTimeoutMs,
     log,
   });
   await vectors.open(embedder.dimension);
@@ -509,6 +510,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
       modelTag: embedder.model,
       prefix: 'memql-memories',
       shardTargetRecords: config.vectorShardRecords,
+      queryTimeoutMs: config.vectorQueryTimeoutMs,
       log,
     }),
   );

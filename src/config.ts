@@ -117,6 +117,12 @@ export const SETTINGS = {
       'pause before restarting the embedded Chroma after its process died, doubling after each failed attempt (at most 60 s); ' +
       'meanwhile searches answer lexically and `/health` says `degraded`',
   }),
+  MEMQL_VECTOR_QUERY_TIMEOUT_SECONDS: setting({
+    schema: z.coerce.number().min(0.1).max(600),
+    default: 10,
+    description:
+      'a vector query Chroma has not answered by then (a hung server) is given up: the search answers lexically, as when Chroma is down',
+  }),
   MEMQL_VECTOR_SHARD_RECORDS: setting({
     schema: z.coerce.number().int().min(100).max(1_000_000),
     default: DEFAULT_SHARD_TARGET_RECORDS,
@@ -408,6 +414,7 @@ export interface Config {
   database: { kind: 'embedded' } | { kind: 'external'; url: string; poolMax: number };
   chroma: { kind: 'embedded'; restartMs: number } | { kind: 'external'; url: string };
   vectorShardRecords: number;
+  vectorQueryTimeoutMs: number;
   adminKey: string | undefined;
   /** What one operation may ask for, and how much each key may ask (src/server/operation-limits.ts, rate-limit.ts). */
   limits: LimitsConfig;
@@ -474,6 +481,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { kind: 'external', url: e.CHROMA_URL }
       : { kind: 'embedded', restartMs: Math.round(e.MEMQL_CHROMA_RESTART_SECONDS * 1000) },
     vectorShardRecords: e.MEMQL_VECTOR_SHARD_RECORDS,
+    vectorQueryTimeoutMs: Math.round(e.MEMQL_VECTOR_QUERY_TIMEOUT_SECONDS * 1000),
     adminKey: e.MEMQL_ADMIN_KEY,
     limits: limitsConfig(e),
     embeddings: embeddingsConfig(e),

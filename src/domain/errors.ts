@@ -76,7 +76,12 @@ export class MemoryEditConflict extends Error {
  * keeps its jobs in the outbox until the index is back.
  */
 export class VectorIndexUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** What a client may be told (no addresses): "is not reachable", "did not answer within 1000 ms". */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'VectorIndexUnavailableError';
   }

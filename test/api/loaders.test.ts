@@ -42,8 +42,12 @@ describe('DataLoader batching', () => {
   }, 300_000);
   afterAll(async () => t?.destroy());
 
-  // The request's own statements: background work (the indexer, the buffer
-  // sweep) landing during the request is not counted (AppStats.requestSqlQueries).
+  // The request's own statements: background work (the indexer's poll, the
+  // buffer and expiry sweeps, a key's lastUsedAt written at most once a
+  // minute) landing during the request is not counted
+  // (AppStats.requestSqlQueries). Counting every statement sent meanwhile
+  // made these comparisons flaky on a loaded machine, where a request lasts
+  // long enough to overlap a poll.
   const statementsFor = async (client: GraphQLClient) => {
     const requestId = `loaders-${randomUUID()}`;
     const { users } = await client
@@ -74,10 +78,11 @@ describe('DataLoader batching', () => {
   });
 
   const countsStatementsFor = async (client: GraphQLClient) => {
-    await t.app.indexer.drain();
-    const before = t.app.stats.sqlQueries;
-    const { users } = await client.ok(UsersWithCountsDocument, { first: 50 });
-    return { statements: t.app.stats.sqlQueries - before, users };
+    const requestId = `loaders-counts-${randomUUID()}`;
+    const { users } = await client
+      .withHeaders({ 'x-request-id': requestId })
+      .ok(UsersWithCountsDocument, { first: 50 });
+    return { statements: t.app.stats.requestSqlQueries(requestId), users };
   };
 
   it('lists users with memoryCount, blobCount, agents and runs in the same number of statements for 5 or 50', async () => {
@@ -91,7 +96,8 @@ describe('DataLoader batching', () => {
       agents: [{ id: expect.stringMatching(/^agent-/), memoryCount: 1, blobCount: 2 }],
       runs: [{ id: expect.stringMatching(/^run-/), memoryCount: 0, blobCount: 2 }],
     });
-    // key lookup, users page + count, then one statement per counted field
+    // users page + count, then one statement per counted field
+    expect(fifty.statements).toBeGreaterThan(0);
     expect(fifty.statements).toBeLessThanOrEqual(8);
     expect(fifty.statements).toBe(five.statements);
   });

@@ -34,7 +34,7 @@ export async function rankWithFallback<T>(
     if (!(error instanceof VectorIndexUnavailableError)) throw error;
     onNotice?.({
       code: 'VECTOR_INDEX_UNAVAILABLE',
-      message: `the vector index is unavailable (restarting); ${mode} search answered with the lexical ranking only`,
+      message: `the vector index ${error.reason}; ${mode} search answered with the lexical ranking only`,
       requestedMode: mode,
       servedMode: 'LEXICAL',
     });

@@ -83,6 +83,12 @@ export interface ChromaVectorStoreOptions {
   soloRecords?: number;
   /** Receives shard creations and user moves. Default: silent. */
   log?: ChromaStoreLog;
+  /**
+   * A query Chroma has not answered within this many ms fails with
+   * VectorIndexUnavailableError (searches then answer lexically) instead of
+   * waiting for a hung server. Default 10,000.
+   */
+  queryTimeoutMs?: number;
 }
 
 export interface ChromaStoreStats {
@@ -139,6 +145,7 @@ interface DirectoryEntry extends Metadata {
 /** Chroma rejects requests over 5,461 records (max_batch_size) and payloads over 40 MiB. */
 const MAX_RECORDS_PER_REQUEST = 5_000;
 const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 /** Page size when reading records back (embeddings come back as JSON numbers). */
 const READ_PAGE = 1_000;
 const LIST_PAGE = 100;
@@ -326,16 +333,18 @@ export class ChromaVectorStore implements VectorStore {
     this.checkQueryVector(vector);
     if (limit < 1) return [];
     const key = userKey(scope.projectId, scope.userPk);
-    return this.withSpace('query', async (space) => {
-      // Retried once when the user was moved to another shard mid-query.
-      for (let attempt = 0; ; attempt++) {
-        const shard = await this.findShard(space, key);
-        if (!shard) return [];
-        const hits = await this.queryShardRetrying(shard, plan(key, shard.owner === key), vector, limit);
-        if (space.users.get(key) !== shard.index && attempt === 0) continue;
-        return hits;
-      }
-    });
+    return this.withinQueryTimeout(() =>
+      this.withSpace('query', async (space) => {
+        // Retried once when the user was moved to another shard mid-query.
+        for (let attempt = 0; ; attempt++) {
+          const shard = await this.findShard(space, key);
+          if (!shard) return [];
+          const hits = await this.queryShardRetrying(shard, plan(key, shard.owner === key), vector, limit);
+          if (space.users.get(key) !== shard.index && attempt === 0) continue;
+          return hits;
+        }
+      }),
+    );
   }
 
   /**
@@ -352,28 +361,55 @@ export class ChromaVectorStore implements VectorStore {
   ): Promise<ScoredChunkId[]> {
     this.checkQueryVector(vector);
     if (limit < 1 || (userPks !== null && userPks.length === 0)) return [];
-    return this.withSpace('query', async (space) => {
-      const asks: { shard: Shard; where: Where }[] = [];
-      if (userPks === null) {
-        for (const shard of space.shards.values()) asks.push({ shard, where: { projectId } });
-      } else {
-        const keysByShard = new Map<Shard, string[]>();
-        for (const userPk of new Set(userPks)) {
-          const key = userKey(projectId, userPk);
-          const shard = await this.findShard(space, key);
-          if (shard) keysByShard.set(shard, [...(keysByShard.get(shard) ?? []), key]);
+    return this.withinQueryTimeout(() =>
+      this.withSpace('query', async (space) => {
+        const asks: { shard: Shard; where: Where }[] = [];
+        if (userPks === null) {
+          for (const shard of space.shards.values()) asks.push({ shard, where: { projectId } });
+        } else {
+          const keysByShard = new Map<Shard, string[]>();
+          for (const userPk of new Set(userPks)) {
+            const key = userKey(projectId, userPk);
+            const shard = await this.findShard(space, key);
+            if (shard) keysByShard.set(shard, [...(keysByShard.get(shard) ?? []), key]);
+          }
+          for (const [shard, keys] of keysByShard)
+            asks.push({ shard, where: keys.length === 1 ? { uk: keys[0]! } : { uk: { $in: keys } } });
         }
-        for (const [shard, keys] of keysByShard)
-          asks.push({ shard, where: keys.length === 1 ? { uk: keys[0]! } : { uk: { $in: keys } } });
-      }
-      const hits: ScoredChunkId[] = [];
-      for (const ask of asks) {
-        if (ask.shard.records === 0) continue;
-        const plan: QueryPlan = { where: ask.where, bounds: null, empty: false };
-        hits.push(...(await this.queryShardRetrying(ask.shard, plan, vector, limit)));
-      }
-      return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+        const hits: ScoredChunkId[] = [];
+        for (const ask of asks) {
+          if (ask.shard.records === 0) continue;
+          const plan: QueryPlan = { where: ask.where, bounds: null, empty: false };
+          hits.push(...(await this.queryShardRetrying(ask.shard, plan, vector, limit)));
+        }
+        return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+      }),
+    );
+  }
+
+  /** The query's answer, or VectorIndexUnavailableError once queryTimeoutMs has passed without one. */
+  private async withinQueryTimeout<T>(query: () => Promise<T>): Promise<T> {
+    const ms = this.options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new VectorIndexUnavailableError(
+              `ChromaVectorStore.query: Chroma at ${this.options.url} did not answer within ${ms} ms`,
+              `did not answer within ${ms} ms`,
+            ),
+          ),
+        ms,
+      );
     });
+    const answer = query();
+    answer.catch(() => undefined); // a failure after the timeout has no one left to tell
+    try {
+      return await Promise.race([answer, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private checkQueryVector(vector: readonly number[]): void {
@@ -519,6 +555,7 @@ export class ChromaVectorStore implements VectorStore {
       if (error instanceof ChromaConnectionError)
         throw new VectorIndexUnavailableError(
           `ChromaVectorStore.${operation}: Chroma at ${this.options.url} is unreachable: ${message}`,
+          'is not reachable (down or restarting)',
           { cause: error },
         );
       throw new ChromaStoreError(`ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`, {
