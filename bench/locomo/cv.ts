@@ -79,29 +79,33 @@ function fusions(): Fusion[] {
   return out;
 }
 
-/** The signal boosts tried (signals.ts): each signal off or at one of two strengths. */
+/** The signal boosts tried (signals.ts): each signal off or at a few strengths. */
 export const SIGNAL_GRID = {
   speaker: [0, 0.25, 0.5, 1],
-  when: [0, 0.25, 0.5, 1],
-  period: [0, 0.5, 1],
+  when: [0, 0.5, 1],
+  period: [0, 1],
+  adjacent: [0, 0.3, 0.6],
 } as const;
 
+export type SignalName = keyof typeof SIGNAL_GRID;
+export const SIGNAL_NAMES = Object.keys(SIGNAL_GRID) as SignalName[];
+
 export interface GridOptions {
-  /** Try the signals (signals.ts) on top of each fusion; false: fusion alone. */
-  signals: boolean;
+  /** The signals (signals.ts) tried on top of each fusion; the others stay off. [] = fusion alone. */
+  signals: readonly SignalName[];
 }
 
 /**
  * The HYBRID grid: every fusion, times every combination of signal boosts.
  * Each setting is scored on every question once; folds only choose.
  */
-export function hybridGrid(options: GridOptions = { signals: true }): Setting[] {
+export function hybridGrid(options: GridOptions = { signals: SIGNAL_NAMES }): Setting[] {
+  const values = (name: SignalName): readonly number[] => (options.signals.includes(name) ? SIGNAL_GRID[name] : [0]);
   const combos: SignalBoosts[] = [];
-  if (options.signals) {
-    for (const speaker of SIGNAL_GRID.speaker)
-      for (const when of SIGNAL_GRID.when)
-        for (const period of SIGNAL_GRID.period) combos.push({ speaker, when, period });
-  } else combos.push({ speaker: 0, when: 0, period: 0 });
+  for (const speaker of values('speaker'))
+    for (const when of values('when'))
+      for (const period of values('period'))
+        for (const adjacent of values('adjacent')) combos.push({ speaker, when, period, adjacent });
   const settings: Setting[] = [];
   for (const fusion of fusions()) {
     for (const boosts of combos) {
@@ -124,10 +128,17 @@ const candidateMaps = new WeakMap<Conversation, Map<string, Candidate>>();
 function candidatesOf(conversation: Conversation): Map<string, Candidate> {
   let map = candidateMaps.get(conversation);
   if (!map) {
-    map = new Map();
+    const fresh = new Map<string, Candidate>();
+    map = fresh;
     for (const session of conversation.sessions)
-      for (const turn of session.turns)
-        map.set(turn.diaId, { speaker: turn.speaker, createdAt: session.date, text: turn.content });
+      session.turns.forEach((turn, index) => {
+        fresh.set(turn.diaId, {
+          speaker: turn.speaker,
+          createdAt: session.date,
+          text: turn.content,
+          place: { blob: String(session.number), index },
+        });
+      });
     candidateMaps.set(conversation, map);
   }
   return map;

@@ -10,6 +10,8 @@
 //                --markdown default bench/results/locomo-cv.md, --benchmarks the locomo-cv section;
 //                --lists FILE keeps the API's deep lists in FILE and reuses them while FILE
 //                exists and the server's ranking code is unchanged: for trying settings;
+//                --signals speaker,when,period,adjacent (default all; none = fusion alone) picks
+//                the signals HYBRID's grid tries;
 //                --data-dir DIR keeps memql's data directory, so a later run skips inserting and
 //                embedding the conversations)
 //
@@ -46,6 +48,8 @@ import {
   LIST_DEPTH,
   type QuestionLists,
   renderCrossValidated,
+  SIGNAL_NAMES,
+  type SignalName,
 } from './cv.js';
 import { OpenAiChatClient } from '../../src/infra/http/openai-chat.client.js';
 import { loadConfig } from '../../src/config.js';
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
       benchmarks: { type: 'boolean', default: false },
       cv: { type: 'boolean', default: false },
       lists: { type: 'string' },
+      signals: { type: 'string', default: SIGNAL_NAMES.join(',') },
       'data-dir': { type: 'string' },
       qa: { type: 'boolean', default: false },
       'judge-model': { type: 'string' },
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
       markdown: markdownFile,
       benchmarks: values.benchmarks,
       lists: values.lists,
+      signals: values.signals === 'none' ? [] : (values.signals.split(',').map((x) => x.trim()) as SignalName[]),
       dataDir: values['data-dir'],
       log,
       started,
@@ -219,6 +225,7 @@ async function crossValidation(input: {
   markdown: string;
   benchmarks: boolean;
   lists: string | undefined;
+  signals: SignalName[];
   dataDir: string | undefined;
   log: (message: string) => void;
   started: number;
@@ -226,6 +233,8 @@ async function crossValidation(input: {
   concurrency: number;
 }): Promise<void> {
   const { conversations, log } = input;
+  for (const name of input.signals)
+    if (!SIGNAL_NAMES.includes(name)) throw new Error(`--signals: unknown signal ${name} (${SIGNAL_NAMES.join(', ')})`);
   const asks = conversations.flatMap((c) => c.questions.map((question) => ({ conversation: c, question })));
   const saved = input.lists ? await readSavedLists(input.lists, asks.length) : null;
   const { lists, api } = saved
@@ -240,7 +249,7 @@ async function crossValidation(input: {
   const result = crossValidate(lists, {
     LEXICAL: [FIXED_MODES.LEXICAL],
     SEMANTIC: [FIXED_MODES.SEMANTIC],
-    HYBRID: hybridGrid(),
+    HYBRID: hybridGrid({ signals: input.signals }),
   });
   const f = (x: number) => x.toFixed(3);
   const markdown = renderCrossValidated(result, [
@@ -248,7 +257,7 @@ async function crossValidation(input: {
     '',
     `Machine: ${machineLine(await machineInfo())}.`,
     `Command: \`${commandLine('eval:locomo')}\` (${((Date.now() - input.started) / 1000).toFixed(0)} s in all). Embedder: ${process.env.MEMQL_EMBEDDINGS_PROVIDER ?? 'local USE-lite'}.`,
-    `${conversations.length} conversations, ${input.turnCount} turns, ${asks.length} questions of categories 1-4. Each row pools the held-out scores of ${conversations.length} folds: a question is ranked with the HYBRID setting that scored best (mean of recall@1, recall@10 and MRR) on the other conversations. Lists ${LIST_DEPTH} deep, as User.query reads them at topK 10.`,
+    `${conversations.length} conversations, ${input.turnCount} turns, ${asks.length} questions of categories 1-4. Each row pools the held-out scores of ${conversations.length} folds: a question is ranked with the HYBRID setting that scored best (mean of recall@1, recall@10 and MRR) on the other conversations. Lists ${LIST_DEPTH} deep, as User.query reads them at topK 10. HYBRID's grid: relative score fusion (semantic weight 0.1-1) and weighted RRF (k 10, 60), times the signals ${input.signals.length ? input.signals.join(', ') : '(none)'} (bench/locomo/cv.ts).`,
     `HYBRID through the API with the server's defaults (not cross-validated), as a check of the in-memory replica: recall@1 ${f(api.overall['recall@1'])}, recall@10 ${f(api.overall['recall@10'])}, MRR ${f(api.overall.mrr)}.`,
   ]);
   process.stdout.write(`${markdown}\n`);

@@ -3,12 +3,27 @@ import type { ScoredChunkId } from '../../src/domain/ports.js';
 import { analyseQuestion, applySignals, type Candidate, NO_SIGNALS } from '../../src/domain/search/signals.js';
 
 const day = (iso: string) => new Date(`${iso}T12:00:00Z`);
+const at = (blob: string, index: number) => ({ blob, index });
 const candidates = new Map<string, Candidate>([
-  ['maria-paints', { speaker: 'Maria', createdAt: day('2023-05-08'), text: 'I painted a lake at sunrise.' }],
-  ['tom-paints', { speaker: 'Tom', createdAt: day('2023-05-08'), text: 'I painted my fence.' }],
-  ['tom-yesterday', { speaker: 'Tom', createdAt: day('2023-07-02'), text: 'I went to the pottery class yesterday.' }],
-  ['tom-class', { speaker: 'Tom', createdAt: day('2023-07-02'), text: 'The pottery class was great fun.' }],
-  ['doc', { speaker: null, createdAt: day('2022-01-10'), text: 'Pottery class notes' }],
+  [
+    'maria-paints',
+    { speaker: 'Maria', createdAt: day('2023-05-08'), text: 'I painted a lake at sunrise.', place: at('may', 0) },
+  ],
+  ['tom-paints', { speaker: 'Tom', createdAt: day('2023-05-08'), text: 'I painted my fence.', place: at('may', 1) }],
+  [
+    'tom-yesterday',
+    {
+      speaker: 'Tom',
+      createdAt: day('2023-07-02'),
+      text: 'I went to the pottery class yesterday.',
+      place: at('july', 0),
+    },
+  ],
+  [
+    'tom-class',
+    { speaker: 'Tom', createdAt: day('2023-07-02'), text: 'The pottery class was great fun.', place: at('july', 5) },
+  ],
+  ['doc', { speaker: null, createdAt: day('2022-01-10'), text: 'Pottery class notes', place: null }],
 ]);
 const ranked = (...ids: string[]): ScoredChunkId[] => ids.map((chunkId, i) => ({ chunkId, score: 10 - i }));
 const order = (items: ScoredChunkId[]) => items.map((i) => i.chunkId);
@@ -88,6 +103,23 @@ describe('applySignals', () => {
     expect(out).toEqual([
       { chunkId: 'unknown', score: 10 },
       { chunkId: 'maria-paints', score: 9 * 1.05 },
+    ]);
+  });
+
+  it('lowers a candidate right next to a better one in the same blob, not one further away', () => {
+    const boosts = { ...NO_SIGNALS, adjacent: 0.5 };
+    // maria-paints (may 0) is next to tom-paints (may 1); tom-class (july 5) is not next to tom-yesterday (july 0).
+    const out = applySignals(
+      ranked('maria-paints', 'tom-paints', 'tom-yesterday', 'tom-class'),
+      candidates,
+      analyseQuestion('What did they paint?'),
+      boosts,
+    );
+    expect(out).toEqual([
+      { chunkId: 'maria-paints', score: 10 },
+      { chunkId: 'tom-yesterday', score: 8 },
+      { chunkId: 'tom-class', score: 7 },
+      { chunkId: 'tom-paints', score: 4.5 },
     ]);
   });
 });

@@ -234,7 +234,7 @@ export class QueryService {
 }
 
 function hasSignals(boosts: SignalBoosts): boolean {
-  return boosts.speaker > 0 || boosts.when > 0 || boosts.period > 0;
+  return boosts.speaker > 0 || boosts.when > 0 || boosts.period > 0 || boosts.adjacent > 0;
 }
 
 /**
@@ -248,7 +248,8 @@ function candidatesOf(chunks: readonly ChunkRecord[]): Map<string, Candidate> {
     const prefix = chunk.searchText.slice(0, chunk.searchText.length - chunk.text.length);
     if (chunk.locator.kind !== 'text' && chunk.searchText.endsWith(chunk.text) && prefix.endsWith(': '))
       speaker = prefix.slice(0, -2);
-    out.set(chunk.id, { speaker, createdAt: chunk.createdAt, text: chunk.text });
+    const index = chunk.locator.kind === 'message' ? chunk.locator.messageIndex : chunk.ordinal;
+    out.set(chunk.id, { speaker, createdAt: chunk.createdAt, text: chunk.text, place: { blob: chunk.blobId, index } });
   }
   return out;
 }

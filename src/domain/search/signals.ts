@@ -9,9 +9,14 @@
 //   when ("yesterday", "last May", "in 2019"), found by chrono-node.
 // - period: a question naming a date or a period ("in May 2023") favours
 //   chunks of blobs created within it.
+// - adjacent: a candidate right next to a better one in the same blob (the
+//   message before or after it) is lowered: lexical context windows give
+//   neighbours similar scores, and a run of one exchange's messages would
+//   crowd out the other places an answer spans.
 //
-// Each signal multiplies a candidate's fused score by (1 + its boost), so it
-// only reorders what the lexical and semantic lists already found. The
+// Each boost multiplies a candidate's fused score by (1 + its boost), and
+// the adjacency penalty by (1 - penalty), so the signals only reorder what
+// the lexical and semantic lists already found. The
 // boosts are chosen by leave-one-conversation-out on LoCoMo (BENCHMARKS.md).
 
 import * as chrono from 'chrono-node';
@@ -21,9 +26,11 @@ export interface SignalBoosts {
   speaker: number;
   when: number;
   period: number;
+  /** 0 to below 1: how much a candidate next to a better one loses. */
+  adjacent: number;
 }
 
-export const NO_SIGNALS: SignalBoosts = { speaker: 0, when: 0, period: 0 };
+export const NO_SIGNALS: SignalBoosts = { speaker: 0, when: 0, period: 0, adjacent: 0 };
 
 export interface Candidate {
   /** Who said it, when the chunk is one person's words. */
@@ -32,6 +39,8 @@ export interface Candidate {
   createdAt: Date;
   /** The chunk's own text. */
   text: string;
+  /** Where it sits: its blob and its message (or chunk) index there; null when unknown. */
+  place: { blob: string; index: number } | null;
 }
 
 export interface QuestionSignals {
@@ -117,7 +126,7 @@ export function applySignals(
   question: QuestionSignals,
   boosts: SignalBoosts,
 ): ScoredChunkId[] {
-  if (boosts.speaker === 0 && boosts.when === 0 && boosts.period === 0) return [...ranked];
+  if (boosts.speaker === 0 && boosts.when === 0 && boosts.period === 0 && boosts.adjacent === 0) return [...ranked];
   const speakers = new Map<string, boolean>();
   const out = ranked.map(({ chunkId, score }) => {
     const candidate = candidates.get(chunkId);
@@ -141,5 +150,19 @@ export function applySignals(
       factor += boosts.period;
     return { chunkId, score: score * factor };
   });
-  return out.sort((a, b) => b.score - a.score || (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0));
+  out.sort(byScore);
+  if (boosts.adjacent === 0) return out;
+  const taken = new Set<string>();
+  for (const item of out) {
+    const place = candidates.get(item.chunkId)?.place;
+    if (!place) continue;
+    const at = (index: number) => `${place.blob}\u0000${index}`;
+    if (taken.has(at(place.index - 1)) || taken.has(at(place.index + 1))) item.score *= 1 - boosts.adjacent;
+    taken.add(at(place.index));
+  }
+  return out.sort(byScore);
+}
+
+function byScore(a: ScoredChunkId, b: ScoredChunkId): number {
+  return b.score - a.score || (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0);
 }
