@@ -6,7 +6,8 @@
 // rules look for a value.
 
 import { join, type Token, tag } from './nlp.js';
-import { COMPANIONS, DISCOURSE_TAILS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
+import { COMPANIONS, DISCOURSE_TAILS, HOBBYISTS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
+import { isA } from './word-classes.js';
 
 const CLAUSE_CONJUNCTIONS = new Set(['and', 'but', 'so', 'plus', 'yet']);
 const SUBORDINATORS = new Set([
@@ -580,4 +581,51 @@ export function trimQualifiers(clause: string): string {
     break;
   }
   return join(tokens);
+}
+
+// ---------------------------------------------------------------- fragments
+
+/** Nouns that name a kind of person one is: "fan", "introvert", "night owl". */
+const PERSON_NOUNS = new Set(
+  `fan lover person introvert extrovert extravert ambivert addict nerd geek junkie enthusiast buff fanatic owl bird
+  vegetarian vegan pescatarian mum mom dad mother father parent grandparent grandma grandmother grandpa grandfather
+  student grad graduate expat immigrant native local twin foodie homebody workaholic perfectionist optimist pessimist
+  realist dreamer loner`.split(/\s+/),
+);
+
+/**
+ * A verbless fragment that introduces the user ("Big Arsenal fan", "Huge
+ * introvert", "Nurse by trade", "Mum of three", "Keen gardener"), read as
+ * "I am a ...": its head noun names a kind of person, a hobbyist or a job.
+ * Null for any other fragment ("Quick question", "Long day").
+ */
+export function selfFragment(clause: string): string | null {
+  const tokens = tag(clause);
+  if (tokens.length === 0 || tokens.length > 6) return null;
+  if (tokens.some((t) => t.pos === 'VERB' || t.pos === 'AUX' || t.pos === 'PRON' || t.pos === 'DET')) return null;
+  // The head: the last noun before a preposition ("Nurse by trade", "Mum of three").
+  const end = tokens.findIndex((t) => t.pos === 'ADP');
+  const phrase = end < 0 ? tokens : tokens.slice(0, end);
+  const head = phrase[phrase.length - 1];
+  if (!head || !/^(?:NOUN|PROPN|ADJ)$/.test(head.pos)) return null;
+  const noun = head.lower.replace(/s$/, '');
+  const pair = phrase
+    .slice(-2)
+    .map((t) => t.lower)
+    .join(' ');
+  if (
+    !(
+      PERSON_NOUNS.has(noun) ||
+      HOBBYISTS.has(noun) ||
+      HOBBYISTS.has(pair) ||
+      (phrase.length <= 2 && isA(head.lower, 'job'))
+    )
+  )
+    return null;
+  // The first word lost its capital to the sentence; a name inside keeps it ("big Arsenal fan").
+  const joined = tokens
+    .map((t, k) => (k > 0 && t.pos === 'PROPN' ? t.text : t.lower))
+    .join(' ')
+    .replace(/ ([,.])/g, '$1');
+  return `I am ${/^[aeiou]/i.test(joined) ? 'an' : 'a'} ${joined}`;
 }

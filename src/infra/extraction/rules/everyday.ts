@@ -444,6 +444,20 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     ];
   }),
 
+  // ---- tastes said of the thing
+  rule(
+    'like',
+    'Coffee is basically my lifeline',
+    /^((?:[\w'-]+ ){0,2}[\w'-]+) is (?:basically |literally |honestly |kind of |pretty much |definitely |totally |really )?my (?:lifeline|life|thing|jam|obsession|addiction|weakness|guilty pleasure|go-to|religion|passion|happy place|comfort food|fuel|vice|favou?rite thing|love language|therapy)$/i,
+    (m) => {
+      const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the)\s+/, '');
+      // Only a thing WordNet files as a food, a sport, music ... or an activity: "Sam is my rock" is a person.
+      if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
+        return [];
+      return [assert(likeFact(thing, 'like'))];
+    },
+  ),
+
   // ---- routines and pastimes
   rule(
     'routine',

@@ -21,6 +21,7 @@ import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
 import { decide } from './decide.js';
 import { fact } from './facts.js';
+import { generalFacts } from './general.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
 import {
@@ -37,7 +38,7 @@ import {
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
 import { clauseIntents, matchStatement } from './statements.js';
-import { household, splitClauses, trimQualifiers } from './clauses.js';
+import { household, selfFragment, splitClauses, trimQualifiers } from './clauses.js';
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
 /** Family a household names ("I live with my sister"): siblings and children; a partner is said as "my boyfriend" and kept too. */
@@ -148,6 +149,11 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
       const head = canonicalClause(trimQualifiers(trimmed.slice(0, comma))).text;
       if (head !== '' && keeps(head)) intents = clauseIntents(head, ctx);
     }
+    // "Big Arsenal fan", "Huge introvert": a fragment that introduces the user says "I am a ...".
+    const fragment = intents.length === 0 ? selfFragment(trimmed) : null;
+    if (fragment) intents = clauseIntents(fragment, ctx);
+    // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
+    if (intents.length === 0) intents = generalFacts(trimmed, ctx);
     // "I live with my two younger brothers": the household's family are the user's.
     for (const member of household(canonical.text)) {
       const who = member.replace(/^(?:my|our)\s+/i, '');

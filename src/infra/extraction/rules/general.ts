@@ -1,0 +1,100 @@
+// The general reader: what a first-person clause says when no statement
+// rule claimed it. It reads the clause with part-of-speech tags (nlp.ts)
+// rather than a sentence pattern: subject "I", a verb in the simple present
+// (a habit or a state, not a one-off), and an object whose word class
+// (word-classes.ts, from WordNet) decides the topic: "I referee rugby" is
+// sports, "I collect vinyl records" a hobby, "I brew kombucha" a hobby,
+// "I eat a lot of lentils" a food. A verb of thinking, saying, wanting or
+// getting, a modal, or an object of no known class gives nothing: the
+// reader misses rather than invents.
+
+import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
+import { thirdPersonVerb } from './everyday.js';
+import { assert, fact } from './facts.js';
+import type { Intent } from './intents.js';
+import { join, tag } from './nlp.js';
+import type { RuleContext } from './rule.js';
+import { capitalise, cutTail, inClass, isActivity, thirdPerson, wordCount } from './values.js';
+import { type WordClass, wordClasses } from './word-classes.js';
+
+/** Verbs that say what the user thinks, says, wants or is about to do, or that other rules read: never a habit of their own. */
+const NOT_HABITS = new Set(
+  `think know guess mean feel hope wish want need see hear say tell ask wonder believe suppose bet doubt agree
+  understand remember forget like love hate enjoy prefer dislike adore mind miss get have be do go try let make
+  take give put keep find call come leave start stop quit begin plan intend expect look seem sound appear use
+  work live study learn speak own buy sell pay spend owe lose win send show bring read write watch listen play
+  run help thank apologise apologize promise swear reckon imagine assume worry care`.split(/\s+/),
+);
+
+/** Verbs of eating and drinking: their food object is a taste. */
+const CONSUMING = new Set(['eat', 'drink', 'snack', 'munch', 'devour', 'crave', 'sip', 'chug']);
+/** Verbs of making or growing: their food object is a hobby ("I brew kombucha", "I grow tomatoes"). */
+const MAKING = new Set(['brew', 'bake', 'cook', 'grow', 'ferment', 'pickle', 'roast', 'forage', 'make', 'distill']);
+/** Verbs of taking part without a thing: "I volunteer at the food bank", "I coach under-9s". */
+const SERVING = new Set(['volunteer', 'coach', 'referee', 'umpire', 'mentor', 'tutor', 'officiate', 'marshal']);
+
+/** Said of one occasion: "I eat pizza tonight", "I brew coffee right now". */
+const ONE_OFF =
+  /\b(?:today|tonight|tomorrow|yesterday|this (?:morning|afternoon|evening|weekend|week)|right now|at the moment|later|next (?:week|weekend|month|year)|soon|once)\b/i;
+const QUANTIFIER =
+  /^(?:a lot of|lots of|plenty of|loads of|tons of|some|much|many|all kinds of|all sorts of|a bit of|my own|our own)\s+/i;
+
+function slotFor(classes: readonly WordClass[], verb: string): DefaultSlotName | null {
+  if (classes.includes('sport')) return 'sports';
+  if (classes.includes('instrument') || classes.includes('music')) return 'music';
+  if (classes.includes('game') || classes.includes('craft')) return 'hobbies';
+  if (classes.includes('food') || classes.includes('drink')) {
+    if (CONSUMING.has(verb)) return 'foodLikes';
+    if (MAKING.has(verb)) return 'hobbies';
+  }
+  return null;
+}
+
+/**
+ * Facts of a first-person clause in the simple present that no rule
+ * claimed: "I referee rugby" -> sports "Referees rugby"; "I volunteer as a
+ * Scout leader" -> hobbies "Volunteers as a Scout leader". Empty when the
+ * clause is not of that form or its object names nothing of a known class.
+ */
+export function generalFacts(clause: string, ctx: RuleContext): Intent[] {
+  if (ONE_OFF.test(ctx.source)) return [];
+  const tokens = tag(clause);
+  if (tokens[0]?.lower !== 'i') return [];
+  let v = 1;
+  // "I also brew", "I regularly referee": adverbs between the subject and the verb.
+  while (tokens[v]?.pos === 'ADV' && !/^(?:not|never|no)$/.test(tokens[v]!.lower)) v++;
+  const verbToken = tokens[v];
+  if (verbToken?.pos !== 'VERB' || verbToken.text !== verbToken.lower) return [];
+  const verb = verbToken.lower;
+  // The simple present only: "I brewed", "I am brewing", "I brews" are not a habit said by the user.
+  if (verbToken.lemma !== verb || /(?:ed|ing)$/.test(verb) || NOT_HABITS.has(verb)) return [];
+  const rest = tokens.slice(v + 1);
+  if (rest.some((t) => t.pos === 'AUX' || (t.pos === 'PRON' && !/^(?:my|our)$/.test(t.lower)))) return [];
+  const objectText = join(rest);
+  if (SERVING.has(verb)) return serving(verb, objectText);
+  if (rest.length === 0 || rest[0]!.pos === 'ADP') return [];
+  const object = cutTail(objectText.replace(QUANTIFIER, '')).replace(/^(?:my|our)\s+/i, '');
+  if (object === '' || wordCount(object) > 4 || /\d/.test(object)) return [];
+  // A name ("I follow Arsenal") is of no class WordNet can tell; an activity noun is read by the pastime rules.
+  if (!inClass(object, 'sport', 'instrument', 'music', 'game', 'craft', 'food', 'drink') || isActivity(object))
+    return [];
+  const slot = slotFor(wordClasses(object), verb);
+  if (!slot) return [];
+  const shown = object.toLowerCase();
+  return [assert(fact(slot, capitalise(`${thirdPersonVerb(verb)} ${thirdPerson(shown)}`), shown))];
+}
+
+/** "I volunteer at the food bank", "I coach under-9s football", "I volunteer as a Scout leader": a hobby. */
+function serving(verb: string, objectText: string): Intent[] {
+  const object = cutTail(objectText);
+  if (wordCount(object) > 7 || /\b(?:you|your|him|her|them|it)\b/i.test(object)) return [];
+  // "I referee rugby", "I coach junior hockey": the sport says the slot.
+  if (inClass(object, 'sport') && wordCount(object) <= 3)
+    return [
+      assert(fact('sports', capitalise(`${thirdPersonVerb(verb)} ${object.toLowerCase()}`), object.toLowerCase())),
+    ];
+  if (object !== '' && !/^(?:as|at|for|with|in|on)\b|^(?:a|an|the|my|our|local|youth|kids|junior)\b/i.test(object))
+    return [];
+  const text = capitalise(`${thirdPersonVerb(verb)}${object ? ` ${thirdPerson(object)}` : ''}`);
+  return [assert(fact('hobbies', text, object === '' ? verb : object.toLowerCase()))];
+}
