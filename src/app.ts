@@ -15,11 +15,13 @@ import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extracto
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
 import { MemoryProcessor } from './domain/memory/memory-processor.js';
 import { ExpirySweeper } from './domain/memory/expiry-sweeper.js';
+import { MemoryExportService } from './domain/exports/memory-export.service.js';
+import { OfflineSchemaFiller } from './domain/exports/offline.filler.js';
 import { ContextService } from './domain/context/context.service.js';
 import { MemoryEditService } from './domain/memory/memory-edits.service.js';
 import { MemorySearchService } from './domain/memory/memory-search.service.js';
 import { MemoryService } from './domain/memory/memory.service.js';
-import type { Embedder, EventBus, Extractor, MemoryVectorIndex } from './domain/ports.js';
+import type { Embedder, EventBus, Extractor, MemoryVectorIndex, StructuredFiller } from './domain/ports.js';
 import { DEFAULT_HYBRID, QueryService } from './domain/search/query.service.js';
 import { DEFAULT_RERANK } from './domain/search/rerank.js';
 import { UsageService } from './domain/usage/usage.service.js';
@@ -34,6 +36,8 @@ import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
 import { RerankClient } from './infra/http/rerank.client.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
+import { AjvSchemaValidator } from './infra/jsonschema/ajv.validator.js';
+import { LlmStructuredFiller } from './infra/structured/llm.filler.js';
 import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
 import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
@@ -230,6 +234,15 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       reranker,
       rerankOptions,
     );
+    const memoryExports = new MemoryExportService({
+      exports: repos.memoryExports,
+      memories: repos.memories,
+      profileConfigs: repos.profileConfigs,
+      validator: new AjvSchemaValidator(),
+      filler: createStructuredFiller(config.llm, log, metrics),
+      log,
+    });
+    stack.push({ name: 'memory exports', stop: () => memoryExports.stop() });
     const services: Services = {
       auth,
       users: new UserService(repos.users, events),
@@ -247,6 +260,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         tokens: new GptTokenCounter(),
       }),
       usage: new UsageService(repos.usage),
+      memoryExports,
       events,
     };
 
@@ -322,6 +336,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
+    const resumed = await memoryExports.resume();
+    if (resumed > 0) log.info({ resumed }, 'resumed memory exports a stopped process left');
     let metricsUrl: string | null = null;
     if (config.metricsPort !== undefined) {
       const metricsServer = await startMetricsServer(metrics, { port: config.metricsPort, host: config.host });
@@ -525,6 +541,20 @@ function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics):
       return new RuleBasedExtractor();
     case 'openai':
       return new LlmExtractor({ client: meteredChatClient(createChatClient(config, log), metrics), logger: log });
+    default: {
+      const unreachable: never = config;
+      throw new Error(`unknown LLM provider ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** Structured exports: the LLM when one is configured, the offline filler otherwise. */
+function createStructuredFiller(config: LlmConfig, log: Logger, metrics: MemqlMetrics): StructuredFiller {
+  switch (config.provider) {
+    case 'rule-based':
+      return new OfflineSchemaFiller();
+    case 'openai':
+      return new LlmStructuredFiller(meteredChatClient(createChatClient(config, log), metrics));
     default: {
       const unreachable: never = config;
       throw new Error(`unknown LLM provider ${JSON.stringify(unreachable)}`);

@@ -3,6 +3,7 @@
 
 import type { AuthService } from './domain/auth/auth.service.js';
 import type { ContextService } from './domain/context/context.service.js';
+import type { MemoryExportService } from './domain/exports/memory-export.service.js';
 import type { BlobService } from './domain/blobs/blob.service.js';
 import type { QueryService } from './domain/search/query.service.js';
 import type { BufferScheduler } from './domain/memory/buffer-scheduler.js';
@@ -28,6 +29,7 @@ export interface Services {
   buffer: BufferScheduler;
   context: ContextService;
   usage: UsageService;
+  memoryExports: MemoryExportService;
   events: EventBus;
 }
 

@@ -21,6 +21,7 @@ import type {
   BlobType,
   ChunkRecord,
   JsonObject,
+  JsonValue,
   NewChunk,
   Page,
   PageRequest,
@@ -528,4 +529,85 @@ export interface UsageDayRecord {
 export interface UsageRepository {
   /** Days with any usage in [from, to] (UTC days, inclusive), oldest first; a project's days sum its users. */
   daily(scope: { projectId: string; userPk?: string }, from: string, to: string): Promise<UsageDayRecord[]>;
+}
+
+// ---------------------------------------------------------------- structured exports
+
+export type ExportStatus = 'PENDING' | 'RUNNING' | 'FINISHED' | 'FAILED';
+
+/** A user's memories written into a caller's JSON Schema (createMemoryExport). */
+export interface MemoryExportRecord {
+  id: string;
+  projectId: string;
+  userPk: string;
+  schema: JsonObject;
+  instructions: string | null;
+  /** The MemoryFilter input as given. */
+  filter: JsonValue | null;
+  status: ExportStatus;
+  result: JsonValue | null;
+  errors: string[];
+  usage: TokenUsage | null;
+  attempts: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface MemoryExportRepository {
+  create(input: {
+    projectId: string;
+    userPk: string;
+    schema: JsonObject;
+    instructions: string | null;
+    filter: JsonValue | null;
+  }): Promise<MemoryExportRecord>;
+  /** Null when absent or in another project. */
+  findById(projectId: string, id: string): Promise<MemoryExportRecord | null>;
+  /** Takes the job when it is PENDING, or RUNNING under an expired lease (its process died); sets RUNNING. */
+  claim(id: string, leaseMs: number, now: Date): Promise<MemoryExportRecord | null>;
+  /** Jobs waiting to run: PENDING, or RUNNING under an expired lease, oldest first. */
+  unfinished(now: Date, limit: number): Promise<string[]>;
+  finish(
+    id: string,
+    outcome: {
+      status: 'FINISHED' | 'FAILED';
+      result: JsonValue | null;
+      errors: string[];
+      usage: TokenUsage | null;
+      attempts: number;
+      finishedAt: Date;
+    },
+  ): Promise<MemoryExportRecord>;
+}
+
+/** A problem of a JSON Schema or of a value against one: where (a JSON Pointer) and what. */
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+/** JSON Schema draft 2020-12 (Ajv in infra/jsonschema). */
+export interface JsonSchemaValidator {
+  /** Problems of the schema itself, paths inside the schema; empty when it is usable. */
+  checkSchema(schema: JsonObject): SchemaProblem[];
+  /** Problems of a value against a schema that passed checkSchema; empty when it validates. */
+  validate(schema: JsonObject, value: unknown): SchemaProblem[];
+}
+
+export interface StructuredFillInput {
+  schema: JsonObject;
+  instructions: string | null;
+  /** The user's memories the filter selects, oldest first. */
+  memories: MemoryRecord[];
+  profile: ProfileConfig;
+  /** The previous attempt and what was wrong with it, to be fixed. */
+  previous: { value: unknown; problems: SchemaProblem[] } | null;
+}
+
+/** Writes memories into a JSON Schema: an LLM, or the offline filler. One attempt per call. */
+export interface StructuredFiller {
+  readonly name: string;
+  /** Whether a second attempt can differ from the first (an LLM can; a deterministic filler cannot). */
+  readonly retries: boolean;
+  fill(input: StructuredFillInput): Promise<{ value: unknown; usage: TokenUsage | null }>;
 }

@@ -968,6 +968,52 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
       });
     });
 
+    describe('memory exports', () => {
+      it('stores a job in its project, claims it once, and lists it while unfinished or its lease has passed', async () => {
+        const user = await newUser(repos, 'exports');
+        const schema = { type: 'object', properties: { name: { type: 'string' } } };
+        const job = await repos.memoryExports.create({
+          projectId: user.projectId,
+          userPk: user.pk,
+          schema,
+          instructions: 'Be brief.',
+          filter: { topic: { eq: 'health' } },
+        });
+        expect(job).toMatchObject({ status: 'PENDING', schema, filter: { topic: { eq: 'health' } }, attempts: 0 });
+        expect(job.errors).toEqual([]);
+        expect(await repos.memoryExports.findById(user.projectId, job.id)).toEqual(job);
+        const other = await repos.projects.create(uniqueName('exports-other'));
+        expect(await repos.memoryExports.findById(other.id, job.id)).toBeNull();
+
+        const now = new Date();
+        expect(await repos.memoryExports.unfinished(now, 1000)).toContain(job.id);
+        expect((await repos.memoryExports.claim(job.id, 60_000, now))?.status).toBe('RUNNING');
+        expect(await repos.memoryExports.claim(job.id, 60_000, now)).toBeNull();
+        expect(await repos.memoryExports.unfinished(now, 1000)).not.toContain(job.id);
+        const later = new Date(now.getTime() + 120_000);
+        expect(await repos.memoryExports.unfinished(later, 1000)).toContain(job.id);
+        expect((await repos.memoryExports.claim(job.id, 60_000, later))?.status).toBe('RUNNING');
+
+        const done = await repos.memoryExports.finish(job.id, {
+          status: 'FINISHED',
+          result: { name: 'Ann' },
+          errors: [],
+          usage: { promptTokens: 3, completionTokens: 2, calls: 1 },
+          attempts: 2,
+          finishedAt: later,
+        });
+        expect(done).toMatchObject({ status: 'FINISHED', result: { name: 'Ann' }, attempts: 2, finishedAt: later });
+        expect(await repos.memoryExports.findById(user.projectId, job.id)).toEqual(done);
+        expect(await repos.memoryExports.unfinished(new Date(later.getTime() + 10 * 60_000), 1000)).not.toContain(
+          job.id,
+        );
+        expect(await repos.memoryExports.claim(job.id, 60_000, new Date(later.getTime() + 10 * 60_000))).toBeNull();
+
+        await repos.users.delete(user);
+        expect(await repos.memoryExports.findById(user.projectId, job.id)).toBeNull();
+      });
+    });
+
     describe('profile configuration', () => {
       it("is null until a project saves one, then the project's own", async () => {
         const a = await repos.projects.create(uniqueName('profile-a'));

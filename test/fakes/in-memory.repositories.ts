@@ -31,6 +31,8 @@ import type {
   IndexJobQueue,
   IndexStateRepository,
   MemoryEdit,
+  MemoryExportRecord,
+  MemoryExportRepository,
   MemoryRepository,
   MemoryScope,
   NewBlob,
@@ -131,6 +133,7 @@ export class InMemoryTables {
   readonly events = new Map<string, MemoryEventRecord>();
   /** UsageDay rows by `projectId|userPk|day`. */
   readonly usage = new Map<string, UsageDayRecord & { projectId: string; userPk: string }>();
+  readonly memoryExports = new Map<string, MemoryExportRecord & { leaseUntil: Date | null }>();
   private sequence = 0;
   private jobSequence = 0n;
 
@@ -178,6 +181,7 @@ export class InMemoryTables {
     for (const [id, row] of this.memories) if (row.record.userPk === userPk) this.memories.delete(id);
     removeWhere(this.changes, (change) => change.record.userPk === userPk);
     for (const [id, event] of this.events) if (event.userPk === userPk) this.events.delete(id);
+    for (const [id, job] of this.memoryExports) if (job.userPk === userPk) this.memoryExports.delete(id);
     this.processing.delete(userPk);
   }
 
@@ -1223,6 +1227,67 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
   }
 }
 
+// ---------------------------------------------------------------- structured exports
+
+export class InMemoryMemoryExportRepository implements MemoryExportRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async create(input: Parameters<MemoryExportRepository['create']>[0]): Promise<MemoryExportRecord> {
+    if (!this.t.users.has(input.userPk)) throw new NotFoundError('User', input.userPk);
+    const row = {
+      ...copy(input),
+      id: randomUUID(),
+      status: 'PENDING' as const,
+      result: null,
+      errors: [],
+      usage: null,
+      attempts: 0,
+      createdAt: now(),
+      finishedAt: null,
+      leaseUntil: null,
+    };
+    this.t.memoryExports.set(row.id, row);
+    return this.view(row);
+  }
+
+  async findById(projectId: string, id: string): Promise<MemoryExportRecord | null> {
+    const row = this.t.memoryExports.get(id);
+    return row && row.projectId === projectId ? this.view(row) : null;
+  }
+
+  async claim(id: string, leaseMs: number, at: Date): Promise<MemoryExportRecord | null> {
+    const row = this.t.memoryExports.get(id);
+    if (!row || !this.waiting(row, at)) return null;
+    row.status = 'RUNNING';
+    row.leaseUntil = new Date(at.getTime() + leaseMs);
+    return this.view(row);
+  }
+
+  async unfinished(at: Date, limit: number): Promise<string[]> {
+    return [...this.t.memoryExports.values()]
+      .filter((row) => this.waiting(row, at))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map((row) => row.id);
+  }
+
+  async finish(id: string, outcome: Parameters<MemoryExportRepository['finish']>[1]): Promise<MemoryExportRecord> {
+    const row = this.t.memoryExports.get(id);
+    if (!row) throw new NotFoundError('MemoryExport', id);
+    Object.assign(row, copy(outcome), { leaseUntil: null });
+    return this.view(row);
+  }
+
+  private waiting(row: { status: string; leaseUntil: Date | null }, at: Date): boolean {
+    return row.status === 'PENDING' || (row.status === 'RUNNING' && (row.leaseUntil?.getTime() ?? 0) < at.getTime());
+  }
+
+  private view(row: MemoryExportRecord & { leaseUntil: Date | null }): MemoryExportRecord {
+    const { leaseUntil: _lease, ...record } = copy(row);
+    return record;
+  }
+}
+
 // ---------------------------------------------------------------- all of them
 
 export class InMemoryUsageRepository implements UsageRepository {
@@ -1266,6 +1331,7 @@ export interface InMemoryRepositories {
   processing: InMemoryProcessingRepository;
   profileConfigs: InMemoryProfileConfigRepository;
   usage: InMemoryUsageRepository;
+  memoryExports: InMemoryMemoryExportRepository;
 }
 
 /** Every repository over one fresh set of tables (the shape of src/infra/prisma/repositories.ts). */
@@ -1285,6 +1351,7 @@ export function createInMemoryRepositories(): InMemoryRepositories {
     processing: new InMemoryProcessingRepository(tables),
     profileConfigs: new InMemoryProfileConfigRepository(tables),
     usage: new InMemoryUsageRepository(tables),
+    memoryExports: new InMemoryMemoryExportRepository(tables),
   };
 }
 

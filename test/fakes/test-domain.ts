@@ -14,6 +14,8 @@
 import type { Services } from '../../src/context.js';
 import { AuthService } from '../../src/domain/auth/auth.service.js';
 import { BlobService } from '../../src/domain/blobs/blob.service.js';
+import { MemoryExportService } from '../../src/domain/exports/memory-export.service.js';
+import { OfflineSchemaFiller } from '../../src/domain/exports/offline.filler.js';
 import { ContextService } from '../../src/domain/context/context.service.js';
 import { Indexer, type IndexerOptions } from '../../src/domain/indexing/indexer.js';
 import { BufferScheduler, type SchedulerOptions } from '../../src/domain/memory/buffer-scheduler.js';
@@ -22,12 +24,13 @@ import { ExpirySweeper } from '../../src/domain/memory/expiry-sweeper.js';
 import { MemoryEditService } from '../../src/domain/memory/memory-edits.service.js';
 import { MemorySearchService } from '../../src/domain/memory/memory-search.service.js';
 import { MemoryService } from '../../src/domain/memory/memory.service.js';
-import type { Embedder, Extractor, Log } from '../../src/domain/ports.js';
+import type { Embedder, Extractor, Log, StructuredFiller } from '../../src/domain/ports.js';
 import { DEFAULT_HYBRID, type HybridOptions, QueryService } from '../../src/domain/search/query.service.js';
 import type { Project, UserRecord, Viewer } from '../../src/domain/types.js';
 import { UsageService } from '../../src/domain/usage/usage.service.js';
 import { UserService } from '../../src/domain/users/user.service.js';
 import { HashingEmbedder } from '../../src/infra/embeddings/hashing.embedder.js';
+import { AjvSchemaValidator } from '../../src/infra/jsonschema/ajv.validator.js';
 import { GptTokenCounter } from '../../src/infra/tokens/gpt.token-counter.js';
 import { InMemoryEventBus } from '../../src/infra/pubsub/memory.event-bus.js';
 import { generateSecret } from '../../src/lib/secrets.js';
@@ -72,6 +75,8 @@ export interface TestDomainOptions<E extends Extractor> {
   scheduler?: Partial<SchedulerOptions>;
   indexer?: Partial<IndexerOptions>;
   hybrid?: HybridOptions;
+  /** Structured exports. Default: the offline filler. */
+  filler?: StructuredFiller;
 }
 
 export interface TestDomain<E extends Extractor = ScriptedExtractor> {
@@ -183,6 +188,14 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
       tokens: new GptTokenCounter(),
     }),
     usage: new UsageService(repos.usage),
+    memoryExports: new MemoryExportService({
+      exports: repos.memoryExports,
+      memories: repos.memories,
+      profileConfigs: repos.profileConfigs,
+      validator: new AjvSchemaValidator(),
+      filler: options.filler ?? new OfflineSchemaFiller(),
+      log,
+    }),
     events,
   };
 

@@ -7,6 +7,7 @@ import type {
   EventRepository,
   IndexJobQueue,
   IndexStateRepository,
+  MemoryExportRepository,
   MemoryRepository,
   ProcessingRepository,
   ProfileConfigRepository,
@@ -21,6 +22,7 @@ import { PrismaEventRepository } from './event.repository.js';
 import type { PrismaClient } from './generated/client.js';
 import { PrismaIndexJobQueue } from './index-job.repository.js';
 import { PrismaIndexStateRepository } from './index-state.repository.js';
+import { PrismaMemoryExportRepository } from './memory-export.repository.js';
 import { PrismaMemoryRepository } from './memory.repository.js';
 import { PrismaProcessingRepository } from './processing.repository.js';
 import { PrismaProfileConfigRepository } from './profile-config.repository.js';
@@ -41,6 +43,7 @@ export interface Repositories {
   processing: ProcessingRepository;
   profileConfigs: ProfileConfigRepository;
   usage: UsageRepository;
+  memoryExports: MemoryExportRepository;
 }
 
 /** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
@@ -58,5 +61,6 @@ export function createRepositories(db: PrismaClient, poolMax = 1): Repositories 
     processing: new PrismaProcessingRepository(db),
     profileConfigs: new PrismaProfileConfigRepository(db),
     usage: new PrismaUsageRepository(db),
+    memoryExports: new PrismaMemoryExportRepository(db),
   };
 }
