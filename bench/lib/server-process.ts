@@ -21,6 +21,8 @@ export interface ServerProcess {
   chromaUrl: string;
   /** Peak resident set (VmHWM) so far, in MiB, of the server and of its Chroma child. */
   peakRss(): Promise<{ server: number; chroma: number | null }>;
+  /** Log entries at level error or above (pino level >= 50) so far, the first 200. */
+  errorLogs: Record<string, unknown>[];
   /** SIGTERM, wait, remove the data directory. */
   stop(): Promise<void>;
 }
@@ -62,6 +64,11 @@ export async function startServerProcess(
   };
   createInterface({ input: child.stderr! }).on('line', remember);
 
+  const errorLogs: Record<string, unknown>[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const entry = parseJson(line);
+    if (entry && typeof entry.level === 'number' && entry.level >= 50 && errorLogs.length < 200) errorLogs.push(entry);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => fail(new Error(`memql did not start within ${options.timeoutMs ?? 180_000} ms`)),
@@ -96,6 +103,7 @@ export async function startServerProcess(
     chroma,
     chromaUrl,
     peakRss: async () => ({ server: await vmHwmMiB(pid), chroma: chroma ? await vmHwmMiB(chroma.pid) : null }),
+    errorLogs,
     stop: async () => {
       await stopChild(child);
       await rm(dataDir, { recursive: true, force: true });

@@ -41,6 +41,8 @@ export interface SoakResult {
   abuse: { requests: number; http5xx: number; outcomes: Record<string, number> };
   subscriptions: { open: number; events: number; endedEarly: number };
   health: Record<string, number>;
+  /** The server's error log lines: message (and error) -> times. */
+  serverErrors: Record<string, number>;
   rss: { t: number; server: number; chroma: number | null }[];
 }
 
@@ -326,6 +328,13 @@ export async function runSoak(server: ServerProcess, options: SoakOptions): Prom
     abuse,
     subscriptions,
     health,
+    serverErrors: Object.fromEntries([
+      ...server.errorLogs.reduce((counts, entry) => {
+        const err = entry.err as { message?: string } | undefined;
+        const key = `${String(entry.msg)}${err?.message ? `: ${err.message.slice(0, 160)}` : ''}`;
+        return counts.set(key, (counts.get(key) ?? 0) + 1);
+      }, new Map<string, number>()),
+    ]),
     rss,
   };
 }
@@ -383,6 +392,11 @@ export function renderSoak(result: SoakResult, context: { machine: string; comma
         .join(', ') +
       '.',
     legit.errorSamples.length ? `\nErrors seen: ${legit.errorSamples.map((e) => `\`${e}\``).join('; ')}.` : '',
+    Object.keys(result.serverErrors).length
+      ? `\nThe server's error log: ${Object.entries(result.serverErrors)
+          .map(([message, n]) => `\`${message.replaceAll('`', "'")}\` (${n})`)
+          .join('; ')}.`
+      : "\nThe server's error log is empty.",
     '',
     'How the abuse was answered:',
     '',

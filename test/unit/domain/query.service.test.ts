@@ -3,7 +3,7 @@
 // user owns.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../src/domain/errors.js';
+import { BadInputError, VectorIndexUnavailableError } from '../../../src/domain/errors.js';
 import { type BlobMatch, DEFAULT_HYBRID, QueryService } from '../../../src/domain/search/query.service.js';
 import type { UserRecord } from '../../../src/domain/types.js';
 import { createTestDomain, type TestDomain } from '../../fakes/test-domain.js';
@@ -213,5 +213,45 @@ describe('QueryService filters and ownership', () => {
     await insert({ doc: { content: 'Something to find.' } });
     await domain.indexer.drain();
     expect(await domain.services.query.query(empty, { text: 'something' })).toEqual([]);
+  });
+});
+
+describe('QueryService when the vector index is unavailable', () => {
+  const failing = (error: Error) => {
+    const vectors = Object.create(domain.vectors) as typeof domain.vectors;
+    vectors.query = async () => {
+      throw error;
+    };
+    return new QueryService(domain.repos.chunks, domain.repos.blobs, vectors, domain.embedder);
+  };
+
+  it('answers SEMANTIC and HYBRID with the lexical ranking and says so; LEXICAL says nothing', async () => {
+    await insert({ doc: { content: 'Zebras graze on the savanna at dawn.' } });
+    await insert({ doc: { content: 'Zebra crossings in town.' } });
+    await domain.indexer.drain();
+    const lexical = await domain.services.query.query(user, { text: 'zebra savanna', mode: 'LEXICAL' });
+    expect(lexical.length).toBe(2);
+    const service = failing(new VectorIndexUnavailableError('Chroma at 127.0.0.1:1 refused', 'is not reachable'));
+    for (const mode of ['SEMANTIC', 'HYBRID', 'LEXICAL'] as const) {
+      const notices: unknown[] = [];
+      const answer = await service.query(user, { text: 'zebra savanna', mode, onNotice: (n) => notices.push(n) });
+      expect(answer, mode).toEqual(lexical);
+      expect(notices, mode).toEqual(
+        mode === 'LEXICAL'
+          ? []
+          : [
+              {
+                code: 'VECTOR_INDEX_UNAVAILABLE',
+                requestedMode: mode,
+                servedMode: 'LEXICAL',
+                message: `the vector index is not reachable; ${mode} search answered with the lexical ranking only`,
+              },
+            ],
+      );
+    }
+  });
+
+  it('still fails on any other error of the vector index', async () => {
+    await expect(failing(new Error('a bug')).query(user, { text: 'zebra', mode: 'HYBRID' })).rejects.toThrow('a bug');
   });
 });
