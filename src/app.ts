@@ -25,6 +25,8 @@ import type { Embedder, EventBus, Extractor, MemoryVectorIndex, StructuredFiller
 import { DEFAULT_HYBRID, QueryService } from './domain/search/query.service.js';
 import { DEFAULT_RERANK } from './domain/search/rerank.js';
 import { UsageService } from './domain/usage/usage.service.js';
+import { WebhookDeliverer } from './domain/webhooks/webhook-deliverer.js';
+import { WebhookService } from './domain/webhooks/webhook.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
 import { preparePrivateDataDir } from './infra/private-data-dir.js';
@@ -34,6 +36,7 @@ import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
 import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
 import { RerankClient } from './infra/http/rerank.client.js';
+import { HttpWebhookTransport } from './infra/http/webhook.transport.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
 import { AjvSchemaValidator } from './infra/jsonschema/ajv.validator.js';
@@ -166,6 +169,30 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       : new InMemoryEventBus();
     stack.push({ name: 'event bus', stop: () => events.close() });
 
+    // Webhooks: deliveries are enqueued by the database with each change; this process sends its share.
+    const webhookTransport = new HttpWebhookTransport({
+      allowPrivate: config.webhooks.allowPrivate,
+      timeoutMs: config.webhooks.timeoutMs,
+    });
+    const webhookDeliverer = new WebhookDeliverer(
+      { webhooks: repos.webhooks, transport: webhookTransport, log, onAttempt: (o) => metrics.webhookDelivery(o) },
+      {
+        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        leaseMs: config.webhooks.timeoutMs + 30_000,
+        maxAttempts: config.webhooks.maxAttempts,
+        retryBaseMs: config.webhooks.retryBaseMs,
+        retryMaxMs: 60 * 60_000,
+        pollMs: 1_000,
+        concurrency: 8,
+      },
+    );
+    webhookDeliverer.start();
+    stack.push({ name: 'webhook deliverer', stop: () => webhookDeliverer.stop() });
+    const committed = () => {
+      indexer.kick();
+      webhookDeliverer.kick();
+    };
+
     const extractor = createExtractor(config.llm, log, metrics);
     const processor = new MemoryProcessor(
       {
@@ -176,7 +203,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         embedder,
         events,
         log,
-        onCommitted: () => indexer.kick(),
+        onCommitted: committed,
         onFinished: (outcome, seconds) => metrics.extractionBatch(outcome, seconds),
       },
       {
@@ -199,13 +226,13 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     stack.push({ name: 'buffer scheduler', stop: () => buffer.stop() });
 
     const sweeper = new ExpirySweeper(
-      { memories: repos.memories, bus: events, log, onSwept: () => indexer.kick() },
+      { memories: repos.memories, bus: events, log, onSwept: committed },
       config.expirySweepMs,
     );
     sweeper.start();
     stack.push({ name: 'expiry sweeper', stop: () => sweeper.stop() });
     const memoryEdits = new MemoryEditService(repos.memories, embedder, events);
-    memoryEdits.onChanged(() => indexer.kick());
+    memoryEdits.onChanged(committed);
 
     const auth = new AuthService(repos.projects, repos.apiKeys, events, log);
     const blobs = new BlobService(repos.blobs);
@@ -261,6 +288,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       }),
       usage: new UsageService(repos.usage),
       memoryExports,
+      webhooks: new WebhookService(repos.webhooks, webhookTransport),
       events,
     };
 

@@ -325,6 +325,27 @@ export const SETTINGS = {
     description:
       'also serves the Prometheus metrics at `/metrics` on this port (on `HOST`), without a key: keep it reachable by Prometheus only',
   }),
+  MEMQL_WEBHOOKS_ALLOW_PRIVATE: setting({
+    schema: flag,
+    default: false,
+    description:
+      "lets webhooks target loopback and private addresses (refused by default: a webhook must not reach into the server's own network)",
+  }),
+  MEMQL_WEBHOOKS_MAX_ATTEMPTS: setting({
+    schema: z.coerce.number().int().min(1).max(100),
+    default: 10,
+    description: 'attempts of a webhook delivery before it is marked `FAILED`',
+  }),
+  MEMQL_WEBHOOKS_RETRY_SECONDS: setting({
+    schema: z.coerce.number().min(0.05).max(3600),
+    default: 10,
+    description: 'wait before the first retry of a delivery; it doubles with each attempt, up to an hour',
+  }),
+  MEMQL_WEBHOOKS_TIMEOUT_SECONDS: setting({
+    schema: z.coerce.number().min(0.1).max(300),
+    default: 10,
+    description: 'limit of one webhook request; a slower answer counts as a failed attempt',
+  }),
   MEMQL_URL: setting({
     schema: httpUrl,
     unset: '`http://127.0.0.1:$PORT/graphql`',
@@ -434,6 +455,7 @@ export interface Config {
   shutdownMs: number;
   /** A port of its own for /metrics (no key); undefined: only on the API port, for the admin key. */
   metricsPort: number | undefined;
+  webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number };
   /** The memql command: the server it talks to and the key it sends (falls back to the admin key). */
   cli: { url: string; key: string | undefined };
   logLevel: Env['LOG_LEVEL'];
@@ -499,6 +521,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.MEMQL_GRAPHIQL,
     shutdownMs: Math.round(e.MEMQL_SHUTDOWN_SECONDS * 1000),
     metricsPort: e.MEMQL_METRICS_PORT,
+    webhooks: {
+      allowPrivate: e.MEMQL_WEBHOOKS_ALLOW_PRIVATE,
+      maxAttempts: e.MEMQL_WEBHOOKS_MAX_ATTEMPTS,
+      retryBaseMs: Math.round(e.MEMQL_WEBHOOKS_RETRY_SECONDS * 1000),
+      timeoutMs: Math.round(e.MEMQL_WEBHOOKS_TIMEOUT_SECONDS * 1000),
+    },
     cli: { url: e.MEMQL_URL ?? `http://127.0.0.1:${e.PORT}/graphql`, key: e.MEMQL_KEY ?? e.MEMQL_ADMIN_KEY },
     logLevel: e.LOG_LEVEL,
   };

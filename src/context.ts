@@ -15,6 +15,7 @@ import type { SearchNotice } from './domain/search/lexical-fallback.js';
 import type { Viewer } from './domain/types.js';
 import type { UsageService } from './domain/usage/usage.service.js';
 import type { UserService } from './domain/users/user.service.js';
+import type { WebhookService } from './domain/webhooks/webhook.service.js';
 import type { Logger } from './lib/logger.js';
 import type { Loaders } from './loaders/loaders.js';
 
@@ -30,6 +31,7 @@ export interface Services {
   context: ContextService;
   usage: UsageService;
   memoryExports: MemoryExportService;
+  webhooks: WebhookService;
   events: EventBus;
 }
 

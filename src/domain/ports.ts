@@ -611,3 +611,72 @@ export interface StructuredFiller {
   readonly retries: boolean;
   fill(input: StructuredFillInput): Promise<{ value: unknown; usage: TokenUsage | null }>;
 }
+
+// ---------------------------------------------------------------- webhooks
+
+export type WebhookEventKind = 'MEMORY_CHANGED' | 'EVENT_PROCESSED';
+export type WebhookDeliveryState = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+export interface WebhookRecord {
+  id: string;
+  projectId: string;
+  url: string;
+  events: WebhookEventKind[];
+  createdAt: Date;
+}
+
+export interface WebhookDeliveryRecord {
+  /** The idempotency id: the same for every attempt of one delivery. */
+  id: string;
+  webhookId: string;
+  event: WebhookEventKind;
+  state: WebhookDeliveryState;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** A delivery claimed for sending: what to POST, where, signed with what. */
+export interface ClaimedDelivery extends WebhookDeliveryRecord {
+  url: string;
+  secret: string;
+  /** The event as the database wrote it ({ type, createdAt, data }). */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Webhooks and their durable deliveries. Deliveries are enqueued by the
+ * database itself in the transactions that write memory changes and
+ * processed events (the Prisma adapter's migration), and claimed under a
+ * lease so that one process sends each.
+ */
+export interface WebhookRepository {
+  create(projectId: string, input: { url: string; events: WebhookEventKind[]; secret: string }): Promise<WebhookRecord>;
+  list(projectId: string): Promise<WebhookRecord[]>;
+  /** False when no such webhook is in the project. Its pending deliveries go with it. */
+  delete(projectId: string, id: string): Promise<boolean>;
+  /** Newest first; `state` filters. */
+  deliveries(webhookId: string, limit: number, state: WebhookDeliveryState | null): Promise<WebhookDeliveryRecord[]>;
+  /** Due deliveries no live lease holds, now leased to `workerId` for `leaseMs` (attempts counted). */
+  claimDue(workerId: string, leaseMs: number, limit: number, now: Date): Promise<ClaimedDelivery[]>;
+  /** Records an attempt's outcome, if `workerId` still holds the lease. */
+  settle(
+    id: string,
+    workerId: string,
+    outcome:
+      | { state: 'DELIVERED'; status: number; at: Date }
+      | { state: 'PENDING'; status: number | null; error: string; retryAt: Date }
+      | { state: 'FAILED'; status: number | null; error: string },
+  ): Promise<void>;
+}
+
+/** Where webhook requests go: checks targets and sends signed requests. */
+export interface WebhookTransport {
+  /** Null when `url` may receive webhooks; otherwise what is wrong with it (scheme, a private address, ...). */
+  checkTarget(url: string): Promise<string | null>;
+  /** POSTs `body` with `headers`; the HTTP status, or throws on a network error, a refused address or a timeout. */
+  post(url: string, body: string, headers: Record<string, string>): Promise<number>;
+}

@@ -20,6 +20,7 @@ import { ProjectResolver } from './project/project.resolver.js';
 import { SearchResolver } from './search/search.resolver.js';
 import { ProjectUsageResolver, UserUsageResolver } from './usage/usage.resolver.js';
 import { UserResolver } from './user/user.resolver.js';
+import { WebhookResolver } from './webhook/webhook.resolver.js';
 
 const unusedTopicPubSub = {
   publish(): never {
@@ -48,6 +49,7 @@ export async function buildMemqlSchema(): Promise<GraphQLSchema> {
       MemorySubscriptionResolver,
       ProjectUsageResolver,
       UserUsageResolver,
+      WebhookResolver,
     ],
     // Input is validated once, in the domain, with field-named errors.
     validate: false,

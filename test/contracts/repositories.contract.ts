@@ -30,7 +30,12 @@ import type {
 import { memoryContract } from './memory.contract.js';
 
 /** Every persistence port, as src/infra/prisma/repositories.ts groups them (the fakes have the same shape). */
-export type ContractRepositories = Repositories;
+/**
+ * Webhooks are left out: their deliveries are enqueued by database triggers
+ * (the webhooks migration), which an in-memory fake would only imitate; they
+ * are tested through the API on PGlite and PostgreSQL (test/api/webhooks.test.ts).
+ */
+export type ContractRepositories = Omit<Repositories, 'webhooks'>;
 
 export interface RepositoriesFixture {
   repos: ContractRepositories;

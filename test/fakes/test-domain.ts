@@ -28,6 +28,8 @@ import type { Embedder, Extractor, Log, StructuredFiller } from '../../src/domai
 import { DEFAULT_HYBRID, type HybridOptions, QueryService } from '../../src/domain/search/query.service.js';
 import type { Project, UserRecord, Viewer } from '../../src/domain/types.js';
 import { UsageService } from '../../src/domain/usage/usage.service.js';
+import { WebhookService } from '../../src/domain/webhooks/webhook.service.js';
+import { AcceptingWebhookTransport, InMemoryWebhookRepository } from './in-memory.webhooks.js';
 import { UserService } from '../../src/domain/users/user.service.js';
 import { HashingEmbedder } from '../../src/infra/embeddings/hashing.embedder.js';
 import { AjvSchemaValidator } from '../../src/infra/jsonschema/ajv.validator.js';
@@ -196,6 +198,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
       filler: options.filler ?? new OfflineSchemaFiller(),
       log,
     }),
+    webhooks: new WebhookService(new InMemoryWebhookRepository(), new AcceptingWebhookTransport()),
     events,
   };
 

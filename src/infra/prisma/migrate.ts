@@ -246,6 +246,7 @@ class DisposingFactory implements SqlMigrationAwareDriverAdapterFactory {
 
   private track(adapter: SqlDriverAdapter): SqlDriverAdapter {
     this.open.add(adapter);
+    sendScriptsWhole(adapter);
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       if (!this.open.delete(adapter)) return;
@@ -258,6 +259,27 @@ class DisposingFactory implements SqlMigrationAwareDriverAdapterFactory {
   async disposeAll(): Promise<void> {
     for (const adapter of [...this.open].reverse()) await adapter.dispose();
   }
+}
+
+/**
+ * PrismaPg's executeScript splits a migration on every ";" and sends the
+ * pieces one by one, which breaks dollar-quoted bodies (the webhook triggers'
+ * plpgsql functions). PostgreSQL takes the whole script as one simple query,
+ * run as one implicit transaction: send it so. Errors go through the
+ * adapter's own conversion, so the engine reports them as it would have.
+ */
+function sendScriptsWhole(adapter: SqlDriverAdapter): void {
+  const pg = adapter as unknown as { underlyingDriver?: () => unknown; onError?: (error: unknown) => never };
+  const driver = pg.underlyingDriver?.() as { query?: (sql: string) => Promise<unknown> } | undefined;
+  const convert = pg.onError;
+  if (typeof driver?.query !== 'function' || typeof convert !== 'function') return;
+  adapter.executeScript = async (script: string) => {
+    try {
+      await driver.query!(script);
+    } catch (error) {
+      convert.call(adapter, error);
+    }
+  };
 }
 
 async function withEngine<T>(

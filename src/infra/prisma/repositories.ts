@@ -14,6 +14,7 @@ import type {
   ProjectRepository,
   UsageRepository,
   UserRepository,
+  WebhookRepository,
 } from '../../domain/ports.js';
 import { PrismaApiKeyRepository } from './api-key.repository.js';
 import { PrismaBlobRepository } from './blob.repository.js';
@@ -29,6 +30,7 @@ import { PrismaProfileConfigRepository } from './profile-config.repository.js';
 import { PrismaProjectRepository } from './project.repository.js';
 import { PrismaUsageRepository } from './usage.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
+import { PrismaWebhookRepository } from './webhook.repository.js';
 
 export interface Repositories {
   projects: ProjectRepository;
@@ -44,6 +46,7 @@ export interface Repositories {
   profileConfigs: ProfileConfigRepository;
   usage: UsageRepository;
   memoryExports: MemoryExportRepository;
+  webhooks: WebhookRepository;
 }
 
 /** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
@@ -62,5 +65,6 @@ export function createRepositories(db: PrismaClient, poolMax = 1): Repositories 
     profileConfigs: new PrismaProfileConfigRepository(db),
     usage: new PrismaUsageRepository(db),
     memoryExports: new PrismaMemoryExportRepository(db),
+    webhooks: new PrismaWebhookRepository(db),
   };
 }
