@@ -91,8 +91,9 @@ async function insertConversation(client: BenchClient, conversation: Conversatio
 
 /**
  * Every hit of every result, best score first (equal scores keep the API's
- * order), as dia_ids with their scores. A failed request is tried twice more
- * (a loaded machine can time out the embedded database's pool).
+ * order), as dia_ids with their scores. A failed request is tried up to 7
+ * more times, waiting 2-30 s (a loaded machine can time out the embedded
+ * database's pool).
  */
 export async function ask(
   client: BenchClient,
@@ -106,8 +107,8 @@ export async function ask(
     try {
       data = await client.request<AskResult>(QUERY, { userId, text, mode, topK });
     } catch (error) {
-      if (attempt >= 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+      if (attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** attempt)));
     }
   }
   const hits: { id: string; score: number }[] = [];

@@ -108,13 +108,23 @@ export function hybridGrid(options: GridOptions = { signals: SIGNAL_NAMES }): Se
         for (const adjacent of values('adjacent')) combos.push({ speaker, when, period, adjacent });
   const settings: Setting[] = [];
   for (const fusion of fusions()) {
+    // Each fusion of each question is computed once, whatever the signals.
+    const fusedOf = new WeakMap<QuestionLists, ScoredChunkId[]>();
+    const fuse = (l: QuestionLists) => {
+      let fused = fusedOf.get(l);
+      if (!fused) {
+        fused = fusion.fuse(l);
+        fusedOf.set(l, fused);
+      }
+      return fused;
+    };
     for (const boosts of combos) {
       const on = Object.entries(boosts).filter(([, v]) => v > 0);
       settings.push({
         label: on.length ? `${fusion.label}; ${on.map(([k, v]) => `${k} ${v}`).join(', ')}` : fusion.label,
         params: { ...fusion.params, ...boosts },
         rank: (l) => {
-          const fused = fusion.fuse(l);
+          const fused = fuse(l);
           return on.length ? applySignals(fused, candidatesOf(l.conversation), questionOf(l.question), boosts) : fused;
         },
       });

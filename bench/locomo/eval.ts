@@ -6,20 +6,21 @@
 // Options: --modes HYBRID,LEXICAL,SEMANTIC  --top-k 10  --concurrency 4
 //          --markdown OUT.md (default bench/results/locomo.md; "-" for none)
 //          --benchmarks (also replace the LoCoMo section of BENCHMARKS.md)
+//          --limit N (with --cv or --qa: only the first N questions of each conversation)
 //          --cv (leave-one-conversation-out over the file's conversations: see cv.ts;
 //                --markdown default bench/results/locomo-cv.md, --benchmarks the locomo-cv section;
 //                --lists FILE keeps the API's deep lists in FILE and reuses them while FILE
 //                exists and the server's ranking code is unchanged: for trying settings;
 //                --signals speaker,when,period,adjacent (default all; none = fusion alone) picks
 //                the signals HYBRID's grid tries;
+//                --check-api also asks HYBRID through the API at the server's defaults;
 //                --data-dir DIR keeps memql's data directory, so a later run skips inserting and
 //                embedding the conversations)
 //
 //          --qa (end to end: the configured LLM answers each question from memql's context and
 //                judges the answer, Mem0's LLM-as-judge; see qa.ts. Needs MEMQL_LLM_BASE_URL and
 //                MEMQL_LLM_MODEL (MEMQL_LLM_API_KEY); --judge-model M judges with another model
-//                of the same endpoint; --context-turns 10; --qa-limit N asks the first N questions
-//                of each conversation; --markdown default bench/results/locomo-qa.md)
+//                of the same endpoint; --context-turns 10; --markdown default bench/results/locomo-qa.md)
 //
 // Starts memql in this process on a fresh data directory (embedded PGlite and
 // Chroma, the offline USE-lite embedder unless the environment says
@@ -73,10 +74,11 @@ async function main(): Promise<void> {
       lists: { type: 'string' },
       signals: { type: 'string', default: SIGNAL_NAMES.join(',') },
       'data-dir': { type: 'string' },
+      'check-api': { type: 'boolean', default: false },
       qa: { type: 'boolean', default: false },
       'judge-model': { type: 'string' },
       'context-turns': { type: 'string', default: '10' },
-      'qa-limit': { type: 'string' },
+      limit: { type: 'string' },
     },
   });
   const markdownFile =
@@ -98,12 +100,12 @@ async function main(): Promise<void> {
     `${conversations.length} conversations, ${turnCount} turns, ${questionCount} questions of categories 1-4 (${dropped} without usable evidence left out)`,
   );
 
+  const limit = values.limit === undefined ? null : Number(values.limit);
+  const limited =
+    limit === null ? conversations : conversations.map((c) => ({ ...c, questions: c.questions.slice(0, limit) }));
   if (values.qa) {
-    const limit = values['qa-limit'] === undefined ? null : Number(values['qa-limit']);
-    const asked =
-      limit === null ? conversations : conversations.map((c) => ({ ...c, questions: c.questions.slice(0, limit) }));
     const markdown = await endToEnd({
-      conversations: asked,
+      conversations: limited,
       data: values.data,
       judgeModel: values['judge-model'],
       contextTurns: Number(values['context-turns']),
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   }
   if (values.cv) {
     await crossValidation({
-      conversations,
+      conversations: limited,
       data: values.data,
       json: values.json,
       markdown: markdownFile,
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
       lists: values.lists,
       signals: values.signals === 'none' ? [] : (values.signals.split(',').map((x) => x.trim()) as SignalName[]),
       dataDir: values['data-dir'],
+      checkApi: values['check-api'],
       log,
       started,
       turnCount,
@@ -227,6 +230,7 @@ async function crossValidation(input: {
   lists: string | undefined;
   signals: SignalName[];
   dataDir: string | undefined;
+  checkApi: boolean;
   log: (message: string) => void;
   started: number;
   turnCount: number;
@@ -239,7 +243,7 @@ async function crossValidation(input: {
   const saved = input.lists ? await readSavedLists(input.lists, asks.length) : null;
   const { lists, api } = saved
     ? { lists: saved.lists.map((l, i) => ({ ...asks[i]!, ...l })), api: saved.api }
-    : await askDeepLists(asks, input.concurrency, log, input.dataDir);
+    : await askDeepLists(asks, input.concurrency, log, input.dataDir, input.checkApi);
   if (input.lists && !saved) {
     await writeOut(
       input.lists,
@@ -258,11 +262,13 @@ async function crossValidation(input: {
     `Machine: ${machineLine(await machineInfo())}.`,
     `Command: \`${commandLine('eval:locomo')}\` (${((Date.now() - input.started) / 1000).toFixed(0)} s in all). Embedder: ${process.env.MEMQL_EMBEDDINGS_PROVIDER ?? 'local USE-lite'}.`,
     `${conversations.length} conversations, ${input.turnCount} turns, ${asks.length} questions of categories 1-4. Each row pools the held-out scores of ${conversations.length} folds: a question is ranked with the HYBRID setting that scored best (mean of recall@1, recall@10 and MRR) on the other conversations. Lists ${LIST_DEPTH} deep, as User.query reads them at topK 10. HYBRID's grid: relative score fusion (semantic weight 0.1-1) and weighted RRF (k 10, 60), times the signals ${input.signals.length ? input.signals.join(', ') : '(none)'} (bench/locomo/cv.ts).`,
-    `HYBRID through the API with the server's defaults (not cross-validated), as a check of the in-memory replica: recall@1 ${f(api.overall['recall@1'])}, recall@10 ${f(api.overall['recall@10'])}, MRR ${f(api.overall.mrr)}.`,
+    api
+      ? `HYBRID through the API with the server's defaults (not cross-validated), as a check of the in-memory replica: recall@1 ${f(api.overall['recall@1'])}, recall@10 ${f(api.overall['recall@10'])}, MRR ${f(api.overall.mrr)}.`
+      : '',
   ]);
   process.stdout.write(`${markdown}\n`);
   if (input.json) {
-    const out: CrossValidated & { apiHybridDefaults: ModeScores; data: string } = {
+    const out: CrossValidated & { apiHybridDefaults: ModeScores | null; data: string } = {
       ...result,
       apiHybridDefaults: api,
       data: input.data,
@@ -343,7 +349,7 @@ async function endToEnd(input: {
 }
 
 interface SavedLists {
-  api: ModeScores;
+  api: ModeScores | null;
   lists: Pick<QuestionLists, 'lexical' | 'semantic'>[];
 }
 
@@ -361,7 +367,8 @@ async function askDeepLists(
   concurrency: number,
   log: (message: string) => void,
   dataDir: string | undefined,
-): Promise<{ lists: QuestionLists[]; api: ModeScores }> {
+  checkApi: boolean,
+): Promise<{ lists: QuestionLists[]; api: ModeScores | null }> {
   const { server, client, insertSeconds, indexSeconds } = await startLocomoServer(
     asks.map((a) => a.conversation).filter((c, i, all) => all.indexOf(c) === i),
     { dataDir },
@@ -372,22 +379,26 @@ async function askDeepLists(
     const top = (hits: { id: string; score: number }[]) =>
       hits.slice(0, LIST_DEPTH).map((h) => ({ chunkId: h.id, score: h.score }));
     // topK 100 blobs: every hit of the deep lists comes back.
+    let asked = 0;
     const lists = await mapConcurrent(asks, concurrency, async ({ conversation, question }) => {
       // One request at a time per question: `concurrency` requests in flight in all.
       const lexical = await ask(client, conversation.id, question.text, 'LEXICAL', 100);
       const semantic = await ask(client, conversation.id, question.text, 'SEMANTIC', 100);
-      const hybrid = await ask(client, conversation.id, question.text, 'HYBRID', 10);
-      apiHybrid.add(
-        question.category,
-        scoreQuestion(
-          hybrid.map((h) => h.id),
-          question.evidence,
-        ),
-      );
+      if (checkApi) {
+        const hybrid = await ask(client, conversation.id, question.text, 'HYBRID', 10);
+        apiHybrid.add(
+          question.category,
+          scoreQuestion(
+            hybrid.map((h) => h.id),
+            question.evidence,
+          ),
+        );
+      }
+      if (++asked % 100 === 0) log(`${asked}/${asks.length} questions asked`);
       return { conversation, question, lexical: top(lexical), semantic: top(semantic) };
     });
     log(`${asks.length} questions asked (deep lexical and semantic lists, and HYBRID at the server's defaults)`);
-    return { lists, api: apiHybrid.result() };
+    return { lists, api: checkApi ? apiHybrid.result() : null };
   } finally {
     await server.destroy();
   }
