@@ -187,6 +187,40 @@ const categories: Record<string, Case[]> = {
     ['Huge extrovert, honestly.', [['psychological/personality', 'Is an extrovert']]],
     ['Electrician by trade.', [['work/title', 'Works as an electrician']]],
   ],
+  'openings, relatives and tails of why': [
+    [
+      'Divorced, two kids, live near Galway.',
+      [
+        ['family/partner', 'Is divorced'],
+        ['family/children', 'Has two children'],
+        ['basic_info/location', 'Lives near Galway'],
+      ],
+    ],
+    [
+      'Currently doing a masters in data science at Bath.',
+      [
+        ['education/degree', "Is pursuing a master's degree in data science"],
+        ['education/major', 'Studies data science'],
+        ['education/school', 'Studies at Bath'],
+      ],
+    ],
+    ['Training for my first triathlon!', [['life_event/plans', 'Is training for their first triathlon']]],
+    ['I have a younger brother who works in Dubai.', [['family/siblings', 'Has a younger brother']]],
+    ['Vegan for ethical reasons.', [['food/diet', 'Is vegan']]],
+    ["I'm a firm believer in kindness.", [['psychological/values', 'Values kindness']]],
+    [
+      "I'm a stay-at-home mum to two toddlers.",
+      [
+        ['work/title', 'Is a stay-at-home mom'],
+        ['family/children', 'Has two toddlers'],
+      ],
+    ],
+    ['I deliver for Deliveroo on the side.', [['work/company', 'Delivers for Deliveroo']]],
+    ['I run a small team of designers at Canva.', [['work/company', 'Works at Canva']]],
+    ['I wear a hearing aid in my right ear.', [['health/conditions', 'Uses a hearing aid']]],
+    ["I'm quite shy around strangers.", [['psychological/personality', 'Is shy']]],
+    ["I'm the youngest of three.", [['family/siblings', 'Has two siblings (the youngest of three)']]],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -318,6 +352,54 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       'an activity not done in years is taken back',
       [['interests/hobbies', 'Likes painting']],
       ["I haven't painted in years."],
+      [],
+    ],
+    [
+      'quitting an employer ends its title too',
+      [
+        ['work/company', 'Works at Tesco'],
+        ['work/title', 'Works as a cashier'],
+      ],
+      ["I quit Tesco, I'm delivering for Amazon now."],
+      [['work/company', 'Delivers for Amazon']],
+    ],
+    [
+      'a divorce replaces the marriage',
+      [['family/partner', 'Is married']],
+      ['My wife and I got divorced earlier this year.'],
+      [
+        ['family/partner', 'Is divorced'],
+        ['life_event/events', 'Got divorced (March 2026)'],
+      ],
+    ],
+    [
+      'a rehomed pet is taken back',
+      [['pets/dogs', 'Has a dog named Bruno']],
+      ['We had to rehome Bruno last month.'],
+      [],
+    ],
+    [
+      'dropping out ends the school, major and degree',
+      [
+        ['education/school', 'Studies at Exeter'],
+        ['education/major', 'Studies history'],
+      ],
+      ['I dropped out of university and got an apprenticeship as a plumber.'],
+      [
+        ['work/title', 'Works as a plumber'],
+        ['life_event/events', 'Started a new job'],
+      ],
+    ],
+    [
+      'a passed driving test ends the wish to learn to drive',
+      [['psychological/goals', 'Wants to learn to drive']],
+      ['Passed my driving test today!'],
+      [['life_event/events', 'Passed their driving test (March 2026)']],
+    ],
+    [
+      'an allergy that turned out not to be one is taken back',
+      [['health/allergies', 'Allergic to dogs']],
+      ["Turns out I'm not allergic to dogs after all."],
       [],
     ],
     [

@@ -6,7 +6,7 @@
 // rules look for a value.
 
 import { join, type Token, tag } from './nlp.js';
-import { COMPANIONS, DISCOURSE_TAILS, HOBBYISTS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
+import { BODY_PARTS, COMPANIONS, DISCOURSE_TAILS, HOBBYISTS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
 import { isA } from './word-classes.js';
 
 const CLAUSE_CONJUNCTIONS = new Set(['and', 'but', 'so', 'plus', 'yet']);
@@ -133,7 +133,7 @@ function hasOwnSubject(tokens: readonly Token[]): boolean {
  * else continues a list ("German and French").
  */
 export function splitClauses(sentence: string): string[] {
-  const tokens = withSubject(tag(sentence));
+  const tokens = withSubject(firstWordRetagged(sentence));
   const parts: { tokens: Token[]; separator: Token[] }[] = [{ tokens: [], separator: [] }];
   for (const [i, t] of tokens.entries()) {
     const current = parts[parts.length - 1]!;
@@ -206,9 +206,46 @@ const PAST_ONLY =
  * with a past verb, an -ing verb or "born" gets "I" back ("I grew up",
  * "I am living", "I was born"); an opening base form is a request and stays.
  */
+/**
+ * The sentence's tokens, its first word read again in lower case when the
+ * tagger took its capital for a name: "Married, three kids", "Training for a
+ * marathon" open with a participle, not a person called Married.
+ */
+function firstWordRetagged(sentence: string): Token[] {
+  const tokens = tag(sentence);
+  const first = tokens[0];
+  if (first?.pos !== 'PROPN' || !/^\p{Lu}\p{Ll}+$/u.test(first.text)) return tokens;
+  const again = tag(first.text.toLowerCase() + sentence.slice(first.text.length))[0];
+  // "Training for ...": an -ing word the tagger reads as a noun is a verb when "I am training" says so.
+  const progressive = /ing$/.test(first.lower) ? tag(`I am ${first.lower}`)[2] : undefined;
+  if (progressive?.pos === 'VERB') return [{ ...progressive, text: first.text, space: '' }, ...tokens.slice(1)];
+  if (!again || !/^(?:VERB|ADJ|ADV)$/.test(again.pos)) return tokens;
+  return [{ ...again, text: first.text }, ...tokens.slice(1)];
+}
+
+/** Words that open a sentence as a state of the user's: "Married, three kids", "Single and happy". */
+const STATE_OPENERS = new Set([
+  'married',
+  'divorced',
+  'engaged',
+  'separated',
+  'widowed',
+  'single',
+  'retired',
+  'unemployed',
+  'pregnant',
+  'vegan',
+  'vegetarian',
+  'pescatarian',
+  'allergic',
+  'originally',
+]);
+
 function withSubject(tokens: Token[]): Token[] {
   const i = tokens.findIndex((t) => !(t.pos === 'ADV' || t.pos === 'INTJ' || t.pos === 'PUNCT'));
   const first = tokens[i];
+  if (i === 0 && first && STATE_OPENERS.has(first.lower) && first.pos !== 'NOUN' && first.pos !== 'PROPN')
+    return [...wordTokens('I am'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];
   // "Haven't picked up my guitar in years": a perfect without its subject.
   if (i === 0 && first?.lower === 'have' && /^(?:not|never|just|already|finally|been)$/.test(tokens[1]?.lower ?? ''))
     return [
@@ -223,7 +260,7 @@ function withSubject(tokens: Token[]): Token[] {
   else if (/^(?:raised|brought)$/.test(lower) && /^(?:up|on|in|near|outside|by)$/.test(tokens[i + 1]?.lower ?? ''))
     subject = 'I was';
   else if (lower === 'been' && i === 0) subject = 'I have';
-  else if (/ing$/.test(lower) && i === 0) subject = 'I am';
+  else if (/ing$/.test(lower) && (i === 0 || tokens.slice(0, i).every((t) => t.pos === 'ADV'))) subject = 'I am';
   else if (PAST_ONLY.test(lower) || (/ed$/.test(lower) && first.lemma !== lower)) subject = 'I';
   if (subject === null) return tokens;
   const added = subject.split(' ').map(
@@ -426,6 +463,8 @@ function timeTailOpening(tokens: readonly Token[]): number {
   if (TIME_PREPOSITIONS.has(head.lower) || head.pos === 'NUM' || head.lower === 'times' || /^\d+x$/.test(head.lower))
     return i;
   if (head.pos === 'DET' || head.pos === 'ADJ') return i;
+  // "earlier this year", "later this month", "only last week".
+  if (head.pos === 'ADV' && /^(?:earlier|later|early|late|only|just)$/.test(head.lower)) return i;
   return -1;
 }
 
@@ -511,6 +550,10 @@ function cutCompanions(tokens: Token[]): Token[] {
   return out;
 }
 
+/** Tails that say how much or why: "part-time", "for health reasons", "to make ends meet", "on the side". */
+const WHY_TAIL =
+  /\s(?:(?:part|full)(?:\s*-\s*|\s+)time|for (?:\w+ )?reasons|to make ends meet|to pay (?:the|my) bills|to earn (?:some )?extra(?: money| cash)?|for extra (?:money|cash|income)|on the side|(?:around|in front of|among|with|at) (?:new |other |most |large |big )?(?:people|strangers|crowds|groups|others|parties))$/i;
+
 const HEDGES =
   /^(?:maybe|perhaps|apparently|probably|possibly|supposedly|hopefully|allegedly|if|unless|when|whenever)$/i;
 
@@ -541,14 +584,23 @@ function cutFrontedAdverbial(tokens: Token[]): Token[] {
  */
 export function trimQualifiers(clause: string): string {
   let tokens = cutFrontedAdverbial(cutCompanions(tag(clause)));
+  // "an older sister who lives in Melbourne": a relative clause says something of the noun, not of the user.
+  const relative = tokens.findIndex(
+    (t, k) => k >= 3 && /^(?:who|whom|whose|which)$/.test(t.lower) && /^(?:NOUN|PROPN)$/.test(tokens[k - 1]!.pos),
+  );
+  if (relative > 0) tokens = tokens.slice(0, relative);
   for (let guard = 0; guard < 6; guard++) {
     while (tokens.length > 0 && tokens[tokens.length - 1]!.pos === 'PUNCT') tokens = tokens.slice(0, -1);
     const last = tokens[tokens.length - 1];
     if (!last || tokens.length <= 3) break;
-    // "part-time", "full time", "on and off": how much, not what.
-    const hours = /\s(?:part|full)(?:\s*-\s*|\s+)time$/i.exec(join(tokens));
-    if (hours) {
-      tokens = tokens.slice(0, tokens.length - (hours[0].includes('-') ? 3 : 2));
+    // "in my left ear", "in both knees": where on the body, not what.
+    const body = /\s(?:in|on) (?:my|both|one of my|the) (?:left |right |lower |upper |bad )?(\w+)$/i.exec(join(tokens));
+    const part = body?.[1]?.toLowerCase() ?? '';
+    const bodyPart = BODY_PARTS.has(part) || BODY_PARTS.has(part.replace(/s$/, ''));
+    const why = bodyPart ? body : WHY_TAIL.exec(join(tokens));
+    if (why) {
+      const keep = join(tokens).length - why[0].length;
+      while (tokens.length > 1 && join(tokens).length > keep) tokens = tokens.slice(0, -1);
       continue;
     }
     const tail = [...DISCOURSE_TAILS].find((phrase) => join(tokens).toLowerCase().endsWith(` ${phrase}`));

@@ -10,6 +10,7 @@ import { assert, fact, likeFact } from './facts.js';
 import type { Intent } from './intents.js';
 import { event, type RuleContext, rule, type StatementRule, withArticle } from './rule.js';
 import { BUSINESSES, JOBS } from './lexicon.js';
+import { tag } from './nlp.js';
 import { BODY_PARTS, CONDITION_HEADS, CONDITION_SUFFIX, HOBBYISTS, PASTIMES } from './tables.js';
 import {
   capitalise,
@@ -162,6 +163,8 @@ function recurringFacts(value: string): Intent[] {
     /^(?:a|an|the|my|it|that|this|them|to|up|home|there|paid|married|bored|tired|sick)\b/i.test(what)
   )
     return [];
+  // A complaint is a noun ("migraines"), not how one gets ("anxious", "nervous").
+  if (tag(`I get ${lower}`).at(-1)?.pos !== 'NOUN') return [];
   const plural = /s$/.test(lower) && !/ss$/.test(lower);
   const known = inClass(lower, 'condition') || CONDITION_HEADS.has(lower.replace(/s$/, '')) || /\battacks$/.test(lower);
   if (!known || (!plural && TRANSIENT_CONDITIONS.has(lower))) return [];
@@ -201,7 +204,12 @@ function leaveJob(rawFrom: string, rawTo: string | undefined, ctx: RuleContext):
   if (/^(?:my|the|a|an|it|home|work|school|for|to|now|soon|town)\b/i.test(from)) return [];
   const out: Intent[] = [];
   const old = companyFact(from);
-  if (old) out.push({ kind: 'retract', fact: old, source: ctx.source });
+  // The job ends with the employer: its title goes too ("I quit Amazon" ends "Works as a warehouse associate").
+  if (old)
+    out.push(
+      { kind: 'retract', fact: old, source: ctx.source },
+      { kind: 'forget', targets: [{ topic: 'work', subTopic: 'title' }], source: ctx.source },
+    );
   if (rawTo) {
     const { title, company } = roleAndEmployer(` at ${rawTo}`);
     out.push(...jobFacts(title, company));
@@ -345,7 +353,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'job-news',
     'I just started a new job as a product manager at a startup',
-    /^I (?:have )?(?:started|got|landed|accepted|took|found|began|secured|scored|have got|have started|have landed|have accepted) (?:a |an |my |the )?(?:new |first |dream |full-time |part-time |full time |part time )*(?:job|position|role|gig|post)\b(.*)$/i,
+    /^I (?:have )?(?:started|got|landed|accepted|took|found|began|secured|scored|have got|have started|have landed|have accepted) (?:a |an |my |the )?(?:new |first |dream |full-time |part-time |full time |part time )*(?:job|position|role|gig|post|apprenticeship|internship|traineeship|placement|residency)\b(.*)$/i,
     (m, ctx) => {
       const rest = m[1] ?? '';
       if (rest.trim() !== '' && !/^\s+(?:as|at|for|with)\b/i.test(rest)) return [];
@@ -486,7 +494,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'health-state',
     'I use a wheelchair',
-    /^I (?:use|need|rely on|walk with) (?:a |an )?(wheelchair|cane|walking stick|walker|hearing aids?|crutches|prosthetic \w+|mobility scooter|CPAP machine|insulin pump)$/i,
+    /^I (?:use|need|rely on|walk with|wear|have) (?:a |an )?(wheelchair|cane|walking stick|walker|hearing aids?|crutches|prosthetic \w+|mobility scooter|CPAP machine|insulin pump)$/i,
     (m) => [
       assert(
         fact(

@@ -21,7 +21,7 @@ import { isGoalPhrase } from './goals.js';
 import type { CandidateFact, Intent } from './intents.js';
 import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
 import { companyFact, jobFacts, titleFact } from './work.js';
-import { EVERYDAY_RULES } from './everyday.js';
+import { EVERYDAY_RULES, thirdPersonVerb } from './everyday.js';
 import { baseForm, tag } from './nlp.js';
 import {
   BUSINESSES,
@@ -41,6 +41,7 @@ import {
 import {
   asPersonName,
   asPlace,
+  capitalise,
   countWord,
   cutTail,
   escapeRegExp,
@@ -521,6 +522,12 @@ function abandon(raw: string, ctx: RuleContext): Intent[] {
 
 export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
+    'pet-loss',
+    'We had to rehome Milo',
+    /^(?:I|[Ww]e) (?:had to |have had to |have |decided to |finally )?(?:rehome|rehomed|gave away|given away|give away|found a new home for|found a home for|put down|surrendered|gave up) (?:our |my )?(?:dog |cat |puppy |kitten |rabbit |bunny )?(\p{Lu}[\p{L}'-]+)$/u,
+    (m, ctx) => petByName(m[1]!, ctx),
+  ),
+  rule(
     'give-up',
     'I stopped my Italian lessons',
     /^I (?:have )?(?:stopped|quit|dropped|gave up|given up|cancell?ed|ended|am stopping|am quitting|am dropping|dropped out of) (?:on )?(?:my |the |our |taking |going to )?(.+?) (?:lessons|classes|class|course|courses|lectures|tutoring|practice|training|sessions|club)$/i,
@@ -551,8 +558,16 @@ export const CHANGE_RULES: readonly StatementRule[] = [
       if (!/^I (?:have )?dropped out/i.test(ctx.source.replace(/^.*?\bI\b/, 'I')) && !SCHOOL_WORDS.test(m[1]!))
         return [];
       const school = m[1]!;
+      // Dropping out ends the studies: the school, and the major and degree pursued there.
+      const studies = (['school', 'major', 'degree'] as const).map((subTopic) => ({ topic: 'education', subTopic }));
       if (/^(?:school|college|uni|university|grad school)$/i.test(school))
-        return [{ kind: 'forget', targets: [{ topic: 'education', subTopic: 'school' }], source: ctx.source }];
+        return [
+          {
+            kind: 'forget',
+            targets: /dropped out/i.test(ctx.source) ? studies : [{ topic: 'education', subTopic: 'school' }],
+            source: ctx.source,
+          },
+        ];
       return [{ kind: 'retract', fact: fact('school', `Studies at ${school}`, school), source: ctx.source }];
     },
   ),
@@ -590,6 +605,8 @@ export const CHANGE_RULES: readonly StatementRule[] = [
     /^I (?:passed|have passed|finally passed) (?:my )?(?:driving|driver's|drivers) test$/i,
     (_m, ctx) => [
       { kind: 'retract', fact: fact('learning', 'Is learning to drive', 'drive'), source: ctx.source },
+      { kind: 'retract', fact: fact('goals', 'Wants to learn to drive', 'learn to drive'), source: ctx.source },
+      { kind: 'retract', fact: fact('goals', 'Wants to pass their driving test', 'driving test'), source: ctx.source },
       event('Passed their driving test', ctx, ctx.source),
     ],
   ),
@@ -941,6 +958,26 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     /^I (?:work|am working|have been working|am employed|earn a living|make a living) as (.+?)(?: (?:at|for) (.+))?$/i,
     (m) => jobFacts(m[1], m[2]),
   ),
+  rule(
+    'employer',
+    'I drive for Uber',
+    /^I (?:am )?(drive|deliver|ride|cook|write|freelance|consult|contract|model|design|code|program|develop|clean|nurse|temp|intern|driving|delivering|riding|cooking|writing|freelancing|consulting|contracting|modelling|modeling|designing|coding|cleaning|nursing|temping|interning) (?:for|at|with) (\p{Lu}[\p{L}\d&.'-]*(?: \p{Lu}[\p{L}\d&.'-]*){0,3})$/u,
+    // A named employer after a verb of a trade ("I drive for Uber", "I freelance for Vogue").
+    (m) => {
+      const verb = /ing$/.test(m[1]!) ? baseForm(m[1]!) : m[1]!.toLowerCase();
+      const f = companyFact(m[2]!, `${capitalise(thirdPersonVerb(verb))} for`);
+      return f ? [assert(f)] : [];
+    },
+  ),
+  rule(
+    'employer',
+    'I manage a team of 12 engineers at Shopify',
+    /^I (?:manage|lead|run|head|head up|supervise|oversee|am on|am part of|sit on) (?:a|the|our|my) (?:[\w-]+ ){0,2}(?:team|department|group|unit|division|crew|squad|lab|office|store|branch|shop|restaurant|kitchen|desk)(?: of [\w\s-]+?)? (?:at|for|in) (\p{Lu}[\p{L}\d&.'-]*(?: \p{Lu}[\p{L}\d&.'-]*){0,3})$/u,
+    (m) => {
+      const f = companyFact(m[1]!);
+      return f ? [assert(f)] : [];
+    },
+  ),
   rule('employer', 'I am employed by Siemens', /^I am (?:employed|hired) (?:at|by) (.+)$/i, (m) =>
     jobFacts(undefined, m[1]),
   ),
@@ -1254,6 +1291,17 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   ),
   rule(
     'children',
+    "I'm a stay-at-home dad to twin girls",
+    /^I am (?:a |an )?((?:[\w-]+ ){1,3}?(?:mom|mum|mother|dad|father|parent|mama|papa)) (?:of|to|with) ((?:\w+ )?(?:twin )?(?:kids|children|boys|girls|sons|daughters|teenagers|teens|toddlers|little ones|babies|twins|twin (?:boys|girls)))$/i,
+    // The parent's kind ("stay-at-home", "single") and the children, each read as said alone.
+    (m, ctx) => {
+      const kind = matchStatement(`I am a ${m[1]!}`, ctx)?.intents ?? [];
+      const children = matchStatement(`I have ${m[2]!.replace(/^twin (boys|girls)$/i, 'twins')}`, ctx)?.intents ?? [];
+      return children.length > 0 ? [...kind, ...children] : [];
+    },
+  ),
+  rule(
+    'children',
     'I am a mother of two',
     /^I am (?:a |the )?(mom|mum|mother|dad|father|parent|mama|papa|single mom|single mum|single mother|single dad|single father|single parent)(?: (?:of|with) (\w+)(?: (?:kids|children|boys|girls|sons|daughters|teenagers|teens|toddlers|toddler|little ones|grown(?:-up)? kids))?)?$/i,
     (m) => {
@@ -1339,7 +1387,10 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     (m) => {
       const n = count(m[2]);
       if (n === null || n < 2) return [];
-      return [assert(fact('siblings', n === 2 ? 'Has a sibling' : `Has ${countWord(n - 1)} siblings`, 'siblings'))];
+      // The place in the family is kept with the count: "Has three siblings (the oldest of four)".
+      const place = `the ${m[1]!.toLowerCase().replace('eldest', 'oldest')} of ${countWord(n)}`;
+      const siblings = n === 2 ? 'Has a sibling' : `Has ${countWord(n - 1)} siblings`;
+      return [assert(fact('siblings', `${siblings} (${place})`, 'siblings'))];
     },
   ),
   rule('siblings', 'I am an only child', /^I am an only child$/i, () => [
@@ -1632,6 +1683,12 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   ),
   rule(
     'value',
+    "I'm a big believer in honesty",
+    /^I am (?:a |an )?(?:big |firm |strong |huge |great |true |real |staunch |passionate )?(?:believer in|advocate (?:of|for)|champion of|stickler for) (.+?)(?: (?:above|over|before) (?:all|everything|anything)(?: else)?)?$/i,
+    (m) => valueFacts('Values', m[1]!),
+  ),
+  rule(
+    'value',
     'Family is important to me',
     /^(.+?) (?:is|are) (?:very |really |super |extremely |so |incredibly |the most )?important (?:thing )?to me$/i,
     (m) => valueFacts('Values', m[1]!),
@@ -1684,7 +1741,9 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     /^I am (training for|saving (?:up )?for|preparing for|working towards|working toward|studying for) (.+)$/i,
     (m) => {
       const target = cutTail(m[2]!);
-      if (target === '' || wordCount(target) > 6 || !isLikeObject(target)) return [];
+      // "my first half marathon": the user's own event is an object too.
+      const bare = target.replace(/^(?:my|our)\s+/i, '');
+      if (bare === '' || wordCount(bare) > 6 || !isLikeObject(bare)) return [];
       const verb = m[1]!.toLowerCase().replace(/^saving up/, 'saving');
       return [assert(fact('plans', `Is ${verb} ${thirdPerson(target)}`, target))];
     },
@@ -1984,7 +2043,7 @@ export function mentionFacts(clause: string): Intent[] {
 const TIME_MARKERS = /\s*\b(?:anymore|any more|any longer|no more|these days|nowadays|now|right now|at the moment)\b/gi;
 /** Trailing words that do not change a statement: "I'm vegetarian again", "I'm allergic to nuts since childhood". */
 const TRAILING =
-  /\s+(?:again|too|as well|also|though|anyway|actually|haha|lol|btw|by the way|to be honest|tbh|honestly|for (?:\d+|a few|many|several|two|three|four|five|ten) (?:years?|months?|weeks?|days?)|for (?:years|ages|a while|a long time|life|good)|since (?:\d{4}|I was \w+|childhood|birth|forever|college|university|school)|(?:\d+|two|three|four|five|a few|many) (?:years?|months?|weeks?) ago|lately|currently|these days|(?:last|this) (?:year|month|week|weekend|summer|winter|spring|fall|autumn)|recently|yesterday|today|tonight|last night|in (?:19|20)\d{2})$/i;
+  /\s+(?:again|too|as well|also|though|anyway|actually|haha|lol|btw|by the way|to be honest|tbh|honestly|for (?:\d+|a few|many|several|two|three|four|five|ten) (?:years?|months?|weeks?|days?)|for (?:years|ages|a while|a long time|life|good)|since (?:\d{4}|I was \w+|childhood|birth|forever|college|university|school)|(?:\d+|two|three|four|five|a few|many) (?:years?|months?|weeks?) ago|lately|currently|these days|after all|(?:last|this) (?:year|month|week|weekend|summer|winter|spring|fall|autumn)|recently|yesterday|today|tonight|last night|in (?:19|20)\d{2})$/i;
 
 function withoutTrailers(clause: string): string {
   let text = clause.replace(TIME_MARKERS, '').trim();

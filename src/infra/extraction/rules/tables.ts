@@ -398,6 +398,24 @@ export const BODY_PARTS = table(`
   arm
   hand
   hands
+  ear
+  ears
+  eye
+  eyes
+  legs
+  arms
+  finger
+  fingers
+  toe
+  toes
+  lung
+  lungs
+  spine
+  jaw
+  head
+  chest
+  skin
+  joints
 `);
 
 /** Agent nouns of pastimes: "I'm an avid runner", "a keen gardener", "a certified scuba diver" say a hobby. noun, activity. */

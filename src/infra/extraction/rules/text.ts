@@ -244,7 +244,7 @@ function startsNewClause(current: string, next: string): string | null {
 // ---------------------------------------------------------------- canonical clause
 
 const FILLER =
-  /^(?:hi|hello|hey|hiya|howdy|greetings|well|so|oh|ok|okay|yes|yeah|yep|yup|no|nope|um+|uh+|hmm+|btw|by the way|actually|also|and|but|anyway|anyways|fyi|just so you know|for the record|for context|for reference|some context|to be honest|honestly|tbh|fun fact|as I said|as I mentioned|like I said|in fact|in my case|personally|these days|nowadays|currently|right now|at the moment|oh and|and also|plus|a quick note|quick note|note|ps|p\.s|dear \w+|good (?:morning|afternoon|evening))\b[\s,:!-]*/i;
+  /^(?:hi|hello|hey|hiya|howdy|greetings|well|so|oh|ok|okay|yes|yeah|yep|yup|no|nope|um+|uh+|hmm+|btw|by the way|actually|also|and|but|anyway|anyways|fyi|just so you know|for the record|for context|for reference|some context|to be honest|honestly|tbh|fun fact|turns out|it turns out|turned out|it turned out|as it turns out|as I said|as I mentioned|like I said|in fact|in my case|personally|these days|nowadays|currently|right now|at the moment|oh and|and also|plus|a quick note|quick note|note|ps|p\.s|dear \w+|good (?:morning|afternoon|evening))\b[\s,:!-]*/i;
 const ADVERBS =
   '(?:really|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
 const ADVERB_AFTER_SUBJECT = new RegExp(`\\b(I|we|am|are|have|been|not|do not)\\s+${ADVERBS}\\s+`, 'i');
@@ -278,7 +278,7 @@ export function canonicalClause(clause: string): CanonicalClause {
     // "I have had insomnia for years" says "I have insomnia"; "I have got a cat" says "I have a cat".
     .replace(/^(I|we) (?:have had|have got)\b(?! to\b)/i, '$1 have')
     .replace(
-      /^(I|we) (?:have gotten|got)\b(?= (?:a|an|the|one|two|three|four|five|six|some|my|our|no|\d+)\b)(?!.*\b(?:job|jobs|promotion|position|role|offer|raise)\b)/i,
+      /^(I|we) (?:have gotten|got)\b(?= (?:a|an|the|one|two|three|four|five|six|some|my|our|no|\d+)\b)(?!.*\b(?:job|jobs|promotion|position|role|offer|raise|internship|apprenticeship|placement|traineeship)\b)/i,
       '$1 have',
     )
     // "Vegan here", "Nurse here": how chat introduces oneself.
