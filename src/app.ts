@@ -15,6 +15,7 @@ import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extracto
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
 import { MemoryProcessor } from './domain/memory/memory-processor.js';
 import { ExpirySweeper } from './domain/memory/expiry-sweeper.js';
+import { ExportService } from './domain/exports/export.service.js';
 import { MemoryExportService } from './domain/exports/memory-export.service.js';
 import { OfflineSchemaFiller } from './domain/exports/offline.filler.js';
 import { ContextService } from './domain/context/context.service.js';
@@ -39,6 +40,7 @@ import { RerankClient } from './infra/http/rerank.client.js';
 import { HttpWebhookTransport } from './infra/http/webhook.transport.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
+import { ExportFiles } from './infra/files/export-files.js';
 import { AjvSchemaValidator } from './infra/jsonschema/ajv.validator.js';
 import { LlmStructuredFiller } from './infra/structured/llm.filler.js';
 import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
@@ -270,6 +272,32 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       log,
     });
     stack.push({ name: 'memory exports', stop: () => memoryExports.stop() });
+    const exportFiles = new ExportFiles(config.exports.dir);
+    const exports = new ExportService(
+      {
+        exports: repos.exports,
+        files: exportFiles,
+        users: repos.users,
+        blobs: repos.blobs,
+        memories: repos.memories,
+        events: repos.events,
+        profileConfigs: repos.profileConfigs,
+        embedding: { model: embedder.model, dimension: embedder.dimension },
+        log,
+      },
+      { leaseMs: 10 * 60_000, retentionMs: config.exports.retentionMs },
+    );
+    const exportSweep = setInterval(() => {
+      exports.sweep().catch((error: unknown) => log.warn({ err: error }, 'export retention sweep failed'));
+    }, 3_600_000);
+    exportSweep.unref();
+    stack.push({
+      name: 'exports',
+      stop: async () => {
+        clearInterval(exportSweep);
+        await exports.stop();
+      },
+    });
     const services: Services = {
       auth,
       users: new UserService(repos.users, events),
@@ -289,6 +317,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       usage: new UsageService(repos.usage),
       memoryExports,
       webhooks: new WebhookService(repos.webhooks, webhookTransport),
+      exports,
       events,
     };
 
@@ -324,6 +353,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         gate,
         requestScope: (requestId, work) => requestScopes.run(requestId, work),
         metrics,
+        downloadExport: (viewer, id) => exports.download(viewer, id),
         watchKey: (viewer, onRevoked) => {
           const revocations = events.subscribe(
             viewer.projectId,
@@ -364,6 +394,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       },
     );
     stack.push({ name: 'http server', stop: () => server.close() });
+    const resumedExports = await exports.resume();
+    if (resumedExports > 0) log.info({ resumed: resumedExports }, 'resumed exports a stopped process left');
     const resumed = await memoryExports.resume();
     if (resumed > 0) log.info({ resumed }, 'resumed memory exports a stopped process left');
     let metricsUrl: string | null = null;

@@ -288,6 +288,16 @@ export const SETTINGS = {
     description:
       'seconds between sweeps that delete expired memories (with a history entry); reads hide them at `expiresAt` already',
   }),
+  MEMQL_EXPORT_DIR: setting({
+    schema: z.string().min(1),
+    unset: '`<MEMQL_DATA_DIR>/exports`',
+    description: 'where export files (JSON Lines, `createExport`) are written',
+  }),
+  MEMQL_EXPORT_RETENTION_HOURS: setting({
+    schema: z.coerce.number().min(0.001),
+    default: 168,
+    description: 'exports (rows and files) older than this are deleted, at start and every hour',
+  }),
   REDIS_URL: setting({
     schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
     unset: 'in-memory pubsub',
@@ -445,6 +455,7 @@ export interface Config {
   rerank: RerankConfig | null;
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
   expirySweepMs: number;
+  exports: { dir: string; retentionMs: number };
   redisUrl: string | undefined;
   shadowDatabaseUrl: string | undefined;
   /** Origins allowed by CORS (exact matches); empty: none. */
@@ -515,6 +526,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: Math.round(e.MEMQL_PROCESSING_LEASE_SECONDS * 1000),
     },
     expirySweepMs: Math.round(e.MEMQL_EXPIRY_SWEEP_SECONDS * 1000),
+    exports: {
+      dir: path.resolve(e.MEMQL_EXPORT_DIR ?? path.join(e.MEMQL_DATA_DIR, 'exports')),
+      retentionMs: Math.round(e.MEMQL_EXPORT_RETENTION_HOURS * 3_600_000),
+    },
     redisUrl: e.REDIS_URL,
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],

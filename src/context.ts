@@ -3,6 +3,7 @@
 
 import type { AuthService } from './domain/auth/auth.service.js';
 import type { ContextService } from './domain/context/context.service.js';
+import type { ExportService } from './domain/exports/export.service.js';
 import type { MemoryExportService } from './domain/exports/memory-export.service.js';
 import type { BlobService } from './domain/blobs/blob.service.js';
 import type { QueryService } from './domain/search/query.service.js';
@@ -32,6 +33,7 @@ export interface Services {
   usage: UsageService;
   memoryExports: MemoryExportService;
   webhooks: WebhookService;
+  exports: ExportService;
   events: EventBus;
 }
 

@@ -680,3 +680,62 @@ export interface WebhookTransport {
   /** POSTs `body` with `headers`; the HTTP status, or throws on a network error, a refused address or a timeout. */
   post(url: string, body: string, headers: Record<string, string>): Promise<number>;
 }
+
+// ---------------------------------------------------------------- lossless exports
+
+export interface ExportRecord {
+  id: string;
+  projectId: string;
+  /** External user ids asked for; empty: every user. */
+  userIds: string[];
+  filter: JsonValue | null;
+  includeBlobs: boolean;
+  status: ExportStatus;
+  done: number;
+  total: number;
+  bytes: number | null;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ExportRepository {
+  create(input: {
+    projectId: string;
+    userIds: string[];
+    filter: JsonValue | null;
+    includeBlobs: boolean;
+  }): Promise<ExportRecord>;
+  /** Null when absent or in another project. */
+  findById(projectId: string, id: string): Promise<ExportRecord | null>;
+  list(projectId: string, page: PageRequest): Promise<Page<ExportRecord>>;
+  /** Takes the job when PENDING, or RUNNING under an expired lease; sets RUNNING, progress 0 of `total` unknown. */
+  claim(id: string, leaseMs: number, now: Date): Promise<ExportRecord | null>;
+  /** PENDING jobs and RUNNING ones whose lease has passed, oldest first. */
+  unfinished(now: Date, limit: number): Promise<string[]>;
+  /** Records progress and extends the lease. */
+  progress(id: string, done: number, total: number, leaseUntil: Date): Promise<void>;
+  finish(
+    id: string,
+    outcome: { status: 'FINISHED' | 'FAILED'; bytes: number | null; error: string | null; finishedAt: Date },
+  ): Promise<ExportRecord>;
+  /** Deletes the exports created before `before`; returns their ids (their files go too). */
+  deleteOlderThan(before: Date): Promise<string[]>;
+}
+
+/** One export file being written, a line at a time. */
+export interface ExportWriter {
+  write(line: string): Promise<void>;
+  /** Makes the file final (visible to downloads); returns its size in bytes. */
+  finish(): Promise<number>;
+  /** Drops what was written. */
+  abort(): Promise<void>;
+}
+
+/** Where export files live (MEMQL_EXPORT_DIR). */
+export interface ExportFileStore {
+  create(id: string): Promise<ExportWriter>;
+  /** The finished file's bytes, or null when it is not there. */
+  read(id: string): Promise<{ bytes: number; chunks: AsyncIterable<Uint8Array> } | null>;
+  remove(id: string): Promise<void>;
+}

@@ -6,6 +6,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { BlobResolver } from './blob/blob.resolver.js';
 import { UserContextResolver } from './context/context.resolver.js';
+import { ExportResolver } from './exports/export.resolver.js';
 import { MemoryExportResolver } from './exports/memory-export.resolver.js';
 import { BufferResolver } from './memory/buffer.resolver.js';
 import {
@@ -44,6 +45,7 @@ export async function buildMemqlSchema(): Promise<GraphQLSchema> {
       UserMemoryResolver,
       UserContextResolver,
       MemoryExportResolver,
+      ExportResolver,
       BufferResolver,
       ProfileConfigResolver,
       MemorySubscriptionResolver,

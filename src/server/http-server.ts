@@ -23,6 +23,7 @@ import type { OperationGate } from './operation-gate.js';
 import { deadlineError, responseTooLargeError } from './request-guard.js';
 import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
 import type { MemqlMetrics, OperationType } from './metrics.js';
+import { EXPORTS_PATH, type ExportDownloadDeps, serveExport } from './export-download.js';
 import { metricsPlugin, outcomeOf, routeOf, serveMetrics } from './metrics-endpoint.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -56,6 +57,8 @@ export interface TransportDeps {
   requestScope<T>(requestId: string, work: () => Promise<T>): Promise<T>;
   /** Counts operations, requests and sockets; served at /metrics (metrics-endpoint.ts). */
   metrics: MemqlMetrics;
+  /** A finished export's file, for GET /exports/{id} (export-download.ts); null when not the viewer's. */
+  downloadExport: ExportDownloadDeps['download'];
 }
 
 export interface RunningServer {
@@ -256,6 +259,9 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
       return sendJson(res, report.status === 'unavailable' ? 503 : 200, { status: report.status, ...report.checks });
     }
     if (url.pathname === '/metrics') return serveMetrics(req, res, { metrics, authenticate: deps.authenticate });
+    const exportId = EXPORTS_PATH.exec(url.pathname)?.[1];
+    if (exportId)
+      return serveExport(req, res, exportId, { authenticate: deps.authenticate, download: deps.downloadExport });
     if (await pages.handle(req, res, url)) return;
     if (url.pathname !== GRAPHQL_PATH)
       return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });

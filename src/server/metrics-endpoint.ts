@@ -6,9 +6,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { DomainError } from '../domain/errors.js';
 import type { Viewer } from '../domain/types.js';
 import type { MemqlMetrics, OperationType } from './metrics.js';
+import { authenticateOr401, sendText } from './plain-http.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -33,14 +33,8 @@ export async function serveMetrics(
   deps: { metrics: MemqlMetrics; authenticate(authorization: string | undefined): Promise<Viewer> },
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'GET /metrics\n');
-  let viewer: Viewer;
-  try {
-    viewer = await deps.authenticate(req.headers.authorization);
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    res.setHeader('www-authenticate', 'Bearer');
-    return sendText(res, 401, `${error.message}\n`);
-  }
+  const viewer = await authenticateOr401(req, res, deps.authenticate);
+  if (!viewer) return;
   if (viewer.role !== 'admin') return sendText(res, 403, 'metrics need the admin key\n');
   await sendMetrics(res, deps.metrics);
 }
@@ -81,12 +75,6 @@ async function sendMetrics(res: http.ServerResponse, metrics: MemqlMetrics): Pro
   res.setHeader('content-type', contentType);
   res.setHeader('cache-control', 'no-store');
   res.end(body);
-}
-
-function sendText(res: http.ServerResponse, status: number, text: string): void {
-  res.statusCode = status;
-  res.setHeader('content-type', 'text/plain; charset=utf-8');
-  res.end(text);
 }
 
 /** Times every GraphQL operation served over HTTP and counts it by name, type and outcome. */

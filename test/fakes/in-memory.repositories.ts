@@ -31,6 +31,8 @@ import type {
   IndexJobQueue,
   IndexStateRepository,
   MemoryEdit,
+  ExportRecord,
+  ExportRepository,
   MemoryExportRecord,
   MemoryExportRepository,
   MemoryRepository,
@@ -134,6 +136,7 @@ export class InMemoryTables {
   /** UsageDay rows by `projectId|userPk|day`. */
   readonly usage = new Map<string, UsageDayRecord & { projectId: string; userPk: string }>();
   readonly memoryExports = new Map<string, MemoryExportRecord & { leaseUntil: Date | null }>();
+  readonly exports = new Map<string, ExportRecord & { leaseUntil: Date | null }>();
   private sequence = 0;
   private jobSequence = 0n;
 
@@ -1288,6 +1291,83 @@ export class InMemoryMemoryExportRepository implements MemoryExportRepository {
   }
 }
 
+export class InMemoryExportRepository implements ExportRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async create(input: Parameters<ExportRepository['create']>[0]): Promise<ExportRecord> {
+    requireProject(this.t, input.projectId);
+    const row = {
+      ...copy(input),
+      id: randomUUID(),
+      status: 'PENDING' as const,
+      done: 0,
+      total: 0,
+      bytes: null,
+      error: null,
+      createdAt: now(),
+      finishedAt: null,
+      leaseUntil: null,
+    };
+    this.t.exports.set(row.id, row);
+    return this.view(row);
+  }
+
+  async findById(projectId: string, id: string): Promise<ExportRecord | null> {
+    const row = this.t.exports.get(id);
+    return row && row.projectId === projectId ? this.view(row) : null;
+  }
+
+  async list(projectId: string, page: PageRequest): Promise<Page<ExportRecord>> {
+    const rows = [...this.t.exports.values()].filter((row) => row.projectId === projectId);
+    return mapPage(
+      keysetPage(rows, page, (row) => row),
+      (row) => this.view(row),
+    );
+  }
+
+  async claim(id: string, leaseMs: number, at: Date): Promise<ExportRecord | null> {
+    const row = this.t.exports.get(id);
+    if (!row || !this.waiting(row, at)) return null;
+    Object.assign(row, { status: 'RUNNING', done: 0, leaseUntil: new Date(at.getTime() + leaseMs) });
+    return this.view(row);
+  }
+
+  async unfinished(at: Date, limit: number): Promise<string[]> {
+    return [...this.t.exports.values()]
+      .filter((row) => this.waiting(row, at))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map((row) => row.id);
+  }
+
+  async progress(id: string, done: number, total: number, leaseUntil: Date): Promise<void> {
+    const row = this.t.exports.get(id);
+    if (row) Object.assign(row, { done, total, leaseUntil });
+  }
+
+  async finish(id: string, outcome: Parameters<ExportRepository['finish']>[1]): Promise<ExportRecord> {
+    const row = this.t.exports.get(id);
+    if (!row) throw new NotFoundError('Export', id);
+    Object.assign(row, copy(outcome), { leaseUntil: null });
+    return this.view(row);
+  }
+
+  async deleteOlderThan(before: Date): Promise<string[]> {
+    const gone = [...this.t.exports.values()].filter((row) => row.createdAt.getTime() < before.getTime());
+    for (const row of gone) this.t.exports.delete(row.id);
+    return gone.map((row) => row.id);
+  }
+
+  private waiting(row: { status: string; leaseUntil: Date | null }, at: Date): boolean {
+    return row.status === 'PENDING' || (row.status === 'RUNNING' && (row.leaseUntil?.getTime() ?? 0) < at.getTime());
+  }
+
+  private view(row: ExportRecord & { leaseUntil: Date | null }): ExportRecord {
+    const { leaseUntil: _lease, ...record } = copy(row);
+    return record;
+  }
+}
+
 // ---------------------------------------------------------------- all of them
 
 export class InMemoryUsageRepository implements UsageRepository {
@@ -1332,6 +1412,7 @@ export interface InMemoryRepositories {
   profileConfigs: InMemoryProfileConfigRepository;
   usage: InMemoryUsageRepository;
   memoryExports: InMemoryMemoryExportRepository;
+  exports: InMemoryExportRepository;
 }
 
 /** Every repository over one fresh set of tables (the shape of src/infra/prisma/repositories.ts). */
@@ -1352,6 +1433,7 @@ export function createInMemoryRepositories(): InMemoryRepositories {
     profileConfigs: new InMemoryProfileConfigRepository(tables),
     usage: new InMemoryUsageRepository(tables),
     memoryExports: new InMemoryMemoryExportRepository(tables),
+    exports: new InMemoryExportRepository(tables),
   };
 }
 

@@ -14,6 +14,7 @@
 import type { Services } from '../../src/context.js';
 import { AuthService } from '../../src/domain/auth/auth.service.js';
 import { BlobService } from '../../src/domain/blobs/blob.service.js';
+import { ExportService } from '../../src/domain/exports/export.service.js';
 import { MemoryExportService } from '../../src/domain/exports/memory-export.service.js';
 import { OfflineSchemaFiller } from '../../src/domain/exports/offline.filler.js';
 import { ContextService } from '../../src/domain/context/context.service.js';
@@ -36,6 +37,7 @@ import { AjvSchemaValidator } from '../../src/infra/jsonschema/ajv.validator.js'
 import { GptTokenCounter } from '../../src/infra/tokens/gpt.token-counter.js';
 import { InMemoryEventBus } from '../../src/infra/pubsub/memory.event-bus.js';
 import { generateSecret } from '../../src/lib/secrets.js';
+import { InMemoryExportFiles } from './in-memory.export-files.js';
 import { createInMemoryRepositories, type InMemoryRepositories } from './in-memory.repositories.js';
 import { InMemoryMemoryVectorIndex, InMemoryVectorStore } from './in-memory.vector-store.js';
 import { ScriptedExtractor } from './scripted.extractor.js';
@@ -173,6 +175,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     embedder,
     options.hybrid ?? DEFAULT_HYBRID,
   );
+  const exportFiles = new InMemoryExportFiles();
   const services: Services = {
     auth,
     users: new UserService(repos.users, events),
@@ -199,6 +202,20 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
       log,
     }),
     webhooks: new WebhookService(new InMemoryWebhookRepository(), new AcceptingWebhookTransport()),
+    exports: new ExportService(
+      {
+        exports: repos.exports,
+        files: exportFiles,
+        users: repos.users,
+        blobs: repos.blobs,
+        memories: repos.memories,
+        events: repos.events,
+        profileConfigs: repos.profileConfigs,
+        embedding: { model: embedder.model, dimension: embedder.dimension },
+        log,
+      },
+      { leaseMs: 60_000, retentionMs: 7 * 24 * 3_600_000 },
+    ),
     events,
   };
 

@@ -7,6 +7,7 @@ import type {
   EventRepository,
   IndexJobQueue,
   IndexStateRepository,
+  ExportRepository,
   MemoryExportRepository,
   MemoryRepository,
   ProcessingRepository,
@@ -23,6 +24,7 @@ import { PrismaEventRepository } from './event.repository.js';
 import type { PrismaClient } from './generated/client.js';
 import { PrismaIndexJobQueue } from './index-job.repository.js';
 import { PrismaIndexStateRepository } from './index-state.repository.js';
+import { PrismaExportRepository } from './export.repository.js';
 import { PrismaMemoryExportRepository } from './memory-export.repository.js';
 import { PrismaMemoryRepository } from './memory.repository.js';
 import { PrismaProcessingRepository } from './processing.repository.js';
@@ -47,6 +49,7 @@ export interface Repositories {
   usage: UsageRepository;
   memoryExports: MemoryExportRepository;
   webhooks: WebhookRepository;
+  exports: ExportRepository;
 }
 
 /** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
@@ -66,5 +69,6 @@ export function createRepositories(db: PrismaClient, poolMax = 1): Repositories 
     usage: new PrismaUsageRepository(db),
     memoryExports: new PrismaMemoryExportRepository(db),
     webhooks: new PrismaWebhookRepository(db),
+    exports: new PrismaExportRepository(db),
   };
 }
