@@ -221,6 +221,18 @@ const categories: Record<string, Case[]> = {
     ["I'm quite shy around strangers.", [['psychological/personality', 'Is shy']]],
     ["I'm the youngest of three.", [['family/siblings', 'Has two siblings (the youngest of three)']]],
   ],
+  'states said in passing': [
+    ['we only eat kosher', [['food/diet', 'Eats only kosher food']]],
+    ['I get awful heartburn after dinner.', [['health/conditions', 'Gets heartburn']]],
+    ["I'm deaf in one ear.", [['health/conditions', 'Is deaf']]],
+    [
+      'I have an older brother and a half-sister.',
+      [
+        ['family/siblings', 'Has an older brother'],
+        ['family/siblings', 'Has a half-sister'],
+      ],
+    ],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -402,6 +414,37 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       ["Turns out I'm not allergic to dogs after all."],
       [],
     ],
+    [
+      'smoke-free ends smoking',
+      [['health/conditions', 'Smokes']],
+      ["I've been smoke-free since January!"],
+      [['health/conditions', 'Quit smoking']],
+    ],
+    [
+      'asking not to store a topic forgets it',
+      [['basic_info/location', 'Lives in Leeds']],
+      ["Please don't save where I live."],
+      [],
+    ],
+    [
+      'fluent ends learning',
+      [['education/learning', 'Is learning German']],
+      ["I'm fluent in German now."],
+      [['basic_info/languages', 'Speaks German']],
+    ],
+    [
+      'a pet given to someone else is taken back',
+      [['pets/cats', 'Has a cat named Pixel']],
+      ['We gave Pixel to my aunt.'],
+      [],
+    ],
+    [
+      'a birthday said with its number updates the age',
+      [['basic_info/age', 'Is 29 years old']],
+      ['Just had my 30th birthday!'],
+      [['basic_info/age', 'Is 30 years old']],
+    ],
+    ['a diet one is done with is taken back', [['food/diet', 'Follows a paleo diet']], ["I'm done with paleo."], []],
     [
       'lessons stopped take back the learning',
       [['education/learning', 'Is learning the cello']],

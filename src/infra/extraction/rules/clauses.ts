@@ -253,6 +253,9 @@ function withSubject(tokens: Token[]): Token[] {
       { ...first, text: 'have', space: ' ' },
       ...tokens.slice(1),
     ];
+  // "Just had my 42nd birthday": "had" opens a sentence as a past verb, with an adverb before it.
+  if (first?.lower === 'had' && i > 0 && tokens.slice(0, i).every((t) => t.pos === 'ADV'))
+    return [...tokens.slice(0, i), ...wordTokens('I'), { ...first, text: 'had', space: ' ' }, ...tokens.slice(i + 1)];
   if (first?.pos !== 'VERB' && first?.lower !== 'been') return tokens;
   const lower = first.lower;
   let subject: string | null = null;
@@ -594,7 +597,9 @@ export function trimQualifiers(clause: string): string {
     const last = tokens[tokens.length - 1];
     if (!last || tokens.length <= 3) break;
     // "in my left ear", "in both knees": where on the body, not what.
-    const body = /\s(?:in|on) (?:my|both|one of my|the) (?:left |right |lower |upper |bad )?(\w+)$/i.exec(join(tokens));
+    const body = /\s(?:in|on) (?:my|both|one of my|one|the) (?:left |right |lower |upper |bad )?(\w+)$/i.exec(
+      join(tokens),
+    );
     const part = body?.[1]?.toLowerCase() ?? '';
     const bodyPart = BODY_PARTS.has(part) || BODY_PARTS.has(part.replace(/s$/, ''));
     const why = bodyPart ? body : WHY_TAIL.exec(join(tokens));

@@ -319,7 +319,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'health-state',
     'I get migraines',
-    /^I (?:often |sometimes |regularly |frequently |occasionally |still |always )?(?:get|suffer|have) (?:from )?(\w[\w -]*s)$/i,
+    /^I (?:often |sometimes |regularly |frequently |occasionally |still |always )?(?:get|suffer|have) (?:from )?((?:really |very |quite |pretty )?(?:bad |terrible |awful |severe |chronic |frequent )?(?:\w[\w -]*s|hay ?fever|heartburn|acid reflux|eczema|psoriasis|acne|vertigo|insomnia|tinnitus|sciatica|gout))$/i,
     (m, ctx) => (ONE_OFF.test(ctx.source) ? [] : recurringFacts(m[1]!)),
   ),
   rule(
@@ -439,6 +439,31 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     ],
   ),
 
+  rule(
+    'health-state',
+    "I've been smoke-free for a month",
+    /^I am (?:now |finally )?(smoke|cigarette|nicotine|vape)[- ]free$/i,
+    (m, ctx) => {
+      const habit = /vape/i.test(m[1]!) ? 'vaping' : 'smoking';
+      return [
+        {
+          kind: 'retract',
+          fact: fact('conditions', habit === 'vaping' ? 'Vapes' : 'Smokes', habit === 'vaping' ? 'vapes' : 'smokes'),
+          source: ctx.source,
+        },
+        assert(fact('conditions', `Quit ${habit}`, habit, { categories: ['health'] })),
+      ];
+    },
+  ),
+  rule(
+    'diet',
+    'I only eat halal',
+    /^(?:I|we) (?:only |strictly |just )?eat (halal|kosher|organic|plant-based)(?: food| meat)?(?: only)?$/i,
+    (m) => {
+      const diet = m[1]!.toLowerCase();
+      return [assert(fact('diet', `Eats only ${diet} food`, diet))];
+    },
+  ),
   rule('health-state', 'I smoke', /^I (smoke|vape)(?: .*)?$/i, (m, ctx) => {
     if (ONE_OFF.test(ctx.source)) return [];
     const habit = m[1]!.toLowerCase() === 'vape' ? 'vaping' : 'smoking';

@@ -104,7 +104,10 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
   // something remembered ("what I told you about ..."). Verbs other than
   // "forget" are editing words as often as not ("delete my name from this
   // letter"), so they need the memory wording.
-  const isForget = /^(?:[\w\s,]*\s)?(?:forget|unlearn|stop remembering)\s/i.test(`${sentence.trim()} `);
+  // "Don't store where I live": storing, saving and remembering are about memory by nature.
+  const isForget = /^(?:[\w\s,]*\s)?(?:forget|unlearn|stop remembering|do not (?:remember|store|save|keep))\s/i.test(
+    `${sentence.trim()} `,
+  );
   const aboutMemory = MEMORY_WORDING.test(rest);
   if (!aboutMemory && !(isForget && /\b(?:my|our|I)\b/i.test(rest))) return null;
   let phrase = rest.replace(PREAMBLE, '').trim();

@@ -291,13 +291,14 @@ function childrenFact(n: number | null, noun: string, namesText: string | undefi
   return fact('children', text, names ?? forms[1], supersedes ? { supersedes } : {});
 }
 
-const SIBLING = /^(?:(older|younger|little|big|baby|twin|half|step)[ -]?)?(brother|sister|sibling)(s?)$/i;
+const SIBLING = /^(?:(older|younger|little|big|baby|twin|half|step)([ -]?))?(brother|sister|sibling)(s?)$/i;
 
 function siblingFact(n: number | null, noun: string, namesText: string | undefined): CandidateFact | null {
   const m = SIBLING.exec(noun.trim());
   if (!m) return null;
-  const kind = (m[2] ?? '').toLowerCase();
-  const modifier = m[1] ? `${m[1].toLowerCase()} ` : '';
+  const kind = (m[3] ?? '').toLowerCase();
+  // "stepsister", "half-brother" are one word as written; "older sister" two.
+  const modifier = m[1] ? `${m[1].toLowerCase()}${/^(?:step|half)$/i.test(m[1]) ? (m[2] ?? '') : ' '}` : '';
   const names = namesIn(namesText);
   if (n === 0) return fact('siblings', kind === 'sibling' ? 'Has no siblings' : `Has no ${kind}s`, 'no siblings');
   const total = n ?? 1;
@@ -524,7 +525,7 @@ export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
     'pet-loss',
     'We had to rehome Milo',
-    /^(?:I|[Ww]e) (?:had to |have had to |have |decided to |finally )?(?:rehome|rehomed|gave away|given away|give away|found a new home for|found a home for|put down|surrendered|gave up) (?:our |my )?(?:dog |cat |puppy |kitten |rabbit |bunny )?(\p{Lu}[\p{L}'-]+)$/u,
+    /^(?:I|[Ww]e) (?:had to |have had to |have |decided to |finally )?(?:rehome|rehomed|gave away|given away|give away|found a new home for|found a home for|put down|surrendered|gave up|gave|have given) (?:our |my )?(?:dog |cat |puppy |kitten |rabbit |bunny )?(\p{Lu}[\p{L}'-]+)(?: (?:away|up|to (?:my|our|a|an|the|some) [\w\s'-]+|for adoption))?$/u,
     (m, ctx) => petByName(m[1]!, ctx),
   ),
   rule(
@@ -613,7 +614,7 @@ export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
     'diet-change',
     "I'm off keto now",
-    /^I am (?:now )?off (?:the )?(keto|paleo|carbs|low[- ]carb|vegan|vegetarian|whole30|diet|my diet|sugar|alcohol|booze|caffeine|coffee|meat|dairy|gluten)(?: diet)?$/i,
+    /^I (?:am (?:now )?off|am (?:done|finished|through) with|(?:have )?(?:ditched|dropped|quit|stopped|given up|gave up|came off|come off|went off)) (?:the )?(keto|paleo|carbs|low[- ]carb|vegan|vegetarian|whole30|diet|my diet|sugar|alcohol|booze|caffeine|coffee|meat|dairy|gluten)(?: diet)?$/i,
     (m, ctx) => {
       const what = m[1]!.toLowerCase().replace(/^my /, '');
       if (/^(?:sugar|alcohol|booze|caffeine|coffee|meat|dairy|gluten|carbs)$/.test(what)) {
@@ -785,6 +786,12 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     /^I (?:turned|have turned) (\d{1,3})(?:\s+(?:today|yesterday|last week|last month|this year|in \w+))?$/i,
     (m) => age(m[1]!),
   ),
+  rule(
+    'age',
+    'I just had my 42nd birthday',
+    /^I (?:had|celebrated|have had|have celebrated) my (\d{1,3})(?:st|nd|rd|th) birthday$/i,
+    (m) => age(m[1]!),
+  ),
   rule('age', 'My age is 34', /^my age is (\d{1,3})$/i, (m) => age(m[1]!)),
   rule(
     'birthday',
@@ -930,7 +937,22 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'language',
     'I am fluent in Japanese',
     /^I am (?:fluent|conversational|proficient|bilingual|trilingual|native) in (.+)$/i,
-    (m) => languageFacts(m[1]!),
+    // Fluent now: no longer learning it.
+    (m, ctx) => {
+      const spoken = languageFacts(m[1]!);
+      const learning = spoken.flatMap((i): Intent[] =>
+        i.kind === 'assert'
+          ? [
+              {
+                kind: 'retract',
+                fact: fact('learning', `Is learning ${i.fact.value}`, i.fact.value),
+                source: ctx.source,
+              },
+            ]
+          : [],
+      );
+      return [...spoken, ...learning];
+    },
   ),
   rule('language', 'I am a native Spanish speaker', /^I am a native (\w+(?: \w+)?) speaker$/i, (m) =>
     nativeLanguage(m[1]!),
