@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { Config, EmbeddingsConfig, LlmConfig } from './config.js';
 import type { Context, Services } from './context.js';
 import { AuthService } from './domain/auth/auth.service.js';
@@ -532,17 +533,19 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
   let databaseUrl: string;
   let poolMax: number;
+  let stream: (() => Duplex) | undefined;
   if (config.database.kind === 'embedded') {
     const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
     stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
     databaseUrl = pg.url;
     poolMax = 1; // the PGlite socket server serves one connection at a time
+    stream = () => pg.connect(); // in process, without the loopback sockets
   } else {
     databaseUrl = config.database.url;
     poolMax = config.database.poolMax;
   }
   await applyMigrations({ url: databaseUrl, log });
-  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery });
+  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery, stream });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
   const repos = createRepositories(prisma, poolMax);
   if (config.database.kind === 'embedded') {

@@ -1,7 +1,14 @@
 // The embedded default database: PostgreSQL compiled to WebAssembly (PGlite)
 // persisted to a folder, served over the PostgreSQL wire protocol on
 // loopback so that the same `pg` + @prisma/adapter-pg stack and the same
-// migrations run against it as against a real server.
+// migrations run against it as against a real server. The server's own pool
+// skips the loopback: `connect()` hands `pg` an in-process stream (pg's
+// `stream` option) that feeds the wire protocol straight to PGlite, queued
+// with the TCP clients. Through TCP every message crossed two loopback
+// sockets (the queue, then PGlite's socket server, which runs each message
+// on its own); in process the messages `pg` writes together (Parse, Bind,
+// Describe, Execute, Sync) run in one call, about half the fixed cost of a
+// statement (BENCHMARKS.md, "Speed and scale").
 //
 // ONE CONNECTION AT A TIME. PGlite is a single-session PostgreSQL and its
 // socket server serves one client (it refuses a second one outright, and
@@ -25,6 +32,7 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
+import { Duplex } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -48,6 +56,12 @@ export interface EmbeddedPostgres {
   readonly dataDir: string;
   /** Always 1: the size any pool connecting to this server must have. */
   readonly maxConnections: 1;
+  /**
+   * A new in-process connection, for `pg`'s `stream` option (with it, `pg`
+   * ignores host and port): the wire protocol without the loopback sockets.
+   * It waits for its turn with the TCP clients like they do; one at a time.
+   */
+  connect(): Duplex;
   /** Closes client connections, stops listening and shuts PostgreSQL down cleanly (checkpoint). Idempotent. */
   stop(): Promise<void>;
 }
@@ -92,6 +106,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       upstream: parseHostPort(server.getServerConn()),
       upstreamIdle: idleProbe(server),
       queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
+      resetSession: sessionReset(db),
     });
   } catch (error) {
     await server?.stop().catch(() => undefined);
@@ -109,6 +124,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url,
     dataDir,
     maxConnections: 1,
+    connect() {
+      return new LocalConnection(liveDb, liveProxy);
+    },
     stop() {
       stopping ??= (async () => {
         try {
@@ -148,14 +166,38 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 }
 
 /**
+ * Rolls back what a connection left open and forgets its prepared
+ * statements: PGlite is one session, so the next connection would otherwise
+ * inherit them (and `pg`, which tracks named statements per connection,
+ * would prepare a name that already exists).
+ */
+function sessionReset(db: PGlite): () => Promise<void> {
+  return async () => {
+    if (db.closed) return;
+    try {
+      if (db.isInTransaction()) await db.exec('ROLLBACK');
+      await db.exec('DEALLOCATE ALL');
+    } catch {
+      // Shutting down; nothing to reset.
+    }
+  };
+}
+
+/** A client waiting for its turn: a TCP socket, or an in-process connection. */
+type Waiting =
+  | { kind: 'tcp'; socket: Socket; timer: NodeJS.Timeout }
+  | { kind: 'local'; connection: LocalConnection; timer: NodeJS.Timeout };
+
+/**
  * A TCP front that lets one client at a time through to the PGlite server
  * and queues the others (first come, first served). A queued client's bytes
  * (its startup packet) stay buffered in its socket until it is let through.
+ * In-process connections (LocalConnection) queue in the same line.
  */
 class ConnectionQueue {
-  private readonly waiting: { socket: Socket; timer: NodeJS.Timeout }[] = [];
+  private readonly waiting: Waiting[] = [];
   private readonly sockets = new Set<Socket>();
-  private active: { client: Socket; upstream: Socket } | null = null;
+  private active: { close(): void } | null = null;
   private closed = false;
 
   private constructor(
@@ -186,7 +228,8 @@ class ConnectionQueue {
     }
     this.sockets.add(socket);
     socket.on('error', () => socket.destroy());
-    const entry = {
+    const entry: Waiting = {
+      kind: 'tcp',
       socket,
       timer: setTimeout(() => {
         this.remove(entry);
@@ -201,7 +244,28 @@ class ConnectionQueue {
     void this.next();
   }
 
-  private remove(entry: { socket: Socket; timer: NodeJS.Timeout }): void {
+  /** Queues an in-process connection; it is admitted (or fails with 53300, or closed) in its turn. */
+  enqueueLocal(connection: LocalConnection): void {
+    if (this.closed) {
+      connection.destroy(new Error('the embedded database is shutting down'));
+      return;
+    }
+    const entry: Waiting = {
+      kind: 'local',
+      connection,
+      timer: setTimeout(() => {
+        this.remove(entry);
+        connection.destroy(
+          Object.assign(new Error(tooManyConnectionsMessage(this.options.queueTimeoutMs)), { code: '53300' }),
+        );
+      }, this.options.queueTimeoutMs),
+    };
+    connection.once('close', () => this.remove(entry));
+    this.waiting.push(entry);
+    void this.next();
+  }
+
+  private remove(entry: Waiting): void {
     clearTimeout(entry.timer);
     const i = this.waiting.indexOf(entry);
     if (i >= 0) this.waiting.splice(i, 1);
@@ -212,9 +276,13 @@ class ConnectionQueue {
     const entry = this.waiting.shift();
     if (!entry) return;
     clearTimeout(entry.timer);
+    if (entry.kind === 'local') {
+      this.admitLocal(entry.connection);
+      return;
+    }
     const client = entry.socket;
     const upstream = new Socket();
-    this.active = { client, upstream };
+    this.active = { close: () => upstream.destroy() };
     // The previous connection may still be detaching inside the PGlite server.
     await waitFor(this.options.upstreamIdle, 5_000);
     let finished = false;
@@ -223,8 +291,7 @@ class ConnectionQueue {
       finished = true;
       client.destroy();
       upstream.destroy();
-      this.active = null;
-      void this.next();
+      void this.release();
     };
     client.on('close', finish);
     upstream.on('close', finish);
@@ -243,13 +310,37 @@ class ConnectionQueue {
     });
   }
 
+  private admitLocal(connection: LocalConnection): void {
+    if (connection.destroyed) {
+      void this.next();
+      return;
+    }
+    this.active = { close: () => connection.destroy() };
+    let finished = false;
+    connection.once('close', () => {
+      if (finished) return;
+      finished = true;
+      // Its last statement may still be running: wait for it before the reset.
+      void connection.settled().then(() => this.release());
+    });
+    void waitFor(this.options.upstreamIdle, 5_000).then(() => connection.admit());
+  }
+
+  /** The active client is gone: reset the session, then let the next one in. */
+  private async release(): Promise<void> {
+    await this.options.resetSession();
+    this.active = null;
+    void this.next();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.waiting.splice(0)) {
       clearTimeout(entry.timer);
-      entry.socket.destroy();
+      if (entry.kind === 'tcp') entry.socket.destroy();
+      else entry.connection.destroy(new Error('the embedded database is shutting down'));
     }
-    if (this.active) this.active.upstream.destroy();
+    this.active?.close();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -261,6 +352,120 @@ interface ConnectionQueueOptions {
   upstream: { host: string; port: number };
   upstreamIdle: () => boolean;
   queueTimeoutMs: number;
+  /** Run between two clients. */
+  resetSession: () => Promise<void>;
+}
+
+/**
+ * An in-process PostgreSQL connection to PGlite, as a stream for `pg`:
+ * what `pg` writes is cut into whole protocol messages and run by PGlite,
+ * the messages of one write in one call (pg writes a statement's Parse,
+ * Bind, Describe, Execute and Sync together); PGlite's replies are read back.
+ * `connect()` (called by `pg`) queues it; 'connect' is emitted in its turn.
+ */
+class LocalConnection extends Duplex {
+  private pending: Buffer = Buffer.alloc(0);
+  private started = false;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: PGlite,
+    private readonly queue: ConnectionQueue,
+  ) {
+    super();
+  }
+
+  // The net.Socket methods `pg` calls.
+  connect(): this {
+    this.queue.enqueueLocal(this);
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+
+  admit(): void {
+    if (!this.destroyed) this.emit('connect');
+  }
+
+  /** Resolves once no statement of this connection is running in PGlite. */
+  settled(): Promise<void> {
+    return this.running;
+  }
+
+  override _read(): void {}
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this._writev([{ chunk }], callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.pending = Buffer.concat([this.pending, ...chunks.map((c) => c.chunk)]);
+    const messages = this.takeMessages();
+    if (messages.length === 0) {
+      callback();
+      return;
+    }
+    const run = async () => {
+      // A startup message is handled on its own by PGlite; the others go together.
+      for (const batch of messages) {
+        if (this.destroyed) return;
+        await this.db.runExclusive(() =>
+          this.db.execProtocolRawStream(batch, {
+            onRawData: (data) => {
+              if (data.length > 0 && !this.destroyed) this.push(Buffer.from(data));
+            },
+          }),
+        );
+      }
+    };
+    this.running = run();
+    this.running.then(
+      () => callback(),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  override _final(callback: () => void): void {
+    this.push(null);
+    callback();
+  }
+
+  /** The whole messages buffered so far: the startup message alone, then the rest in one batch. */
+  private takeMessages(): Uint8Array[] {
+    const batches: Uint8Array[] = [];
+    let offset = 0;
+    if (!this.started) {
+      if (this.pending.length < 4) return batches;
+      const length = this.pending.readInt32BE(0);
+      if (this.pending.length < length) return batches;
+      batches.push(new Uint8Array(this.pending.subarray(0, length)));
+      offset = length;
+      this.started = true;
+    }
+    let end = offset;
+    while (end + 5 <= this.pending.length) {
+      const length = 1 + this.pending.readInt32BE(end + 1);
+      if (end + length > this.pending.length) break;
+      end += length;
+    }
+    if (end > offset) batches.push(new Uint8Array(this.pending.subarray(offset, end)));
+    this.pending = Buffer.from(this.pending.subarray(end));
+    return batches;
+  }
+}
+
+function tooManyConnectionsMessage(waitedMs: number): string {
+  return `the embedded database serves one connection at a time and the current one stayed open for more than ${waitedMs} ms; use a pool of max 1 and release it`;
 }
 
 /** A PostgreSQL ErrorResponse: FATAL 53300 too_many_connections. */
@@ -269,10 +474,7 @@ function tooManyConnections(waitedMs: number): Buffer {
     ['S', 'FATAL'],
     ['V', 'FATAL'],
     ['C', '53300'],
-    [
-      'M',
-      `the embedded database serves one connection at a time and the current one stayed open for more than ${waitedMs} ms; use a pool of max 1 and release it`,
-    ],
+    ['M', tooManyConnectionsMessage(waitedMs)],
   ];
   const body = Buffer.concat([
     ...fields.map(([code, text]) => Buffer.from(`${code}${text}\0`, 'utf8')),
