@@ -124,8 +124,26 @@ export interface ScoredChunkId {
   score: number;
 }
 
+/** What a search reads back for its ranked chunks (ChunkRepository.findRanked). */
+export interface RankedChunkRows {
+  /** The owner's chunks among those asked for, in no particular order. */
+  chunks: ChunkRecord[];
+  /** By id: the blobs of at least the best `topK` of those chunks' blobs (maybe more). */
+  blobs: Map<string, BlobRecord>;
+}
+
 export interface ChunkRepository {
   findByIds(ids: readonly string[]): Promise<ChunkRecord[]>;
+  /**
+   * The query path's one read: the owner's chunks among `ranked`, with the
+   * blobs of the best `topK` of their blobs (a blob ranks by its best chunk's
+   * score, ties by its chunk that comes first in `ranked`).
+   */
+  findRanked(
+    ranked: readonly ScoredChunkId[],
+    owner: { projectId: string; userPk: string },
+    topK: number,
+  ): Promise<RankedChunkRows>;
   /** All chunks of a blob, by ordinal. */
   findByBlob(blobId: string): Promise<ChunkRecord[]>;
   /** Full-text search over one user's chunks, best first. */

@@ -577,6 +577,40 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         expect(await repos.chunks.findByBlob(MISSING_UUID)).toEqual([]);
       });
 
+      it("reads ranked chunks with the best blobs, the owner's only", async () => {
+        const user = await newUser(repos, 'chunks-ranked');
+        const other = await newUser(repos, 'chunks-ranked-other');
+        const a = await repos.blobs.insert({ ...newDoc(user, ['a1', 'a2']), createdAt: at(1) });
+        const b = await repos.blobs.insert({ ...newDoc(user, ['b1']), createdAt: at(2) });
+        const c = await repos.blobs.insert(newDoc(user, ['c1']));
+        const theirs = await repos.blobs.insert(newDoc(other, ['x1']));
+        const [a1, a2] = await repos.chunks.findByBlob(a.id);
+        const [b1] = await repos.chunks.findByBlob(b.id);
+        const [c1] = await repos.chunks.findByBlob(c.id);
+        const [x1] = await repos.chunks.findByBlob(theirs.id);
+        const owner = { projectId: user.projectId, userPk: user.pk };
+        const read = await repos.chunks.findRanked(
+          [
+            { chunkId: b1!.id, score: 0.9 },
+            { chunkId: x1!.id, score: 0.95 },
+            { chunkId: a2!.id, score: 0.5 },
+            { chunkId: 'bad', score: 1 },
+            { chunkId: a1!.id, score: 0.4 },
+            { chunkId: c1!.id, score: 0.5 },
+            { chunkId: MISSING_UUID, score: 0.3 },
+          ],
+          owner,
+          2,
+        );
+        const byId = (list: { id: string }[]) => [...list].sort((p, q) => p.id.localeCompare(q.id));
+        expect(byId(read.chunks)).toEqual(byId([a1!, a2!, b1!, c1!]));
+        // b by its 0.9; a and c tie at 0.5, and a's chunk comes first.
+        expect(read.blobs.get(b.id)).toEqual(b);
+        expect(read.blobs.get(a.id)).toEqual(a);
+        expect(read.blobs.has(theirs.id)).toBe(false);
+        expect(await repos.chunks.findRanked([], owner, 10)).toEqual({ chunks: [], blobs: new Map() });
+      });
+
       it('scans every chunk once, in id order, in batches', async () => {
         const user = await newUser(repos, 'chunks-scan');
         const blob = await repos.blobs.insert(newDoc(user, ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9']));

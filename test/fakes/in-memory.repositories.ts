@@ -43,6 +43,7 @@ import type {
   ProfileConfigRepository,
   ProjectRepository,
   ScopeUsage,
+  RankedChunkRows,
   ScoredChunkId,
   ScoredMemoryId,
   UsageDayRecord,
@@ -474,6 +475,23 @@ export class InMemoryChunkRepository implements ChunkRepository {
       const chunk = this.t.chunks.get(id);
       return chunk ? [copy(chunk)] : [];
     });
+  }
+
+  /** The owner's chunks among `ranked`, and the blobs of all of them (the port asks for at least the best topK). */
+  async findRanked(
+    ranked: readonly ScoredChunkId[],
+    owner: { projectId: string; userPk: string },
+    _topK: number,
+  ): Promise<RankedChunkRows> {
+    const chunks = (await this.findByIds(ranked.map((r) => r.chunkId))).filter(
+      (chunk) => chunk.userPk === owner.userPk && chunk.projectId === owner.projectId,
+    );
+    const blobs = new Map<string, BlobRecord>();
+    for (const chunk of chunks) {
+      const row = this.t.blobs.get(chunk.blobId);
+      if (row) blobs.set(chunk.blobId, copy(row.record));
+    }
+    return { chunks, blobs };
   }
 
   async findByBlob(blobId: string): Promise<ChunkRecord[]> {

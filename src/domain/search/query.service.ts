@@ -206,10 +206,13 @@ export class QueryService {
     fetched: ChunkRecord[] | null,
   ): Promise<BlobMatch[]> {
     if (ranked.length === 0) return [];
-    const chunkRows = fetched ?? (await this.chunks.findByIds(ranked.map((r) => r.chunkId)));
+    // The chunks and the top blobs in one read, unless the chunks were read already (signals, reranking).
+    const read = fetched
+      ? { chunks: fetched, blobs: new Map<string, BlobRecord>() }
+      : await this.chunks.findRanked(ranked, { projectId: user.projectId, userPk: user.pk }, topK);
     // The vector index is derived data; the database decides what a user owns.
     const chunksById = new Map(
-      chunkRows.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]),
+      read.chunks.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]),
     );
 
     const byBlob = new Map<string, { score: number; scored: { chunk: ChunkRecord; score: number }[] }>();
@@ -222,7 +225,11 @@ export class QueryService {
       byBlob.set(chunk.blobId, entry);
     }
     const top = [...byBlob.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, topK);
-    const blobs = await this.blobs.findByIds(top.map(([blobId]) => blobId));
+    // The read ranks blobs as above; the top blobs it did not bring (or all, after an earlier read) are read here.
+    const missing = top.map(([blobId]) => blobId).filter((blobId) => !read.blobs.has(blobId));
+    if (missing.length > 0)
+      for (const blob of await this.blobs.findByIds(missing)) if (blob) read.blobs.set(blob.id, blob);
+    const blobs = top.map(([blobId]) => read.blobs.get(blobId) ?? null);
     const matches: BlobMatch[] = [];
     top.forEach(([, entry], i) => {
       const blob = blobs[i];

@@ -1,8 +1,9 @@
-import type { ChunkRepository, ChunkSearchFilter, ScoredChunkId } from '../../domain/ports.js';
-import type { BlobType, ChunkRecord } from '../../domain/types.js';
+import type { ChunkRepository, ChunkSearchFilter, RankedChunkRows, ScoredChunkId } from '../../domain/ports.js';
+import type { BlobRecord, BlobType, ChunkRecord } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
-import { type ChunkRowFields, chunkSelect, toChunkRecord } from './blob.mappers.js';
+import { type BlobRowFields, type ChunkRowFields, chunkSelect, toBlobRecord, toChunkRecord } from './blob.mappers.js';
+import { type PreparedStatements, preparedStatements } from './client.js';
 import { contextReach, rankWindows } from '../../domain/search/lexical-ranking.js';
 
 /** At most this many distinct words of a query are searched for. */
@@ -25,8 +26,106 @@ export function queryWords(query: string): string[] {
   return [...new Set(words.filter((w) => w.length <= MAX_WORD_LENGTH))].slice(0, MAX_QUERY_WORDS);
 }
 
+/**
+ * The query path's read (findRanked) in one statement: the ranked chunk ids
+ * and scores in, the owner's chunks out, each top blob's columns on the row
+ * of its first-ranked chunk (so a blob's content is sent once). Times as
+ * epoch milliseconds: `pg` would read a `timestamp` in the local zone.
+ */
+const RANKED_SQL = `
+WITH ranked AS (
+  SELECT r.id, r.score, r.pos FROM unnest($1::uuid[], $2::float8[]) WITH ORDINALITY AS r(id, score, pos)
+),
+hits AS (
+  SELECT c.*, r.score, r.pos FROM ranked r JOIN "Chunk" c ON c."id" = r.id
+  WHERE c."userPk" = $3::uuid AND c."projectId" = $4::uuid
+),
+top AS (
+  SELECT h."blobId", min(h.pos) AS "firstPos" FROM hits h
+  GROUP BY h."blobId" ORDER BY max(h.score) DESC, min(h.pos) LIMIT $5
+)
+SELECT h."id"::text, h."blobId"::text, h."projectId"::text, h."userPk"::text, h."ordinal", h."text", h."searchText",
+       h."messageIndex", h."charStart", h."charEnd", h."startTime", h."endTime",
+       (extract(epoch FROM h."createdAt") * 1000)::float8 AS "createdAtMs",
+       b."type"::text AS "blobType",
+       t."blobId" IS NOT NULL AS "withBlob",
+       CASE WHEN t."blobId" IS NOT NULL THEN b."content" END AS "content",
+       CASE WHEN t."blobId" IS NOT NULL THEN b."metadata" END AS "metadata",
+       CASE WHEN t."blobId" IS NOT NULL THEN (extract(epoch FROM b."createdAt") * 1000)::float8 END AS "blobCreatedAtMs",
+       CASE WHEN t."blobId" IS NOT NULL THEN b."agentId" END AS "agentId",
+       CASE WHEN t."blobId" IS NOT NULL THEN b."runId" END AS "runId"
+FROM hits h
+JOIN "Blob" b ON b."id" = h."blobId"
+LEFT JOIN top t ON t."blobId" = h."blobId" AND t."firstPos" = h.pos`;
+
+type RankedRow = Omit<ChunkRowFields, 'createdAt'> & {
+  createdAtMs: number;
+  blobType: BlobType;
+  withBlob: boolean;
+  content: BlobRowFields['content'];
+  metadata: BlobRowFields['metadata'];
+  blobCreatedAtMs: number | null;
+  agentId: string | null;
+  runId: string | null;
+};
+
 export class PrismaChunkRepository implements ChunkRepository {
-  constructor(private readonly db: PrismaClient) {}
+  private readonly prepared: PreparedStatements;
+
+  constructor(private readonly db: PrismaClient) {
+    this.prepared = preparedStatements(db);
+  }
+
+  /**
+   * One prepared statement on the `pg` pool, not two through the ORM (the
+   * chunks, then their blobs): on the embedded database each statement
+   * carries a fixed cost well above its execution (BENCHMARKS.md).
+   */
+  async findRanked(
+    ranked: readonly ScoredChunkId[],
+    owner: { projectId: string; userPk: string },
+    topK: number,
+  ): Promise<RankedChunkRows> {
+    const seen = new Set<string>();
+    const ids: string[] = [];
+    const scores: number[] = [];
+    for (const { chunkId, score } of ranked) {
+      if (seen.has(chunkId) || !isUuid(chunkId)) continue;
+      seen.add(chunkId);
+      ids.push(chunkId);
+      scores.push(score);
+    }
+    if (ids.length === 0 || !isUuid(owner.userPk) || !isUuid(owner.projectId)) return { chunks: [], blobs: new Map() };
+    const rows = await this.prepared.query<RankedRow>('memql_find_ranked_v1', RANKED_SQL, [
+      ids,
+      scores,
+      owner.userPk,
+      owner.projectId,
+      topK,
+    ]);
+    const chunks: ChunkRecord[] = [];
+    const blobs = new Map<string, BlobRecord>();
+    for (const row of rows) {
+      const createdAt = new Date(row.createdAtMs);
+      chunks.push(toChunkRecord({ ...row, createdAt, blob: { type: row.blobType } }));
+      if (row.withBlob)
+        blobs.set(
+          row.blobId,
+          toBlobRecord({
+            id: row.blobId,
+            projectId: row.projectId,
+            userPk: row.userPk,
+            type: row.blobType,
+            content: row.content,
+            metadata: row.metadata,
+            createdAt: new Date(row.blobCreatedAtMs!),
+            agentId: row.agentId,
+            runId: row.runId,
+          }),
+        );
+    }
+    return { chunks, blobs };
+  }
 
   /**
    * The chunks that exist among `ids`, in the order of `ids`. On the query
