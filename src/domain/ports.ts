@@ -146,6 +146,8 @@ export interface ChunkRepository {
   ): Promise<RankedChunkRows>;
   /** All chunks of a blob, by ordinal. */
   findByBlob(blobId: string): Promise<ChunkRecord[]>;
+  /** All chunks of the blobs, by blob (in the order given) and ordinal: the indexer's read. */
+  findByBlobs(blobIds: readonly string[]): Promise<ChunkRecord[]>;
   /** Full-text search over one user's chunks, best first. */
   searchLexical(query: string, filter: ChunkSearchFilter, limit: number): Promise<ScoredChunkId[]>;
   /** Walks every chunk of every blob (for reindexing), in batches. */
@@ -172,8 +174,8 @@ export type IndexJob =
   | (IndexJobBase & { kind: 'DELETE_USER_BLOBS'; blobId: null });
 
 export interface IndexJobQueue {
-  /** Jobs whose time has come, oldest first. */
-  due(limit: number): Promise<IndexJob[]>;
+  /** Jobs whose time has come, oldest first; with `after`, only those of a greater id. */
+  due(limit: number, after?: bigint | null): Promise<IndexJob[]>;
   complete(ids: readonly bigint[]): Promise<void>;
   retryLater(id: bigint, error: string, at: Date): Promise<void>;
   pendingCount(): Promise<number>;

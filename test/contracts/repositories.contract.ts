@@ -435,6 +435,9 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           ['UPSERT_BLOB', chat.id, user.pk, user.projectId],
           ['UPSERT_BLOB', doc.id, user.pk, user.projectId],
         ]);
+        // Past a job (the indexer reads on while a round is in flight).
+        const [first] = await repos.indexJobs.due(1);
+        expect((await repos.indexJobs.due(10, first!.id)).map((j) => j.blobId)).toEqual([doc.id]);
         // Only the chat entered the extraction buffer.
         expect(await repos.processing.status([user.pk])).toEqual([
           { pendingBlobs: 1, pendingTokens: 42, state: 'IDLE', lastError: null, attempts: 0, nextAttemptAt: null },
@@ -575,6 +578,13 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         ]);
         expect(await repos.chunks.findByIds([])).toEqual([]);
         expect(await repos.chunks.findByBlob(MISSING_UUID)).toEqual([]);
+        const other = await repos.blobs.insert(newDoc(user, ['o1', 'o2']));
+        const others = await repos.chunks.findByBlob(other.id);
+        expect(await repos.chunks.findByBlobs([other.id, 'bad', blob.id, MISSING_UUID, other.id])).toEqual([
+          ...others,
+          ...found,
+        ]);
+        expect(await repos.chunks.findByBlobs([])).toEqual([]);
       });
 
       it("reads ranked chunks with the best blobs, the owner's only", async () => {

@@ -501,6 +501,11 @@ export class InMemoryChunkRepository implements ChunkRepository {
       .map(copy);
   }
 
+  async findByBlobs(blobIds: readonly string[]): Promise<ChunkRecord[]> {
+    const lists = await Promise.all([...new Set(blobIds)].map((blobId) => this.findByBlob(blobId)));
+    return lists.flat();
+  }
+
   /**
    * What the Prisma adapter does in SQL, over the user's chunks in memory:
    * chunks with any of the query's lexemes, with their neighbours, ranked by
@@ -554,10 +559,10 @@ function inScope(chunk: ChunkRecord, filter: ChunkSearchFilter): boolean {
 export class InMemoryIndexJobQueue implements IndexJobQueue {
   constructor(private readonly t: InMemoryTables) {}
 
-  async due(limit: number): Promise<IndexJob[]> {
+  async due(limit: number, after: bigint | null = null): Promise<IndexJob[]> {
     const at = now();
     return [...this.t.jobs.values()]
-      .filter((row) => row.availableAt <= at)
+      .filter((row) => row.availableAt <= at && (after === null || row.job.id > after))
       .sort((a, b) => (a.job.id < b.job.id ? -1 : 1))
       .slice(0, limit)
       .map((row) => copy(row.job));

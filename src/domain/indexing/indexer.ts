@@ -28,6 +28,13 @@ export interface IndexerOptions {
   embedBatchSize: number;
 }
 
+/** A round read and partly embedded ahead of its writes. */
+interface PreparedRound {
+  chunks: ChunkRecord[];
+  /** The vectors of the first `step` chunks. */
+  first: VectorRecord[];
+}
+
 const DEFAULT_OPTIONS: IndexerOptions = { pollMs: 1_000, batchSize: 32, embedBatchSize: 64 };
 const MAX_BACKOFF_MS = 5 * 60_000;
 
@@ -74,20 +81,37 @@ export class Indexer {
     return this.loop.stop();
   }
 
+  /**
+   * Rounds of `batchSize` jobs, pipelined: while one round's writes to the
+   * vector store are in flight, the next round is read and its first chunks
+   * embedded. Writes stay in job order: a round's writes start once the
+   * previous round's are done (and its jobs completed), so a deletion never
+   * overtakes the upsert it follows.
+   */
   private async drainDue(): Promise<void> {
+    let writing: Promise<void> = Promise.resolve();
     try {
       if (this.indexDown) {
         if (!(await this.deps.vectors.ping())) return;
         this.indexDown = false;
         this.deps.log.info({}, 'the vector index answers again; indexing the outbox');
       }
+      let after: bigint | null = null;
       for (;;) {
-        const jobs = await this.deps.jobs.due(this.options.batchSize);
-        if (jobs.length === 0) return;
-        await this.process(jobs);
-        if (this.stopped) return;
+        // The jobs of the round in flight are not completed yet: read past them.
+        const jobs = await this.deps.jobs.due(this.options.batchSize, after);
+        if (jobs.length === 0) break;
+        after = jobs[jobs.length - 1]!.id;
+        const prepared = await this.prepare(jobs).catch(() => null);
+        await writing;
+        // A round that could not be prepared goes the careful way, job by job.
+        writing = prepared ? this.write(jobs, prepared) : this.process(jobs);
+        writing.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+        if (this.stopped) break;
       }
+      await writing;
     } catch (error) {
+      await writing.catch(() => undefined);
       if (error instanceof VectorIndexUnavailableError) {
         // Jobs stay due, their attempts uncounted: they run once the index is back.
         this.indexDown = true;
@@ -98,9 +122,21 @@ export class Indexer {
     }
   }
 
+  /** Applies a prepared round and completes its jobs; on failure, retries them one by one. */
+  private async write(jobs: IndexJob[], prepared: PreparedRound): Promise<void> {
+    try {
+      await this.apply(jobs, prepared);
+      await this.deps.jobs.complete(jobs.map((job) => job.id));
+    } catch (error) {
+      // Not the jobs' fault: the round stops and they wait for the index.
+      if (error instanceof VectorIndexUnavailableError) throw error;
+      for (const job of jobs) await this.process([job]);
+    }
+  }
+
   private async process(jobs: IndexJob[]): Promise<void> {
     try {
-      await this.apply(jobs);
+      await this.apply(jobs, await this.prepare(jobs));
       await this.deps.jobs.complete(jobs.map((job) => job.id));
     } catch (error) {
       // Not the jobs' fault: the round stops and they wait for the index.
@@ -121,14 +157,30 @@ export class Indexer {
     }
   }
 
-  private async apply(jobs: IndexJob[]): Promise<void> {
-    const chunks: ChunkRecord[] = [];
+  /** The chunks of the blobs the jobs upsert, read in one go, and the vectors of the first step of them. */
+  private async prepare(jobs: IndexJob[]): Promise<PreparedRound> {
+    const blobIds = jobs.flatMap((job) => (job.kind === 'UPSERT_BLOB' ? [job.blobId] : []));
+    // A blob deleted before it was indexed has no chunks left: nothing to do.
+    const chunks = blobIds.length > 0 ? await this.deps.chunks.findByBlobs(blobIds) : [];
+    const first = await embedChunks(chunks.slice(0, this.step), this.deps.embedder, this.options.embedBatchSize);
+    return { chunks, first };
+  }
+
+  /** Chunks embedded and upserted at a time: enough for few requests, few enough to bound memory and show a huge blob as it goes. */
+  private get step(): number {
+    return this.options.embedBatchSize * 4;
+  }
+
+  /**
+   * The round's deletions in job order, then its upserts (the store groups
+   * each call's records per shard; the next step is embedded while one is
+   * written), then its memories.
+   */
+  private async apply(jobs: IndexJob[], prepared: PreparedRound): Promise<void> {
     const memories = new Map<string, { projectId: string; userPk: string }>();
     for (const job of jobs) {
       switch (job.kind) {
         case 'UPSERT_BLOB':
-          // A blob deleted before it was indexed has no chunks left: nothing to do.
-          chunks.push(...(await this.deps.chunks.findByBlob(job.blobId)));
           break;
         case 'DELETE_BLOB':
           await this.deps.vectors.deleteByBlob(job, job.blobId);
@@ -152,7 +204,18 @@ export class Indexer {
         }
       }
     }
-    await embedAndUpsert(chunks, this.deps.embedder, this.deps.vectors, this.options.embedBatchSize);
+    let upserting = this.deps.vectors.upsert(prepared.first);
+    for (let i = this.step; i < prepared.chunks.length; i += this.step) {
+      upserting.catch(() => undefined); // awaited below
+      const records = await embedChunks(
+        prepared.chunks.slice(i, i + this.step),
+        this.deps.embedder,
+        this.options.embedBatchSize,
+      );
+      await upserting;
+      upserting = this.deps.vectors.upsert(records);
+    }
+    await upserting;
     await this.syncMemories(memories);
   }
 
@@ -218,18 +281,31 @@ export async function embedAndUpsert(
   vectors: VectorStore,
   batchSize: number,
 ): Promise<void> {
+  for (let i = 0; i < chunks.length; i += batchSize)
+    await vectors.upsert(await embedChunks(chunks.slice(i, i + batchSize), embedder, batchSize));
+}
+
+/** The chunks' vector records, embedded `batchSize` texts at a time. */
+export async function embedChunks(
+  chunks: readonly ChunkRecord[],
+  embedder: Embedder,
+  batchSize: number,
+): Promise<VectorRecord[]> {
+  const records: VectorRecord[] = [];
   for (let i = 0; i < chunks.length; i += batchSize) {
     const batch = chunks.slice(i, i + batchSize);
     const embeddings = await embedder.embed(batch.map((chunk) => chunk.searchText));
-    const records: VectorRecord[] = batch.map((chunk, j) => ({
-      chunkId: chunk.id,
-      projectId: chunk.projectId,
-      userPk: chunk.userPk,
-      blobId: chunk.blobId,
-      blobType: chunk.blobType,
-      createdAt: Math.floor(chunk.createdAt.getTime() / 1000),
-      vector: embeddings[j]!,
-    }));
-    await vectors.upsert(records);
+    records.push(
+      ...batch.map((chunk, j) => ({
+        chunkId: chunk.id,
+        projectId: chunk.projectId,
+        userPk: chunk.userPk,
+        blobId: chunk.blobId,
+        blobType: chunk.blobType,
+        createdAt: Math.floor(chunk.createdAt.getTime() / 1000),
+        vector: embeddings[j]!,
+      })),
+    );
   }
+  return records;
 }

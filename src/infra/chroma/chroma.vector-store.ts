@@ -251,26 +251,64 @@ export class ChromaVectorStore implements VectorStore {
       if (group) group.push(entry);
       else byUser.set(key, [entry]);
     }
-    for (const [key, group] of byUser) {
-      await this.withSpace('upsert', async (space) => {
+    await this.withSpace('upsert', async (space) => {
+      // Users are placed first, then each shard gets one request (or as few as
+      // its size allows) for all of its users' records, the shards at once.
+      // A shard's count grows as users are placed, so the next placement sees it.
+      const byShard = new Map<number, { shard: Shard; groups: [string, ShardEntry[]][] }>();
+      for (const [key, group] of byUser) {
         const first = group[0]!;
-        const shard = await this.lockedUserShard(
-          space,
-          key,
-          { projectId: first.projectId, userPk: first.userPk, incoming: group.length },
-          async (locked) => {
-            for (const batch of batches(group, this.batchSize(space.dimension))) {
-              await locked.collection.upsert({
-                ids: batch.map((e) => e.id),
-                embeddings: batch.map((e) => e.vector),
-                metadatas: batch.map((e) => e.metadata),
-              });
-              locked.records += batch.length;
-            }
-            return locked;
-          },
-        );
-        if (shard && shard.owner === null && shard.records > this.max) await this.rebalance(space, shard);
+        const shard =
+          (await this.findShard(space, key)) ??
+          (await this.assignShard(space, key, {
+            projectId: first.projectId,
+            userPk: first.userPk,
+            incoming: group.length,
+          }));
+        shard.records += group.length;
+        const entry = byShard.get(shard.index) ?? { shard, groups: [] };
+        entry.groups.push([key, group]);
+        byShard.set(shard.index, entry);
+      }
+      await Promise.all([...byShard.values()].map(({ shard, groups }) => this.upsertShard(space, shard, groups)));
+    });
+  }
+
+  /** Upserts users' records into their shard under its lock; a user moved meanwhile is upserted where it went. */
+  private async upsertShard(space: Space, shard: Shard, groups: [string, ShardEntry[]][]): Promise<void> {
+    const moved = await this.shardLocks.run(shard.index, async () => {
+      const here = groups.filter(([key]) => space.users.get(key) === shard.index);
+      await this.writeRecords(
+        shard,
+        here.flatMap(([, group]) => group),
+        space.dimension,
+      );
+      return groups.filter(([key]) => space.users.get(key) !== shard.index);
+    });
+    for (const [key, group] of moved) {
+      const first = group[0]!;
+      const placed = await this.lockedUserShard(
+        space,
+        key,
+        { projectId: first.projectId, userPk: first.userPk, incoming: group.length },
+        async (locked) => {
+          locked.records += group.length;
+          await this.writeRecords(locked, group, space.dimension);
+          return locked;
+        },
+      );
+      if (placed && placed.owner === null && placed.records > this.max) await this.rebalance(space, placed);
+    }
+    if (shard.owner === null && shard.records > this.max) await this.rebalance(space, shard);
+  }
+
+  /** Upserts into a shard in requests Chroma accepts (the caller holds the shard's lock and counted the records). */
+  private async writeRecords(shard: Shard, entries: readonly ShardEntry[], dimension: number): Promise<void> {
+    for (const batch of batches(entries, this.batchSize(dimension))) {
+      await shard.collection.upsert({
+        ids: batch.map((e) => e.id),
+        embeddings: batch.map((e) => e.vector),
+        metadatas: batch.map((e) => e.metadata),
       });
     }
   }

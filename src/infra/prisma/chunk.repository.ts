@@ -218,6 +218,18 @@ export class PrismaChunkRepository implements ChunkRepository {
     });
   }
 
+  async findByBlobs(blobIds: readonly string[]): Promise<ChunkRecord[]> {
+    const valid = [...new Set(blobIds.filter(isUuid))];
+    if (valid.length === 0) return [];
+    const rows = await this.db.chunk.findMany({
+      where: { blobId: { in: valid } },
+      orderBy: { ordinal: 'asc' },
+      select: chunkSelect,
+    });
+    const order = new Map(valid.map((id, i) => [id, i]));
+    return rows.map(toChunkRecord).sort((a, b) => order.get(a.blobId)! - order.get(b.blobId)! || a.ordinal - b.ordinal);
+  }
+
   /** Every chunk, in batches of `batchSize`, ordered by id (keyset: safe while rows are added). */
   async *scanAll(batchSize: number): AsyncIterable<ChunkRecord[]> {
     let after: string | null = null;

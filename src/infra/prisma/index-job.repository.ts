@@ -35,10 +35,11 @@ function toIndexJob(row: IndexJobRow): IndexJob {
 export class PrismaIndexJobQueue implements IndexJobQueue {
   constructor(private readonly db: PrismaClient) {}
 
-  /** Jobs with availableAt <= now, by id (the order they were committed in, per writer). */
-  async due(limit: number): Promise<IndexJob[]> {
+  /** Jobs with availableAt <= now (and an id above `after`), by id (the order they were committed in, per writer). */
+  async due(limit: number, after: bigint | null = null): Promise<IndexJob[]> {
     const rows = await this.db.indexJob.findMany({
-      where: { availableAt: { lte: new Date() } },
+      where:
+        after === null ? { availableAt: { lte: new Date() } } : { availableAt: { lte: new Date() }, id: { gt: after } },
       orderBy: { id: 'asc' },
       take: limit,
     });
