@@ -48,7 +48,7 @@ import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
 import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
-import { CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
+import { type CacheStats, CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
 import { applyMigrations } from './infra/prisma/migrate.js';
 import { createRepositories, type Repositories } from './infra/prisma/repositories.js';
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
@@ -140,6 +140,12 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       outbox: () => opsStats.outbox(),
       buffers: () => opsStats.buffers(),
       health: dependencies,
+      caches: () => {
+        const held: Record<string, CacheStats> = {};
+        if (repos.apiKeys instanceof CachedApiKeyRepository) held.api_key = repos.apiKeys.cacheStats();
+        if (repos.users instanceof CachedUserRepository) held.user = repos.users.cacheStats();
+        return held;
+      },
     });
 
     const indexer = new Indexer({

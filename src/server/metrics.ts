@@ -16,6 +16,8 @@ export interface MetricsProbes {
   buffers(): Promise<{ pendingBlobs: number; pendingTokens: number; failedUsers: number }>;
   /** Each dependency's health (database, vector store, ...): true when it answers. */
   health(): Promise<Record<string, boolean>>;
+  /** The in-process caches by name (none on a PostgreSQL server: see identity-cache.ts). */
+  caches?(): Record<string, { hits: number; misses: number; entries: number; maxEntries: number }>;
 }
 
 /** Operation names come from clients: at most this many distinct ones are kept, the rest count as "other". */
@@ -135,6 +137,38 @@ export class MemqlMetrics {
       registers,
       async collect() {
         setOrReset(this, (await buffers())?.failedUsers);
+      },
+    });
+    const caches = () => probes.caches?.() ?? {};
+    new Counter({
+      name: 'memql_cache_lookups_total',
+      help: 'Lookups of the in-process caches (api_key, user), by outcome: hit (answered from memory) or miss (read from the database).',
+      labelNames: ['cache', 'outcome'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [cache, stats] of Object.entries(caches())) {
+          this.inc({ cache, outcome: 'hit' }, stats.hits);
+          this.inc({ cache, outcome: 'miss' }, stats.misses);
+        }
+      },
+    });
+    new Gauge({
+      name: 'memql_cache_entries',
+      help: 'Entries held by each in-process cache (bounded; its bound is memql_cache_max_entries).',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, stats] of Object.entries(caches())) this.set({ cache }, stats.entries);
+      },
+    });
+    new Gauge({
+      name: 'memql_cache_max_entries',
+      help: 'The most entries each in-process cache holds (the oldest goes first).',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, stats] of Object.entries(caches())) this.set({ cache }, stats.maxEntries);
       },
     });
     new Gauge({

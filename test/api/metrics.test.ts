@@ -142,6 +142,31 @@ describe('GET /metrics', () => {
     expect(value(after, 'memql_http_requests_total', { route: '/metrics', status: '401' })).toBeGreaterThan(0);
   });
 
+  it('counts hits and misses of the key and user caches on the embedded database (none on a PostgreSQL server)', async () => {
+    const { client } = await createProjectClient(t, 'metrics-cache');
+    await client.ok(CreateUserDocument, { input: { id: 'cached' } });
+    await client.raw('query { user(id: "cached") { id } }'); // the user's first lookup reads the database
+    const before = (await scrape(metricsUrl, t.adminKey)).families;
+    await client.raw('query { user(id: "cached") { id } }');
+    await client.raw('query { user(id: "cached") { id } }');
+    const after = (await scrape(metricsUrl, t.adminKey)).families;
+    if (process.env.MEMQL_TEST_DATABASE_URL) {
+      // Several processes may share a server database: nothing is cached, so nothing is counted.
+      expect(after.map((f) => f.name)).toContain('memql_cache_lookups_total');
+      expect(value(after, 'memql_cache_entries', { cache: 'user' })).toBe(0);
+      expect(value(after, 'memql_cache_lookups_total', { cache: 'user', outcome: 'hit' })).toBe(0);
+      return;
+    }
+    const hits = (families: PrometheusFamily[], cache: string) =>
+      value(families, 'memql_cache_lookups_total', { cache, outcome: 'hit' });
+    // The key of each request and the user of each read come from memory.
+    expect(hits(after, 'api_key') - hits(before, 'api_key')).toBeGreaterThanOrEqual(2);
+    expect(hits(after, 'user') - hits(before, 'user')).toBeGreaterThanOrEqual(2);
+    expect(value(after, 'memql_cache_lookups_total', { cache: 'user', outcome: 'miss' })).toBeGreaterThan(0);
+    expect(value(after, 'memql_cache_entries', { cache: 'user' })).toBeGreaterThan(0);
+    expect(value(after, 'memql_cache_max_entries', { cache: 'user' })).toBe(10_000);
+  });
+
   it('counts blobs, extraction batches, LLM calls and tokens; reports outbox, buffers and health', async () => {
     await t.admin.ok(CreateUserDocument, { input: { id: 'extracted' } });
     llm.enqueue({

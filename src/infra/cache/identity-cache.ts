@@ -12,6 +12,13 @@
 import type { ApiKeyRepository, UserRepository } from '../../domain/ports.js';
 import type { ApiKeyRecord, JsonObject, Role, UserRecord } from '../../domain/types.js';
 
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  maxEntries: number;
+}
+
 /**
  * A bounded map of lookups. Changes are rare (a key revoked, a user updated or
  * deleted), so any invalidation moves one generation counter, and a lookup
@@ -21,12 +28,23 @@ import type { ApiKeyRecord, JsonObject, Role, UserRecord } from '../../domain/ty
 export class LookupCache<V> {
   private readonly entries = new Map<string, V>();
   private generation = 0;
+  private hits = 0;
+  private misses = 0;
 
   constructor(private readonly maxEntries = 10_000) {}
 
+  /** Lookups answered from the cache and from the database since start, and the entries held. */
+  stats(): CacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.entries.size, maxEntries: this.maxEntries };
+  }
+
   async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
     const cached = this.entries.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
     const generation = this.generation;
     const value = await load();
     // Absent values are not cached: an unknown key or user may be created next.
@@ -54,6 +72,10 @@ export class CachedApiKeyRepository implements ApiKeyRepository {
   private readonly byHash = new LookupCache<ApiKeyRecord>();
 
   constructor(private readonly inner: ApiKeyRepository) {}
+
+  cacheStats(): CacheStats {
+    return this.byHash.stats();
+  }
 
   create(input: {
     projectId: string;
@@ -101,6 +123,10 @@ export class CachedUserRepository implements UserRepository {
   private readonly byExternalId = new LookupCache<UserRecord>();
 
   constructor(private readonly inner: UserRepository) {}
+
+  cacheStats(): CacheStats {
+    return this.byExternalId.stats();
+  }
 
   create(projectId: string, input: { externalId: string; data: JsonObject }): Promise<UserRecord> {
     return this.inner.create(projectId, input);
