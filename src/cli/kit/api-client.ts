@@ -34,6 +34,23 @@ export class ApiClient {
     private readonly timeoutMs = 60_000,
   ) {}
 
+  /** A GET of another path of the server (e.g. /exports/{id}), with the key; a CliError when it is not 200. */
+  async get(pathname: string, headers: Record<string, string> = {}): Promise<Response> {
+    if (!this.key) throw new CliError(EXIT.REFUSED, 'no API key: pass --key-file FILE, or set MEMQL_KEY');
+    const target = new URL(pathname, this.url);
+    let response: Response;
+    try {
+      response = await fetch(target, { headers: { authorization: `Bearer ${this.key}`, ...headers } });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new CliError(EXIT.UNREACHABLE, `cannot reach memql at ${target.origin} (${cause})`);
+    }
+    if (response.status === 200) return response;
+    const text = (await response.text()).trim();
+    const code = response.status === 404 ? EXIT.NOT_FOUND : response.status === 401 ? EXIT.REFUSED : EXIT.FAILED;
+    throw new CliError(code, `GET ${target.pathname}: HTTP ${response.status} ${text}`);
+  }
+
   /** The operation's data; a CliError with the right exit code when it fails. */
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     if (!this.key)
