@@ -592,7 +592,7 @@ export class ChromaVectorStore implements VectorStore {
       // Down or restarting (connection refused): callers degrade rather than fail.
       if (error instanceof ChromaConnectionError)
         throw new VectorIndexUnavailableError(
-          `ChromaVectorStore.${operation}: Chroma at ${this.options.url} is unreachable: ${message}`,
+          `ChromaVectorStore.${operation} failed (Chroma at ${this.options.url}): ${message}`,
           'is not reachable (down or restarting)',
           { cause: error },
         );
