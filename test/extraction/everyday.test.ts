@@ -415,6 +415,48 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [],
     ],
     [
+      'a move from one city to another replaces the home',
+      [['basic_info/location', 'Lives in Porto']],
+      ['We relocated from Porto to Braga in the spring.'],
+      [['basic_info/location', 'Lives in Braga']],
+    ],
+    [
+      'a pet that died is taken back, and does not widow the user',
+      [
+        ['family/partner', 'Is married to Dan'],
+        ['pets/dogs', 'Has a dog named Biscuit'],
+      ],
+      ['Biscuit died last week.'],
+      [['family/partner', 'Is married to Dan']],
+    ],
+    [
+      'no longer at an employer takes back the job',
+      [
+        ['work/company', 'Works at Initech'],
+        ['work/title', 'Works as an analyst'],
+      ],
+      ["I'm no longer with Initech."],
+      [],
+    ],
+    [
+      'forget without "that" takes the statement back',
+      [['pets/cats', 'Has a cat']],
+      ['Please forget I have a cat.'],
+      [],
+    ],
+    [
+      'a negated state without its subject takes it back',
+      [['education/learning', 'Is learning Greek']],
+      ['Not learning Greek any more.'],
+      [],
+    ],
+    [
+      'giving something up without "on" takes it back',
+      [['interests/music', 'Plays the trumpet']],
+      ['I gave up the trumpet.'],
+      [],
+    ],
+    [
       'smoke-free ends smoking',
       [['health/conditions', 'Smokes']],
       ["I've been smoke-free since January!"],

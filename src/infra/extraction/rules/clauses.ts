@@ -244,6 +244,13 @@ const STATE_OPENERS = new Set([
 function withSubject(tokens: Token[]): Token[] {
   const i = tokens.findIndex((t) => !(t.pos === 'ADV' || t.pos === 'INTJ' || t.pos === 'PUNCT'));
   const first = tokens[i];
+  // "Not learning Spanish anymore", "No longer vegan": a negated state without its subject.
+  if (
+    i === 0 &&
+    /^(?:not|no)$/.test(first?.lower ?? '') &&
+    (/ing$/.test(tokens[1]?.lower ?? '') || tokens[1]?.lower === 'longer')
+  )
+    return [...wordTokens('I am'), { ...first!, text: first!.lower, space: ' ' }, ...tokens.slice(1)];
   if (i === 0 && first && STATE_OPENERS.has(first.lower) && first.pos !== 'NOUN' && first.pos !== 'PROPN')
     return [...wordTokens('I am'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];
   // "Haven't picked up my guitar in years": a perfect without its subject.

@@ -19,6 +19,9 @@ const REQUEST =
   /^(?:(?:please|pls|kindly|ok|okay|and|also|actually|now|hey|so|oh|can you|could you|would you|will you|you can|you may|you could|feel free to|go ahead and|I want you to|I need you to|I would like you to|I want to)[\s,]+)*(?:forget|delete|remove|erase|drop|clear|wipe|discard|unlearn|stop remembering|do not remember|no need to remember|you do not need to remember|do not keep|do not store|do not save)\s+(.+)$/i;
 const STATEMENT =
   /^(?:about\s+)?(?:the fact\s+)?that\s+(?:I (?:said|told you|mentioned)\s+(?:that\s+)?)?((?:I|we)\b.+)$/i;
+/** "Forget I have a dog": a statement without "that", known by its verb ("forget I asked" names nothing). */
+const BARE_STATEMENT =
+  /^(?:I (?:said|told you|mentioned)\s+(?:that\s+)?)?((?:I|we)\s+(?:am|are|have|do not|did not|was|were|had|used to|no longer|never|cannot|live|work|play|eat|speak|own|like|love|hate)\b.+)$/i;
 const PREAMBLE =
   /^(?:about\s+)?(?:all\s+(?:of\s+)?|everything\s+|anything\s+|whatever\s+|the\s+)?(?:(?:that\s+|what\s+)?(?:you know|you have|you have stored|you stored|you remember|you saved|I (?:have )?(?:told|said to|shared with|mentioned to) you|I (?:have )?(?:said|mentioned|shared))\s+)?(?:about\s+|regarding\s+|on\s+|of\s+|concerning\s+|related to\s+|re\s+)?(?:all\s+(?:of\s+)?)?(?:my|the|our)?\s*/i;
 const SUFFIX =
@@ -97,7 +100,7 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
   const request = REQUEST.exec(sentence.trim());
   if (!request) return null;
   const rest = (request[1] ?? '').trim();
-  const statement = STATEMENT.exec(rest);
+  const statement = STATEMENT.exec(rest) ?? BARE_STATEMENT.exec(rest);
   if (statement) return { kind: 'statement', clause: statement[1] ?? '' };
   // "Forget the dog, let's talk about cats" is conversation, not a request about
   // the profile: a target must be the user's own ("my diet") or named as

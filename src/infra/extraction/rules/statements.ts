@@ -525,8 +525,22 @@ export const CHANGE_RULES: readonly StatementRule[] = [
   rule(
     'pet-loss',
     'We had to rehome Milo',
-    /^(?:I|[Ww]e) (?:had to |have had to |have |decided to |finally )?(?:rehome|rehomed|gave away|given away|give away|found a new home for|found a home for|put down|surrendered|gave up|gave|have given) (?:our |my )?(?:dog |cat |puppy |kitten |rabbit |bunny )?(\p{Lu}[\p{L}'-]+)(?: (?:away|up|to (?:my|our|a|an|the|some) [\w\s'-]+|for adoption))?$/u,
-    (m, ctx) => petByName(m[1]!, ctx),
+    /^(?:I|[Ww]e) (?:had to |have had to |have |decided to |finally )?(?:(?:rehome|rehomed|gave away|given away|give away|found a new home for|found a home for|put down|surrendered) (?:our |my )?(?:dog |cat |puppy |kitten |rabbit |bunny )?(\p{Lu}[\p{L}'-]+)|(?:gave|given|give) (?:our |my )?(?:dog |cat |puppy |kitten |rabbit |bunny )?(\p{Lu}[\p{L}'-]+) (?:away|up for adoption|to (?:my|our|a|an|the|some) [\w\s'-]+))$/u,
+    (m, ctx) => petByName(m[1] ?? m[2]!, ctx),
+  ),
+  rule(
+    'job-leave',
+    "I'm no longer at Acme",
+    /^I am (?:no longer|not) (?:at|with|working at|working for|employed (?:at|by)) (\p{Lu}[\p{L}\d&.'-]*(?: \p{Lu}[\p{L}\d&.'-]*){0,3})(?: anymore| any more| any longer)?$/u,
+    (m, ctx) => {
+      const old = companyFact(m[1]!);
+      return old
+        ? [
+            { kind: 'retract', fact: old, source: ctx.source },
+            { kind: 'forget', targets: [{ topic: 'work', subTopic: 'title' }], source: ctx.source },
+          ]
+        : [];
+    },
   ),
   rule(
     'give-up',
@@ -592,7 +606,12 @@ export const CHANGE_RULES: readonly StatementRule[] = [
       return [
         assert(
           fact('partner', 'Is widowed', 'widowed', {
-            supersedes: [new RegExp(`\\b${escapeRegExp(name.toLowerCase())}\\b`)],
+            // Only a partner memory of that name ("Is married to Ben", "Has a wife named Sara"), not "Has a dog named Rex".
+            supersedes: [
+              new RegExp(
+                `^(?:is (?:married|engaged) to|is (?:in a relationship with|dating|seeing|with)|has an? (?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc\\w*) named|(?:wife|husband|partner|spouse)(?: is)?) ${escapeRegExp(name.toLowerCase())}\\b`,
+              ),
+            ],
             onlyReplaces: true,
           }),
         ),
@@ -882,10 +901,18 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'move',
     'I just moved to Munich',
     new RegExp(
-      `^${SUBJECT} (?:have |had |finally |recently )?(?:moved|relocated)(?: back| over| out| here| away)? (?:to|into) (.+)$`,
-      'i',
+      `^${SUBJECT} (?:have |had |finally |recently )?(?:moved|relocated)(?: back| over| out| here| away)?(?: from (\\p{Lu}[\\p{L}.'-]*(?: \\p{Lu}[\\p{L}.'-]*)*))? (?:to|into) (.+)$`,
+      'iu',
     ),
-    (m) => placeFact('location', 'Lives in', m[1]!),
+    // "I moved from Berlin to Munich": the old home is taken back, the new one kept.
+    (m, ctx) => {
+      const to = placeFact('location', 'Lives in', m[2]!);
+      const from = m[1] ? asPlace(m[1]) : null;
+      if (to.length === 0) return [];
+      return from
+        ? [{ kind: 'retract', fact: fact('location', `Lives in ${from}`, from), source: ctx.source }, ...to]
+        : to;
+    },
   ),
   rule(
     'move',
