@@ -50,6 +50,7 @@ import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js'
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { type CacheStats, CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
 import { applyMigrations } from './infra/prisma/migrate.js';
+import { PrismaWorkerLease } from './infra/prisma/worker-lease.js';
 import { createRepositories, type Repositories } from './infra/prisma/repositories.js';
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
 import { RedisEventBus } from './infra/pubsub/redis.event-bus.js';
@@ -148,6 +149,10 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       },
     });
 
+    // One name for this process in every lease it takes (indexer, extraction batches, webhook deliveries).
+    const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    // Of several processes sharing the database, the lease holder writes the vector store.
+    const indexerLease = new PrismaWorkerLease(prisma, 'indexer', workerId, config.indexerLeaseMs);
     const indexer = new Indexer({
       jobs: repos.indexJobs,
       chunks: repos.chunks,
@@ -156,12 +161,14 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       memoryVectors,
       embedder,
       log,
+      lease: indexerLease,
     });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
     // What the outbox holds for the index is written as soon as a restarted Chroma answers.
     embeddedChroma?.onUp(() => indexer.kick());
     const indexDeps = indexDepsOf({ repos, vectors, memoryVectors, embedder }, log);
-    if (await indexIsStale(indexDeps)) {
+    // The lease holder rebuilds; another process starting meanwhile leaves the index to it.
+    if ((await indexIsStale(indexDeps)) && (await indexerLease.hold())) {
       // A new install, or a different embedding model: rebuild from the database before indexing new work.
       log.info(
         { model: embedder.model, dimension: embedder.dimension },
@@ -186,7 +193,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     const webhookDeliverer = new WebhookDeliverer(
       { webhooks: repos.webhooks, transport: webhookTransport, log, onAttempt: (o) => metrics.webhookDelivery(o) },
       {
-        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        workerId,
         leaseMs: config.webhooks.timeoutMs + 30_000,
         maxAttempts: config.webhooks.maxAttempts,
         retryBaseMs: config.webhooks.retryBaseMs,
@@ -216,7 +223,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         onFinished: (outcome, seconds) => metrics.extractionBatch(outcome, seconds),
       },
       {
-        workerId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        workerId,
         leaseMs: config.buffer.leaseMs,
         maxBatchTokens: Math.max(4 * config.buffer.tokenThreshold, 8_192),
         maxExistingShown: 150,

@@ -282,6 +282,12 @@ export const SETTINGS = {
     default: 300,
     description: 'how long a batch may run before another worker may take it over (crash recovery)',
   }),
+  MEMQL_INDEXER_LEASE_SECONDS: setting({
+    schema: z.coerce.number().min(1).max(3600),
+    default: 60,
+    description:
+      'of several processes sharing a database, one drains the index outbox into Chroma, renewing a lease this long; another takes over when it lapses',
+  }),
   MEMQL_EXPIRY_SWEEP_SECONDS: setting({
     schema: z.coerce.number().min(0.05),
     default: 60,
@@ -456,6 +462,8 @@ export interface Config {
   buffer: { tokenThreshold: number; idleMs: number; leaseMs: number };
   expirySweepMs: number;
   exports: { dir: string; retentionMs: number };
+  /** How long the indexer lease lasts unless renewed (one process drains the outbox). */
+  indexerLeaseMs: number;
   redisUrl: string | undefined;
   shadowDatabaseUrl: string | undefined;
   /** Origins allowed by CORS (exact matches); empty: none. */
@@ -530,6 +538,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dir: path.resolve(e.MEMQL_EXPORT_DIR ?? path.join(e.MEMQL_DATA_DIR, 'exports')),
       retentionMs: Math.round(e.MEMQL_EXPORT_RETENTION_HOURS * 3_600_000),
     },
+    indexerLeaseMs: Math.round(e.MEMQL_INDEXER_LEASE_SECONDS * 1000),
     redisUrl: e.REDIS_URL,
     shadowDatabaseUrl: e.SHADOW_DATABASE_URL,
     corsOrigins: e.MEMQL_CORS_ORIGINS ?? [],

@@ -759,3 +759,13 @@ export interface ExportFileStore {
   read(id: string): Promise<{ bytes: number; chunks: AsyncIterable<Uint8Array> } | null>;
   remove(id: string): Promise<void>;
 }
+
+// ---------------------------------------------------------------- leases
+
+/** Work that one process at a time may do (across processes sharing a database). */
+export interface WorkerLease {
+  /** True while this process holds the lease: takes it when free or expired, renews it when already held. */
+  hold(): Promise<boolean>;
+  /** Lets another process take it at once (on a clean stop). */
+  release(): Promise<void>;
+}

@@ -14,6 +14,7 @@ import type {
   MemoryVectorRecord,
   VectorRecord,
   VectorStore,
+  WorkerLease,
 } from '../ports.js';
 import { SerialLoop } from '../../lib/serial-loop.js';
 import { VectorIndexUnavailableError } from '../errors.js';
@@ -44,6 +45,8 @@ export class Indexer {
   private stopped = false;
   /** Set while the vector index does not answer: rounds wait for its ping instead of failing job after job. */
   private indexDown = false;
+  /** Whether this process held the indexer lease at its last check. */
+  private holding = false;
 
   constructor(
     private readonly deps: {
@@ -54,6 +57,11 @@ export class Indexer {
       memoryVectors: MemoryVectorIndex;
       embedder: Embedder;
       log: Log;
+      /**
+       * Held while draining: of several processes sharing the outbox, one writes
+       * the vector store (its shard placement assumes one writer). Absent: always drain.
+       */
+      lease?: WorkerLease;
     },
     options: Partial<IndexerOptions> = {},
   ) {
@@ -76,9 +84,23 @@ export class Indexer {
     await this.drainDue();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopped = true;
-    return this.loop.stop();
+    await this.loop.stop();
+    if (this.holding) await this.deps.lease?.release().catch(() => undefined);
+  }
+
+  /** Whether this process may drain now; says so in the log when that changes. */
+  private async mayDrain(): Promise<boolean> {
+    if (!this.deps.lease) return true;
+    const held = await this.deps.lease.hold();
+    if (held !== this.holding)
+      this.deps.log.info(
+        {},
+        held ? 'indexing the outbox here (took the indexer lease)' : 'another process indexes the outbox',
+      );
+    this.holding = held;
+    return held;
   }
 
   /**
@@ -98,6 +120,8 @@ export class Indexer {
       }
       let after: bigint | null = null;
       for (;;) {
+        // Checked before every round, which also renews the lease while a long drain runs.
+        if (!(await this.mayDrain())) break;
         // The jobs of the round in flight are not completed yet: read past them.
         const jobs = await this.deps.jobs.due(this.options.batchSize, after);
         if (jobs.length === 0) break;
