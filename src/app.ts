@@ -152,7 +152,13 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     // One name for this process in every lease it takes (indexer, extraction batches, webhook deliveries).
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     // Of several processes sharing the database, the lease holder writes the vector store.
-    const indexerLease = new PrismaWorkerLease(prisma, 'indexer', workerId, config.indexerLeaseMs);
+    const indexerLease = new PrismaWorkerLease(
+      prisma,
+      'indexer',
+      workerId,
+      config.indexerLeaseMs,
+      deadOnThisHost(workerId),
+    );
     const indexer = new Indexer({
       jobs: repos.indexJobs,
       chunks: repos.chunks,
@@ -447,6 +453,27 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     await stack.stopAll();
     throw error;
   }
+}
+
+/**
+ * Whether a lease holder (`host:pid:id`) is a process of this host that is
+ * gone: its pid no longer runs, or it is this process's pid under another id
+ * (a container restarted with the same pid). Other hosts' holders are never
+ * judged dead: their leases expire.
+ */
+function deadOnThisHost(self: string): (holder: string) => boolean {
+  const [host, pid] = self.split(':');
+  return (holder) => {
+    const [holderHost, holderPid] = holder.split(':');
+    if (holderHost !== host || holder === self) return false;
+    if (holderPid === pid) return true;
+    try {
+      process.kill(Number(holderPid), 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  };
 }
 
 /** Things started, stopped in reverse order; a failing stop is logged and the rest still stop. */

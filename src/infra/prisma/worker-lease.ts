@@ -11,6 +11,8 @@ export class PrismaWorkerLease implements WorkerLease {
     private readonly name: string,
     private readonly holder: string,
     private readonly ttlMs: number,
+    /** True for a holder known to be dead (a previous process on this host): taken over without waiting for expiry. */
+    private readonly isDead: (holder: string) => boolean = () => false,
   ) {}
 
   async hold(): Promise<boolean> {
@@ -21,7 +23,15 @@ export class PrismaWorkerLease implements WorkerLease {
       ON CONFLICT ("name") DO UPDATE SET "holder" = EXCLUDED."holder", "expiresAt" = EXCLUDED."expiresAt"
       WHERE "WorkerLease"."holder" = EXCLUDED."holder" OR "WorkerLease"."expiresAt" < (now() AT TIME ZONE 'UTC')
       RETURNING "holder"`;
-    return rows.length === 1;
+    if (rows.length === 1) return true;
+    // Held by someone else: take it over at once when that holder is known to be dead (a restart after a crash).
+    const current = await this.db.workerLease.findUnique({ where: { name: this.name } });
+    if (!current || !this.isDead(current.holder)) return false;
+    const taken = await this.db.workerLease.updateMany({
+      where: { name: this.name, holder: current.holder },
+      data: { holder: this.holder, expiresAt: new Date(Date.now() + this.ttlMs) },
+    });
+    return taken.count === 1;
   }
 
   async release(): Promise<void> {
