@@ -21,7 +21,7 @@ import { MemoryExportService } from './domain/exports/memory-export.service.js';
 import { OfflineSchemaFiller } from './domain/exports/offline.filler.js';
 import { ContextService } from './domain/context/context.service.js';
 import { MemoryEditService } from './domain/memory/memory-edits.service.js';
-import { MemorySearchService } from './domain/memory/memory-search.service.js';
+import { DEFAULT_MEMORY_HYBRID, MemorySearchService } from './domain/memory/memory-search.service.js';
 import { MemoryService } from './domain/memory/memory.service.js';
 import type { Embedder, EventBus, Extractor, MemoryVectorIndex, StructuredFiller } from './domain/ports.js';
 import { DEFAULT_HYBRID, QueryService } from './domain/search/query.service.js';
@@ -278,7 +278,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       repos.users,
       memoryVectors,
       embedder,
-      DEFAULT_HYBRID,
+      DEFAULT_MEMORY_HYBRID,
       undefined,
       reranker,
       rerankOptions,

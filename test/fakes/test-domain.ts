@@ -23,7 +23,7 @@ import { BufferScheduler, type SchedulerOptions } from '../../src/domain/memory/
 import { MemoryProcessor, type ProcessorOptions } from '../../src/domain/memory/memory-processor.js';
 import { ExpirySweeper } from '../../src/domain/memory/expiry-sweeper.js';
 import { MemoryEditService } from '../../src/domain/memory/memory-edits.service.js';
-import { MemorySearchService } from '../../src/domain/memory/memory-search.service.js';
+import { DEFAULT_MEMORY_HYBRID, MemorySearchService } from '../../src/domain/memory/memory-search.service.js';
 import { MemoryService } from '../../src/domain/memory/memory.service.js';
 import type { Embedder, Extractor, Log, StructuredFiller } from '../../src/domain/ports.js';
 import { DEFAULT_HYBRID, type HybridOptions, QueryService } from '../../src/domain/search/query.service.js';
@@ -173,7 +173,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
     repos.users,
     memoryVectors,
     embedder,
-    options.hybrid ?? DEFAULT_HYBRID,
+    options.hybrid ?? DEFAULT_MEMORY_HYBRID,
   );
   const exportFiles = new InMemoryExportFiles();
   const services: Services = {

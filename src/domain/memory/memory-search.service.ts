@@ -15,7 +15,8 @@ import type {
   ScoredMemoryId,
   UserRepository,
 } from '../ports.js';
-import { DEFAULT_HYBRID, type HybridOptions, type SearchMode, searchArguments } from '../search/query.service.js';
+import { type HybridOptions, type SearchMode, searchArguments } from '../search/query.service.js';
+import { NO_SIGNALS } from '../search/signals.js';
 import { DEFAULT_RERANK, type RerankOptions, rerankTop, wantsRerank } from '../search/rerank.js';
 import { relativeScoreFusion, reciprocalRankFusion } from '../search/fusion.js';
 import { type NoticeSink, rankWithFallback } from '../search/lexical-fallback.js';
@@ -48,13 +49,24 @@ export function memoryCandidates(topK: number): number {
   return Math.min(200, Math.max(30, topK * 3));
 }
 
+/**
+ * searchMemories' HYBRID: relative score fusion, semantic weight 0.2 (the
+ * weight measured for chunks before the signals; memories carry no speaker
+ * or date to signal on).
+ */
+export const DEFAULT_MEMORY_HYBRID: HybridOptions = {
+  fusion: 'relative-score',
+  semanticWeight: 0.2,
+  signals: NO_SIGNALS,
+};
+
 export class MemorySearchService {
   constructor(
     private readonly memories: MemoryRepository,
     private readonly users: UserRepository,
     private readonly vectors: MemoryVectorIndex,
     private readonly embedder: Embedder,
-    private readonly hybrid: HybridOptions = DEFAULT_HYBRID,
+    private readonly hybrid: HybridOptions = DEFAULT_MEMORY_HYBRID,
     private readonly clock: () => Date = () => new Date(),
     private readonly reranker: Reranker | null = null,
     private readonly rerankOptions: RerankOptions = DEFAULT_RERANK,
@@ -178,7 +190,10 @@ export class MemorySearchService {
       { items: asChunks(semantic), weight: this.hybrid.semanticWeight },
       { items: asChunks(lexical), weight: 1 },
     ];
-    const fused = this.hybrid.fusion === 'relative-score' ? relativeScoreFusion(lists) : reciprocalRankFusion(lists);
+    const fused =
+      this.hybrid.fusion === 'relative-score'
+        ? relativeScoreFusion(lists)
+        : reciprocalRankFusion(lists, { k: this.hybrid.rrfK });
     return fused.map((item) => ({ memoryId: item.chunkId, score: item.score }));
   }
 }
