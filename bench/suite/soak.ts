@@ -51,7 +51,7 @@ const WORDS =
     ' ',
   );
 const sentence = (i: number) =>
-  Array.from({ length: 8 }, (_, j) => WORDS[(i * 7 + j * 3) % WORDS.length]).join(' ') + ` number ${i}.`;
+  `${Array.from({ length: 8 }, (_, j) => WORDS[(i * 7 + j * 3) % WORDS.length]).join(' ')} number ${i}.`;
 
 /** The documents and requests that once hurt the server (issue 12), each answered by a coded refusal now. */
 function abusiveRequests(): { kind: string; body: string; authorized: boolean }[] {

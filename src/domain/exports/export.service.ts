@@ -109,7 +109,7 @@ export class ExportService {
   /** The finished file of one of the viewer's exports, or null (absent, another project's, not finished). */
   async download(viewer: Viewer, id: string): Promise<{ bytes: number; chunks: AsyncIterable<Uint8Array> } | null> {
     const job = await this.find(viewer, id);
-    if (!job || job.status !== 'FINISHED') return null;
+    if (job?.status !== 'FINISHED') return null;
     return this.deps.files.read(job.id);
   }
 

@@ -145,7 +145,7 @@ describe('MemoryExportService (LLM filler, scripted server)', () => {
   it('retries an invalid answer with its validation errors, and finishes when it is fixed', async () => {
     llm.enqueue(
       { json: { name: 'Dana', allergies: 'peanuts', age: 34 }, usage: { prompt_tokens: 100, completion_tokens: 10 } },
-      { raw: '```json\n' + JSON.stringify(VALID) + '\n```', usage: { prompt_tokens: 150, completion_tokens: 12 } },
+      { raw: `\`\`\`json\n${JSON.stringify(VALID)}\n\`\`\``, usage: { prompt_tokens: 150, completion_tokens: 12 } },
     );
     const job = await domain.services.memoryExports.create(user, { schema: SCHEMA }, true);
     expect(job).toMatchObject({ status: 'FINISHED', result: VALID, attempts: 2 });
