@@ -17,6 +17,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { ConflictError, MemoryEditConflict, NotFoundError } from '../../src/domain/errors.js';
+import { extractedMemoryContent } from '../../src/domain/memory/extracted-memory.js';
 import { type MemorySelection, selects } from '../../src/domain/memory/memory-filter.js';
 import { compareMemories, type MemoryPageRequest } from '../../src/domain/memory/memory-page.js';
 import type {
@@ -935,26 +936,6 @@ function content(memory: MemoryContent): MemoryContent {
   });
 }
 
-/** A memory extracted by a batch: its scope, its blob type as source, categories as tags. */
-function extractedContent(fact: NewFact, batch: BatchCommit): MemoryContent {
-  return {
-    text: fact.text,
-    topic: fact.topic,
-    subTopic: fact.subTopic,
-    categories: [...fact.categories],
-    title: null,
-    summary: null,
-    tags: [...new Set(fact.categories)],
-    importance: null,
-    confidence: fact.confidence ?? null,
-    source: batch.source,
-    agentId: batch.scope.agentId,
-    runId: batch.scope.runId,
-    expiresAt: null,
-    immutable: false,
-  };
-}
-
 function recordChange(
   t: InMemoryTables,
   change: Omit<MemoryChangeRecord, 'id' | 'createdAt' | 'sourceBlobIds' | 'eventId'>,
@@ -1198,7 +1179,7 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
         id: randomUUID(),
         projectId: batch.projectId,
         userPk: batch.userPk,
-        ...extractedContent(fact, batch),
+        ...extractedMemoryContent(fact, batch),
         metadata: null,
         createdAt: at,
         updatedAt: at,

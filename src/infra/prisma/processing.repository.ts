@@ -2,6 +2,7 @@
 // database clock (now()), so several processes agree on who holds a user.
 
 import { randomUUID } from 'node:crypto';
+import { extractedMemoryContent } from '../../domain/memory/extracted-memory.js';
 import type { BatchCommit, ProcessingRepository } from '../../domain/ports.js';
 import type {
   BlobRecord,
@@ -221,7 +222,7 @@ async function applyOperations(tx: Tx, batch: BatchCommit, eventId: string): Pro
     | { kind: 'DELETE'; memory: MemoryContent & { id: string } };
   const plan: Planned[] = [];
   const add = ({ fact, embedding }: { fact: NewFact; embedding: number[] }) =>
-    plan.push({ kind: 'ADD', id: randomUUID(), content: newContent(fact, batch), embedding });
+    plan.push({ kind: 'ADD', id: randomUUID(), content: extractedMemoryContent(fact, batch), embedding });
   for (const operation of batch.operations) {
     switch (operation.kind) {
       case 'ADD':
@@ -322,24 +323,4 @@ async function applyOperations(tx: Tx, batch: BatchCommit, eventId: string): Pro
     changes.map((c) => ({ id: c.memoryId, projectId: c.projectId, userPk: c.userPk })),
   );
   return written;
-}
-
-/** A memory extracted from a batch: the batch's scope, its blob type as source, categories as tags. */
-function newContent(fact: NewFact, batch: BatchCommit): MemoryContent {
-  return {
-    text: fact.text,
-    topic: fact.topic,
-    subTopic: fact.subTopic,
-    categories: fact.categories,
-    title: null,
-    summary: null,
-    tags: [...new Set(fact.categories)],
-    importance: null,
-    confidence: fact.confidence ?? null,
-    source: batch.source,
-    agentId: batch.scope.agentId,
-    runId: batch.scope.runId,
-    expiresAt: null,
-    immutable: false,
-  };
 }
