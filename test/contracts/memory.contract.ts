@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MemoryEditConflict } from '../../src/domain/errors.js';
+import { BLANK_MEMORY_CONTENT } from '../fakes/memory-record.js';
 import {
   LIVE_MEMORIES,
   type MemoryFilterInput,
@@ -38,22 +39,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const CONTENT: MemoryContent = {
-  text: '',
-  topic: 'general',
-  subTopic: 'note',
-  categories: [],
-  title: null,
-  summary: null,
-  tags: [],
-  importance: null,
-  confidence: null,
-  source: null,
-  agentId: null,
-  runId: null,
-  expiresAt: null,
-  immutable: false,
-};
+const CONTENT = BLANK_MEMORY_CONTENT;
 
 export function newMemory(user: UserRecord, fields: Partial<MemoryContent> & { text: string }): NewMemory {
   return { ...CONTENT, ...fields, projectId: user.projectId, userPk: user.pk, metadata: null, embedding: [1, 0, 0] };

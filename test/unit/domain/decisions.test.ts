@@ -6,6 +6,7 @@ import { DUPLICATE_SIMILARITY, normaliseFactText, resolveOperations } from '../.
 import type { MemoryOperation, MemoryWithEmbedding } from '../../../src/domain/types.js';
 import { HashingEmbedder } from '../../../src/infra/embeddings/hashing.embedder.js';
 import { cosine } from '../../../src/lib/vectors.js';
+import { memoryRecord } from '../../fakes/memory-record.js';
 import { op } from '../../fakes/scripted.extractor.js';
 
 const embedder = new HashingEmbedder({ dimension: 256 });
@@ -18,31 +19,7 @@ async function memory(
   subTopic = 'location',
 ): Promise<MemoryWithEmbedding> {
   const [embedding] = await embedder.embed([text]);
-  const at = new Date('2025-01-01T00:00:00Z');
-  return {
-    id,
-    projectId: 'p',
-    userPk: 'u',
-    text,
-    topic,
-    subTopic,
-    categories: [],
-    title: null,
-    summary: null,
-    tags: [],
-    importance: null,
-    confidence: null,
-    source: null,
-    agentId: null,
-    runId: null,
-    expiresAt: null,
-    immutable: false,
-    metadata: null,
-    createdAt: at,
-    updatedAt: at,
-    deletedAt: null,
-    embedding: embedding!,
-  };
+  return { ...memoryRecord({ id, text, topic, subTopic }), embedding: embedding! };
 }
 
 describe('resolveOperations', () => {

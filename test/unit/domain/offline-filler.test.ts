@@ -8,33 +8,13 @@ import { fillSchema } from '../../../src/domain/exports/offline.filler.js';
 import { DEFAULT_PROFILE_CONFIG } from '../../../src/domain/profile/default-profile.js';
 import type { JsonObject, MemoryRecord } from '../../../src/domain/types.js';
 import { AjvSchemaValidator } from '../../../src/infra/jsonschema/ajv.validator.js';
+import { memoryRecord } from '../../fakes/memory-record.js';
 
 let sequence = 0;
 function memory(text: string, topic: string, subTopic: string): MemoryRecord {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, sequence++));
-  return {
-    id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
-    projectId: 'p',
-    userPk: 'u',
-    text,
-    topic,
-    subTopic,
-    categories: [],
-    title: null,
-    summary: null,
-    tags: [],
-    importance: null,
-    confidence: null,
-    source: null,
-    agentId: null,
-    runId: null,
-    expiresAt: null,
-    immutable: false,
-    metadata: null,
-    createdAt: at,
-    updatedAt: at,
-    deletedAt: null,
-  };
+  const id = `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`;
+  return memoryRecord({ id, text, topic, subTopic, createdAt: at, updatedAt: at });
 }
 
 const MEMORIES: MemoryRecord[] = [
