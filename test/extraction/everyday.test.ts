@@ -221,6 +221,13 @@ const categories: Record<string, Case[]> = {
     ["I'm quite shy around strangers.", [['psychological/personality', 'Is shy']]],
     ["I'm the youngest of three.", [['family/siblings', 'Has two siblings (the youngest of three)']]],
   ],
+  'habits read at their core (without where, when and how much)': [
+    ["I've played the trumpet in a brass band since I was twelve.", [['interests/music', 'Plays the trumpet']]],
+    ["I've cycled to work along the river since the spring.", [['interests/sports', 'Likes cycling']]],
+    ['I drink an awful lot of green tea.', [['food/likes', 'Drinks green tea']]],
+    ['I knit most nights while watching TV.', [['interests/hobbies', 'Likes knitting']]],
+    ["I haven't played the trumpet since school.", []],
+  ],
   'states said in passing': [
     ['we only eat kosher', [['food/diet', 'Eats only kosher food']]],
     ['I get awful heartburn after dinner.', [['health/conditions', 'Gets heartburn']]],

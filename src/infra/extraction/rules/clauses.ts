@@ -693,3 +693,77 @@ export function selfFragment(clause: string): string | null {
     .replace(/ ([,.])/g, '$1');
   return `I am ${/^[aeiou]/i.test(joined) ? 'an' : 'a'} ${joined}`;
 }
+
+// ---------------------------------------------------------------- core
+
+/** Said of a stretch of time or a habit: "since college", "for a couple of months", "every evening", "most days". */
+const ONGOING =
+  /\b(?:since|for (?:a|an|about|around|almost|nearly|over|like|the (?:last|past)|\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several|many|years|months|ages)|every|each|most|usually|always|often|regularly|weekly|daily|nightly|on (?:weekends|weekdays|\w+days|\w+ (?:mornings|evenings|nights))|(?:a|per) (?:day|week|month)|these days|nowadays|lately)\b/i;
+
+/** Words that only say how much of the object: "way too much coffee", "a bit of French", "tons of". */
+const QUANTITY_WORDS = new Set(
+  `a an way too so much many lot lots of bit little few couple ton tons load loads plenty bunch heaps quite some really deal amount`.split(
+    /\s+/,
+  ),
+);
+
+/** Words that open a phrase of time, not an object: "every evening", "most days", "this year". */
+const TIME_OPENERS = new Set(['every', 'each', 'most', 'this', 'last', 'next', 'all', 'once', 'twice']);
+
+/**
+ * The clause's core: subject, verb in the simple present and its object,
+ * without the adjuncts that only say where, when, how often or with whom.
+ * A habit said in the perfect or the progressive over a stretch of time is
+ * said in the simple present. "I have played bass in a punk band since
+ * college" -> "I play bass"; "I am meditating every evening for a couple of
+ * months" (from "I have been meditating ...") -> "I meditate"; "I drink way
+ * too much coffee" -> "I drink coffee". Null when the clause has no such
+ * core, is negated, or is its own core already.
+ */
+export function coreClause(clause: string, source: string, sentence: string): string | null {
+  const tokens = tag(clause);
+  const subject = tokens[0]?.lower;
+  if (subject !== 'i' && subject !== 'we') return null;
+  let i = 1;
+  while (tokens[i]?.pos === 'ADV' && !/^(?:not|never|no|hardly|barely|rarely|seldom)$/.test(tokens[i]!.lower)) i++;
+  const first = tokens[i];
+  const second = tokens[i + 1];
+  const third = tokens[i + 2];
+  // A perfect reaches back over a time said anywhere in the sentence ("since I was twelve" is a clause of its own);
+  // a progressive only over its own ("I knit most nights while watching TV" watches TV just then).
+  const ongoing = ONGOING.test(source);
+  const reaching = ongoing || ONGOING.test(sentence);
+  let verb: Token | undefined;
+  if (first?.pos === 'VERB' && first.lemma === first.lower && !/(?:ed|ing)$/.test(first.lower)) verb = first;
+  else if (first?.lower === 'have' && second?.pos === 'VERB' && second.lemma !== second.lower && reaching)
+    verb = second; // "I have played bass since college"
+  else if (first?.lower === 'have' && second?.lower === 'been' && third?.pos === 'VERB' && /ing$/.test(third.lower))
+    verb = reaching ? third : undefined; // "I have been meditating for months"
+  else if (/^(?:am|are)$/.test(first?.lower ?? '') && second?.pos === 'VERB' && /ing$/.test(second.lower) && ongoing)
+    verb = second; // "I am swimming three times a week"
+  if (!verb || /^(?:be|have|do|get|go|say|tell|think|know|want|need|try|hope|wish)$/.test(verb.lemma)) return null;
+  let j = tokens.indexOf(verb) + 1;
+  // "way too much coffee", "a bit of French", "an awful lot of tea": the quantity says how much, not what.
+  const quantityStart = j;
+  const of = tokens.findIndex((t, k) => k > j && k <= j + 4 && t.lower === 'of');
+  if (of > 0 && QUANTITY_WORDS.has(tokens[of - 1]!.lower)) j = of + 1;
+  else
+    while (
+      j < tokens.length &&
+      (QUANTITY_WORDS.has(tokens[j]!.lower) || (tokens[j]!.pos === 'ADV' && j === quantityStart))
+    )
+      j++;
+  if (j > quantityStart && !/^(?:NOUN|PROPN|ADJ)$/.test(tokens[j]?.pos ?? '')) j = quantityStart;
+  const objectStart = j;
+  while (
+    j < tokens.length &&
+    /^(?:DET|ADJ|NOUN|PROPN|NUM)$/.test(tokens[j]!.pos) &&
+    !TIME_OPENERS.has(tokens[j]!.lower) &&
+    !isTimeNoun(tokens[j]!)
+  )
+    j++;
+  // A number alone after the verb is a time or a count ("I swim 3 times a week"), not the object.
+  const object = tokens.slice(objectStart, j).filter((t, k, all) => !(t.pos === 'NUM' && k === all.length - 1));
+  const core = [tokens[0]!.text, verb.lemma, ...object.map((t) => t.text)].join(' ');
+  return core === clause ? null : core;
+}

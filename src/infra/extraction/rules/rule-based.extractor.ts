@@ -38,7 +38,7 @@ import {
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
 import { clauseIntents, matchStatement } from './statements.js';
-import { household, selfFragment, splitClauses, trimQualifiers } from './clauses.js';
+import { coreClause, household, selfFragment, splitClauses, trimQualifiers } from './clauses.js';
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
 /** Family a household names ("I live with my sister"): siblings and children; a partner is said as "my boyfriend" and kept too. */
@@ -97,7 +97,7 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
       case 'statement': {
         // "Forget that I don't drink, I do now": the first clause is taken back, the rest is said as usual.
         const [first = forget.clause, ...rest] = splitClauses(forget.clause);
-        return [...retractionsOf(first, sentence.text, now), ...clauseListIntents(rest, profile, now)];
+        return [...retractionsOf(first, sentence.text, now), ...clauseListIntents(rest, profile, now, sentence.text)];
       }
       case 'unknown':
         return forgetByName(text, sentence.text);
@@ -116,10 +116,11 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     if (clauses.length < 2 || !isQuestionClause(last) || isTagQuestion(last)) return [];
     clauses = clauses.slice(0, -1);
   }
-  return clauseListIntents(clauses, profile, now);
+  return clauseListIntents(clauses, profile, now, text);
 }
 
-function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, now: Date): Intent[] {
+/** `sentence`: the whole sentence, which may say how long in a clause of its own ("since I was twelve"). */
+function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, now: Date, sentence: string): Intent[] {
   return clauses.flatMap((clause) => {
     const canonical = canonicalClause(clause);
     if (!keeps(canonical.text)) return [];
@@ -154,6 +155,10 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (fragment) intents = clauseIntents(fragment, ctx);
     // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
     if (intents.length === 0) intents = generalFacts(trimmed, ctx);
+    // "I have played bass in a punk band since college": the habit at its core, without where, when and how much.
+    const core = intents.length === 0 ? coreClause(trimmed, clause, sentence) : null;
+    if (core) intents = clauseIntents(core, ctx);
+    if (core && intents.length === 0) intents = generalFacts(core, ctx);
     // "I live with my two younger brothers": the household's family are the user's.
     for (const member of household(canonical.text)) {
       const who = member.replace(/^(?:my|our)\s+/i, '');
