@@ -228,6 +228,15 @@ const categories: Record<string, Case[]> = {
     ['I knit most nights while watching TV.', [['interests/hobbies', 'Likes knitting']]],
     ["I haven't played the trumpet since school.", []],
   ],
+  'a statement inside a verb of coming to know': [
+    ["Just found out that I'm diabetic.", [['health/conditions', 'Has diabetes']]],
+    ['I learned that I have asthma.', [['health/conditions', 'Has asthma']]],
+    ["My cousin found out that I'm pregnant.", []],
+  ],
+  'a partner named in a couple': [
+    ['Lena and I have been together for years.', [['family/partner', 'Is in a relationship with Lena']]],
+    ['My husband Raj and I went to Crete.', [['family/partner', 'Has a husband named Raj']]],
+  ],
   'states said in passing': [
     ['we only eat kosher', [['food/diet', 'Eats only kosher food']]],
     ['I get awful heartburn after dinner.', [['health/conditions', 'Gets heartburn']]],
@@ -511,6 +520,21 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['food/diet', 'Is vegetarian']],
       ["Forget that I'm vegetarian, I eat fish now."],
       [['food/likes', 'Eats fish']],
+    ],
+    [
+      'a thing asked to be forgotten goes from every slot that names it',
+      [
+        ['interests/hobbies', 'Plays chess'],
+        ['food/diet', 'Is vegan'],
+      ],
+      ['Forget what I told you about chess.'],
+      [['food/diet', 'Is vegan']],
+    ],
+    [
+      'a pet asked not to be remembered anymore is taken back',
+      [['pets/other_pets', 'Has a hamster named Nibbles']],
+      ["Please don't remember anything about my hamster anymore."],
+      [],
     ],
     [
       'a name asked to be removed is taken back',

@@ -767,3 +767,49 @@ export function coreClause(clause: string, source: string, sentence: string): st
   const core = [tokens[0]!.text, verb.lemma, ...object.map((t) => t.text)].join(' ');
   return core === clause ? null : core;
 }
+
+/** Verbs (by lemma) that present what follows as a fact come to light: "found out", "realised", "it turns out". */
+const COMING_TO_KNOW = new Set([
+  'find',
+  'learn',
+  'discover',
+  'realise',
+  'realize',
+  'notice',
+  'confirm',
+  'figure',
+  'turn',
+]);
+
+/**
+ * The statement inside "I found out last week that I am pregnant", "just
+ * realised I am lactose intolerant", "it turns out I am allergic to latex":
+ * the user's own clause after a verb of coming to know whose subject is the
+ * user (or left out, or "it" for "turns out"). Null for any other clause;
+ * "my sister found out that ..." stays someone else's.
+ */
+export function learnedClause(clause: string): string | null {
+  const tokens = tag(clause);
+  let i = 0;
+  const subject = tokens[0]?.lower;
+  if (subject === 'i' || subject === 'we' || subject === 'it') i = 1;
+  while (tokens[i]?.pos === 'ADV' || tokens[i]?.lower === 'have' || tokens[i]?.lower === 'just') i++;
+  const verb = tokens[i];
+  if (!verb || !COMING_TO_KNOW.has(verb.lemma) || (verb.lemma === 'turn') !== (subject === 'it')) return null;
+  // "it turns out", "figured out", "found out" need their particle; "learned", "realised" stand alone.
+  let k = i + 1;
+  if (tokens[k]?.lower === 'out') k++;
+  else if (/^(?:find|figure|turn)$/.test(verb.lemma)) return null;
+  // "last week", "this morning", "yesterday": when it came to light.
+  while (
+    k < tokens.length &&
+    k < i + 5 &&
+    /^(?:DET|ADJ|NOUN|ADV|NUM)$/.test(tokens[k]!.pos) &&
+    tokens[k]!.lower !== 'that'
+  )
+    k++;
+  if (tokens[k]?.lower === 'that') k++;
+  const rest = tokens.slice(k);
+  if (rest.length < 3 || !/^(?:i|we)$/.test(rest[0]!.lower)) return null;
+  return join(rest);
+}

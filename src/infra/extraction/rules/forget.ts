@@ -5,6 +5,7 @@
 
 import type { ProfileConfig } from '../../../domain/types.js';
 import type { SlotPattern } from './intents.js';
+import { tag } from './nlp.js';
 import { splitList } from './values.js';
 
 export type ForgetRequest =
@@ -12,6 +13,8 @@ export type ForgetRequest =
   | { kind: 'slots'; targets: SlotPattern[] }
   /** Forget one statement: the clause is matched by the statement rules and retracted. */
   | { kind: 'statement'; clause: string }
+  /** Forget what names these things ("forget what I told you about chess"): no slot is named, the memories that say the word go. */
+  | { kind: 'words'; words: string[] }
   /** A forget request that names nothing we can map ("forget it", "forget everything"). */
   | { kind: 'unknown' };
 
@@ -25,7 +28,7 @@ const BARE_STATEMENT =
 const PREAMBLE =
   /^(?:about\s+)?(?:all\s+(?:of\s+)?|everything\s+|anything\s+|whatever\s+|the\s+)?(?:(?:that\s+|what\s+)?(?:you know|you have|you have stored|you stored|you remember|you saved|I (?:have )?(?:told|said to|shared with|mentioned to) you|I (?:have )?(?:said|mentioned|shared))\s+)?(?:about\s+|regarding\s+|on\s+|of\s+|concerning\s+|related to\s+|re\s+)?(?:all\s+(?:of\s+)?)?(?:my|the|our)?\s*/i;
 const SUFFIX =
-  /\s+(?:please|for me|from (?:your|the) memory|from memory|too|as well|now|already|completely|entirely|info|information|details|data|stuff|things|facts|settings)$/i;
+  /\s+(?:anymore|any more|any longer|please|for me|from (?:your|the) memory|from memory|too|as well|now|already|completely|entirely|info|information|details|data|stuff|things|facts|settings)$/i;
 
 const MEMORY_WORDING =
   /\b(?:you know|you have|you stored|you saved|you remember|(?:told|said to|shared with|mentioned to) you|from (?:your |the )?memory|everything|anything|all (?:of )?(?:my|the)|whatever)\b/i;
@@ -116,8 +119,42 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
   let phrase = rest.replace(PREAMBLE, '').trim();
   for (let guard = 0; guard < 3; guard++) phrase = phrase.replace(SUFFIX, '').trim();
   const targets = splitList(phrase).flatMap((item) => targetsFor(item.replace(/^(?:my|the|our)\s+/i, ''), profile));
-  if (targets.length === 0) return { kind: 'unknown' };
+  if (targets.length === 0) {
+    const words = namedThings(phrase);
+    return words.length > 0 ? { kind: 'words', words } : { kind: 'unknown' };
+  }
   return { kind: 'slots', targets: dedupe(targets) };
+}
+
+/** Words that name no thing of their own in "the stuff about my dog". */
+const VAGUE = new Set([
+  'thing',
+  'things',
+  'stuff',
+  'bit',
+  'part',
+  'info',
+  'information',
+  'detail',
+  'details',
+  'fact',
+  'facts',
+]);
+
+/**
+ * The things a short forget phrase names, by their nouns ("my hamster" ->
+ * hamster, "the stuff about my old bike" -> bike), singular and as said;
+ * empty for a phrase of more than five words or with no noun.
+ */
+function namedThings(phrase: string): string[] {
+  const tokens = tag(
+    phrase.replace(/^(?:the |that |this )?(?:stuff|thing|things|bit|part) (?:about|on|regarding) /i, ''),
+  );
+  if (tokens.length === 0 || tokens.length > 5) return [];
+  const nouns = tokens.filter((t) => /^(?:NOUN|PROPN)$/.test(t.pos) && !VAGUE.has(t.lower)).map((t) => t.lower);
+  return [
+    ...new Set(nouns.flatMap((noun) => (noun.length > 3 && /[^s]s$/.test(noun) ? [noun, noun.slice(0, -1)] : [noun]))),
+  ];
 }
 
 function targetsFor(phrase: string, profile: ProfileConfig): SlotPattern[] {

@@ -37,8 +37,8 @@ import {
 } from './filters.js';
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
-import { clauseIntents, matchStatement } from './statements.js';
-import { coreClause, household, selfFragment, splitClauses, trimQualifiers } from './clauses.js';
+import { clauseIntents, coupleFacts, matchStatement, mentionFacts } from './statements.js';
+import { coreClause, household, learnedClause, selfFragment, splitClauses, trimQualifiers } from './clauses.js';
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
 /** Family a household names ("I live with my sister"): siblings and children; a partner is said as "my boyfriend" and kept too. */
@@ -99,6 +99,8 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
         const [first = forget.clause, ...rest] = splitClauses(forget.clause);
         return [...retractionsOf(first, sentence.text, now), ...clauseListIntents(rest, profile, now, sentence.text)];
       }
+      case 'words':
+        return forgetWords(forget.words, profile, sentence.text);
       case 'unknown':
         return forgetByName(text, sentence.text);
       default: {
@@ -121,7 +123,9 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
 
 /** `sentence`: the whole sentence, which may say how long in a clause of its own ("since I was twelve"). */
 function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, now: Date, sentence: string): Intent[] {
-  return clauses.flatMap((clause) => {
+  return clauses.flatMap((said) => {
+    // "Found out last week that I'm pregnant": the user's own clause is the statement.
+    const clause = learnedClause(said) ?? said;
     const canonical = canonicalClause(clause);
     if (!keeps(canonical.text)) return [];
     const ctx = { now, recent: canonical.recent, source: clause };
@@ -159,6 +163,12 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     const core = intents.length === 0 ? coreClause(trimmed, clause, sentence) : null;
     if (core) intents = clauseIntents(core, ctx);
     if (core && intents.length === 0) intents = generalFacts(core, ctx);
+    // "My wife Priya and I celebrated", "Dan and I have been together": the canonical clause says "we", the names are here.
+    if (canonical.text !== clause) {
+      const named = [...mentionFacts(clause), ...coupleFacts(clause)];
+      const known = new Set(intents.flatMap((i) => (i.kind === 'assert' ? [i.fact.text] : [])));
+      intents = [...intents, ...named.filter((i) => i.kind === 'assert' && !known.has(i.fact.text))];
+    }
     // "I live with my two younger brothers": the household's family are the user's.
     for (const member of household(canonical.text)) {
       const who = member.replace(/^(?:my|our)\s+/i, '');
@@ -197,6 +207,19 @@ function forgetByName(text: string, source: string): Intent[] {
     fact: fact(slot, name, name),
     source,
   }));
+}
+
+/** "Forget what I told you about chess": every memory, in any slot of this project, that names the thing is taken back. */
+function forgetWords(words: readonly string[], profile: ProfileConfig, source: string): Intent[] {
+  return profile.topics.flatMap((topic) =>
+    topic.subTopics.flatMap((sub) =>
+      words.map((word) => ({
+        kind: 'retract' as const,
+        fact: { slot: { topic: topic.name, subTopic: sub.name }, text: word, value: word, categories: [] },
+        source,
+      })),
+    ),
+  );
 }
 
 /** "Forget that I'm vegetarian": the statement's facts, taken back. */

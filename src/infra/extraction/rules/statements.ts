@@ -2087,6 +2087,29 @@ export function mentionFacts(clause: string): Intent[] {
   return out;
 }
 
+/** "Dan and I have been together since 2012", "Mia and I got engaged": the other half of a couple the user names. */
+const COUPLE =
+  /^(\p{Lu}[\p{L}'-]+) and I (?:have been|are|were|got|have|just got|recently got|finally got) (?:(?:happily |now )?(married|together|engaged|dating|a couple|in a relationship))\b/u;
+
+/**
+ * The partner a couple names: "Dan and I have been together since 2012" ->
+ * "Is in a relationship with Dan"; "Sam and I got married" -> "Is married to
+ * Sam". Read on the clause as said: the canonical clause says "we".
+ */
+export function coupleFacts(clause: string): Intent[] {
+  const m = COUPLE.exec(clause);
+  const name = m ? asPersonName(m[1]!, false) : null;
+  if (!m || !name) return [];
+  const state = m[2]!.toLowerCase();
+  const text =
+    state === 'married'
+      ? `Is married to ${name}`
+      : state === 'engaged'
+        ? `Is engaged to ${name}`
+        : `Is in a relationship with ${name}`;
+  return [assert(fact('partner', text, name))];
+}
+
 // ---------------------------------------------------------------- negation
 
 const TIME_MARKERS = /\s*\b(?:anymore|any more|any longer|no more|these days|nowadays|now|right now|at the moment)\b/gi;
