@@ -237,6 +237,32 @@ const categories: Record<string, Case[]> = {
     ['Lena and I have been together for years.', [['family/partner', 'Is in a relationship with Lena']]],
     ['My husband Raj and I went to Crete.', [['family/partner', 'Has a husband named Raj']]],
   ],
+  'short titles, years of study and keen supporters': [
+    [
+      "I'm a frontend dev at Klarna.",
+      [
+        ['work/title', 'Works as a frontend developer'],
+        ['work/company', 'Works at Klarna'],
+      ],
+    ],
+    ["I'm the dev team lead.", [['work/title', 'Works as a dev team lead']]],
+    [
+      "I'm a sophomore at Rutgers majoring in history.",
+      [
+        ['education/school', 'Studies at Rutgers'],
+        ['education/major', 'Studies history'],
+      ],
+    ],
+    [
+      "I'm halfway through a BSc in nursing at Cardiff.",
+      [
+        ['education/degree', "Is pursuing a bachelor's degree in nursing"],
+        ['education/major', 'Studies nursing'],
+        ['education/school', 'Studies at Cardiff'],
+      ],
+    ],
+    ["I'm a lifelong Celtic supporter.", [['interests/likes', 'Likes Celtic']]],
+  ],
   'states said in passing': [
     ['we only eat kosher', [['food/diet', 'Eats only kosher food']]],
     ['I get awful heartburn after dinner.', [['health/conditions', 'Gets heartburn']]],
@@ -520,6 +546,30 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['food/diet', 'Is vegetarian']],
       ["Forget that I'm vegetarian, I eat fish now."],
       [['food/likes', 'Eats fish']],
+    ],
+    [
+      'an ordinal birthday says the new age',
+      [['basic_info/age', 'Is 39 years old']],
+      ["It's my 40th birthday today!"],
+      [['basic_info/age', 'Is 40 years old']],
+    ],
+    [
+      'a new place said after leaving the old one replaces it',
+      [['basic_info/location', 'Lives in Glasgow']],
+      ['We moved out in March, the new flat is in Leith.'],
+      [['basic_info/location', 'Lives in Leith']],
+    ],
+    [
+      'a thing one is done with is taken back',
+      [['education/learning', 'Is learning Portuguese']],
+      ["I'm done with Portuguese."],
+      [],
+    ],
+    [
+      'a thing put on hold is taken back',
+      [['interests/music', 'Plays the guitar']],
+      ['Guitar is on hold for now.'],
+      [],
     ],
     [
       'a thing asked to be forgotten goes from every slot that names it',

@@ -116,6 +116,8 @@ function hasOwnSubject(tokens: readonly Token[]): boolean {
   // "a terraced house", "the converted barn": a participle after a determiner describes a noun.
   const v = tokens.findIndex((t, k) => isFiniteVerb(t) && !(/ed$/.test(t.lower) && tokens[k - 1]?.pos === 'DET'));
   if (v <= 0) return false;
+  // "the new flat is in Leith": a determiner opens a noun phrase before the verb, however its words were tagged.
+  if (tokens[0]!.pos === 'DET' && v >= 2 && tokens[v]!.pos === 'AUX') return true;
   return tokens
     .slice(0, v)
     .some(

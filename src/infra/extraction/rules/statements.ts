@@ -22,7 +22,7 @@ import type { CandidateFact, Intent } from './intents.js';
 import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
 import { companyFact, jobFacts, titleFact } from './work.js';
 import { EVERYDAY_RULES, thirdPersonVerb } from './everyday.js';
-import { baseForm, tag } from './nlp.js';
+import { baseForm, join, tag } from './nlp.js';
 import {
   BUSINESSES,
   CONDITION_ADJECTIVES,
@@ -774,6 +774,25 @@ export const CHANGE_RULES: readonly StatementRule[] = [
   ),
 ];
 
+/** Changes said loosely, tried after every other rule ("I'm done with keto" is a diet change first). */
+const LATE_CHANGE_RULES: readonly StatementRule[] = [
+  rule('give-up', 'I am done with Spanish', /^I am (?:done|finished|through) with (?:my |the )?(.+)$/i, (m, ctx) =>
+    abandon(m[1]!, ctx),
+  ),
+  rule(
+    'give-up',
+    'Piano is on hold',
+    /^(?:my |the )?([\p{L}][\p{L} '-]*?) (?:is|are) (?:on hold|on pause|on ice|shelved)(?: indefinitely| for(?: now)?)?$/iu,
+    (m, ctx) => abandon(m[1]!, ctx),
+  ),
+  rule(
+    'move',
+    'The new place is in Bristol',
+    /^(?:the|our|my) new (?:place|flat|house|home|apartment|pad|digs) is (?:in|near|just outside|outside) (.+)$/i,
+    (m) => placeFact('location', 'Lives in', m[1]!),
+  ),
+];
+
 export const STATEMENT_RULES: readonly StatementRule[] = [
   ...EVERYDAY_RULES,
   ...CHANGE_RULES,
@@ -808,7 +827,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'age',
     'I just had my 42nd birthday',
-    /^I (?:had|celebrated|have had|have celebrated) my (\d{1,3})(?:st|nd|rd|th) birthday$/i,
+    /^(?:I (?:had|celebrated|have had|have celebrated)|it is|today is) my (\d{1,3})(?:st|nd|rd|th) birthday$/i,
     (m) => age(m[1]!),
   ),
   rule('age', 'My age is 34', /^my age is (\d{1,3})$/i, (m) => age(m[1]!)),
@@ -1091,13 +1110,18 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'study',
     'I am a computer science student at TU Munich',
-    /^I am an? ((?:[\w'-]+ ){0,3}?)student(?: (?:at|of) (.+))?$/i,
+    /^I am an? ((?:[\w'-]+ ){0,3}?)(student|freshman|sophomore|undergrad|undergraduate|postgrad|postgraduate)(?: (?:at|of|in) (.+))?$/i,
     (m) => {
       const modifier = (m[1] ?? '').trim();
-      const out: Intent[] = [
-        assert(fact('title', `Is ${withArticle(`${modifier ? `${modifier} ` : ''}student`)}`, 'student')),
-      ];
-      const school = m[2] ? schoolName(m[2]) : null;
+      const noun = m[2]!.toLowerCase();
+      // "a freshman at Ohio State studying biology": the year says a student; what is studied follows.
+      const [where = '', subject] = (m[3] ?? '').split(/\s+(?:studying|majoring in|reading)\s+/i);
+      const out: Intent[] =
+        noun === 'student'
+          ? [assert(fact('title', `Is ${withArticle(`${modifier ? `${modifier} ` : ''}student`)}`, 'student'))]
+          : [];
+      if (subject) out.push(assert(fact('major', `Studies ${cutTail(subject)}`, cutTail(subject))));
+      const school = where ? schoolName(where) : null;
       if (school) out.push(assert(fact('school', `Studies at ${school}`, school)));
       return out;
     },
@@ -1179,7 +1203,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'degree',
     'I am doing a PhD in biology',
-    /^I am (?:doing|pursuing|working on|studying for|finishing|taking) (?:an? |my )(?:((?:(?!bachelor|master|phd)[\w'-]+ ){1,2}?))?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|degree)(?: degree)?(?: in ([^,]+?))?(?: at (.+))?$/i,
+    /^I am (?:doing|pursuing|working on|studying for|finishing|taking|halfway through|in the middle of|in the (?:first|second|third|final|last) year of) (?:an? |my )(?:((?:(?!bachelor|master|phd)[\w'-]+ ){1,2}?))?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|msc|mres|mphil|meng|bsc|beng|ba|ma|degree)(?: degree)?(?: in ([^,]+?))?(?: at (.+))?$/i,
     (m) => {
       // "my nursing degree": the field before the degree word ("an online degree" names no field).
       const before = (m[1] ?? '').trim();
@@ -1677,9 +1701,18 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'like',
     'I am a big jazz fan',
-    /^I am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(.+?) (?:fan|lover|enthusiast|nerd|geek|buff)$/i,
+    /^I am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(.+?) (?:fan|lover|enthusiast|nerd|geek|buff|supporter|follower|devotee|aficionado)$/i,
     (m) => {
-      const thing = cutTail(m[1]!);
+      // "a lifelong Celtic supporter", "a diehard Mets fan": how keen is said before what.
+      const words = tag(cutTail(m[1]!));
+      let k = 0;
+      while (
+        k < words.length - 1 &&
+        (words[k]!.pos === 'ADJ' || words[k]!.pos === 'ADV') &&
+        words[k]!.text === words[k]!.lower
+      )
+        k++;
+      const thing = join(words.slice(k));
       return isLikeObject(thing) && wordCount(thing) <= 3 ? likeFacts(thing, 'like') : [];
     },
   ),
@@ -1847,6 +1880,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
       return out;
     },
   ),
+  ...LATE_CHANGE_RULES,
 ];
 
 // ---------------------------------------------------------------- rule helpers

@@ -143,6 +143,9 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\bcant\b/gi, 'cannot'],
   [/\bwanna\b/gi, 'want to'],
   [/(?<=\s)w\/(?=\s)/gi, 'with'],
+  // Job titles said short: "a backend dev", "a senior eng".
+  [/\b(an?|the) ((?:[\w-]+ )?)dev(?=\s+(?:at|for|with|in|on|and|who)\b|\s*[,.!?;]|$)/gi, '$1 $2developer'],
+  [/\b(an?|the) ((?:[\w-]+ )?)eng(?=\s+(?:at|for|with|in|on|and|who)\b|\s*[,.!?;]|$)/gi, '$1 $2engineer'],
   [/\bgonna\b/gi, 'going to'],
   [/\bgotta\b/gi, 'have to'],
   [/\bfav(?:ou?rite)?\b/gi, 'favorite'],
