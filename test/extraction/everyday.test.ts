@@ -263,6 +263,13 @@ const categories: Record<string, Case[]> = {
     ],
     ["I'm a lifelong Celtic supporter.", [['interests/likes', 'Likes Celtic']]],
   ],
+  'tastes said of a generic subject': [
+    ['Olives are so gross.', [['food/dislikes', 'Dislikes olives']]],
+    ['Jazz is my thing.', [['interests/music', 'Likes jazz']]],
+    ['The weather is awful.', []],
+    ['My brother is the worst.', []],
+    ['Favourite food is pho.', [['food/likes', 'Favorite food is pho']]],
+  ],
   'states said in passing': [
     ['we only eat kosher', [['food/diet', 'Eats only kosher food']]],
     ['I get awful heartburn after dinner.', [['health/conditions', 'Gets heartburn']]],

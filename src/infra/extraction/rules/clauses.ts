@@ -253,6 +253,9 @@ function withSubject(tokens: Token[]): Token[] {
     (/ing$/.test(tokens[1]?.lower ?? '') || tokens[1]?.lower === 'longer')
   )
     return [...wordTokens('I am'), { ...first!, text: first!.lower, space: ' ' }, ...tokens.slice(1)];
+  // "Favourite band is Radiohead": a favourite without its owner is the user's.
+  if (i === 0 && first?.lower === 'favorite' && tokens.slice(1, 5).some((t) => /^(?:is|are)$/.test(t.lower)))
+    return [...wordTokens('my'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];
   if (i === 0 && first && STATE_OPENERS.has(first.lower) && first.pos !== 'NOUN' && first.pos !== 'PROPN')
     return [...wordTokens('I am'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];
   // "Haven't picked up my guitar in years": a perfect without its subject.

@@ -774,8 +774,37 @@ export const CHANGE_RULES: readonly StatementRule[] = [
   ),
 ];
 
+/** What a generic statement of taste says of its subject ("Mushrooms are disgusting", "Jazz is my thing"). */
+const GOOD =
+  /^(?:(?:so |really |absolutely |just |simply )?(?:amazing|awesome|great|the best|delicious|lovely|wonderful|fantastic|brilliant|my (?:thing|jam|favorite thing|weakness|guilty pleasure|happy place|go-to|comfort food|obsession|life))(?: to me| for me)?)$/i;
+const BAD =
+  /^(?:(?:so |really |absolutely |just |simply )?(?:disgusting|gross|awful|terrible|the worst|revolting|vile|horrible|overrated|boring|not (?:my thing|for me|my cup of tea))(?: to me| for me)?)$/i;
+
+/**
+ * A taste said of a generic subject: "Mushrooms are disgusting to me" ->
+ * dislikes mushrooms; "Jazz is my thing" -> likes jazz. Only a bare noun
+ * phrase (no determiner, no possessive) is generic: "the weather is awful"
+ * and "my neighbour's dog is the worst" say nothing of the user's tastes.
+ */
+function genericTaste(subject: string, predicate: string): Intent[] {
+  const polarity = GOOD.test(predicate) ? 'like' : BAD.test(predicate) ? 'dislike' : null;
+  const words = tag(subject);
+  if (!polarity || words.length === 0 || words.length > 3) return [];
+  if (
+    words.some(
+      (w) => !/^(?:NOUN|PROPN|ADJ)$/.test(w.pos) || /^(?:it|this|that|life|work|today|everything)$/i.test(w.lower),
+    )
+  )
+    return [];
+  const thing = join(words);
+  return isLikeObject(thing) ? likeFacts(thing.toLowerCase(), polarity) : [];
+}
+
 /** Changes said loosely, tried after every other rule ("I'm done with keto" is a diet change first). */
 const LATE_CHANGE_RULES: readonly StatementRule[] = [
+  rule('like', 'Mushrooms are disgusting to me', /^(\p{L}[\p{L} '-]*?) (?:is|are) (.+)$/iu, (m) =>
+    genericTaste(m[1]!, m[2]!),
+  ),
   rule('give-up', 'I am done with Spanish', /^I am (?:done|finished|through) with (?:my |the )?(.+)$/i, (m, ctx) =>
     abandon(m[1]!, ctx),
   ),
