@@ -263,6 +263,23 @@ const categories: Record<string, Case[]> = {
     ],
     ["I'm a lifelong Celtic supporter.", [['interests/likes', 'Likes Celtic']]],
   ],
+  'role and employer with what lies between': [
+    [
+      "I work as a nurse on the night shift at St Mary's.",
+      [
+        ['work/title', 'Works as a nurse'],
+        ['work/company', "Works at St Mary's"],
+      ],
+    ],
+    [
+      "I've just been hired as a sous chef at a hotel in Bath.",
+      [
+        ['work/title', 'Works as a sous chef'],
+        ['work/company', 'Works at a hotel'],
+      ],
+    ],
+    ["I'm a carer for my mum.", [['work/title', 'Works as a carer']]],
+  ],
   'tastes said of a generic subject': [
     ['Olives are so gross.', [['food/dislikes', 'Dislikes olives']]],
     ['Jazz is my thing.', [['interests/music', 'Likes jazz']]],

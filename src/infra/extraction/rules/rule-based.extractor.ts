@@ -19,6 +19,7 @@ import type {
 } from '../../../domain/types.js';
 import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
+import { jobFrame } from './work.js';
 import { decide } from './decide.js';
 import { fact } from './facts.js';
 import { generalFacts } from './general.js';
@@ -163,6 +164,15 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     const core = intents.length === 0 ? coreClause(trimmed, clause, sentence) : null;
     if (core) intents = clauseIntents(core, ctx);
     if (core && intents.length === 0) intents = generalFacts(core, ctx);
+    // "As a nurse on the night shift at St Mary's": the role and employer as said, where trimming cut one of them.
+    // A student's school is no employer ("a grad student at Stanford").
+    const asserted = intents.flatMap((i) => (i.kind === 'assert' ? [i.fact.slot] : []));
+    const slots = new Set(asserted.map((slot) => slot.subTopic));
+    const studying = asserted.some((slot) => slot.topic === 'education');
+    const frame = studying ? [] : jobFrame(canonical.text);
+    if (slots.has('title') !== slots.has('company'))
+      intents = [...intents, ...frame.filter((i) => i.kind === 'assert' && !slots.has(i.fact.slot.subTopic))];
+    else if (intents.length === 0 && frame.length === 2) intents = frame;
     // "My wife Priya and I celebrated", "Dan and I have been together": the canonical clause says "we", the names are here.
     if (canonical.text !== clause) {
       const named = [...mentionFacts(clause), ...coupleFacts(clause)];

@@ -42,7 +42,7 @@ export function companyFact(raw: string, verb = 'Works at'): CandidateFact | nul
   const company = cutTail(raw);
   if (company === '' || wordCount(company) > 6) return null;
   if (
-    /^(?:home|myself|my own|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my (?:dad|mom|father|mother|parents|family|husband|wife))\b/i.test(
+    /^(?:home|myself|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my|our|his|their)\b/i.test(
       company,
     )
   )
@@ -94,4 +94,48 @@ export function roleAndEmployer(phrase: string): { title?: string; company?: str
 export function roleFacts(phrase: string, lenient = false): Intent[] {
   const { title, company } = roleAndEmployer(phrase);
   return jobFacts(title, company, lenient);
+}
+
+/** Words of time that end an employer's name ("at Oatly last month"). */
+const TIME_WORDS =
+  /^(?:last|next|this|since|ago|now|today|yesterday|tomorrow|recently|currently|week|month|year|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/i;
+
+/**
+ * The role and employer of a first-person clause read by part of speech,
+ * wherever they stand and whatever lies between ("I work as a nurse on the
+ * night shift at St Mary's", "Started a new role as head of marketing at
+ * Oatly last month"): the noun phrase after "as" and the named or
+ * indefinite noun phrase after "at", "for" or "with" ("for my mum" and
+ * "with friends" are no employer). The caller decides whether one alone is
+ * enough.
+ */
+export function jobFrame(clause: string): Intent[] {
+  const tokens = tag(clause);
+  if (tokens[0]?.lower !== 'i') return [];
+  let title: string | undefined;
+  let company: string | undefined;
+  for (let i = 1; i < tokens.length - 1; i++) {
+    const word = tokens[i]!.lower;
+    if (word !== 'as' && word !== 'at' && word !== 'for' && word !== 'with') continue;
+    let j = i + 1;
+    const phrase: string[] = [];
+    while (j < tokens.length) {
+      const t = tokens[j]!;
+      const inPhrase =
+        /^(?:DET|ADJ|NOUN|PROPN|NUM)$/.test(t.pos) ||
+        (t.lower === 'of' && word === 'as' && /^(?:NOUN|PROPN)$/.test(tokens[j + 1]?.pos ?? '')) ||
+        (t.text === "'s" && word !== 'as') ||
+        (t.text === '&' && word !== 'as');
+      if (!inPhrase || (phrase.length > 0 && TIME_WORDS.test(t.lower))) break;
+      phrase.push(t.text === "'s" ? "'s" : ` ${t.text}`);
+      j++;
+    }
+    const value = phrase.join('').trim();
+    if (value === '') continue;
+    if (word === 'as') title ??= value;
+    else if (/^(?:a|an)\s/i.test(value) || tokens.slice(i + 1, j).some((t) => t.pos === 'PROPN')) company ??= value;
+  }
+  const t = title ? titleFact(title, true) : null;
+  const c = company ? companyFact(company) : null;
+  return [...(t ? [assert(t)] : []), ...(c ? [assert(c)] : [])];
 }
