@@ -11,6 +11,7 @@ import type { Context, Services } from './context.js';
 import { AuthService } from './domain/auth/auth.service.js';
 import { BlobService } from './domain/blobs/blob.service.js';
 import { type IndexDeps, indexIsStale, rebuildIndex } from './domain/indexing/index-maintenance.js';
+import { BlobRetention } from './domain/blobs/blob-retention.js';
 import { Indexer } from './domain/indexing/indexer.js';
 import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extractor.js';
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
@@ -159,6 +160,20 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       config.indexerLeaseMs,
       deadOnThisHost(workerId),
     );
+    // Live events: in-process by default, through Redis when several processes share a database.
+    const events: EventBus = config.redisUrl
+      ? await RedisEventBus.connect(config.redisUrl, log)
+      : new InMemoryEventBus();
+    stack.push({ name: 'event bus', stop: () => events.close() });
+
+    // Forgetting past each project's blob token cap, run by the outbox drain after blobs are committed.
+    const blobRetention = new BlobRetention({
+      retention: repos.blobRetention,
+      profileConfigs: repos.profileConfigs,
+      events,
+      log,
+      onForgotten: () => indexer.kick(),
+    });
     const indexer = new Indexer({
       jobs: repos.indexJobs,
       chunks: repos.chunks,
@@ -168,6 +183,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       embedder,
       log,
       lease: indexerLease,
+      afterBlobsIndexed: (owners) => blobRetention.enforce(owners),
     });
     stack.push({ name: 'indexer', stop: () => indexer.stop() });
     // What the outbox holds for the index is written as soon as a restarted Chroma answers.
@@ -184,12 +200,6 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       log.info({ indexed }, 'vector index rebuilt');
     }
     indexer.start();
-
-    // Live events: in-process by default, through Redis when several processes share a database.
-    const events: EventBus = config.redisUrl
-      ? await RedisEventBus.connect(config.redisUrl, log)
-      : new InMemoryEventBus();
-    stack.push({ name: 'event bus', stop: () => events.close() });
 
     // Webhooks: deliveries are enqueued by the database with each change; this process sends its share.
     const webhookTransport = new HttpWebhookTransport({

@@ -112,6 +112,30 @@ export interface BlobRepository {
   listFirstPageByUsers(userPks: readonly string[], filter: BlobListFilter, first: number): Promise<Page<BlobRecord>[]>;
 }
 
+/** What one forgetting removed (BlobRetentionRepository.forgetOldest). */
+export interface ForgottenBlobs {
+  /** The BLOBS_FORGOTTEN event recorded with the removal. */
+  event: MemoryEventRecord;
+  /** The removed blobs, oldest first. */
+  blobIds: string[];
+  /** Their stored tokens, summed. */
+  tokens: number;
+}
+
+/** Keeps each user's stored blobs under its project's blobTokenCap. */
+export interface BlobRetentionRepository {
+  /**
+   * When the user's blobs hold more than `cap` stored tokens, removes its
+   * oldest blobs (by createdAt, then id) until the rest fit, skipping blobs
+   * still waiting for extraction (PENDING, PROCESSING): their chunks go, a
+   * DELETE_BLOB index job per blob, a BLOBS_FORGOTTEN event and the usage
+   * count are written in the same transaction. Serialised per user, so
+   * concurrent calls never remove a blob twice. Memories and their sources
+   * (plain blob ids) are untouched. Null when nothing had to go.
+   */
+  forgetOldest(owner: { projectId: string; userPk: string }, cap: number): Promise<ForgottenBlobs | null>;
+}
+
 export interface ChunkSearchFilter {
   userPk: string;
   types: BlobType[] | null;
@@ -540,6 +564,9 @@ export interface UsageDayRecord {
   llmCalls: number;
   llmPromptTokens: number;
   llmCompletionTokens: number;
+  /** Blobs removed to keep users under the project's blobTokenCap, and their estimated tokens. */
+  blobsForgotten: number;
+  tokensForgotten: number;
 }
 
 /**

@@ -141,6 +141,11 @@ export interface ProfileConfig {
   topics: ProfileTopicConfig[];
   /** When true, facts outside the configured topic/sub-topic slots are dropped. */
   strict: boolean;
+  /**
+   * Most blob tokens (estimated, as usage counts them) one user may store;
+   * past it, the user's oldest blobs are forgotten (their memories stay).
+   */
+  blobTokenCap: number;
 }
 
 /** A memory as the extractor sees it when deciding what changes. */
@@ -249,10 +254,14 @@ export interface MemoryChangeRecord {
   createdAt: Date;
 }
 
+/** EXTRACTION: a committed extraction batch; BLOBS_FORGOTTEN: blobs removed to keep the user under its blobTokenCap. */
+export type MemoryEventKind = 'EXTRACTION' | 'BLOBS_FORGOTTEN';
+
 export interface MemoryEventRecord {
   id: string;
   projectId: string;
   userPk: string;
+  kind: MemoryEventKind;
   summary: string;
   tags: string[];
   blobIds: string[];

@@ -1,6 +1,7 @@
 // Per-request DataLoaders over the repositories' batch methods. Created fresh
 // for every request (and every subscription operation) so nothing is cached
-// across callers or projects.
+// across callers or projects; a subscription clears them before each event, so
+// an event never shows what an earlier one cached (a blob forgotten since).
 
 import DataLoader from 'dataloader';
 import { NotFoundError } from '../domain/errors.js';
@@ -31,6 +32,8 @@ export interface Loaders {
   runs: DataLoader<string, ScopeUsage[]>;
   /** The first page of a user's blobs, batched across users. */
   firstBlobPage(user: UserRecord, filter: BlobListFilter, first: number | null | undefined): Promise<Page<BlobRecord>>;
+  /** Forgets everything loaded so far (a subscription, before it resolves its next event). */
+  clearAll(): void;
 }
 
 export interface LoaderSources {
@@ -59,7 +62,7 @@ export function createLoaders(repos: LoaderSources): Loaders {
     return loader.load(user.pk);
   };
 
-  return {
+  const loaders: Omit<Loaders, 'firstBlobPage' | 'clearAll'> = {
     userByPk: new DataLoader<string, UserRecord>(async (pks) =>
       orNotFound<UserRecord>('User')(await repos.users.findByPks(pks), pks),
     ),
@@ -75,6 +78,13 @@ export function createLoaders(repos: LoaderSources): Loaders {
     blobCount: new DataLoader((pks) => repos.blobs.countByUsers(pks)),
     agents: new DataLoader((pks) => repos.memories.scopeUsage(pks, 'agentId', new Date())),
     runs: new DataLoader((pks) => repos.memories.scopeUsage(pks, 'runId', new Date())),
+  };
+  return {
+    ...loaders,
     firstBlobPage,
+    clearAll: () => {
+      for (const loader of Object.values(loaders)) loader.clearAll();
+      pageLoaders.clear();
+    },
   };
 }

@@ -29,6 +29,7 @@ function eventOf(projectId: string, summary: string, userPk = 'u1'): DomainEvent
       id: randomUUID(),
       projectId,
       userPk,
+      kind: 'EXTRACTION',
       summary,
       tags: ['a'],
       blobIds: [],

@@ -45,6 +45,7 @@ export interface ExtractorFixture {
 
 const OPEN_PROFILE: ProfileConfig = {
   strict: false,
+  blobTokenCap: 3_000_000,
   topics: [
     {
       name: 'basic_info',
@@ -64,6 +65,7 @@ const OPEN_PROFILE: ProfileConfig = {
 
 const STRICT_PROFILE: ProfileConfig = {
   strict: true,
+  blobTokenCap: 3_000_000,
   topics: [OPEN_PROFILE.topics[0]!],
 };
 

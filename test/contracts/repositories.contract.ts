@@ -752,6 +752,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           id: expect.any(String),
           projectId: user.projectId,
           userPk: user.pk,
+          kind: 'EXTRACTION',
           summary: 'batch',
           tags: ['t'],
           blobIds,
@@ -1005,6 +1006,8 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
           llmCalls: 2,
           llmPromptTokens: 300,
           llmCompletionTokens: 40,
+          blobsForgotten: 0,
+          tokensForgotten: 0,
         };
         expect(await repos.usage.daily({ projectId: ana.projectId, userPk: ana.pk }, today, today)).toEqual([anaDay]);
         expect(await repos.usage.daily({ projectId: ana.projectId }, today, today)).toEqual([
@@ -1014,6 +1017,45 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         expect(await repos.usage.daily({ projectId: ana.projectId }, '2000-01-01', '2000-12-31')).toEqual([]);
         const other = await newUser(repos, 'usage-other', 'ana');
         expect(await repos.usage.daily({ projectId: other.projectId }, today, today)).toEqual([]);
+      });
+    });
+
+    describe('blob retention', () => {
+      it('forgets the oldest blobs past the cap, never those waiting for extraction, and counts them', async () => {
+        const ana = await newUser(repos, 'retention', 'ana');
+        const ben = await repos.users.create(ana.projectId, { externalId: 'ben', data: {} });
+        const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+        // 10 tokens each (40 characters), oldest first; the second waits in the extraction buffer.
+        const first = await repos.blobs.insert(newDoc(ana, ['a'.repeat(40)], at(1)));
+        const pending = await repos.blobs.insert(newChat(ana, 'b'.repeat(40), 10, at(2)));
+        const third = await repos.blobs.insert(newDoc(ana, ['c'.repeat(40)], at(3)));
+        const fourth = await repos.blobs.insert(newDoc(ana, ['d'.repeat(40)], at(4)));
+        const benBlob = await repos.blobs.insert(newDoc(ben, ['e'.repeat(400)], at(1)));
+
+        expect(await repos.blobRetention.forgetOldest({ projectId: ana.projectId, userPk: ana.pk }, 40)).toBeNull();
+        // 40 tokens, cap 15: only the newest fits; the pending chat stays.
+        const forgotten = await repos.blobRetention.forgetOldest({ projectId: ana.projectId, userPk: ana.pk }, 15);
+        expect(forgotten).toMatchObject({ blobIds: [first.id, third.id], tokens: 20 });
+        expect(forgotten!.event).toMatchObject({
+          kind: 'BLOBS_FORGOTTEN',
+          blobIds: [first.id, third.id],
+          userPk: ana.pk,
+        });
+        expect(
+          (await repos.blobs.findByIds([first.id, pending.id, third.id, fourth.id, benBlob.id])).map(
+            (b) => b?.id ?? null,
+          ),
+        ).toEqual([null, pending.id, null, fourth.id, benBlob.id]);
+        expect(await repos.chunks.findByBlobs([first.id, third.id])).toEqual([]);
+        // Asked again: nothing more can go (the rest is the pending chat and the newest doc).
+        expect(await repos.blobRetention.forgetOldest({ projectId: ana.projectId, userPk: ana.pk }, 15)).toBeNull();
+        expect(await repos.events.findById(ana.projectId, forgotten!.event.id)).toMatchObject({
+          kind: 'BLOBS_FORGOTTEN',
+        });
+        const today = new Date().toISOString().slice(0, 10);
+        expect(await repos.usage.daily({ projectId: ana.projectId, userPk: ana.pk }, today, today)).toMatchObject([
+          { blobsForgotten: 2, tokensForgotten: 20 },
+        ]);
       });
     });
 
@@ -1069,6 +1111,7 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         const b = await repos.projects.create(uniqueName('profile-b'));
         const config: ProfileConfig = {
           strict: true,
+          blobTokenCap: 3_000_000,
           topics: [
             { name: 'diet', description: 'Food', subTopics: [{ name: 'rules', description: '', singleValued: false }] },
           ],

@@ -11,6 +11,7 @@ import type { ProfileConfig } from '../../src/domain/types.js';
 
 const valid = (): ProfileConfig => ({
   strict: true,
+  blobTokenCap: 3_000_000,
   topics: [
     { name: 'basic_info', description: '', subTopics: [{ name: 'name', description: 'Name', singleValued: true }] },
     {
@@ -56,6 +57,7 @@ describe('findSlot', () => {
   it('matches names case-insensitively and returns the configured spelling', () => {
     const config: ProfileConfig = {
       strict: true,
+      blobTokenCap: 3_000_000,
       topics: [{ name: 'Food', description: '', subTopics: [{ name: 'Diet', description: '', singleValued: true }] }],
     };
     const found = findSlot(config, 'food', ' diet ');

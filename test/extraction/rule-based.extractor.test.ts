@@ -789,6 +789,7 @@ describe('RuleBasedExtractor: decisions against existing memories', () => {
 describe('RuleBasedExtractor: profile config', () => {
   const strict: ProfileConfig = {
     strict: true,
+    blobTokenCap: 3_000_000,
     topics: [
       { name: 'Basics', description: '', subTopics: [{ name: 'Name', description: '', singleValued: true }] },
       { name: 'food', description: '', subTopics: [{ name: 'diet', description: '', singleValued: false }] },
@@ -822,6 +823,7 @@ describe('RuleBasedExtractor: profile config', () => {
   it("forget requests can name the project's own topics", async () => {
     const custom: ProfileConfig = {
       strict: true,
+      blobTokenCap: 3_000_000,
       topics: [
         { name: 'travel', description: '', subTopics: [{ name: 'trips', description: '', singleValued: false }] },
       ],

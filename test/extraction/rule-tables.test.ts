@@ -159,6 +159,7 @@ describe('splitClauses', () => {
 describe('custom slots', () => {
   const profile: ProfileConfig = {
     strict: false,
+    blobTokenCap: 3_000_000,
     topics: [
       {
         name: 'travel',

@@ -25,6 +25,8 @@ import type {
   BatchCommit,
   BlobListFilter,
   BlobRepository,
+  BlobRetentionRepository,
+  ForgottenBlobs,
   ChunkRepository,
   ChunkSearchFilter,
   EventRepository,
@@ -91,6 +93,8 @@ interface BlobRow {
   seq: number;
   bufferState: BufferState;
   tokens: number;
+  /** Estimated tokens of all its text (what the blob token cap counts). */
+  storedTokens: number;
 }
 
 interface JobRow {
@@ -155,6 +159,8 @@ export class InMemoryTables {
       llmCalls: 0,
       llmPromptTokens: 0,
       llmCompletionTokens: 0,
+      blobsForgotten: 0,
+      tokensForgotten: 0,
     };
     for (const [field, value] of Object.entries(add) as [keyof typeof add, number][]) row[field] += value;
     this.usage.set(key, row);
@@ -413,6 +419,7 @@ export class InMemoryBlobRepository implements BlobRepository {
       seq: this.t.nextSeq(),
       bufferState: blob.buffer ? 'PENDING' : 'NONE',
       tokens: blob.buffer?.tokens ?? 0,
+      storedTokens: blob.tokens,
     });
     for (const chunk of blob.chunks) {
       const id = randomUUID();
@@ -465,6 +472,47 @@ export class InMemoryBlobRepository implements BlobRepository {
     first: number,
   ): Promise<Page<BlobRecord>[]> {
     return Promise.all(userPks.map((userPk) => this.listByUser(userPk, filter, { first, after: null })));
+  }
+}
+
+export class InMemoryBlobRetentionRepository implements BlobRetentionRepository {
+  constructor(private readonly t: InMemoryTables) {}
+
+  async forgetOldest(owner: { projectId: string; userPk: string }, cap: number): Promise<ForgottenBlobs | null> {
+    const newestFirst = [...this.t.blobs.values()]
+      .filter((row) => row.record.userPk === owner.userPk && row.record.projectId === owner.projectId)
+      .sort(
+        (a, b) =>
+          b.record.createdAt.getTime() - a.record.createdAt.getTime() ||
+          (a.record.id < b.record.id ? 1 : a.record.id > b.record.id ? -1 : 0),
+      );
+    let withNewer = 0;
+    const doomed: BlobRow[] = [];
+    for (const row of newestFirst) {
+      withNewer += row.storedTokens;
+      if (withNewer > cap && (row.bufferState === 'NONE' || row.bufferState === 'DONE')) doomed.push(row);
+    }
+    if (doomed.length === 0) return null;
+    doomed.reverse();
+    const tokens = doomed.reduce((total, row) => total + row.storedTokens, 0);
+    for (const row of doomed) {
+      this.t.deleteBlobCascade(row.record.id);
+      this.t.enqueueJob({ kind: 'DELETE_BLOB', ...owner, blobId: row.record.id });
+    }
+    const blobIds = doomed.map((row) => row.record.id);
+    const event: MemoryEventRecord = {
+      id: randomUUID(),
+      ...owner,
+      kind: 'BLOBS_FORGOTTEN',
+      summary: `Forgot the ${blobIds.length} oldest blobs (${tokens} tokens) to stay under the project's cap of ${cap} tokens.`,
+      tags: ['forgotten'],
+      blobIds,
+      usage: null,
+      createdAt: now(),
+    };
+    this.t.events.set(event.id, event);
+    this.t.addUsage(owner.projectId, owner.userPk, now(), { blobsForgotten: blobIds.length, tokensForgotten: tokens });
+    return { event: copy(event), blobIds, tokens };
   }
 }
 
@@ -1048,6 +1096,7 @@ export class InMemoryProcessingRepository implements ProcessingRepository {
       id: randomUUID(),
       projectId: batch.projectId,
       userPk: batch.userPk,
+      kind: 'EXTRACTION',
       summary: batch.summary,
       tags: [...batch.tags],
       blobIds: [...batch.blobIds],
@@ -1389,12 +1438,16 @@ export class InMemoryUsageRepository implements UsageRepository {
         llmCalls: 0,
         llmPromptTokens: 0,
         llmCompletionTokens: 0,
+        blobsForgotten: 0,
+        tokensForgotten: 0,
       };
       day.blobs += row.blobs;
       day.tokensStored += row.tokensStored;
       day.llmCalls += row.llmCalls;
       day.llmPromptTokens += row.llmPromptTokens;
       day.llmCompletionTokens += row.llmCompletionTokens;
+      day.blobsForgotten += row.blobsForgotten;
+      day.tokensForgotten += row.tokensForgotten;
       days.set(row.day, day);
     }
     return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
@@ -1407,6 +1460,7 @@ export interface InMemoryRepositories {
   apiKeys: InMemoryApiKeyRepository;
   users: InMemoryUserRepository;
   blobs: InMemoryBlobRepository;
+  blobRetention: InMemoryBlobRetentionRepository;
   chunks: InMemoryChunkRepository;
   indexJobs: InMemoryIndexJobQueue;
   indexState: InMemoryIndexStateRepository;
@@ -1428,6 +1482,7 @@ export function createInMemoryRepositories(): InMemoryRepositories {
     apiKeys: new InMemoryApiKeyRepository(tables),
     users: new InMemoryUserRepository(tables),
     blobs: new InMemoryBlobRepository(tables),
+    blobRetention: new InMemoryBlobRetentionRepository(tables),
     chunks: new InMemoryChunkRepository(tables),
     indexJobs: new InMemoryIndexJobQueue(tables),
     indexState: new InMemoryIndexStateRepository(tables),

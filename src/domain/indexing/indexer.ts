@@ -62,6 +62,12 @@ export class Indexer {
        * the vector store (its shard placement assumes one writer). Absent: always drain.
        */
       lease?: WorkerLease;
+      /**
+       * Run for the owners of a round's committed blobs (UPSERT_BLOB jobs)
+       * before the jobs are completed, so a crash runs it again: forgetting
+       * past the blob token cap (blob-retention.ts).
+       */
+      afterBlobsIndexed?: (owners: { projectId: string; userPk: string }[]) => Promise<unknown>;
     },
     options: Partial<IndexerOptions> = {},
   ) {
@@ -150,6 +156,7 @@ export class Indexer {
   private async write(jobs: IndexJob[], prepared: PreparedRound): Promise<void> {
     try {
       await this.apply(jobs, prepared);
+      await this.afterBlobs(jobs);
       await this.deps.jobs.complete(jobs.map((job) => job.id));
     } catch (error) {
       // Not the jobs' fault: the round stops and they wait for the index.
@@ -161,6 +168,7 @@ export class Indexer {
   private async process(jobs: IndexJob[]): Promise<void> {
     try {
       await this.apply(jobs, await this.prepare(jobs));
+      await this.afterBlobs(jobs);
       await this.deps.jobs.complete(jobs.map((job) => job.id));
     } catch (error) {
       // Not the jobs' fault: the round stops and they wait for the index.
@@ -179,6 +187,14 @@ export class Indexer {
       );
       await this.deps.jobs.retryLater(job.id, message, new Date(Date.now() + delay));
     }
+  }
+
+  private async afterBlobs(jobs: IndexJob[]): Promise<void> {
+    if (!this.deps.afterBlobsIndexed) return;
+    const owners = jobs.flatMap((job) =>
+      job.kind === 'UPSERT_BLOB' ? [{ projectId: job.projectId, userPk: job.userPk }] : [],
+    );
+    if (owners.length > 0) await this.deps.afterBlobsIndexed(owners);
   }
 
   /** The chunks of the blobs the jobs upsert, read in one go, and the vectors of the first step of them. */

@@ -28,9 +28,17 @@ function topic(name: string, description: string, subTopics: ProfileSubTopic[]):
   return { name, description, subTopics };
 }
 
+/** Blob tokens a user may store by default (Memobase's per-user cap); past it the oldest blobs are forgotten. */
+export const DEFAULT_BLOB_TOKEN_CAP = 3_000_000;
+/** The smallest cap a project may set: below it a single conversation would not fit. */
+export const MIN_BLOB_TOKEN_CAP = 100;
+/** The largest cap a project may set (a GraphQL Int, and far above any one user's need). */
+export const MAX_BLOB_TOKEN_CAP = 1_000_000_000;
+
 /** The profile used until a project saves its own (strict: false, so nothing is dropped). */
 export const DEFAULT_PROFILE_CONFIG: ProfileConfig = deepFreeze({
   strict: false,
+  blobTokenCap: DEFAULT_BLOB_TOKEN_CAP,
   topics: [
     topic('basic_info', 'Basic facts about the user', [
       single('name', "The user's name"),
@@ -200,7 +208,8 @@ export interface ProfileConfigProblem {
  * one sub-topic and at most MAX_SUB_TOPICS; names are non-empty, trimmed, at
  * most MAX_NAME_LENGTH characters, free of control characters, and unique
  * (case-insensitively) among topics and among one topic's sub-topics;
- * descriptions are strings of at most MAX_DESCRIPTION_LENGTH characters.
+ * descriptions are strings of at most MAX_DESCRIPTION_LENGTH characters;
+ * blobTokenCap is a whole number from MIN_BLOB_TOKEN_CAP to MAX_BLOB_TOKEN_CAP.
  */
 export function validateProfileConfig(config: ProfileConfig): ProfileConfigProblem[] {
   const problems: ProfileConfigProblem[] = [];
@@ -208,6 +217,12 @@ export function validateProfileConfig(config: ProfileConfig): ProfileConfigProbl
   const value: unknown = config;
   if (!isRecord(value)) return [{ path: 'config', message: 'must be an object with `strict` and `topics`' }];
   if (typeof value.strict !== 'boolean') add('strict', 'must be true or false');
+  const cap = value.blobTokenCap;
+  if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < MIN_BLOB_TOKEN_CAP || cap > MAX_BLOB_TOKEN_CAP)
+    add(
+      'blobTokenCap',
+      `must be a whole number of tokens from ${MIN_BLOB_TOKEN_CAP} to ${MAX_BLOB_TOKEN_CAP.toLocaleString('en')} (got ${JSON.stringify(cap)})`,
+    );
   const topics = value.topics;
   if (!Array.isArray(topics)) {
     add('topics', 'must be a list of topics');
@@ -251,13 +266,17 @@ export function validateProfileConfig(config: ProfileConfig): ProfileConfigProbl
 export function parseProfileConfig(
   value: unknown,
 ): { ok: true; config: ProfileConfig } | { ok: false; problems: ProfileConfigProblem[] } {
-  const problems = validateProfileConfig(value as ProfileConfig);
+  // Configs saved before blobTokenCap existed have the default cap.
+  const withCap =
+    isRecord(value) && value.blobTokenCap === undefined ? { ...value, blobTokenCap: DEFAULT_BLOB_TOKEN_CAP } : value;
+  const problems = validateProfileConfig(withCap as ProfileConfig);
   if (problems.length > 0) return { ok: false, problems };
-  const config = value as ProfileConfig;
+  const config = withCap as ProfileConfig;
   return {
     ok: true,
     config: {
       strict: config.strict,
+      blobTokenCap: config.blobTokenCap,
       topics: config.topics.map((t) => ({
         name: t.name,
         description: t.description,

@@ -61,6 +61,8 @@ export class UsageService {
       llmCalls: sum((d) => d.llmCalls),
       llmPromptTokens: sum((d) => d.llmPromptTokens),
       llmCompletionTokens: sum((d) => d.llmCompletionTokens),
+      blobsForgotten: sum((d) => d.blobsForgotten),
+      tokensForgotten: sum((d) => d.tokensForgotten),
       days: daily,
     };
   }

@@ -86,6 +86,7 @@ export class PrismaBlobRepository implements BlobRepository {
       createdAt: blob.createdAt.toISOString(),
       bufferState: blob.buffer ? 'PENDING' : 'NONE',
       tokens: blob.buffer?.tokens ?? 0,
+      storedTokens: blob.tokens,
       agentId: blob.agentId,
       runId: blob.runId,
     }));
@@ -104,12 +105,12 @@ export class PrismaBlobRepository implements BlobRepository {
     const usageRows = blobUsage(blobs, usageDay(new Date()));
     await this.db.$executeRaw`
       WITH new_blobs AS (
-        INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens", "agentId", "runId")
+        INSERT INTO "Blob" ("id", "projectId", "userPk", "type", "content", "metadata", "createdAt", "bufferState", "tokens", "storedTokens", "agentId", "runId")
         SELECT b."id", b."projectId", b."userPk", b."type"::"BlobType", b."content", b."metadata", b."createdAt",
-               b."bufferState"::"BufferState", b."tokens", b."agentId", b."runId"
+               b."bufferState"::"BufferState", b."tokens", b."storedTokens", b."agentId", b."runId"
         FROM jsonb_to_recordset(${JSON.stringify(blobRows)}::jsonb)
           AS b("id" uuid, "projectId" uuid, "userPk" uuid, "type" text, "content" jsonb, "metadata" jsonb, "createdAt" timestamp, "bufferState" text, "tokens" int,
-               "agentId" text, "runId" text)
+               "storedTokens" int, "agentId" text, "runId" text)
         RETURNING "id", "projectId", "userPk"
       ), new_chunks AS (
         INSERT INTO "Chunk" ("id", "blobId", "projectId", "userPk", "ordinal", "text", "searchText", "messageIndex", "charStart", "charEnd", "startTime", "endTime", "createdAt")

@@ -142,6 +142,7 @@ export function toEventRecord(row: EventRow): MemoryEventRecord {
     id: row.id,
     projectId: row.projectId,
     userPk: row.userPk,
+    kind: row.kind,
     summary: row.summary,
     tags: row.tags,
     blobIds: row.blobIds,

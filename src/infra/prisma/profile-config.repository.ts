@@ -1,4 +1,5 @@
 import type { ProfileConfigRepository } from '../../domain/ports.js';
+import { DEFAULT_BLOB_TOKEN_CAP } from '../../domain/profile/default-profile.js';
 import type { ProfileConfig } from '../../domain/types.js';
 import type { Prisma, PrismaClient } from './generated/client.js';
 
@@ -7,7 +8,13 @@ export class PrismaProfileConfigRepository implements ProfileConfigRepository {
 
   async get(projectId: string): Promise<ProfileConfig | null> {
     const row = await this.db.profileConfig.findUnique({ where: { projectId } });
-    return row ? (row.config as unknown as ProfileConfig) : null;
+    // Configs saved before blobTokenCap existed have the default cap.
+    return row
+      ? ({
+          blobTokenCap: DEFAULT_BLOB_TOKEN_CAP,
+          ...(row.config as unknown as Partial<ProfileConfig>),
+        } as ProfileConfig)
+      : null;
   }
 
   async set(projectId: string, config: ProfileConfig): Promise<void> {

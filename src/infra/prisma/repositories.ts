@@ -3,6 +3,7 @@
 import type {
   ApiKeyRepository,
   BlobRepository,
+  BlobRetentionRepository,
   ChunkRepository,
   EventRepository,
   IndexJobQueue,
@@ -19,6 +20,7 @@ import type {
 } from '../../domain/ports.js';
 import { PrismaApiKeyRepository } from './api-key.repository.js';
 import { PrismaBlobRepository } from './blob.repository.js';
+import { PrismaBlobRetentionRepository } from './blob-retention.repository.js';
 import { PrismaChunkRepository } from './chunk.repository.js';
 import { PrismaEventRepository } from './event.repository.js';
 import type { PrismaClient } from './generated/client.js';
@@ -39,6 +41,7 @@ export interface Repositories {
   apiKeys: ApiKeyRepository;
   users: UserRepository;
   blobs: BlobRepository;
+  blobRetention: BlobRetentionRepository;
   chunks: ChunkRepository;
   indexJobs: IndexJobQueue;
   indexState: IndexStateRepository;
@@ -59,6 +62,7 @@ export function createRepositories(db: PrismaClient, poolMax = 1): Repositories 
     apiKeys: new PrismaApiKeyRepository(db),
     users: new PrismaUserRepository(db),
     blobs: new PrismaBlobRepository(db, Math.max(1, Math.floor(poolMax / 2))),
+    blobRetention: new PrismaBlobRetentionRepository(db),
     chunks: new PrismaChunkRepository(db),
     indexJobs: new PrismaIndexJobQueue(db),
     indexState: new PrismaIndexStateRepository(db),

@@ -17,6 +17,8 @@ export interface UsageIncrement {
   llmCalls?: number;
   llmPromptTokens?: number;
   llmCompletionTokens?: number;
+  blobsForgotten?: number;
+  tokensForgotten?: number;
 }
 
 /** The UTC day of `at`, as UsageDay stores it. */
@@ -27,15 +29,19 @@ export function usageDay(at: Date): string {
 /** Adds to (or creates) one user's day: one row, so concurrent writers serialise on it and never lose a count. */
 export function usageUpsert(add: UsageIncrement): Prisma.Sql {
   return Prisma.sql`
-    INSERT INTO "UsageDay" ("projectId", "userPk", "day", "blobs", "tokensStored", "llmCalls", "llmPromptTokens", "llmCompletionTokens")
+    INSERT INTO "UsageDay" ("projectId", "userPk", "day", "blobs", "tokensStored", "llmCalls", "llmPromptTokens", "llmCompletionTokens",
+                            "blobsForgotten", "tokensForgotten")
     VALUES (${add.projectId}::uuid, ${add.userPk}::uuid, ${add.day}::date, ${add.blobs ?? 0}, ${add.tokensStored ?? 0},
-            ${add.llmCalls ?? 0}, ${add.llmPromptTokens ?? 0}, ${add.llmCompletionTokens ?? 0})
+            ${add.llmCalls ?? 0}, ${add.llmPromptTokens ?? 0}, ${add.llmCompletionTokens ?? 0},
+            ${add.blobsForgotten ?? 0}, ${add.tokensForgotten ?? 0})
     ON CONFLICT ("projectId", "userPk", "day") DO UPDATE SET
       "blobs" = "UsageDay"."blobs" + EXCLUDED."blobs",
       "tokensStored" = "UsageDay"."tokensStored" + EXCLUDED."tokensStored",
       "llmCalls" = "UsageDay"."llmCalls" + EXCLUDED."llmCalls",
       "llmPromptTokens" = "UsageDay"."llmPromptTokens" + EXCLUDED."llmPromptTokens",
-      "llmCompletionTokens" = "UsageDay"."llmCompletionTokens" + EXCLUDED."llmCompletionTokens"`;
+      "llmCompletionTokens" = "UsageDay"."llmCompletionTokens" + EXCLUDED."llmCompletionTokens",
+      "blobsForgotten" = "UsageDay"."blobsForgotten" + EXCLUDED."blobsForgotten",
+      "tokensForgotten" = "UsageDay"."tokensForgotten" + EXCLUDED."tokensForgotten"`;
 }
 
 export class PrismaUsageRepository implements UsageRepository {
@@ -49,7 +55,15 @@ export class PrismaUsageRepository implements UsageRepository {
         ...(scope.userPk ? { userPk: scope.userPk } : {}),
         day: { gte: new Date(`${from}T00:00:00Z`), lte: new Date(`${to}T00:00:00Z`) },
       },
-      _sum: { blobs: true, tokensStored: true, llmCalls: true, llmPromptTokens: true, llmCompletionTokens: true },
+      _sum: {
+        blobs: true,
+        tokensStored: true,
+        llmCalls: true,
+        llmPromptTokens: true,
+        llmCompletionTokens: true,
+        blobsForgotten: true,
+        tokensForgotten: true,
+      },
       orderBy: { day: 'asc' },
     });
     return rows.map((row) => ({
@@ -59,6 +73,8 @@ export class PrismaUsageRepository implements UsageRepository {
       llmCalls: row._sum.llmCalls ?? 0,
       llmPromptTokens: Number(row._sum.llmPromptTokens ?? 0),
       llmCompletionTokens: Number(row._sum.llmCompletionTokens ?? 0),
+      blobsForgotten: row._sum.blobsForgotten ?? 0,
+      tokensForgotten: Number(row._sum.tokensForgotten ?? 0),
     }));
   }
 }

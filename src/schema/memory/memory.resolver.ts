@@ -160,9 +160,20 @@ export class MemoryResolver {
     return ctx.services.memoryEdits.reset(user, keepBlobs !== false);
   }
 
-  @FieldResolver(() => [Blob], { description: 'The blobs this memory was extracted from.' })
+  @FieldResolver(() => [Blob], {
+    description:
+      'The blobs this memory was extracted from that still exist (deleted and forgotten ones are left out; sourceIds keeps them).',
+  })
   async sources(@Root() memory: MemoryRecord, @Ctx() ctx: Context): Promise<BlobView[]> {
     return blobViews(ctx, await ctx.loaders.memorySourceIds.load(memory.id));
+  }
+
+  @FieldResolver(() => [ID], {
+    description:
+      "The ids of the blobs this memory was extracted from, including blobs deleted since or forgotten past the project's blobTokenCap.",
+  })
+  sourceIds(@Root() memory: MemoryRecord, @Ctx() ctx: Context): Promise<string[]> {
+    return ctx.loaders.memorySourceIds.load(memory.id);
   }
 
   @FieldResolver(() => [MemoryChange], { description: 'Every change, oldest first.' })
@@ -216,7 +227,9 @@ export class MemoryEventResolver {
     return ctx.loaders.eventChanges.load(event.id);
   }
 
-  @FieldResolver(() => [Blob], { description: 'The blobs processed in this batch.' })
+  @FieldResolver(() => [Blob], {
+    description: 'The blobs of blobIds that still exist (none for BLOBS_FORGOTTEN).',
+  })
   blobs(@Root() event: MemoryEventRecord, @Ctx() ctx: Context): Promise<BlobView[]> {
     return blobViews(ctx, event.blobIds);
   }

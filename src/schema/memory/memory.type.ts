@@ -21,6 +21,21 @@ registerEnumType(ChangeActor, {
     'Who made a change: extraction from blobs, a call to the API (createMemory, updateMemory, deleteMemory, their batch forms, deleteMemoriesWhere, resetUser), or the sweep that deletes expired memories.',
 });
 
+export enum MemoryEventKind {
+  EXTRACTION = 'EXTRACTION',
+  BLOBS_FORGOTTEN = 'BLOBS_FORGOTTEN',
+}
+registerEnumType(MemoryEventKind, {
+  name: 'MemoryEventKind',
+  valuesConfig: {
+    EXTRACTION: { description: "A batch of the user's buffer was extracted into memories." },
+    BLOBS_FORGOTTEN: {
+      description:
+        "The user's oldest blobs were removed to keep it under the project's blobTokenCap; blobIds lists them, their memories stay.",
+    },
+  },
+});
+
 export enum ProcessingState {
   IDLE = 'IDLE',
   PROCESSING = 'PROCESSING',
@@ -122,10 +137,22 @@ export class MemoryChange {
   createdAt!: Date;
 }
 
-@ObjectType({ description: "One processed batch of a user's buffer: what was extracted from which blobs." })
+@ObjectType({
+  description:
+    "One processed batch of a user's buffer (what was extracted from which blobs), or the removal of its oldest blobs past the project's blobTokenCap.",
+})
 export class MemoryEvent {
   @Field(() => ID)
   id!: string;
+
+  @Field(() => MemoryEventKind)
+  kind!: MemoryEventKind;
+
+  @Field(() => [ID], {
+    description:
+      'The ids of the blobs processed (EXTRACTION) or removed (BLOBS_FORGOTTEN), whether or not they still exist.',
+  })
+  blobIds!: string[];
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;

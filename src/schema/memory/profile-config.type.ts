@@ -1,4 +1,11 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import {
+  DEFAULT_BLOB_TOKEN_CAP,
+  MAX_BLOB_TOKEN_CAP,
+  MIN_BLOB_TOKEN_CAP,
+} from '../../domain/profile/default-profile.js';
+
+const BLOB_TOKEN_CAP_DESCRIPTION = `Most blob tokens (estimated, about 4 characters a token, as usage counts them) one user may store, from ${MIN_BLOB_TOKEN_CAP} to ${MAX_BLOB_TOKEN_CAP.toLocaleString('en')}. Past it, the user's oldest blobs are forgotten: their chunks and vectors go, the memories extracted from them stay.`;
 
 @ObjectType()
 export class ProfileSubTopicConfig {
@@ -31,6 +38,9 @@ export class ProfileConfig {
 
   @Field(() => Boolean, { description: 'When true, facts outside these topics and sub-topics are dropped.' })
   strict!: boolean;
+
+  @Field(() => Int, { description: BLOB_TOKEN_CAP_DESCRIPTION })
+  blobTokenCap!: number;
 }
 
 @InputType()
@@ -64,4 +74,7 @@ export class ProfileConfigInput {
 
   @Field(() => Boolean, { defaultValue: false })
   strict!: boolean;
+
+  @Field(() => Int, { defaultValue: DEFAULT_BLOB_TOKEN_CAP, description: BLOB_TOKEN_CAP_DESCRIPTION })
+  blobTokenCap!: number;
 }

@@ -24,6 +24,8 @@ function stream(
   return {
     async next(): Promise<IteratorResult<DomainEvent>> {
       const result = await subscription.next();
+      // Each event is resolved against the database as it is now, not what an earlier event loaded.
+      ctx.loaders.clearAll();
       if (result.done || !ended(result.value)) return result;
       return subscription.return();
     },

@@ -27,6 +27,12 @@ export class UsageDay {
     description: 'Completion tokens those calls used, as the LLM endpoint reported them.',
   })
   llmCompletionTokens!: number;
+
+  @Field(() => Int, { description: "Blobs forgotten that day to keep users under the project's blobTokenCap." })
+  blobsForgotten!: number;
+
+  @Field(() => GraphQLSafeInt, { description: 'Estimated tokens of those blobs.' })
+  tokensForgotten!: number;
 }
 
 @ObjectType({
@@ -54,6 +60,12 @@ export class Usage {
 
   @Field(() => GraphQLSafeInt)
   llmCompletionTokens!: number;
+
+  @Field(() => Int)
+  blobsForgotten!: number;
+
+  @Field(() => GraphQLSafeInt)
+  tokensForgotten!: number;
 
   @Field(() => [UsageDay], { description: 'Days with any usage, oldest first (days without any are left out).' })
   days!: UsageDay[];

@@ -8,6 +8,7 @@ import { startScriptedLlmServer, type ScriptedLlmServer } from '../../fakes/scri
 
 const profile: ProfileConfig = {
   strict: false,
+  blobTokenCap: 3_000_000,
   topics: [
     {
       name: 'basic_info',

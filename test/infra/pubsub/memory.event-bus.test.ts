@@ -6,7 +6,17 @@ const event = (projectId: string, summary: string): DomainEvent => ({
   type: 'memory.event',
   projectId,
   userPk: 'u',
-  event: { id: summary, projectId, userPk: 'u', summary, tags: [], blobIds: [], usage: null, createdAt: new Date() },
+  event: {
+    id: summary,
+    projectId,
+    userPk: 'u',
+    kind: 'EXTRACTION',
+    summary,
+    tags: [],
+    blobIds: [],
+    usage: null,
+    createdAt: new Date(),
+  },
 });
 
 describe('InMemoryEventBus', () => {

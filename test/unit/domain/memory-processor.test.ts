@@ -145,6 +145,7 @@ describe('MemoryProcessor.processNext', () => {
     domain = await createTestDomain();
     const strict = {
       strict: true,
+      blobTokenCap: 3_000_000,
       topics: [
         { name: 'diet', description: 'Food', subTopics: [{ name: 'rules', description: '', singleValued: false }] },
       ],

@@ -421,13 +421,14 @@ describe('MemoryService', () => {
     expect(await memories.profileConfig(user.projectId)).toEqual(DEFAULT_PROFILE_CONFIG);
     const config = {
       strict: true,
+      blobTokenCap: 3_000_000,
       topics: [
         { name: 'diet', description: 'Food', subTopics: [{ name: 'rules', description: '', singleValued: false }] },
       ],
     };
     expect(await memories.setProfileConfig(domain.admin, config)).toEqual(config);
     expect(await memories.profileConfig(user.projectId)).toEqual(config);
-    const bad = { strict: false, topics: [{ name: '', description: '', subTopics: [] }] };
+    const bad = { strict: false, blobTokenCap: 3_000_000, topics: [{ name: '', description: '', subTopics: [] }] };
     const field = await fieldOf(memories.setProfileConfig(domain.admin, bad));
     expect(field.startsWith('input.topics[0]')).toBe(true);
     expect(await memories.profileConfig(user.projectId)).toEqual(config);
