@@ -330,7 +330,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     });
     const services: Services = {
       auth,
-      users: new UserService(repos.users, events),
+      users: new UserService(repos.users, events, exportFiles),
       blobs,
       query: new QueryService(repos.chunks, repos.blobs, vectors, embedder, DEFAULT_HYBRID, reranker, rerankOptions),
       memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),

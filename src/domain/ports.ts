@@ -67,8 +67,13 @@ export interface UserRepository {
   /** Throws ConflictError when `externalId` is taken within the project. */
   create(projectId: string, input: { externalId: string; data: JsonObject }): Promise<UserRecord>;
   update(pk: string, input: { data: JsonObject }): Promise<UserRecord>;
-  /** Deletes the user and its blobs; enqueues the vector-index cleanup in the same transaction. */
-  delete(user: UserRecord): Promise<void>;
+  /**
+   * Deletes the user and its blobs, and the lossless exports of that user
+   * alone (userIds exactly [its externalId]); enqueues the vector-index
+   * cleanup in the same transaction. Returns the ids of the exports deleted
+   * (their files are the caller's to remove).
+   */
+  delete(user: UserRecord): Promise<{ exportIds: string[] }>;
   findByExternalId(projectId: string, externalId: string): Promise<UserRecord | null>;
   /** Batch lookup for loaders: one entry per pk, null where absent. */
   findByPks(pks: readonly string[]): Promise<(UserRecord | null)[]>;

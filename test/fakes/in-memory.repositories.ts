@@ -355,10 +355,15 @@ export class InMemoryUserRepository implements UserRepository {
     return copy(user);
   }
 
-  async delete(user: UserRecord): Promise<void> {
-    if (!this.t.users.has(user.pk)) return;
+  async delete(user: UserRecord): Promise<{ exportIds: string[] }> {
+    if (!this.t.users.has(user.pk)) return { exportIds: [] };
     this.t.deleteUserCascade(user.pk);
     this.t.enqueueJob({ kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null });
+    const exportIds = [...this.t.exports.values()]
+      .filter((e) => e.projectId === user.projectId && e.userIds.length === 1 && e.userIds[0] === user.id)
+      .map((e) => e.id);
+    for (const id of exportIds) this.t.exports.delete(id);
+    return { exportIds };
   }
 
   async findByExternalId(projectId: string, externalId: string): Promise<UserRecord | null> {

@@ -178,7 +178,7 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
   const exportFiles = new InMemoryExportFiles();
   const services: Services = {
     auth,
-    users: new UserService(repos.users, events),
+    users: new UserService(repos.users, events, exportFiles),
     blobs,
     query: new QueryService(repos.chunks, repos.blobs, vectors, embedder, options.hybrid ?? DEFAULT_HYBRID),
     memories: new MemoryService(repos.memories, repos.events, repos.profileConfigs),

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { BadInputError, NotFoundError } from '../errors.js';
-import type { EventBus, UserRepository } from '../ports.js';
+import type { EventBus, ExportFileStore, UserRepository } from '../ports.js';
 import type { Page, UserRecord, Viewer } from '../types.js';
 import { jsonObject, pageRequest } from '../validation.js';
 
@@ -18,6 +18,8 @@ export class UserService {
   constructor(
     private readonly users: UserRepository,
     private readonly events: EventBus,
+    /** Where the files of the exports deleted with a user are removed. */
+    private readonly exportFiles: Pick<ExportFileStore, 'remove'>,
   ) {}
 
   async create(viewer: Viewer, input: CreateUserCommand): Promise<UserRecord> {
@@ -37,10 +39,16 @@ export class UserService {
     });
   }
 
-  /** Removes the user, its blobs and (through the index outbox) its vectors. */
+  /**
+   * Removes the user, its blobs, (through the index outbox) its vectors, and
+   * the lossless exports of that user alone with their files. Exports of
+   * several users are the project's backups: they keep the user's data until
+   * their retention ends (README, "Export a project").
+   */
   async delete(viewer: Viewer, id: string): Promise<boolean> {
     const user = await this.require(viewer, id);
-    await this.users.delete(user);
+    const { exportIds } = await this.users.delete(user);
+    for (const exportId of exportIds) await this.exportFiles.remove(exportId);
     // Its live subscriptions end, on every process.
     await this.events.publish({ type: 'user.deleted', projectId: user.projectId, userPk: user.pk });
     return true;

@@ -140,9 +140,9 @@ export class CachedUserRepository implements UserRepository {
     }
   }
 
-  async delete(user: UserRecord): Promise<void> {
+  async delete(user: UserRecord): Promise<{ exportIds: string[] }> {
     try {
-      await this.inner.delete(user);
+      return await this.inner.delete(user);
     } finally {
       this.forget(user.pk);
     }

@@ -43,13 +43,20 @@ export class PrismaUserRepository implements UserRepository {
    * enqueues DELETE_USER for the vector index, in one transaction. A user
    * already gone is a no-op.
    */
-  async delete(user: UserRecord): Promise<void> {
-    await this.db.$transaction(async (tx) => {
+  async delete(user: UserRecord): Promise<{ exportIds: string[] }> {
+    return this.db.$transaction(async (tx) => {
       const { count } = await tx.user.deleteMany({ where: { pk: user.pk } });
-      if (count === 0) return;
+      if (count === 0) return { exportIds: [] };
       await tx.indexJob.create({
         data: { kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null },
       });
+      // An export of this user alone is its data, erased with it; exports of
+      // several users (or of the whole project) are the project's backups and stay.
+      const exports = await tx.$queryRaw<{ id: string }[]>`
+        DELETE FROM "Export"
+        WHERE "projectId" = ${user.projectId}::uuid AND "userIds" = ARRAY[${user.id}]::text[]
+        RETURNING "id"`;
+      return { exportIds: exports.map((row) => row.id) };
     });
   }
 

@@ -42,7 +42,7 @@ export class UserResolver {
 
   @Mutation(() => Boolean, {
     description:
-      'Deletes the user and everything it owns: blobs, memories (with their history), events and buffer state, from the database, and its chunk and memory vectors from the vector index (through the outbox). To wipe memories but keep the user, use resetUser.',
+      'Deletes the user and everything it owns: blobs, memories (with their history), events and buffer state, from the database, its chunk and memory vectors from the vector index (through the outbox), and the lossless exports of that user alone (userIds: [id]) with their files; exports of several users or of the project stay until their retention ends. To wipe memories but keep the user, use resetUser.',
   })
   deleteUser(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.users.delete(ctx.viewer, id);
