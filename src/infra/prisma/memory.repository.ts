@@ -132,11 +132,10 @@ export class PrismaMemoryRepository implements MemoryRepository {
     const where = Prisma.sql`m."userPk" = ${userPk}::uuid AND ${selectionSql(selection, now)}`;
     const keyset = page.after ? Prisma.sql`AND ${keysetSql(page.order, page.after)}` : Prisma.empty;
     const [rows, counts] = await Promise.all([
-      page.first === 0
-        ? Promise.resolve([] as MemoryRowFields[])
-        : this.db.$queryRaw<MemoryRowFields[]>`
-            SELECT ${COLUMNS} FROM "Memory" m WHERE ${where} ${keyset}
-            ORDER BY ${orderSql(page.order)} LIMIT ${page.first + 1}`,
+      // `first + 1` rows even for first: 0, where the one row says whether a next page exists (Relay).
+      this.db.$queryRaw<MemoryRowFields[]>`
+        SELECT ${COLUMNS} FROM "Memory" m WHERE ${where} ${keyset}
+        ORDER BY ${orderSql(page.order)} LIMIT ${page.first + 1}`,
       this.db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS "total" FROM "Memory" m WHERE ${where}`,
     ]);
     return {
