@@ -572,6 +572,30 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['food/likes', 'Eats fish']],
     ],
     [
+      'a switch from one thing to another replaces it where it is remembered',
+      [['interests/sports', 'Plays squash']],
+      ['I moved from squash to padel this year.'],
+      [['interests/sports', 'Plays padel']],
+    ],
+    [
+      'a switch after giving something up takes its place',
+      [['education/learning', 'Is learning Italian']],
+      ["I'm done with Italian for now, switching to Greek."],
+      [['education/learning', 'Is learning Greek']],
+    ],
+    [
+      'a switch to something nothing remembers changes nothing',
+      [['education/learning', 'Is learning Italian']],
+      ["I'm switching to a new phone plan."],
+      [['education/learning', 'Is learning Italian']],
+    ],
+    [
+      'a give-up one had to make is a give-up, whatever the reason',
+      [['interests/sports', 'Plays rugby']],
+      ['I had to stop playing rugby after my injury.'],
+      [],
+    ],
+    [
       'an ordinal birthday says the new age',
       [['basic_info/age', 'Is 39 years old']],
       ["It's my 40th birthday today!"],

@@ -7,6 +7,7 @@
 import { DEFAULT_PROFILE_CONFIG, findSlot, sameName } from '../../../domain/profile/default-profile.js';
 import type { ExistingMemory, MemoryOperation, ProfileConfig } from '../../../domain/types.js';
 import { normaliseText } from './facts.js';
+import { escapeRegExp } from './values.js';
 import type { CandidateFact, Intent, SlotPattern } from './intents.js';
 
 /** A slot as the project's config spells it, and whether it holds one value. */
@@ -91,6 +92,21 @@ export function decide(
         for (const entry of live())
           if (intent.targets.some((t) => inPattern(entry, t)))
             remove(entry, `The user asked to forget it: "${clip(intent.source)}"`);
+        break;
+      }
+      case 'substitute': {
+        // Also a memory taken back earlier in the batch: "I'm done with Spanish, switching to German".
+        const from = normaliseText(intent.from);
+        const named = entries.filter(
+          (e) =>
+            (!e.deleted || (e.id !== null && e.touched >= 0)) && ` ${normaliseText(e.text)} `.includes(` ${from} `),
+        );
+        for (const entry of named) {
+          entry.deleted = false;
+          entry.deleteReason = '';
+          entry.text = entry.text.replace(new RegExp(`\\b${escapeRegExp(intent.from)}\\b`, 'i'), intent.to);
+          touch(entry);
+        }
         break;
       }
       default: {

@@ -29,4 +29,6 @@ export interface SlotPattern {
 export type Intent =
   | { kind: 'assert'; fact: CandidateFact }
   | { kind: 'retract'; fact: CandidateFact; source: string }
-  | { kind: 'forget'; targets: SlotPattern[]; source: string };
+  | { kind: 'forget'; targets: SlotPattern[]; source: string }
+  /** One thing for another in whatever memory names it: "I switched from Italian to Spanish". */
+  | { kind: 'substitute'; from: string; to: string; source: string };

@@ -124,6 +124,8 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
 
 /** `sentence`: the whole sentence, which may say how long in a clause of its own ("since I was twelve"). */
 function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, now: Date, sentence: string): Intent[] {
+  // What the sentence's last retraction took back: "I'm done with Spanish, switching to German" puts German in its place.
+  let given: string | null = null;
   return clauses.flatMap((said) => {
     // "Found out last week that I'm pregnant": the user's own clause is the statement.
     const clause = learnedClause(said) ?? said;
@@ -186,12 +188,28 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
       const had = clauseIntents(`I have ${counted ? who : `a ${who}`}`, ctx);
       intents = [...intents, ...had.filter((i) => i.kind === 'assert' && HOUSEHOLD_SLOTS.has(i.fact.slot.subTopic))];
     }
+    // "I switched from Italian to Spanish", "..., switching to German": one thing for another wherever it is remembered.
+    const switched = intents.length === 0 ? (switchOf(trimmed) ?? switchOf(canonical.text)) : null;
+    const from = switched?.from ?? given;
+    if (switched && from) intents = [{ kind: 'substitute', from, to: switched.to, source: clause }];
+    const retraction = intents.find((i) => i.kind === 'retract');
+    if (retraction?.kind === 'retract') given = retraction.fact.value;
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
       return intents;
     // Nothing for a slot this project has: maybe one of its own slots is named.
     const custom = customSlotFact(canonical.text, profile);
     return custom ? [{ kind: 'assert' as const, fact: custom }] : intents;
   });
+}
+
+/** A verb of switching (by its forms), what was left and what was taken up: "I switched from Italian to Spanish". */
+const SWITCH =
+  /^(?:I|we) (?:am |are |have |just |finally )*(?:switch(?:ed|ing)?|chang(?:ed|ing)|mov(?:ed|ing)(?: on| over)?|went(?: over)?|gone(?: over)?|going over|turn(?:ed|ing)) (?:from (?:my |the )?([\p{L}][\p{L}'-]*(?: [\p{L}][\p{L}'-]*)?) )?to (?:my |the )?([\p{L}][\p{L}'-]*(?: [\p{L}][\p{L}'-]*)?)(?: instead| now| for now)?$/iu;
+
+function switchOf(clause: string): { from: string | null; to: string } | null {
+  const m = SWITCH.exec(clause);
+  if (!m || /^(?:a|an|the|it|that|this|doing|being|working|using|eating|be|do|get|make)$/i.test(m[2]!)) return null;
+  return { from: m[1] ?? null, to: m[2]! };
 }
 
 /** A clause worth matching: not a question, a conditional or wish, a guess, or someone else's words. */

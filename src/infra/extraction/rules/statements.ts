@@ -954,6 +954,8 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     ),
     // "I moved from Berlin to Munich": the old home is taken back, the new one kept.
     (m, ctx) => {
+      // "I moved from squash to padel": a place is named with a capital; a switch of things is read elsewhere.
+      if (m[1] && !/\p{Lu}/u.test(m[1]) && !/\p{Lu}/u.test(m[2]!)) return [];
       const to = placeFact('location', 'Lives in', m[2]!);
       const from = m[1] ? asPlace(m[1]) : null;
       if (to.length === 0) return [];
@@ -2209,11 +2211,21 @@ const GIVE_UP =
  * learning Spanish", "I learn Spanish" (the base form from the tagger's
  * lemma). Empty when the clause is neither.
  */
+/** "I had to stop", "I decided to give up": a give-up verb after a verb of having to or choosing is the give-up itself. */
+const MADE_TO =
+  /^(I|we) (?:had to|have had to|decided to|have decided to|chose to|was forced to|were forced to|finally) (stop|quit|give up|drop)\b/i;
+const GAVE: Record<string, string> = { stop: 'stopped', quit: 'quit', 'give up': 'gave up', drop: 'dropped' };
+
 export function positiveForms(clause: string): string[] {
-  const c = withoutTrailers(clause);
+  const c = withoutTrailers(clause).replace(
+    MADE_TO,
+    (_m, who: string, verb: string) => `${who} ${GAVE[verb.toLowerCase()] ?? verb}`,
+  );
   const gaveUp = GIVE_UP.exec(c);
   if (gaveUp) {
-    const [, who, gerund, rest] = gaveUp as unknown as [string, string, string, string];
+    const [, who, gerund, said] = gaveUp as unknown as [string, string, string, string];
+    // "I stopped playing rugby after my injury": why and when it stopped is not part of the habit.
+    const rest = said.replace(/\s+(?:after|because|since|due to|when|as|until|following)\b.*$/i, '');
     // "I've stopped being vegan" takes back "I am vegan".
     if (gerund.toLowerCase() === 'being') return [`${who} ${who.toLowerCase() === 'we' ? 'are' : 'am'}${rest}`];
     const base = baseForm(gerund);
