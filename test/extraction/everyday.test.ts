@@ -263,6 +263,16 @@ const categories: Record<string, Case[]> = {
     ],
     ["I'm a lifelong Celtic supporter.", [['interests/likes', 'Likes Celtic']]],
   ],
+  'two clauses joined, whatever the verb ends with': [
+    [
+      "I'm a carer for my mum and on Sundays I sing in a choir.",
+      [
+        ['work/title', 'Works as a carer'],
+        ['interests/music', 'Sings in a choir'],
+      ],
+    ],
+    ['I do Pilates twice a week.', [['interests/sports', 'Does Pilates']]],
+  ],
   'role and employer with what lies between': [
     [
       "I work as a nurse on the night shift at St Mary's.",

@@ -101,7 +101,10 @@ const isVerb = (t: Token | undefined): boolean =>
   t !== undefined && (t.pos === 'VERB' || t.pos === 'AUX') && t.text === t.lower;
 /** A verb that can head a clause: not a participle describing a noun ("a dog named Max", "kids aged five"). */
 const isFiniteVerb = (t: Token | undefined): boolean =>
-  isVerb(t) && !/^(?:named|called|aged|born|based)$/.test(t!.lower) && !(t!.pos === 'VERB' && /ing$/.test(t!.lower));
+  isVerb(t) &&
+  !/^(?:named|called|aged|born|based)$/.test(t!.lower) &&
+  // An -ing participle, not a verb that ends so ("sing", "bring").
+  !(t!.pos === 'VERB' && /ing$/.test(t!.lower) && t!.lemma !== t!.lower);
 
 /** Only comments on what was said: "honestly", "quite severely", "always have", "just so you know". */
 function isQualifierOnly(tokens: readonly Token[]): boolean {
@@ -458,8 +461,9 @@ function timeTailOpening(tokens: readonly Token[]): number {
     (TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) || APPROXIMATELY.has(tokens[i - 1]!.lower)) &&
     !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)
   ) {
+    // "Pilates twice a week": a name before the phrase is its object, unless it names a time ("Mondays").
     if (
-      tokens[i - 1]!.pos === 'NOUN' &&
+      (tokens[i - 1]!.pos === 'NOUN' || (tokens[i - 1]!.pos === 'PROPN' && !isTimeNoun(tokens[i - 1]!))) &&
       !TIME_NOUNS.has(tokens[i - 1]!.lemma) &&
       !/^(?:times|x)$/.test(tokens[i - 1]!.lower)
     )
