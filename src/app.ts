@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { Config, EmbeddingsConfig, LlmConfig } from './config.js';
+import { type Config, ConfigError, type EmbeddingsConfig, type LlmConfig } from './config.js';
 import type { Context, Services } from './context.js';
 import { AuthService } from './domain/auth/auth.service.js';
 import { BlobService } from './domain/blobs/blob.service.js';
@@ -50,7 +50,8 @@ import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { type CacheStats, CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
-import { applyMigrations } from './infra/prisma/migrate.js';
+import { applyMigrations, missingDatabaseName } from './infra/prisma/migrate.js';
+import { isConnectionWaitTimeout } from './infra/prisma/prisma-errors.js';
 import { PrismaWorkerLease } from './infra/prisma/worker-lease.js';
 import { createRepositories, type Repositories } from './infra/prisma/repositories.js';
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
@@ -384,6 +385,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         requestScope: (requestId, work) => requestScopes.run(requestId, work),
         metrics,
         downloadExport: (viewer, id) => exports.download(viewer, id),
+        isOverload: isConnectionWaitTimeout,
         watchKey: (viewer, onRevoked) => {
           const revocations = events.subscribe(
             viewer.projectId,
@@ -594,7 +596,14 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
     databaseUrl = config.database.url;
     poolMax = config.database.poolMax;
   }
-  await applyMigrations({ url: databaseUrl, log });
+  await applyMigrations({ url: databaseUrl, log }).catch((error: unknown) => {
+    const missing = config.database.kind === 'external' ? missingDatabaseName(error) : null;
+    if (missing === null) throw error;
+    // An operator's typo, not a crash: say which setting to fix (the URL's host only, never its password).
+    throw new ConfigError(
+      `DATABASE_URL: the database "${missing}" does not exist on ${new URL(databaseUrl).host}; create it (createdb ${missing}) or correct the name in DATABASE_URL`,
+    );
+  });
   const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery, stream });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
   const repos = createRepositories(prisma, poolMax);

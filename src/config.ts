@@ -98,7 +98,8 @@ export const SETTINGS = {
   DATABASE_URL: setting({
     schema: postgresUrl,
     unset: 'embedded PGlite',
-    description: 'a real PostgreSQL (`postgresql://…`); migrations are applied at start',
+    description:
+      'a real PostgreSQL (`postgresql://…`); migrations are applied at start; a database that does not exist stops start-up (exit code 2) with a message naming DATABASE_URL',
   }),
   DATABASE_POOL_MAX: setting({
     schema: z.coerce.number().int().min(1).max(200),

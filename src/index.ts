@@ -1,7 +1,7 @@
 // Entry point: load the configuration, build the app, serve until SIGTERM/SIGINT.
 
 import { buildApp } from './app.js';
-import { loadConfigOrExit } from './config.js';
+import { ConfigError, loadConfigOrExit } from './config.js';
 import { createLogger } from './lib/logger.js';
 
 async function main(): Promise<void> {
@@ -32,6 +32,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    // A setting to fix: the message says which and how; a stack trace would only hide it.
+    process.stderr.write(`memql: failed to start: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `memql: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

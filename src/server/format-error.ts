@@ -38,7 +38,23 @@ function publicExtensions(extensions: Record<string, unknown> | undefined): Reco
   return rest;
 }
 
-export function createErrorFormatter(log: Logger) {
+/** Seconds a client is asked to wait before it sends again a request the overloaded server could not start. */
+export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+/** The answer to a request the overloaded server could not serve: RATE_LIMITED, retryable after retryAfter seconds. */
+export function overloadError(): GraphQLFormattedError {
+  return {
+    message: `the server is busy (no database connection came free in time): retry in ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+    extensions: {
+      code: DOMAIN_ERROR_CODES.RATE_LIMITED,
+      retryAfter: OVERLOAD_RETRY_AFTER_SECONDS,
+      reason: 'OVERLOADED',
+    },
+  };
+}
+
+/** `isOverload`: whether an unexpected error says the server is overloaded (answered RATE_LIMITED, retryable). */
+export function createErrorFormatter(log: Logger, isOverload: (error: unknown) => boolean = () => false) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
@@ -67,6 +83,11 @@ export function createErrorFormatter(log: Logger) {
     ) {
       // An error with a known code thrown by a resolver or a guard (limits, deadline): its details stay.
       return { message: original.message, path: formatted.path, extensions: publicExtensions(original.extensions) };
+    }
+    if (isOverload(original)) {
+      // The statement that waited never ran; the client may send the request again.
+      log.warn({ path: formatted.path }, 'no database connection came free in time; answered RATE_LIMITED');
+      return { ...overloadError(), path: formatted.path, locations: formatted.locations };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
     return {

@@ -17,7 +17,12 @@ import type { Viewer } from '../domain/types.js';
 import type { Logger } from '../lib/logger.js';
 import { type BodyLimits, createAuthGate } from './auth-gate.js';
 import { createCors } from './cors.js';
-import { createErrorFormatter, DOMAIN_ERROR_CODES } from './format-error.js';
+import {
+  createErrorFormatter,
+  DOMAIN_ERROR_CODES,
+  OVERLOAD_RETRY_AFTER_SECONDS,
+  overloadError,
+} from './format-error.js';
 import { createWebPages } from './web-pages.js';
 import type { OperationGate } from './operation-gate.js';
 import { deadlineError, responseTooLargeError } from './request-guard.js';
@@ -59,6 +64,8 @@ export interface TransportDeps {
   metrics: MemqlMetrics;
   /** A finished export's file, for GET /exports/{id} (export-download.ts); null when not the viewer's. */
   downloadExport: ExportDownloadDeps['download'];
+  /** Whether an unexpected error says the server is overloaded (no database connection came free): RATE_LIMITED, retryable. */
+  isOverload(error: unknown): boolean;
 }
 
 export interface RunningServer {
@@ -88,7 +95,7 @@ interface SocketOperation {
 
 export async function startHttpServer(deps: TransportDeps, options: HttpServerOptions): Promise<RunningServer> {
   const httpServer = http.createServer();
-  const formatError = createErrorFormatter(deps.log);
+  const formatError = createErrorFormatter(deps.log, deps.isOverload);
   const cors = createCors(options.corsOrigins);
   const pages = createWebPages({ enabled: options.browserPages, graphqlPath: GRAPHQL_PATH });
   const { gate } = deps;
@@ -242,6 +249,13 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
   httpServer.on('request', (req, res) => {
     res.once('finish', () => metrics.httpRequest(routeOf(req.url), res.statusCode));
     handle(req, res).catch((error: unknown) => {
+      if (deps.isOverload(error) && !res.headersSent) {
+        // Before execution (the key's lookup, say): 503 with Retry-After, the same RATE_LIMITED error as during it.
+        deps.log.warn({}, 'no database connection came free in time; answered RATE_LIMITED');
+        res.setHeader('Retry-After', String(OVERLOAD_RETRY_AFTER_SECONDS));
+        sendJson(res, 503, { errors: [overloadError()] });
+        return;
+      }
       deps.log.error({ err: error }, 'request handling failed');
       if (!res.headersSent)
         sendJson(res, 500, {

@@ -38,6 +38,23 @@ export interface MigrationLog {
 const silent: MigrationLog = { info: () => undefined, debug: () => undefined };
 
 /** A migration or diff that the schema engine refused; `cause` holds the engine's error. */
+/**
+ * The name of the database the URL names when the server says it does not
+ * exist (the schema engine's "Database `x` does not exist", PostgreSQL's
+ * 3D000 'database "x" does not exist'); null for any other error.
+ */
+export function missingDatabaseName(error: unknown): string | null {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string') {
+      const match = /Database `([^`]+)` does not exist|database "([^"]+)" does not exist/.exec(message);
+      if (match) return match[1] ?? match[2] ?? null;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
 export class MigrationError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

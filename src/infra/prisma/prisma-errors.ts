@@ -19,6 +19,24 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The statement never ran: every pooled connection stayed busy for the
+ * acquire timeout (pg-pool's "timeout exceeded when trying to connect"; an
+ * interactive transaction's maxWait is Prisma's P2028 "Unable to start a
+ * transaction in the given time"). The server is overloaded; the same request
+ * may well succeed a moment later.
+ */
+export function isConnectionWaitTimeout(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+    const message = typeof candidate.message === 'string' ? candidate.message : '';
+    if (message.includes('timeout exceeded when trying to connect')) return true;
+    if (candidate.code === 'P2028' && message.includes('Unable to start a transaction in the given time')) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
+
 /** A unique constraint refused the write (Prisma P2002). */
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
