@@ -17,7 +17,9 @@ export default defineConfig({
     exclude: ['test/services/**', 'node_modules/**'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // 61 tests start a server of their own (a fresh PGlite, migrations, Chroma):
+    // on a loaded 2-core machine that alone can take 40-50 s.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
   },
