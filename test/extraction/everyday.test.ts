@@ -290,6 +290,21 @@ const categories: Record<string, Case[]> = {
     ],
     ["I'm a carer for my mum.", [['work/title', 'Works as a carer']]],
   ],
+  'values said another way': [
+    ["I'm a fairly impatient person at heart.", [['psychological/personality', 'Is impatient']]],
+    ["I'm a busy person.", []],
+    ['We foster a retired greyhound called Bolt at home.', [['pets/dogs', 'Has a retired greyhound named Bolt']]],
+    ['My go-to breakfast is porridge.', [['food/likes', 'Favorite breakfast is porridge']]],
+    [
+      "I'm a site engineer in construction.",
+      [
+        ['work/title', 'Works as a site engineer'],
+        ['work/industry', 'Works in construction'],
+      ],
+    ],
+    ['Hate crowds, always have.', [['interests/dislikes', 'Dislikes crowds']]],
+    ['Love you!', []],
+  ],
   'tastes said of a generic subject': [
     ['Olives are so gross.', [['food/dislikes', 'Dislikes olives']]],
     ['Jazz is my thing.', [['interests/music', 'Likes jazz']]],
@@ -603,6 +618,18 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       'a give-up one had to make is a give-up, whatever the reason',
       [['interests/sports', 'Plays rugby']],
       ['I had to stop playing rugby after my injury.'],
+      [],
+    ],
+    [
+      'something taken up instead of what was quit takes its place',
+      [['education/learning', 'Is learning Korean']],
+      ['I quit learning Korean and started on Japanese instead.'],
+      [['education/learning', 'Is learning Japanese']],
+    ],
+    [
+      'a request to delete the stuff about a pet, asked as a question',
+      [['pets/cats', 'Has a cat named Smudge']],
+      ['Could you delete the stuff about my cat Smudge?'],
       [],
     ],
     [

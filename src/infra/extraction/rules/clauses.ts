@@ -256,6 +256,14 @@ function withSubject(tokens: Token[]): Token[] {
     (/ing$/.test(tokens[1]?.lower ?? '') || tokens[1]?.lower === 'longer')
   )
     return [...wordTokens('I am'), { ...first!, text: first!.lower, space: ' ' }, ...tokens.slice(1)];
+  // "Love a good long hike", "Hate crowds": a verb of liking opens a sentence without its subject (not "Like I said").
+  if (
+    i === 0 &&
+    /^(?:love|adore|hate|enjoy|loathe|detest)$/.test(first?.lower ?? '') &&
+    tokens.length > 1 &&
+    tokens[1]!.lower !== 'you'
+  )
+    return [...wordTokens('I'), { ...first!, text: first!.lower, pos: 'VERB', space: ' ' }, ...tokens.slice(1)];
   // "Favourite band is Radiohead": a favourite without its owner is the user's.
   if (i === 0 && first?.lower === 'favorite' && tokens.slice(1, 5).some((t) => /^(?:is|are)$/.test(t.lower)))
     return [...wordTokens('my'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];

@@ -31,7 +31,7 @@ const SUFFIX =
   /\s+(?:anymore|any more|any longer|please|for me|from (?:your|the) memory|from memory|too|as well|now|already|completely|entirely|info|information|details|data|stuff|things|facts|settings)$/i;
 
 const MEMORY_WORDING =
-  /\b(?:you know|you have|you stored|you saved|you remember|(?:told|said to|shared with|mentioned to) you|from (?:your |the )?memory|everything|anything|all (?:of )?(?:my|the)|whatever)\b/i;
+  /\b(?:(?:the )?(?:stuff|things?|bit|part) (?:about|on|regarding)|you know|you have|you stored|you saved|you remember|(?:told|said to|shared with|mentioned to) you|from (?:your |the )?memory|everything|anything|all (?:of )?(?:my|the)|whatever)\b/i;
 
 const T = (topic: string, subTopic: string | null = null): SlotPattern => ({ topic, subTopic });
 

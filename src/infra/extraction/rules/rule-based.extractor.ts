@@ -162,6 +162,15 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (fragment) intents = clauseIntents(fragment, ctx);
     // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
     if (intents.length === 0) intents = generalFacts(trimmed, ctx);
+    // "I keep a leopard gecko called Mango", "we own two alpacas": having, said with another verb of possession.
+    const possession = /^(I|we) (?:keep|own|foster|look after|have got|got) ((?:a|an|two|three|four|\d+) .+)$/i.exec(
+      trimmed,
+    );
+    if (intents.length === 0 && possession)
+      intents = clauseIntents(
+        `${possession[1]} have ${possession[2]!.replace(/\s+(?:in|at|on|with) (?:my|our|the|a|home|work)\b.*$/i, '')}`,
+        ctx,
+      ).filter((i) => i.kind === 'assert');
     // "I have played bass in a punk band since college": the habit at its core, without where, when and how much.
     const core = intents.length === 0 ? coreClause(trimmed, clause, sentence) : null;
     if (core) intents = clauseIntents(core, ctx);
@@ -172,9 +181,10 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     const slots = new Set(asserted.map((slot) => slot.subTopic));
     const studying = asserted.some((slot) => slot.topic === 'education');
     const frame = studying ? [] : jobFrame(canonical.text);
-    if (slots.has('title') !== slots.has('company'))
+    const jobSlots = ['title', 'company', 'industry'].filter((slot) => slots.has(slot)).length;
+    if (jobSlots > 0 && jobSlots < 3)
       intents = [...intents, ...frame.filter((i) => i.kind === 'assert' && !slots.has(i.fact.slot.subTopic))];
-    else if (intents.length === 0 && frame.length === 2) intents = frame;
+    else if (intents.length === 0 && frame.length >= 2) intents = frame;
     // "My wife Priya and I celebrated", "Dan and I have been together": the canonical clause says "we", the names are here.
     if (canonical.text !== clause) {
       const named = [...mentionFacts(clause), ...coupleFacts(clause)];
@@ -191,7 +201,9 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     // "I switched from Italian to Spanish", "..., switching to German": one thing for another wherever it is remembered.
     const switched = intents.length === 0 ? (switchOf(trimmed) ?? switchOf(canonical.text)) : null;
     const from = switched?.from ?? given;
-    if (switched && from) intents = [{ kind: 'substitute', from, to: switched.to, source: clause }];
+    // What was given up may be said as an activity ("learning Korean"): the thing is what is replaced.
+    const thing = from?.replace(/^\w+ing\s+/i, '');
+    if (switched && thing) intents = [{ kind: 'substitute', from: thing, to: switched.to, source: clause }];
     const retraction = intents.find((i) => i.kind === 'retract');
     if (retraction?.kind === 'retract') given = retraction.fact.value;
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
@@ -208,7 +220,15 @@ const SWITCH =
 
 function switchOf(clause: string): { from: string | null; to: string } | null {
   const m = SWITCH.exec(clause);
-  if (!m || /^(?:a|an|the|it|that|this|doing|being|working|using|eating|be|do|get|make)$/i.test(m[2]!)) return null;
+  if (!m) {
+    // "..., and started on Italian instead": taking something up in place of what was given up.
+    const instead =
+      /^(?:I|we) (?:have |just )?(?:start(?:ed|ing)?|took up|take up|picked up|am doing|began) (?:on |with )?(?:my |the )?([\p{L}][\p{L}'-]*) instead$/iu.exec(
+        clause,
+      );
+    return instead ? { from: null, to: instead[1]! } : null;
+  }
+  if (/^(?:a|an|the|it|that|this|doing|being|working|using|eating|be|do|get|make)$/i.test(m[2]!)) return null;
   return { from: m[1] ?? null, to: m[2]! };
 }
 

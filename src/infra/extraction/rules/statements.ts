@@ -800,8 +800,27 @@ function genericTaste(subject: string, predicate: string): Intent[] {
   return isLikeObject(thing) ? likeFacts(thing.toLowerCase(), polarity) : [];
 }
 
+/** Adjectives before "person" that say nothing of character: "a normal person", "a busy guy". */
+const NOT_TRAITS =
+  /^(?:good|bad|nice|normal|regular|real|different|new|old|young|busy|lucky|single|whole|certain|particular|random|average|other|same|right|wrong|only|first|last|tired)$/;
+
 /** Changes said loosely, tried after every other rule ("I'm done with keto" is a diet change first). */
 const LATE_CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'personality',
+    'I am a pretty anxious person',
+    /^I am (?:a|an) ((?:[\w-]+ ){0,2}?)([\w-]+) (?:person|guy|girl|gal|type|soul|character)(?: in general| overall| by nature| at heart)?$/i,
+    (m) => {
+      // "a pretty anxious person": the trait is the adjective, whatever degree word comes before it.
+      // Only degree words and the adjective before the noun: "a big board game person" is a fan, not a trait.
+      const before = tag(`I am a ${m[1]!}${m[2]!} person`).slice(3, -1);
+      const adjective = before.at(-1);
+      if (adjective?.pos !== 'ADJ' || before.some((t) => t.pos !== 'ADJ' && t.pos !== 'ADV')) return [];
+      const known = personalityFact(adjective.lower);
+      if (known.length > 0 || NOT_TRAITS.test(adjective.lower)) return known;
+      return [assert(fact('personality', `Is ${adjective.lower}`, adjective.lower))];
+    },
+  ),
   rule('like', 'Mushrooms are disgusting to me', /^(\p{L}[\p{L} '-]*?) (?:is|are) (.+)$/iu, (m) =>
     genericTaste(m[1]!, m[2]!),
   ),

@@ -146,6 +146,11 @@ const CONTRACTIONS: [RegExp, string][] = [
   // Job titles said short: "a backend dev", "a senior eng".
   [/\b(an?|the) ((?:[\w-]+ )?)dev(?=\s+(?:at|for|with|in|on|and|who)\b|\s*[,.!?;]|$)/gi, '$1 $2developer'],
   [/\b(an?|the) ((?:[\w-]+ )?)eng(?=\s+(?:at|for|with|in|on|and|who)\b|\s*[,.!?;]|$)/gi, '$1 $2engineer'],
+  // "My go-to comfort food is ...": a favourite by another name.
+  [
+    /\b(my|our) (?:go-?to|all-time favou?rite|absolute favou?rite|number one|no\. ?1) (?=[\w ]{1,30}? (?:is|are)\b)/gi,
+    '$1 favorite ',
+  ],
   [/\bgonna\b/gi, 'going to'],
   [/\bgotta\b/gi, 'have to'],
   [/\bfav(?:ou?rite)?\b/gi, 'favorite'],

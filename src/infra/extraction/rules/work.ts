@@ -5,7 +5,7 @@
 import { fact } from './facts.js';
 import type { CandidateFact, Intent } from './intents.js';
 import { assert } from './facts.js';
-import { JOB_STATUSES, JOBS, NATIONALITIES } from './lexicon.js';
+import { INDUSTRIES, JOB_STATUSES, JOBS, NATIONALITIES } from './lexicon.js';
 import { tag } from './nlp.js';
 import { withArticle } from './rule.js';
 import { cutTail, inClass, properCase, wordCount } from './values.js';
@@ -114,9 +114,10 @@ export function jobFrame(clause: string): Intent[] {
   if (tokens[0]?.lower !== 'i') return [];
   let title: string | undefined;
   let company: string | undefined;
+  let industry: string | undefined;
   for (let i = 1; i < tokens.length - 1; i++) {
     const word = tokens[i]!.lower;
-    if (word !== 'as' && word !== 'at' && word !== 'for' && word !== 'with') continue;
+    if (word !== 'as' && word !== 'at' && word !== 'for' && word !== 'with' && word !== 'in') continue;
     let j = i + 1;
     const phrase: string[] = [];
     while (j < tokens.length) {
@@ -132,10 +133,17 @@ export function jobFrame(clause: string): Intent[] {
     }
     const value = phrase.join('').trim();
     if (value === '') continue;
+    // "a project manager in construction": a field the lexicon knows.
+    if (word === 'in') {
+      const field = value.replace(/^the\s+/i, '').replace(/\s+(?:industry|sector|field)$/i, '');
+      if (INDUSTRIES.has(field.toLowerCase())) industry ??= field;
+      continue;
+    }
     if (word === 'as') title ??= value;
     else if (/^(?:a|an)\s/i.test(value) || tokens.slice(i + 1, j).some((t) => t.pos === 'PROPN')) company ??= value;
   }
   const t = title ? titleFact(title, true) : null;
   const c = company ? companyFact(company) : null;
-  return [...(t ? [assert(t)] : []), ...(c ? [assert(c)] : [])];
+  const field = industry ? [assert(fact('industry', `Works in ${industry}`, industry))] : [];
+  return [...(t ? [assert(t)] : []), ...(c ? [assert(c)] : []), ...field];
 }
