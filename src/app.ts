@@ -18,6 +18,7 @@ import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
 import { MemoryProcessor } from './domain/memory/memory-processor.js';
 import { ExpirySweeper } from './domain/memory/expiry-sweeper.js';
 import { ExportService } from './domain/exports/export.service.js';
+import { ImportService } from './domain/exports/import.service.js';
 import { MemoryExportService } from './domain/exports/memory-export.service.js';
 import { OfflineSchemaFiller } from './domain/exports/offline.filler.js';
 import { ContextService } from './domain/context/context.service.js';
@@ -43,6 +44,7 @@ import { HttpWebhookTransport } from './infra/http/webhook.transport.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
 import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
 import { ExportFiles } from './infra/files/export-files.js';
+import { ImportFiles } from './infra/files/import-files.js';
 import { AjvSchemaValidator } from './infra/jsonschema/ajv.validator.js';
 import { LlmStructuredFiller } from './infra/structured/llm.filler.js';
 import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
@@ -87,10 +89,20 @@ export interface App {
   metricsUrl: string | null;
   /** The embedded Chroma's supervisor (its child's pid, restarts); null with CHROMA_URL. */
   embeddedChroma: SupervisedChroma | null;
+  /** The database client, for tests that compare rows (test/helpers/project-dump.ts); the server reaches it through repositories. */
+  prisma: PrismaClient;
   stop(): Promise<void>;
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
+/**
+ * How long an export or import job stays with the process running it without
+ * a heartbeat (renewed every third of it): a killed process's job is taken
+ * over by a running or restarted one within about two leases.
+ */
+const JOB_LEASE_MS = 30_000;
+/** Lines of an import file per transaction: a large file is not a round trip per record, and a batch stays small. */
+const IMPORT_BATCH_LINES = 100;
 
 /** The promise's value if it settles in time, false when it rejects or is late. */
 function withinMs(ms: number, promise: Promise<boolean>): Promise<boolean> {
@@ -316,7 +328,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         embedding: { model: embedder.model, dimension: embedder.dimension },
         log,
       },
-      { leaseMs: 10 * 60_000, retentionMs: config.exports.retentionMs },
+      { leaseMs: JOB_LEASE_MS, retentionMs: config.exports.retentionMs },
     );
     const exportSweep = setInterval(() => {
       exports.sweep().catch((error: unknown) => log.warn({ err: error }, 'export retention sweep failed'));
@@ -327,6 +339,30 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       stop: async () => {
         clearInterval(exportSweep);
         await exports.stop();
+      },
+    });
+    const imports = new ImportService(
+      {
+        imports: repos.imports,
+        files: new ImportFiles(config.exports.dir),
+        store: repos.importStore,
+        projects: repos.projects,
+        log,
+      },
+      { leaseMs: JOB_LEASE_MS, batchLines: IMPORT_BATCH_LINES },
+    );
+    // A job a killed process left RUNNING is taken over once its lease passes, without waiting for a restart.
+    const jobTakeOver = setInterval(() => {
+      Promise.all([exports.takeOver(), imports.resume()]).catch((error: unknown) =>
+        log.warn({ err: error }, 'taking over export and import jobs failed'),
+      );
+    }, JOB_LEASE_MS);
+    jobTakeOver.unref();
+    stack.push({
+      name: 'imports',
+      stop: async () => {
+        clearInterval(jobTakeOver);
+        await imports.stop();
       },
     });
     const services: Services = {
@@ -349,6 +385,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       memoryExports,
       webhooks: new WebhookService(repos.webhooks, webhookTransport),
       exports,
+      imports,
       events,
     };
 
@@ -386,6 +423,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         metrics,
         downloadExport: (viewer, id) => exports.download(viewer, id),
         isOverload: isConnectionWaitTimeout,
+        uploadImport: (viewer, chunks) => imports.upload(viewer, chunks),
         watchKey: (viewer, onRevoked) => {
           const revocations = events.subscribe(
             viewer.projectId,
@@ -428,6 +466,8 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
     stack.push({ name: 'http server', stop: () => server.close() });
     const resumedExports = await exports.resume();
     if (resumedExports > 0) log.info({ resumed: resumedExports }, 'resumed exports a stopped process left');
+    const resumedImports = await imports.resume();
+    if (resumedImports > 0) log.info({ resumed: resumedImports }, 'resumed imports a stopped process left');
     const resumed = await memoryExports.resume();
     if (resumed > 0) log.info({ resumed }, 'resumed memory exports a stopped process left');
     let metricsUrl: string | null = null;
@@ -459,6 +499,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       metrics,
       metricsUrl,
       embeddedChroma,
+      prisma,
       stop: () => stack.stopAll(config.shutdownMs),
     };
   } catch (error) {

@@ -4,6 +4,7 @@
 import type { AuthService } from './domain/auth/auth.service.js';
 import type { ContextService } from './domain/context/context.service.js';
 import type { ExportService } from './domain/exports/export.service.js';
+import type { ImportService } from './domain/exports/import.service.js';
 import type { MemoryExportService } from './domain/exports/memory-export.service.js';
 import type { BlobService } from './domain/blobs/blob.service.js';
 import type { QueryService } from './domain/search/query.service.js';
@@ -34,6 +35,7 @@ export interface Services {
   memoryExports: MemoryExportService;
   webhooks: WebhookService;
   exports: ExportService;
+  imports: ImportService;
   events: EventBus;
 }
 

@@ -113,6 +113,10 @@ export interface BlobRepository {
   /** Batch lookup for loaders: one entry per id, null where absent. */
   findByIds(ids: readonly string[]): Promise<(BlobRecord | null)[]>;
   listByUser(userPk: string, filter: BlobListFilter, page: PageRequest): Promise<Page<BlobRecord>>;
+  /** Batch, in key order (null where absent): when each blob was stored, where it stands in extraction, the tokens its cap counts (exports). */
+  storageOf(
+    ids: readonly string[],
+  ): Promise<({ insertedAt: Date; extraction: BlobExtraction; storedTokens: number } | null)[]>;
   /** Batch form used by loaders: the first page of each user's blobs. */
   listFirstPageByUsers(userPks: readonly string[], filter: BlobListFilter, first: number): Promise<Page<BlobRecord>[]>;
 }
@@ -399,6 +403,8 @@ export interface MemoryRepository {
   scanLive(batchSize: number, now: Date): AsyncIterable<MemoryWithEmbedding[]>;
   /** Replaces stored embeddings (after a change of embedding model). */
   setEmbeddings(updates: readonly { id: string; embedding: number[] }[]): Promise<void>;
+  /** Stores embeddings where a memory has none (an imported one): never over one a newer write stored. */
+  fillEmbeddings(updates: readonly { id: string; embedding: number[] }[]): Promise<void>;
   /** Among `ids`, the memories in scope that the selection selects, in the order of `ids`. */
   select(ids: readonly string[], scope: MemoryScope, selection: MemorySelection, now: Date): Promise<MemoryRecord[]>;
   /** Full-text search (BM25) over the memories in scope that the selection selects, best first. */
@@ -767,6 +773,8 @@ export interface ExportRepository {
   unfinished(now: Date, limit: number): Promise<string[]>;
   /** Records progress and extends the lease. */
   progress(id: string, done: number, total: number, leaseUntil: Date): Promise<void>;
+  /** Extends the lease of a job still RUNNING (the heartbeat of the process that runs it). */
+  renew(id: string, leaseUntil: Date): Promise<void>;
   finish(
     id: string,
     outcome: { status: 'FINISHED' | 'FAILED'; bytes: number | null; error: string | null; finishedAt: Date },
@@ -800,4 +808,132 @@ export interface WorkerLease {
   hold(): Promise<boolean>;
   /** Lets another process take it at once (on a clean stop). */
   release(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- imports
+
+export type ImportConflict = 'FAIL' | 'SKIP' | 'OVERWRITE';
+
+export interface ImportRecord {
+  id: string;
+  projectId: string;
+  /** The file's name in the export dir. */
+  file: string;
+  onConflict: ImportConflict;
+  status: ExportStatus;
+  /** Lines committed, of total (0 until the file has been checked). */
+  done: number;
+  total: number;
+  written: number;
+  skipped: number;
+  error: string | null;
+  errorCode: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface ImportRepository {
+  create(input: { projectId: string; file: string; onConflict: ImportConflict }): Promise<ImportRecord>;
+  /** Imports are an admin's: any project's import, by id. */
+  findById(id: string): Promise<ImportRecord | null>;
+  /** Every project's imports, oldest first. */
+  list(page: PageRequest): Promise<Page<ImportRecord>>;
+  /** Takes the job when PENDING, or RUNNING under an expired lease; keeps `done` (where a resumed import goes on). */
+  claim(id: string, leaseMs: number, now: Date): Promise<ImportRecord | null>;
+  unfinished(now: Date, limit: number): Promise<string[]>;
+  /** Extends the lease of a job still RUNNING (the heartbeat of the process that runs it). */
+  renew(id: string, leaseUntil: Date): Promise<void>;
+  /** Progress of the check (nothing written) and a longer lease. */
+  checked(id: string, total: number, leaseUntil: Date): Promise<void>;
+  finish(
+    id: string,
+    outcome: { status: 'FINISHED' | 'FAILED'; error: string | null; errorCode: string | null; finishedAt: Date },
+  ): Promise<ImportRecord>;
+}
+
+/** One line of an export file, parsed and typed, with its line number (1-based). */
+export type ImportLine = { line: number } & (
+  | { type: 'header'; version: number; embedding: { model: string; dimension: number } }
+  | { type: 'profileConfig'; config: ProfileConfig; custom: boolean }
+  | { type: 'user'; id: string; data: JsonObject; createdAt: Date; updatedAt: Date }
+  | {
+      type: 'blob';
+      userId: string;
+      blob: Omit<BlobRecord, 'projectId' | 'userPk'>;
+      insertedAt: Date;
+      extraction: BlobExtraction;
+      /** What the blob token cap counts; null (files written before it existed): estimated as an insert does. */
+      storedTokens: number | null;
+    }
+  | { type: 'event'; userId: string; event: Omit<MemoryEventRecord, 'projectId' | 'userPk'> }
+  | {
+      type: 'memory';
+      userId: string;
+      memory: Omit<MemoryRecord, 'projectId' | 'userPk'>;
+      sourceBlobIds: string[];
+      history: Omit<MemoryChangeRecord, 'projectId' | 'userPk' | 'memoryId'>[];
+    }
+);
+
+/** Whether a blob waits for extraction: NONE (not a chat or summary), PENDING, DONE. */
+export type BlobExtraction = 'NONE' | 'PENDING' | 'DONE';
+
+/** A line of an import file that is not what the format promises: the file's fault, named by line. */
+export class ImportLineError extends Error {
+  constructor(
+    readonly line: number,
+    problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+    this.name = 'ImportLineError';
+  }
+}
+
+/** Export files to import (the export dir): read a line at a time, and uploads stored next to the exports. */
+export interface ImportFileSource {
+  /** Whether `file` names a readable file in the export dir. */
+  exists(file: string): Promise<boolean>;
+  /** The file's lines in order, parsed; throws ImportLineError at the first bad one. */
+  lines(file: string): AsyncIterable<ImportLine>;
+  /** Stores an uploaded file in the export dir under a new name; returns the name and its size. */
+  store(chunks: AsyncIterable<Uint8Array>): Promise<{ file: string; bytes: number }>;
+  /** Deletes an uploaded file (one `store` named); other files are left alone. */
+  removeUpload(file: string): Promise<void>;
+}
+
+/** Which of a batch's records the target project (or another one) already holds. */
+export interface ImportPresence {
+  /** Ids (user external ids for users) the target project holds. */
+  inProject: Set<string>;
+  /** Ids held by another project: never touched, never importable here (ids are global). */
+  elsewhere: Set<string>;
+  /** The target project has a custom profile configuration. */
+  customProfile: boolean;
+}
+
+export interface ImportBatch {
+  lines: ImportLine[];
+  /** Each blob's chunks, the tokens it holds in the extraction buffer and those the cap counts, made as an insert makes them. */
+  blobs: Map<string, { chunks: NewChunk[]; bufferTokens: number; storedTokens: number }>;
+  /** The line number the batch ends with: `done` moves there in the batch's transaction. */
+  lastLine: number;
+}
+
+/** Writes imported records into a project. */
+export interface ImportStore {
+  /** Which ids of the lines exist already, in the project and elsewhere. */
+  presence(projectId: string, lines: readonly ImportLine[]): Promise<ImportPresence>;
+  /**
+   * Writes one batch in one transaction, with its index jobs (the outbox) and
+   * the import's progress (`done` = batch.lastLine): all of it or nothing.
+   * Records the project holds are left (FAIL, SKIP) or replaced (OVERWRITE);
+   * an id another project holds throws ImportLineError.
+   */
+  write(
+    importId: string,
+    projectId: string,
+    batch: ImportBatch,
+    onConflict: ImportConflict,
+    leaseUntil: Date,
+  ): Promise<{ written: number; skipped: number }>;
 }

@@ -7,6 +7,7 @@ import { buildSchema } from 'type-graphql';
 import { BlobResolver } from './blob/blob.resolver.js';
 import { UserContextResolver } from './context/context.resolver.js';
 import { ExportResolver } from './exports/export.resolver.js';
+import { ImportResolver } from './exports/import.resolver.js';
 import { MemoryExportResolver } from './exports/memory-export.resolver.js';
 import { BufferResolver } from './memory/buffer.resolver.js';
 import {
@@ -46,6 +47,7 @@ export async function buildMemqlSchema(): Promise<GraphQLSchema> {
       UserContextResolver,
       MemoryExportResolver,
       ExportResolver,
+      ImportResolver,
       BufferResolver,
       ProfileConfigResolver,
       MemorySubscriptionResolver,

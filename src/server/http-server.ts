@@ -29,6 +29,7 @@ import { deadlineError, responseTooLargeError } from './request-guard.js';
 import { connectionAuthorization, REFUSAL } from './websocket-auth.js';
 import type { MemqlMetrics, OperationType } from './metrics.js';
 import { EXPORTS_PATH, type ExportDownloadDeps, serveExport } from './export-download.js';
+import { IMPORTS_PATH, type ImportUploadDeps, serveImportUpload } from './import-upload.js';
 import { metricsPlugin, outcomeOf, routeOf, serveMetrics } from './metrics-endpoint.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -66,6 +67,8 @@ export interface TransportDeps {
   downloadExport: ExportDownloadDeps['download'];
   /** Whether an unexpected error says the server is overloaded (no database connection came free): RATE_LIMITED, retryable. */
   isOverload(error: unknown): boolean;
+  /** Stores an uploaded export file for an import, for POST /imports (import-upload.ts). */
+  uploadImport: ImportUploadDeps['upload'];
 }
 
 export interface RunningServer {
@@ -276,6 +279,8 @@ export async function startHttpServer(deps: TransportDeps, options: HttpServerOp
     const exportId = EXPORTS_PATH.exec(url.pathname)?.[1];
     if (exportId)
       return serveExport(req, res, exportId, { authenticate: deps.authenticate, download: deps.downloadExport });
+    if (url.pathname === IMPORTS_PATH)
+      return serveImportUpload(req, res, { authenticate: deps.authenticate, upload: deps.uploadImport });
     if (await pages.handle(req, res, url)) return;
     if (url.pathname !== GRAPHQL_PATH)
       return sendJson(res, 404, { error: `Not found: GraphQL is served at ${GRAPHQL_PATH}` });

@@ -87,7 +87,7 @@ describe('createExport and GET /exports/{id}', () => {
     const text = await plain.text();
     expect(Buffer.byteLength(text)).toBe(job.bytes);
     const lines = parse(text);
-    expect(lines[0]).toMatchObject({ type: 'header', format: 'memql-export', version: 1, users: 2 });
+    expect(lines[0]).toMatchObject({ type: 'header', format: 'memql-export', version: 2, users: 2 });
     expect(lines[0]!.embedding).toMatchObject({ dimension: 512 });
     expect(lines[1]).toMatchObject({ type: 'profileConfig', custom: false });
     expect(lines.filter((l) => l.type === 'user').map((l) => l.id)).toEqual(['ann', 'ben']);

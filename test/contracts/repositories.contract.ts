@@ -34,8 +34,10 @@ import { memoryContract } from './memory.contract.js';
  * Webhooks are left out: their deliveries are enqueued by database triggers
  * (the webhooks migration), which an in-memory fake would only imitate; they
  * are tested through the API on PGlite and PostgreSQL (test/api/webhooks.test.ts).
+ * Imports too: their writes are SQL of their own, with no in-memory twin
+ * (test/api/import-roundtrip.test.ts runs them on PGlite and PostgreSQL).
  */
-export type ContractRepositories = Omit<Repositories, 'webhooks'>;
+export type ContractRepositories = Omit<Repositories, 'webhooks' | 'imports' | 'importStore'>;
 
 export interface RepositoriesFixture {
   repos: ContractRepositories;

@@ -23,6 +23,7 @@ import { compareMemories, type MemoryPageRequest } from '../../src/domain/memory
 import type {
   ApiKeyRepository,
   BatchCommit,
+  BlobExtraction,
   BlobListFilter,
   BlobRepository,
   BlobRetentionRepository,
@@ -396,6 +397,18 @@ export class InMemoryUserRepository implements UserRepository {
 export class InMemoryBlobRepository implements BlobRepository {
   constructor(private readonly t: InMemoryTables) {}
 
+  async storageOf(
+    ids: readonly string[],
+  ): Promise<({ insertedAt: Date; extraction: BlobExtraction; storedTokens: number } | null)[]> {
+    return ids.map((id) => {
+      const row = this.t.blobs.get(id);
+      if (!row) return null;
+      const extraction: BlobExtraction =
+        row.bufferState === 'NONE' ? 'NONE' : row.bufferState === 'DONE' ? 'DONE' : 'PENDING';
+      return { insertedAt: new Date(row.insertedAt), extraction, storedTokens: row.storedTokens };
+    });
+  }
+
   async countByUsers(userPks: readonly string[]): Promise<number[]> {
     const rows = [...this.t.blobs.values()];
     return userPks.map((pk) => rows.filter((row) => row.record.userPk === pk).length);
@@ -686,6 +699,13 @@ export class InMemoryMemoryRepository implements MemoryRepository {
     for (const { id, embedding } of updates) {
       const row = this.t.memories.get(id);
       if (row) row.embedding = [...embedding];
+    }
+  }
+
+  async fillEmbeddings(updates: readonly { id: string; embedding: number[] }[]): Promise<void> {
+    for (const { id, embedding } of updates) {
+      const row = this.t.memories.get(id);
+      if (row && row.embedding.length === 0) row.embedding = [...embedding];
     }
   }
 
@@ -1401,6 +1421,11 @@ export class InMemoryExportRepository implements ExportRepository {
   async progress(id: string, done: number, total: number, leaseUntil: Date): Promise<void> {
     const row = this.t.exports.get(id);
     if (row) Object.assign(row, { done, total, leaseUntil });
+  }
+
+  async renew(id: string, leaseUntil: Date): Promise<void> {
+    const row = this.t.exports.get(id);
+    if (row?.status === 'RUNNING') Object.assign(row, { leaseUntil });
   }
 
   async finish(id: string, outcome: Parameters<ExportRepository['finish']>[1]): Promise<ExportRecord> {

@@ -11,7 +11,12 @@
 // to extract. The embedder is the real deterministic hashing embedder, the
 // event bus the real in-memory bus.
 
+import os from 'node:os';
+import path from 'node:path';
 import type { Services } from '../../src/context.js';
+import { ImportService } from '../../src/domain/exports/import.service.js';
+import { ImportFiles } from '../../src/infra/files/import-files.js';
+import { InMemoryImportRepository, RefusingImportStore } from './in-memory.imports.js';
 import { AuthService } from '../../src/domain/auth/auth.service.js';
 import { BlobService } from '../../src/domain/blobs/blob.service.js';
 import { ExportService } from '../../src/domain/exports/export.service.js';
@@ -215,6 +220,16 @@ export async function createTestDomain<E extends Extractor = ScriptedExtractor>(
         log,
       },
       { leaseMs: 60_000, retentionMs: 7 * 24 * 3_600_000 },
+    ),
+    imports: new ImportService(
+      {
+        imports: new InMemoryImportRepository(),
+        files: new ImportFiles(path.join(os.tmpdir(), 'memql-unit-imports')),
+        store: new RefusingImportStore(),
+        projects: repos.projects,
+        log,
+      },
+      { leaseMs: 60_000, batchLines: 100 },
     ),
     events,
   };

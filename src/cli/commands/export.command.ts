@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { CliCommand } from '../kit/cli-context.js';
 import { CliError, EXIT } from '../kit/exit-codes.js';
+import { followJob } from '../kit/follow-job.js';
 
 interface ExportView {
   id: string;
@@ -35,28 +36,18 @@ export const command: CliCommand = {
           `mutation CliExport($input: CreateExportInput) { createExport(input: $input) { ${FIELDS} } }`,
           { input: { userIds: options.user ?? null, includeBlobs: options.blobs } },
         );
-        const progress = cli.progress(command, 'export (users)');
-        let job = createExport;
-        let started = false;
-        const show = () => {
-          if (!started && (job.progress.total > 0 || job.status === 'FINISHED')) {
-            progress.start(job.progress.total);
-            started = true;
-          }
-          if (started) progress.update(job.progress.done);
-        };
-        while (job.status === 'PENDING' || job.status === 'RUNNING') {
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          job = (
-            await api.request<{ export: ExportView | null }>(
-              `query CliExportStatus($id: ID!) { export(id: $id) { ${FIELDS} } }`,
-              { id: job.id },
-            )
-          ).export ?? { ...job, status: 'FAILED', error: 'the export was deleted' };
-          show();
-        }
-        show();
-        if (started) progress.stop();
+        const job = await followJob(
+          createExport,
+          async () =>
+            (
+              await api.request<{ export: ExportView | null }>(
+                `query CliExportStatus($id: ID!) { export(id: $id) { ${FIELDS} } }`,
+                { id: createExport.id },
+              )
+            ).export,
+          cli.progress(command, 'export (users)'),
+          (last) => ({ ...last, status: 'FAILED', error: 'the export was deleted' }),
+        );
         if (job.status !== 'FINISHED') throw new CliError(EXIT.FAILED, `export ${job.id} failed: ${job.error}`);
 
         const response = await api.get(job.downloadPath, { 'accept-encoding': 'gzip' });

@@ -51,6 +51,28 @@ export class ApiClient {
     throw new CliError(code, `GET ${target.pathname}: HTTP ${response.status} ${text}`);
   }
 
+  /** A POST of a streamed body to another path (e.g. /imports), with the key; its JSON answer, or a CliError. */
+  async post<T>(pathname: string, body: AsyncIterable<Uint8Array>, headers: Record<string, string> = {}): Promise<T> {
+    if (!this.key) throw new CliError(EXIT.REFUSED, 'no API key: pass --key-file FILE, or set MEMQL_KEY');
+    const target = new URL(pathname, this.url);
+    let response: Response;
+    try {
+      response = await fetch(target, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.key}`, ...headers },
+        body: body as unknown as ReadableStream<Uint8Array>,
+        duplex: 'half',
+      } as RequestInit);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new CliError(EXIT.UNREACHABLE, `cannot reach memql at ${target.origin} (${cause})`);
+    }
+    if (response.status === 200 || response.status === 201) return (await response.json()) as T;
+    const text = (await response.text()).trim();
+    const code = response.status === 401 || response.status === 403 ? EXIT.REFUSED : EXIT.FAILED;
+    throw new CliError(code, `POST ${target.pathname}: HTTP ${response.status} ${text}`);
+  }
+
   /** The operation's data; a CliError with the right exit code when it fails. */
   async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     if (!this.key)

@@ -5,7 +5,7 @@ import { isUuid } from '../../lib/ids.js';
 import { estimateTokens } from '../../lib/tokens.js';
 import { NotFoundError } from '../errors.js';
 import type { BlobListFilter, BlobRepository } from '../ports.js';
-import type { BlobContent, BlobRecord, Page, UserRecord, Viewer } from '../types.js';
+import type { BlobContent, BlobRecord, NewChunk, Page, UserRecord, Viewer } from '../types.js';
 import { pageRequest } from '../validation.js';
 import { type BlobCommand, validateBlob } from './blob-input.js';
 import { chunkBlob } from './chunking.js';
@@ -36,8 +36,7 @@ export class BlobService {
         createdAt: valid.createdAt ?? now,
         chunks,
         buffer,
-        // Chunks cover all of the blob's text.
-        tokens: chunks.reduce((total, chunk) => total + estimateTokens(chunk.text), 0),
+        tokens: storedTokens(chunks),
         agentId: valid.agentId,
         runId: valid.runId,
       })
@@ -73,12 +72,17 @@ export class BlobService {
   }
 }
 
+/** The tokens a blob stores, as usage and the blob token cap count them: chunks cover all of its text. */
+export function storedTokens(chunks: readonly NewChunk[]): number {
+  return chunks.reduce((total, chunk) => total + estimateTokens(chunk.text), 0);
+}
+
 /** Chats and summaries are what users say about themselves: they feed extraction. */
-function entersBuffer(content: BlobContent): boolean {
+export function entersBuffer(content: BlobContent): boolean {
   return content.type === 'CHAT' || content.type === 'SUMMARY';
 }
 
-function bufferTokens(content: BlobContent): number {
+export function bufferTokens(content: BlobContent): number {
   switch (content.type) {
     case 'CHAT':
       return content.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);

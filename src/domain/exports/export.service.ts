@@ -7,8 +7,8 @@
 //
 // Lines, in order: a header (format, version, the embedding model and
 // dimension); the project's profile configuration; then for each user: the
-// user, its blobs (unless includeBlobs is false), its memories with their
-// full history, its events.
+// user, its blobs (unless includeBlobs is false), its events, its memories
+// with their full history (after the events their changes point at).
 
 import { isUuid } from '../../lib/ids.js';
 import { BadInputError, NotFoundError } from '../errors.js';
@@ -29,9 +29,11 @@ import type {
 import { DEFAULT_PROFILE_CONFIG } from '../profile/default-profile.js';
 import type { JsonValue, Page, PageRequest, UserRecord, Viewer } from '../types.js';
 import { pageRequest } from '../validation.js';
+import { JobRunner } from './job-runner.js';
 
 export const EXPORT_FORMAT = 'memql-export';
-export const EXPORT_VERSION = 1;
+/** 2: events before memories (a change points at its event), blobs with insertedAt and extraction. */
+export const EXPORT_VERSION = 2;
 export const MAX_EXPORT_USERS = 1_000;
 const PAGE = 100;
 
@@ -51,8 +53,7 @@ export interface ExportOptions {
 const EVERY_MEMORY: MemorySelection = { where: null, includeDeleted: true, includeExpired: true };
 
 export class ExportService {
-  private readonly running = new Map<string, Promise<ExportRecord | null>>();
-  private stopped = false;
+  private readonly jobs: JobRunner<ExportRecord>;
 
   constructor(
     private readonly deps: {
@@ -68,7 +69,16 @@ export class ExportService {
     },
     private readonly options: ExportOptions,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.jobs = new JobRunner(
+      (id) => this.run(id),
+      (id, error) => this.deps.log.error({ err: error, exportId: id }, 'export failed unexpectedly'),
+      {
+        everyMs: Math.max(1, Math.floor(this.options.leaseMs / 3)),
+        renew: (id) => this.deps.exports.renew(id, this.lease()),
+      },
+    );
+  }
 
   async create(viewer: Viewer, command: CreateExportCommand): Promise<ExportRecord> {
     const userIds = [...(command.userIds ?? [])];
@@ -90,7 +100,7 @@ export class ExportService {
       filter,
       includeBlobs: command.includeBlobs !== false,
     });
-    void this.start(job.id);
+    void this.jobs.start(job.id);
     return job;
   }
 
@@ -116,9 +126,18 @@ export class ExportService {
   /** Runs what a stopped process left, and deletes exports past their retention. */
   async resume(): Promise<number> {
     await this.sweep();
+    return this.takeOver();
+  }
+
+  /** Starts the exports waiting: PENDING, or left RUNNING by a process whose lease has passed (called periodically). */
+  async takeOver(): Promise<number> {
     const ids = await this.deps.exports.unfinished(this.clock(), 100);
-    for (const id of ids) void this.start(id);
+    for (const id of ids) void this.jobs.start(id);
     return ids.length;
+  }
+
+  private lease(): Date {
+    return new Date(this.clock().getTime() + this.options.leaseMs);
   }
 
   /** Deletes the exports (rows and files) older than the retention. */
@@ -177,27 +196,12 @@ export class ExportService {
   }
 
   /** Resolves once the job in flight (if any) is done. */
-  async settled(id: string): Promise<void> {
-    await this.running.get(id);
+  settled(id: string): Promise<void> {
+    return this.jobs.settled(id);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.allSettled(this.running.values());
-  }
-
-  private start(id: string): Promise<ExportRecord | null> {
-    const existing = this.running.get(id);
-    if (existing) return existing;
-    if (this.stopped) return Promise.resolve(null);
-    const run = this.run(id)
-      .catch((error: unknown) => {
-        this.deps.log.error({ err: error, exportId: id }, 'export failed unexpectedly');
-        return null;
-      })
-      .finally(() => this.running.delete(id));
-    this.running.set(id, run);
-    return run;
+  stop(): Promise<void> {
+    return this.jobs.stop();
   }
 
   private async run(id: string): Promise<ExportRecord | null> {
@@ -207,7 +211,7 @@ export class ExportService {
     try {
       writer = await this.deps.files.create(job.id);
       const users = await this.usersOf(job);
-      const lease = () => new Date(this.clock().getTime() + this.options.leaseMs);
+      const lease = () => this.lease();
       await this.deps.exports.progress(job.id, 0, users.length, lease());
       await writer.write(
         line({
@@ -227,7 +231,7 @@ export class ExportService {
       );
       const selection = job.filter === null ? EVERY_MEMORY : parseMemoryFilter(job.filter);
       for (const [i, user] of users.entries()) {
-        if (this.stopped) throw new Error('the server is stopping; the export runs again at the next start');
+        if (this.jobs.stopped) throw new Error('the server is stopping; the export runs again at the next start');
         await this.writeUser(writer, user, job.includeBlobs, selection);
         await this.deps.exports.progress(job.id, i + 1, users.length, lease());
       }
@@ -241,7 +245,7 @@ export class ExportService {
     } catch (error) {
       await writer?.abort();
       const message = error instanceof Error ? error.message : String(error);
-      if (this.stopped) return null; // left RUNNING: taken again once its lease passes
+      if (this.jobs.stopped) return null; // left RUNNING: taken again once its lease passes
       this.deps.log.warn({ exportId: id, error: message }, 'export failed');
       return this.deps.exports.finish(job.id, {
         status: 'FAILED',
@@ -280,22 +284,36 @@ export class ExportService {
       }),
     );
     if (includeBlobs)
-      await each(
+      await eachPage(
         (page) => this.deps.blobs.listByUser(user.pk, { type: null }, page),
-        async (blob) =>
-          writer.write(
-            line({
-              type: 'blob',
-              userId: user.id,
-              id: blob.id,
-              content: blob.content,
-              metadata: blob.metadata,
-              agentId: blob.agentId,
-              runId: blob.runId,
-              createdAt: blob.createdAt.toISOString(),
-            }),
-          ),
+        async (blobs) => {
+          const storage = await this.deps.blobs.storageOf(blobs.map((blob) => blob.id));
+          for (const [i, blob] of blobs.entries())
+            await writer.write(
+              line({
+                type: 'blob',
+                userId: user.id,
+                id: blob.id,
+                content: blob.content,
+                metadata: blob.metadata,
+                agentId: blob.agentId,
+                runId: blob.runId,
+                createdAt: blob.createdAt.toISOString(),
+                insertedAt: storage[i]?.insertedAt.toISOString() ?? blob.createdAt.toISOString(),
+                extraction: storage[i]?.extraction ?? 'NONE',
+                storedTokens: storage[i]?.storedTokens ?? 0,
+              }),
+            );
+        },
       );
+
+    await each(
+      (page) => this.deps.events.listByUser(user.pk, page),
+      async (event) => {
+        const { projectId: _p, userPk: _u, ...fields } = event;
+        await writer.write(line({ type: 'event', userId: user.id, ...fields }));
+      },
+    );
 
     const order = { field: 'createdAt', direction: 'asc' } as const;
     let after: MemoryKeyset | null = null;
@@ -322,14 +340,6 @@ export class ExportService {
       if (!page.hasNextPage || !last) break;
       after = { value: last.createdAt, id: last.id };
     }
-
-    await each(
-      (page) => this.deps.events.listByUser(user.pk, page),
-      async (event) => {
-        const { projectId: _p, userPk: _u, ...fields } = event;
-        await writer.write(line({ type: 'event', userId: user.id, ...fields }));
-      },
-    );
   }
 }
 
@@ -338,19 +348,29 @@ function line(record: object): string {
   return JSON.stringify(record);
 }
 
+/** Walks a keyset-paged list (createdAt, id) a page at a time. */
+async function eachPage<T extends { createdAt: Date; id: string }>(
+  fetch: (page: PageRequest) => Promise<Page<T>>,
+  visit: (items: T[]) => Promise<void>,
+): Promise<void> {
+  let after: PageRequest['after'] = null;
+  for (;;) {
+    const page = await fetch({ first: PAGE, after });
+    await visit(page.items);
+    const last = page.items.at(-1);
+    if (!page.hasNextPage || !last) return;
+    after = { createdAt: last.createdAt, id: last.id };
+  }
+}
+
 /** Walks a keyset-paged list (createdAt, id). */
 async function each<T extends { createdAt: Date; id: string }>(
   fetch: (page: PageRequest) => Promise<Page<T>>,
   visit: (item: T) => Promise<void>,
 ): Promise<void> {
-  let after: PageRequest['after'] = null;
-  for (;;) {
-    const page = await fetch({ first: PAGE, after });
-    for (const item of page.items) await visit(item);
-    const last = page.items.at(-1);
-    if (!page.hasNextPage || !last) return;
-    after = { createdAt: last.createdAt, id: last.id };
-  }
+  await eachPage(fetch, async (items) => {
+    for (const item of items) await visit(item);
+  });
 }
 
 async function collect<T extends { createdAt: Date; id: string }>(

@@ -279,7 +279,16 @@ export class Indexer {
       gone.set(key, entry);
     }
     for (const { scope, ids } of gone.values()) await this.deps.memoryVectors.delete(scope, ids);
-    await upsertMemoryVectors(live, this.deps.embedder, this.deps.memoryVectors, this.options.embedBatchSize);
+    const made = await upsertMemoryVectors(
+      live,
+      this.deps.embedder,
+      this.deps.memoryVectors,
+      this.options.embedBatchSize,
+    );
+    // An imported memory comes without its embedding (exports carry no vectors): keep the one just made,
+    // which deduplication of later facts compares against.
+    const missing = new Set(live.filter((row) => row.embedding.length === 0).map((row) => row.id));
+    await this.deps.memories.fillEmbeddings(made.filter((made) => missing.has(made.id)));
   }
 }
 

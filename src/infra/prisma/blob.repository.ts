@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BlobListFilter, BlobRepository, NewBlob } from '../../domain/ports.js';
+import type { BlobExtraction, BlobListFilter, BlobRepository, NewBlob } from '../../domain/ports.js';
 import type { BlobRecord, BlobType, Page, PageRequest } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
 import { usageDay } from './usage.repository.js';
@@ -166,6 +166,25 @@ export class PrismaBlobRepository implements BlobRepository {
     const rows = valid.length ? await this.db.blob.findMany({ where: { id: { in: valid } }, select: blobSelect }) : [];
     const byId = new Map(rows.map((row) => [row.id, toBlobRecord(row)]));
     return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async storageOf(
+    ids: readonly string[],
+  ): Promise<({ insertedAt: Date; extraction: BlobExtraction; storedTokens: number } | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.blob.findMany({
+      where: { id: { in: [...ids] } },
+      select: { id: true, insertedAt: true, bufferState: true, storedTokens: true },
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      if (!row) return null;
+      // A batch in flight is still waiting for extraction as far as a copy is concerned.
+      const extraction: BlobExtraction =
+        row.bufferState === 'NONE' ? 'NONE' : row.bufferState === 'DONE' ? 'DONE' : 'PENDING';
+      return { insertedAt: row.insertedAt, extraction, storedTokens: row.storedTokens };
+    });
   }
 
   async listByUser(userPk: string, filter: BlobListFilter, page: PageRequest): Promise<Page<BlobRecord>> {

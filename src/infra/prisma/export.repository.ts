@@ -81,6 +81,10 @@ export class PrismaExportRepository implements ExportRepository {
     await this.db.export.update({ where: { id }, data: { done, total, leaseUntil } });
   }
 
+  async renew(id: string, leaseUntil: Date): Promise<void> {
+    await this.db.export.updateMany({ where: { id, status: 'RUNNING' }, data: { leaseUntil } });
+  }
+
   async finish(id: string, outcome: Parameters<ExportRepository['finish']>[1]): Promise<ExportRecord> {
     const row = await this.db.export.update({
       where: { id },

@@ -78,12 +78,19 @@ export interface NewChange {
   after: MemoryContent | null;
   sourceBlobIds: string[];
   eventId: string | null;
+  /** Given by an import (the change as exported); new changes get a new id and `now`. */
+  id?: string;
+  createdAt?: Date;
 }
 
 /** Records changes in one statement, in the given order (their `seq`); returns them as stored. */
 export async function insertChanges(tx: Tx, changes: readonly NewChange[], now: Date): Promise<MemoryChangeRecord[]> {
   if (changes.length === 0) return [];
-  const records: MemoryChangeRecord[] = changes.map((change) => ({ ...change, id: randomUUID(), createdAt: now }));
+  const records: MemoryChangeRecord[] = changes.map((change) => ({
+    ...change,
+    id: change.id ?? randomUUID(),
+    createdAt: change.createdAt ?? now,
+  }));
   const rows = records.map((r, position) => ({
     position,
     id: r.id,
@@ -96,14 +103,15 @@ export async function insertChanges(tx: Tx, changes: readonly NewChange[], now: 
     after: r.after && snapshotJson(r.after),
     sourceBlobs: r.sourceBlobIds,
     eventId: r.eventId,
+    createdAt: r.createdAt.toISOString(),
   }));
   await tx.$executeRaw`
     INSERT INTO "MemoryChange" ("id", "projectId", "userPk", "memoryId", "kind", "actor", "before", "after", "sourceBlobs", "eventId", "createdAt")
     SELECT c."id", c."projectId", c."userPk", c."memoryId", c."kind"::"MemoryChangeKind", c."actor"::"ChangeActor",
-           c."before", c."after", c."sourceBlobs", c."eventId", ${now}::timestamp
+           c."before", c."after", c."sourceBlobs", c."eventId", c."createdAt"
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS c(
       "position" int, "id" uuid, "projectId" uuid, "userPk" uuid, "memoryId" uuid, "kind" text, "actor" text,
-      "before" jsonb, "after" jsonb, "sourceBlobs" text[], "eventId" uuid)
+      "before" jsonb, "after" jsonb, "sourceBlobs" text[], "eventId" uuid, "createdAt" timestamp)
     ORDER BY c."position"`;
   return records;
 }

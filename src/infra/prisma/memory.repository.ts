@@ -122,6 +122,14 @@ export class PrismaMemoryRepository implements MemoryRepository {
       WHERE m."id" = u."id"`;
   }
 
+  async fillEmbeddings(updates: readonly { id: string; embedding: number[] }[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.db.$executeRaw`
+      UPDATE "Memory" AS m SET "embedding" = u."embedding"
+      FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u("id" uuid, "embedding" float8[])
+      WHERE m."id" = u."id" AND cardinality(m."embedding") = 0`;
+  }
+
   async list(
     userPk: string,
     selection: MemorySelection,

@@ -9,6 +9,8 @@ import type {
   IndexJobQueue,
   IndexStateRepository,
   ExportRepository,
+  ImportRepository,
+  ImportStore,
   MemoryExportRepository,
   MemoryRepository,
   ProcessingRepository,
@@ -27,6 +29,7 @@ import type { PrismaClient } from './generated/client.js';
 import { PrismaIndexJobQueue } from './index-job.repository.js';
 import { PrismaIndexStateRepository } from './index-state.repository.js';
 import { PrismaExportRepository } from './export.repository.js';
+import { PrismaImportRepository, PrismaImportStore } from './import.repository.js';
 import { PrismaMemoryExportRepository } from './memory-export.repository.js';
 import { PrismaMemoryRepository } from './memory.repository.js';
 import { PrismaProcessingRepository } from './processing.repository.js';
@@ -53,6 +56,8 @@ export interface Repositories {
   memoryExports: MemoryExportRepository;
   webhooks: WebhookRepository;
   exports: ExportRepository;
+  imports: ImportRepository;
+  importStore: ImportStore;
 }
 
 /** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
@@ -74,5 +79,7 @@ export function createRepositories(db: PrismaClient, poolMax = 1): Repositories 
     memoryExports: new PrismaMemoryExportRepository(db),
     webhooks: new PrismaWebhookRepository(db),
     exports: new PrismaExportRepository(db),
+    imports: new PrismaImportRepository(db),
+    importStore: new PrismaImportStore(db),
   };
 }
