@@ -304,6 +304,17 @@ const categories: Record<string, Case[]> = {
     ],
     ['Hate crowds, always have.', [['interests/dislikes', 'Dislikes crowds']]],
     ['Love you!', []],
+    ['Raw onions give me a nasty reaction.', [['health/allergies', 'Allergic to raw onions']]],
+    ['My boss gives me a headache.', []],
+    ["I'm 20 weeks along and feeling great.", [['health/conditions', 'Is pregnant']]],
+    ["My birthday's on the 21st of March.", [['basic_info/birthday', 'Birthday is March 21']]],
+    [
+      "I'm half Korean, half Brazilian.",
+      [
+        ['basic_info/nationality', 'Is Korean'],
+        ['basic_info/nationality', 'Is Brazilian'],
+      ],
+    ],
   ],
   'tastes said of a generic subject': [
     ['Olives are so gross.', [['food/dislikes', 'Dislikes olives']]],

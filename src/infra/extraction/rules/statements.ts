@@ -800,12 +800,30 @@ function genericTaste(subject: string, predicate: string): Intent[] {
   return isLikeObject(thing) ? likeFacts(thing.toLowerCase(), polarity) : [];
 }
 
+/** A bare noun phrase (no determiner, no possessive, no pronoun): a kind of thing, said generically ("Shellfish", "Raw onions"). */
+function isBareNoun(phrase: string): boolean {
+  const words = tag(phrase);
+  return words.length > 0 && words.length <= 3 && words.every((w) => /^(?:NOUN|PROPN|ADJ)$/.test(w.pos));
+}
+
 /** Adjectives before "person" that say nothing of character: "a normal person", "a busy guy". */
 const NOT_TRAITS =
   /^(?:good|bad|nice|normal|regular|real|different|new|old|young|busy|lucky|single|whole|certain|particular|random|average|other|same|right|wrong|only|first|last|tired)$/;
 
 /** Changes said loosely, tried after every other rule ("I'm done with keto" is a diet change first). */
 const LATE_CHANGE_RULES: readonly StatementRule[] = [
+  rule(
+    'health-state',
+    'Shellfish gives me hives',
+    /^(\p{L}[\p{L} -]*?) (?:gives?|gave) me (?:an? )?(?:really |very |pretty |terrible |bad |severe |awful |nasty )*(?:reaction|allergic reaction|rash|hives|reactions)$/iu,
+    (m) => (isBareNoun(m[1]!) ? allergyFacts(m[1]!.toLowerCase()) : []),
+  ),
+  rule(
+    'pregnancy',
+    'I am 20 weeks along',
+    /^I am (?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|\w+teen|twenty|thirty) (?:weeks?|months?) along\b.*$/i,
+    () => [assert(fact('conditions', 'Is pregnant', 'pregnant', { categories: ['health'] }))],
+  ),
   rule(
     'personality',
     'I am a pretty anxious person',

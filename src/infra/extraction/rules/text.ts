@@ -151,6 +151,14 @@ const CONTRACTIONS: [RegExp, string][] = [
     /\b(my|our) (?:go-?to|all-time favou?rite|absolute favou?rite|number one|no\. ?1) (?=[\w ]{1,30}? (?:is|are)\b)/gi,
     '$1 favorite ',
   ],
+  // "My birthday's on 12 May": a date's "'s" before "on" or "in" is "is" (a person's is left alone: "my sister's in ...").
+  [/\b(birthday|anniversary|due date)'s (?=(?:on|in)\b)/gi, '$1 is '],
+  // "the 3rd of October" -> "October 3rd"; "half Mexican, half Irish" -> "Mexican and Irish".
+  [
+    /\bthe (\d{1,2}(?:st|nd|rd|th)) of (January|February|March|April|May|June|July|August|September|October|November|December)\b/gi,
+    '$2 $1',
+  ],
+  [/\bhalf ([A-Z]\w+),? (?:and )?half ([A-Z]\w+)\b/g, '$1 and $2'],
   [/\bgonna\b/gi, 'going to'],
   [/\bgotta\b/gi, 'have to'],
   [/\bfav(?:ou?rite)?\b/gi, 'favorite'],
