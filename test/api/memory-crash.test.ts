@@ -168,7 +168,7 @@ describe('kill -9 during a batch of memory updates', () => {
     } finally {
       await server.kill('SIGTERM');
     }
-  }, 300_000);
+  }, 600_000);
 
   it('indexes after a restart the memories committed but not yet indexed when the process died', async () => {
     const first = await startServerProcess(env);
