@@ -175,8 +175,10 @@ describe('validateProfileConfig', () => {
       strict: 'yes',
       topics: [{ name: 'a', description: 3, subTopics: [null, { name: 'b', description: '', singleValued: 1 }] }, 7],
     };
+    // A config as stored always carries its cap (parseProfileConfig fills the default for older ones).
     expect(validateProfileConfig(bad as unknown as ProfileConfig).map((p) => p.path)).toEqual([
       'strict',
+      'blobTokenCap',
       'topics[0].description',
       'topics[0].subTopics[0]',
       'topics[0].subTopics[1].singleValued',
