@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { BenchClient, mapConcurrent } from './lib/graphql.js';
 import { machineInfo, machineLine } from './lib/machine.js';
-import { startServerProcess, vmRssMiB } from './lib/server-process.js';
+import { sampleRss, startServerProcess } from './lib/server-process.js';
 import { Corpus } from './suite/corpus.js';
 
 const { values } = parseArgs({
@@ -53,16 +53,7 @@ try {
   const writeSeconds = (performance.now() - writeStart) / 1000;
   log(`${memories} memories in ${writeSeconds.toFixed(0)} s`);
 
-  const before = await vmRssMiB(server.pid);
-  let peak = before;
-  const sampler = setInterval(() => {
-    vmRssMiB(server.pid).then(
-      (rss) => {
-        peak = Math.max(peak, rss);
-      },
-      () => {},
-    );
-  }, 100);
+  const rss = await sampleRss(server.pid);
   const exportStart = performance.now();
   const { createExport } = await client.request<{ createExport: { id: string } }>('mutation { createExport { id } }');
   let job: { status: string; bytes: number | null; downloadPath: string; error: string | null };
@@ -75,7 +66,7 @@ try {
     if (job.status === 'FINISHED' || job.status === 'FAILED') break;
   }
   const exportSeconds = (performance.now() - exportStart) / 1000;
-  clearInterval(sampler);
+  const { before, peak } = rss.stop();
   if (job.status !== 'FINISHED') throw new Error(`export failed: ${job.error}`);
 
   const response = await fetch(new URL(job.downloadPath, server.url), {

@@ -143,6 +143,26 @@ export async function vmRssMiB(pid: number): Promise<number> {
   return kib / 1024;
 }
 
+/** Samples a process's resident set every 100 ms from now; stop() gives the size at the start and the peak seen. */
+export async function sampleRss(pid: number): Promise<{ stop(): { before: number; peak: number } }> {
+  const before = await vmRssMiB(pid);
+  let peak = before;
+  const sampler = setInterval(() => {
+    vmRssMiB(pid).then(
+      (rss) => {
+        peak = Math.max(peak, rss);
+      },
+      () => {},
+    );
+  }, 100);
+  return {
+    stop() {
+      clearInterval(sampler);
+      return { before, peak };
+    },
+  };
+}
+
 /** Peak resident set size of a process (VmHWM), in MiB. */
 export async function vmHwmMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
