@@ -56,6 +56,7 @@ import { applyMigrations, missingDatabaseName } from './infra/prisma/migrate.js'
 import { isConnectionWaitTimeout } from './infra/prisma/prisma-errors.js';
 import { PrismaWorkerLease } from './infra/prisma/worker-lease.js';
 import { createRepositories, type Repositories } from './infra/prisma/repositories.js';
+import { openUserKeyring, type UserKeyring } from './infra/prisma/encryption/user-keys.js';
 import { InMemoryEventBus } from './infra/pubsub/memory.event-bus.js';
 import { RedisEventBus } from './infra/pubsub/redis.event-bus.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -620,34 +621,9 @@ export function indexDepsOf(
  * reindex command.
  */
 export async function openStores(config: Config, log: Logger, stack: StopStack, onQuery?: () => void): Promise<Stores> {
-  // Private before anything writes into it: 0700/0600, and a umask of 077 for PGlite and the Chroma child.
-  await preparePrivateDataDir(config.dataDir, log);
+  const { prisma, poolMax, keyring } = await openDatabase(config, log, stack, onQuery);
+  const repos = createRepositories(prisma, poolMax, keyring);
 
-  // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
-  let databaseUrl: string;
-  let poolMax: number;
-  let stream: (() => Duplex) | undefined;
-  if (config.database.kind === 'embedded') {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
-    stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
-    databaseUrl = pg.url;
-    poolMax = 1; // the PGlite socket server serves one connection at a time
-    stream = () => pg.connect(); // in process, without the loopback sockets
-  } else {
-    databaseUrl = config.database.url;
-    poolMax = config.database.poolMax;
-  }
-  await applyMigrations({ url: databaseUrl, log }).catch((error: unknown) => {
-    const missing = config.database.kind === 'external' ? missingDatabaseName(error) : null;
-    if (missing === null) throw error;
-    // An operator's typo, not a crash: say which setting to fix (the URL's host only, never its password).
-    throw new ConfigError(
-      `DATABASE_URL: the database "${missing}" does not exist on ${new URL(databaseUrl).host}; create it (createdb ${missing}) or correct the name in DATABASE_URL`,
-    );
-  });
-  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery, stream });
-  stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
-  const repos = createRepositories(prisma, poolMax);
   if (config.database.kind === 'embedded') {
     // One process serves the embedded database (its folder is locked), so the
     // key and user lookups every request makes can be cached in this process
@@ -696,6 +672,49 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   await memoryVectors.open(embedder.dimension);
   stack.push({ name: 'memory vector index', stop: () => memoryVectors.close() });
   return { prisma, repos, vectors, memoryVectors, embedder, embeddedChroma };
+}
+
+/**
+ * Opens the database alone (embedded or real, migrated) with its keyring
+ * when MEMQL_ENCRYPTION_KEY is set; for openStores and the commands that
+ * need nothing else (rotate-encryption-key).
+ */
+export async function openDatabase(
+  config: Config,
+  log: Logger,
+  stack: StopStack,
+  onQuery?: () => void,
+): Promise<{ prisma: PrismaClient; poolMax: number; keyring: UserKeyring | null }> {
+  // Private before anything writes into it: 0700/0600, and a umask of 077 for PGlite and the Chroma child.
+  await preparePrivateDataDir(config.dataDir, log);
+  // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
+  let databaseUrl: string;
+  let poolMax: number;
+  let stream: (() => Duplex) | undefined;
+  if (config.database.kind === 'embedded') {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
+    stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
+    databaseUrl = pg.url;
+    poolMax = 1; // the PGlite socket server serves one connection at a time
+    stream = () => pg.connect(); // in process, without the loopback sockets
+  } else {
+    databaseUrl = config.database.url;
+    poolMax = config.database.poolMax;
+  }
+  await applyMigrations({ url: databaseUrl, log }).catch((error: unknown) => {
+    const missing = config.database.kind === 'external' ? missingDatabaseName(error) : null;
+    if (missing === null) throw error;
+    // An operator's typo, not a crash: say which setting to fix (the URL's host only, never its password).
+    throw new ConfigError(
+      `DATABASE_URL: the database "${missing}" does not exist on ${new URL(databaseUrl).host}; create it (createdb ${missing}) or correct the name in DATABASE_URL`,
+    );
+  });
+  const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery, stream });
+  stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
+  // Encryption at rest: the key must be this database's (a check value), and an encrypted database needs one.
+  const keyring = await openUserKeyring(prisma, config.encryptionKey);
+  if (keyring) log.info('encryption at rest is on (MEMQL_ENCRYPTION_KEY)');
+  return { prisma, poolMax, keyring };
 }
 
 function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics): Extractor {

@@ -82,6 +82,30 @@ const originList = z
     }
   });
 
+/**
+ * A 256-bit key: 64 hex digits, or base64 (standard or URL-safe, padding
+ * optional) of exactly 32 bytes. Anything else is refused rather than
+ * stretched: a passphrase is not a key.
+ */
+const encryptionKey = z.string().transform((value, ctx) => {
+  const text = value.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(text)
+      ? Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+      : null;
+  if (bytes?.length !== 32) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must be 32 bytes as 64 hex digits or base64 (generate one with ' +
+        "`node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"`)",
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
 /** Every setting, in the order README lists them. */
 export const SETTINGS = {
   PORT: setting({
@@ -135,6 +159,19 @@ export const SETTINGS = {
     schema: z.string().min(24, 'must be at least 24 characters'),
     unset: 'generated once, kept in the data dir',
     description: 'the admin key (at least 24 characters)',
+  }),
+  MEMQL_ENCRYPTION_KEY: setting({
+    schema: encryptionKey,
+    unset: 'nothing is encrypted by memql',
+    description:
+      'turns on encryption at rest: the key-encryption key (32 random bytes as 64 hex digits or base64) that ' +
+      "wraps each user's data key; a new database only (see SECURITY.md, *Data at rest*)",
+  }),
+  MEMQL_NEW_ENCRYPTION_KEY: setting({
+    schema: encryptionKey,
+    unset: 'no rotation',
+    description:
+      '`memql rotate-encryption-key` only: the key-encryption key that replaces `MEMQL_ENCRYPTION_KEY` (same format)',
   }),
   MEMQL_MAX_DEPTH: setting({
     schema: z.coerce.number().int().min(2).max(1000),
@@ -454,6 +491,10 @@ export interface Config {
   vectorShardRecords: number;
   vectorQueryTimeoutMs: number;
   adminKey: string | undefined;
+  /** The key-encryption key of encryption at rest (32 bytes); undefined: off. */
+  encryptionKey: Buffer | undefined;
+  /** `memql rotate-encryption-key` only: the key that replaces encryptionKey. */
+  newEncryptionKey: Buffer | undefined;
   /** What one operation may ask for, and how much each key may ask (src/server/operation-limits.ts, rate-limit.ts). */
   limits: LimitsConfig;
   embeddings: EmbeddingsConfig;
@@ -525,6 +566,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vectorShardRecords: e.MEMQL_VECTOR_SHARD_RECORDS,
     vectorQueryTimeoutMs: Math.round(e.MEMQL_VECTOR_QUERY_TIMEOUT_SECONDS * 1000),
     adminKey: e.MEMQL_ADMIN_KEY,
+    encryptionKey: e.MEMQL_ENCRYPTION_KEY,
+    newEncryptionKey: e.MEMQL_NEW_ENCRYPTION_KEY,
     limits: limitsConfig(e),
     embeddings: embeddingsConfig(e),
     llm: llmConfig(e),

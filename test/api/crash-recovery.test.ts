@@ -22,20 +22,7 @@ import { createTestDatabase } from '../helpers/database.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
 import { startPausableProxy, type PausableProxy } from '../helpers/pausable-proxy.js';
 import { startServerProcess } from '../helpers/server-process.js';
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { waitFor } from '../helpers/wait-for.js';
 
 describe('crash recovery (kill -9 of a real server process)', () => {
   let dataDir: string;

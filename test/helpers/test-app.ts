@@ -35,6 +35,16 @@ export interface TestAppOptions {
   reuse?: Pick<TestApp, 'dataDir' | 'env'>;
 }
 
+/**
+ * MEMQL_TEST_ENCRYPTION_KEY set (`npm run test:encrypted`): every app a test
+ * starts encrypts at rest with that key, so the read-path suites check that
+ * every answer comes back in plaintext.
+ */
+function encryptedRun(): Record<string, string> {
+  const key = process.env.MEMQL_TEST_ENCRYPTION_KEY;
+  return key ? { MEMQL_ENCRYPTION_KEY: key } : {};
+}
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   let dataDir: string;
   let env: Record<string, string>;
@@ -44,7 +54,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     env = { ...options.reuse.env, ...options.env };
   } else {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-test-'));
-    env = { MEMQL_ADMIN_KEY: generateSecret(), ...options.env };
+    env = { MEMQL_ADMIN_KEY: generateSecret(), ...encryptedRun(), ...options.env };
     if (process.env.MEMQL_TEST_DATABASE_URL) {
       const database = await createTestDatabase();
       env.DATABASE_URL = database.url;

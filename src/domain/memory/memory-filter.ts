@@ -32,7 +32,8 @@ export type MemoryCondition =
   | { kind: 'list'; field: ListField; match: 'all' | 'any'; values: string[] }
   | { kind: 'number'; field: NumberField; op: 'gte' | 'lte'; value: number }
   | { kind: 'date'; field: DateField; op: 'gte' | 'lte'; value: Date }
-  | { kind: 'textContains'; value: string }
+  /** `path`: where it was given (a store that cannot match text names it when refusing). */
+  | { kind: 'textContains'; value: string; path: string }
   | { kind: 'metadata'; path: string[]; test: MetadataTest };
 
 export type MetadataTest =
@@ -281,7 +282,7 @@ function dateConditions(field: DateField, value: Record<string, unknown>, path: 
 
 function textCondition(value: Record<string, unknown>, path: string): MemoryCondition {
   const given = operators(value, path, ['contains']);
-  return { kind: 'textContains', value: keyword(given.contains, `${path}.contains`) };
+  return { kind: 'textContains', value: keyword(given.contains, `${path}.contains`), path: `${path}.contains` };
 }
 
 function metadataCondition(value: Record<string, unknown>, path: string): MemoryCondition {

@@ -9,6 +9,8 @@ import { toPage } from './pagination.js';
 import { GroupCommit } from '../../lib/group-commit.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { isForeignKeyViolation } from './prisma-errors.js';
+import { openBlobRows } from './encryption/sealed-rows.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 const blobSelect = {
   id: true,
@@ -28,10 +30,11 @@ const MAX_INSERT_BATCH = 64;
 export class PrismaBlobRepository implements BlobRepository {
   private readonly inserts: GroupCommit<NewBlob, BlobRecord>;
 
-  /** `maxConcurrentInserts`: insert statements running at once (at most the pool's size). */
+  /** `keys`: encryption at rest (null: off); `maxConcurrentInserts`: insert statements running at once (at most the pool's size). */
   constructor(
     private readonly db: PrismaClient,
     maxConcurrentInserts = 1,
+    private readonly keys: UserKeyring | null = null,
   ) {
     this.inserts = new GroupCommit((blobs) => this.insertMany(blobs), {
       maxBatch: MAX_INSERT_BATCH,
@@ -61,9 +64,12 @@ export class PrismaBlobRepository implements BlobRepository {
    * whole server. Rows travel as JSON (a JSON null becomes SQL NULL);
    * timestamps as UTC text cast to `timestamp` (Prisma's DateTime columns
    * hold UTC). Foreign keys are checked at the end of the statement, when the
-   * blobs the chunks point at are in.
+   * blobs the chunks point at are in. With encryption at rest the content and
+   * the chunks' texts are sealed, and each chunk's full-text vector is made
+   * from its plaintext here (the trigger leaves sealed rows alone).
    */
   private async insertMany(blobs: NewBlob[]): Promise<BlobRecord[]> {
+    const ciphers = this.keys && (await this.keys.forWrite(blobs.map((blob) => blob.userPk)));
     const records = blobs.map(
       (blob): BlobRecord => ({
         id: randomUUID(),
@@ -81,7 +87,9 @@ export class PrismaBlobRepository implements BlobRepository {
       projectId: blob.projectId,
       userPk: blob.userPk,
       type: blob.content.type,
-      content: blobContentToJson(blob.content),
+      content: ciphers
+        ? ciphers.sealJson(blob.userPk, blobContentToJson(blob.content))
+        : blobContentToJson(blob.content),
       metadata: blob.metadata,
       createdAt: blob.createdAt.toISOString(),
       bufferState: blob.buffer ? 'PENDING' : 'NONE',
@@ -96,8 +104,13 @@ export class PrismaBlobRepository implements BlobRepository {
         projectId: blob.projectId,
         userPk: blob.userPk,
         ordinal: chunk.ordinal,
-        text: chunk.text,
-        searchText: chunk.searchText,
+        ...(ciphers
+          ? {
+              text: ciphers.seal(blob.userPk, chunk.text),
+              searchText: ciphers.seal(blob.userPk, chunk.searchText),
+              tsvSource: chunk.searchText,
+            }
+          : { text: chunk.text, searchText: chunk.searchText }),
         ...locatorColumns(chunk.locator),
         createdAt: blob.createdAt.toISOString(),
       })),
@@ -113,12 +126,12 @@ export class PrismaBlobRepository implements BlobRepository {
                "storedTokens" int, "agentId" text, "runId" text)
         RETURNING "id", "projectId", "userPk"
       ), new_chunks AS (
-        INSERT INTO "Chunk" ("id", "blobId", "projectId", "userPk", "ordinal", "text", "searchText", "messageIndex", "charStart", "charEnd", "startTime", "endTime", "createdAt")
+        INSERT INTO "Chunk" ("id", "blobId", "projectId", "userPk", "ordinal", "text", "searchText", "messageIndex", "charStart", "charEnd", "startTime", "endTime", "createdAt", "searchTsv")
         SELECT gen_random_uuid(), c."blobId", c."projectId", c."userPk", c."ordinal", c."text", c."searchText", c."messageIndex", c."charStart", c."charEnd",
-               c."startTime", c."endTime", c."createdAt"
+               c."startTime", c."endTime", c."createdAt", to_tsvector('english', c."tsvSource")
         FROM jsonb_to_recordset(${JSON.stringify(chunkRows)}::jsonb)
           AS c("blobId" uuid, "projectId" uuid, "userPk" uuid, "ordinal" int, "text" text, "searchText" text, "messageIndex" int, "charStart" int,
-               "charEnd" int, "startTime" float8, "endTime" float8, "createdAt" timestamp)
+               "charEnd" int, "startTime" float8, "endTime" float8, "createdAt" timestamp, "tsvSource" text)
       ), usage AS (
         -- Counted in the same statement as the blobs: usage never disagrees with what was stored.
         INSERT INTO "UsageDay" ("projectId", "userPk", "day", "blobs", "tokensStored")
@@ -158,12 +171,17 @@ export class PrismaBlobRepository implements BlobRepository {
   async findById(projectId: string, id: string): Promise<BlobRecord | null> {
     if (!isUuid(id) || !isUuid(projectId)) return null;
     const row = await this.db.blob.findFirst({ where: { id, projectId }, select: blobSelect });
-    return row && toBlobRecord(row);
+    if (!row) return null;
+    const [opened] = await openBlobRows(this.keys, [row]);
+    return toBlobRecord(opened!);
   }
 
   async findByIds(ids: readonly string[]): Promise<(BlobRecord | null)[]> {
     const valid = [...new Set(ids.filter(isUuid))];
-    const rows = valid.length ? await this.db.blob.findMany({ where: { id: { in: valid } }, select: blobSelect }) : [];
+    const rows = await openBlobRows(
+      this.keys,
+      valid.length ? await this.db.blob.findMany({ where: { id: { in: valid } }, select: blobSelect }) : [],
+    );
     const byId = new Map(rows.map((row) => [row.id, toBlobRecord(row)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -204,7 +222,7 @@ export class PrismaBlobRepository implements BlobRepository {
       }),
       this.db.blob.count({ where }),
     ]);
-    return toPage(rows, page.first, totalCount, toBlobRecord);
+    return toPage(await openBlobRows(this.keys, rows), page.first, totalCount, toBlobRecord);
   }
 
   /**
@@ -238,7 +256,7 @@ export class PrismaBlobRepository implements BlobRepository {
         GROUP BY b."userPk"`,
     ]);
     const rowsByUser = new Map<string, BlobRowFields[]>();
-    for (const row of rows) {
+    for (const row of await openBlobRows(this.keys, rows)) {
       const list = rowsByUser.get(row.userPk) ?? [];
       list.push(row);
       rowsByUser.set(row.userPk, list);

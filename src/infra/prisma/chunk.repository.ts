@@ -5,6 +5,8 @@ import { Prisma, type PrismaClient } from './generated/client.js';
 import { type BlobRowFields, type ChunkRowFields, chunkSelect, toBlobRecord, toChunkRecord } from './blob.mappers.js';
 import { type PreparedStatements, preparedStatements } from './client.js';
 import { contextReach, rankWindows } from '../../domain/search/lexical-ranking.js';
+import { openBlobRows, openChunkRows } from './encryption/sealed-rows.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 /** At most this many distinct words of a query are searched for. */
 const MAX_QUERY_WORDS = 32;
@@ -72,7 +74,10 @@ type RankedRow = Omit<ChunkRowFields, 'createdAt'> & {
 export class PrismaChunkRepository implements ChunkRepository {
   private readonly prepared: PreparedStatements;
 
-  constructor(private readonly db: PrismaClient) {
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {
     this.prepared = preparedStatements(db);
   }
 
@@ -96,13 +101,22 @@ export class PrismaChunkRepository implements ChunkRepository {
       scores.push(score);
     }
     if (ids.length === 0 || !isUuid(owner.userPk) || !isUuid(owner.projectId)) return { chunks: [], blobs: new Map() };
-    const rows = await this.prepared.query<RankedRow>('memql_find_ranked_v1', RANKED_SQL, [
+    let rows = await this.prepared.query<RankedRow>('memql_find_ranked_v1', RANKED_SQL, [
       ids,
       scores,
       owner.userPk,
       owner.projectId,
       topK,
     ]);
+    if (this.keys) {
+      rows = await openChunkRows(this.keys, rows);
+      const withBlob = await openBlobRows(
+        this.keys,
+        rows.filter((row) => row.withBlob),
+      );
+      const opened = new Map(withBlob.map((row) => [row.id, row.content]));
+      rows = rows.map((row) => (row.withBlob ? { ...row, content: opened.get(row.id)! } : row));
+    }
     const chunks: ChunkRecord[] = [];
     const blobs = new Map<string, BlobRecord>();
     for (const row of rows) {
@@ -141,14 +155,19 @@ export class PrismaChunkRepository implements ChunkRepository {
              c."charStart", c."charEnd", c."startTime", c."endTime", c."createdAt", b."type"::text AS "blobType"
       FROM "Chunk" c JOIN "Blob" b ON b."id" = c."blobId"
       WHERE c."id" = ANY(${valid}::uuid[])`;
-    const byId = new Map(rows.map((row) => [row.id, toChunkRecord({ ...row, blob: { type: row.blobType } })]));
+    const byId = new Map(
+      (await openChunkRows(this.keys, rows)).map((row) => [
+        row.id,
+        toChunkRecord({ ...row, blob: { type: row.blobType } }),
+      ]),
+    );
     return valid.flatMap((id) => byId.get(id) ?? []);
   }
 
   async findByBlob(blobId: string): Promise<ChunkRecord[]> {
     if (!isUuid(blobId)) return [];
     const rows = await this.db.chunk.findMany({ where: { blobId }, orderBy: { ordinal: 'asc' }, select: chunkSelect });
-    return rows.map(toChunkRecord);
+    return (await openChunkRows(this.keys, rows)).map(toChunkRecord);
   }
 
   /**
@@ -227,7 +246,9 @@ export class PrismaChunkRepository implements ChunkRepository {
       select: chunkSelect,
     });
     const order = new Map(valid.map((id, i) => [id, i]));
-    return rows.map(toChunkRecord).sort((a, b) => order.get(a.blobId)! - order.get(b.blobId)! || a.ordinal - b.ordinal);
+    return (await openChunkRows(this.keys, rows))
+      .map(toChunkRecord)
+      .sort((a, b) => order.get(a.blobId)! - order.get(b.blobId)! || a.ordinal - b.ordinal);
   }
 
   /** Every chunk, in batches of `batchSize`, ordered by id (keyset: safe while rows are added). */
@@ -241,7 +262,7 @@ export class PrismaChunkRepository implements ChunkRepository {
         select: chunkSelect,
       });
       if (rows.length === 0) return;
-      yield rows.map(toChunkRecord);
+      yield (await openChunkRows(this.keys, rows)).map(toChunkRecord);
       if (rows.length < batchSize) return;
       after = rows[rows.length - 1]!.id;
     }

@@ -2,13 +2,21 @@ import type { EventRepository } from '../../domain/ports.js';
 import type { MemoryEventRecord, Page, PageRequest } from '../../domain/types.js';
 import type { PrismaClient } from './generated/client.js';
 import { toEventRecord } from './memory.mappers.js';
+import { openEventRows } from './encryption/sealed-rows.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 export class PrismaEventRepository implements EventRepository {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest (null: off). */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
 
   async findById(projectId: string, id: string): Promise<MemoryEventRecord | null> {
     const row = await this.db.memoryEvent.findFirst({ where: { id, projectId } });
-    return row && toEventRecord(row);
+    if (!row) return null;
+    const [opened] = await openEventRows(this.keys, [row]);
+    return toEventRecord(opened!);
   }
 
   async listByUser(userPk: string, page: PageRequest): Promise<Page<MemoryEventRecord>> {
@@ -26,7 +34,8 @@ export class PrismaEventRepository implements EventRepository {
       }),
       this.db.memoryEvent.count({ where: { userPk } }),
     ]);
-    return { items: rows.slice(0, page.first).map(toEventRecord), hasNextPage: rows.length > page.first, totalCount };
+    const items = await openEventRows(this.keys, rows.slice(0, page.first));
+    return { items: items.map(toEventRecord), hasNextPage: rows.length > page.first, totalCount };
   }
 
   async listRecent(userPk: string, limit: number): Promise<MemoryEventRecord[]> {
@@ -35,6 +44,6 @@ export class PrismaEventRepository implements EventRepository {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });
-    return rows.map(toEventRecord);
+    return (await openEventRows(this.keys, rows)).map(toEventRecord);
   }
 }

@@ -21,6 +21,7 @@ import { blobContentToJson, locatorColumns } from './blob.mappers.js';
 import { Prisma, type PrismaClient, type Import as Row } from './generated/client.js';
 import { snapshotJson } from './memory.mappers.js';
 import { enqueueMemorySync, insertChanges } from './memory-writes.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 type Tx = Prisma.TransactionClient;
 type Line<T extends ImportLine['type']> = Extract<ImportLine, { type: T }>;
@@ -106,8 +107,17 @@ export class PrismaImportRepository implements ImportRepository {
   }
 }
 
+/** Why an import cannot run on an encrypted database (it would write the file's text in clear). */
+export const IMPORT_ENCRYPTED_ERROR =
+  'imports are not available with encryption at rest (MEMQL_ENCRYPTION_KEY) yet: this writer stores rows as the file ' +
+  'holds them, in clear; import into a server started without the key';
+
 export class PrismaImportStore implements ImportStore {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest; while set, write() refuses before writing anything. */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
 
   async presence(projectId: string, lines: readonly ImportLine[]): Promise<ImportPresence> {
     const ids = { user: [] as string[], blob: [] as string[], event: [] as string[], memory: [] as string[] };
@@ -150,6 +160,7 @@ export class PrismaImportStore implements ImportStore {
     onConflict: ImportConflict,
     leaseUntil: Date,
   ): Promise<{ written: number; skipped: number }> {
+    if (this.keys) throw new Error(IMPORT_ENCRYPTED_ERROR);
     return this.db.$transaction(
       async (tx) => {
         const count = { written: 0, skipped: 0 };
@@ -453,6 +464,7 @@ async function writeMemories(
       })),
     ),
     new Date(),
+    null, // in clear: write() refuses an encrypted database
   );
   await enqueueMemorySync(
     tx,

@@ -1,6 +1,7 @@
 import type { ExportStatus, MemoryExportRecord, MemoryExportRepository } from '../../domain/ports.js';
 import type { JsonObject, JsonValue, TokenUsage } from '../../domain/types.js';
 import type { MemoryExport as Row, Prisma, PrismaClient } from './generated/client.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 function toRecord(row: Row): MemoryExportRecord {
   return {
@@ -26,7 +27,17 @@ function json(value: JsonValue | null): Prisma.InputJsonValue | undefined {
 }
 
 export class PrismaMemoryExportRepository implements MemoryExportRepository {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest (null: off); the result is filled from the user's memories, so it is sealed. */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
+
+  private async toOpenRecord(row: Row): Promise<MemoryExportRecord> {
+    if (!this.keys || row.result === null) return toRecord(row);
+    const ciphers = await this.keys.forRead([row.userPk]);
+    return toRecord({ ...row, result: ciphers.openJson(row.userPk, row.result) as Prisma.JsonValue });
+  }
 
   async create(input: Parameters<MemoryExportRepository['create']>[0]): Promise<MemoryExportRecord> {
     const row = await this.db.memoryExport.create({
@@ -44,7 +55,7 @@ export class PrismaMemoryExportRepository implements MemoryExportRepository {
 
   async findById(projectId: string, id: string): Promise<MemoryExportRecord | null> {
     const row = await this.db.memoryExport.findFirst({ where: { id, projectId } });
-    return row && toRecord(row);
+    return row && this.toOpenRecord(row);
   }
 
   async claim(id: string, leaseMs: number, now: Date): Promise<MemoryExportRecord | null> {
@@ -54,7 +65,7 @@ export class PrismaMemoryExportRepository implements MemoryExportRepository {
     });
     if (count === 0) return null;
     const row = await this.db.memoryExport.findUnique({ where: { id } });
-    return row && toRecord(row);
+    return row && this.toOpenRecord(row);
   }
 
   async unfinished(now: Date, limit: number): Promise<string[]> {
@@ -68,11 +79,16 @@ export class PrismaMemoryExportRepository implements MemoryExportRepository {
   }
 
   async finish(id: string, outcome: Parameters<MemoryExportRepository['finish']>[1]): Promise<MemoryExportRecord> {
+    let result = outcome.result;
+    if (this.keys && result !== null) {
+      const { userPk } = await this.db.memoryExport.findUniqueOrThrow({ where: { id }, select: { userPk: true } });
+      result = (await this.keys.forWrite([userPk])).sealJson(userPk, result);
+    }
     const row = await this.db.memoryExport.update({
       where: { id },
       data: {
         status: outcome.status,
-        result: json(outcome.result),
+        result: json(result),
         errors: outcome.errors,
         usage: json(outcome.usage as JsonValue | null),
         attempts: outcome.attempts,
@@ -80,6 +96,9 @@ export class PrismaMemoryExportRepository implements MemoryExportRepository {
         leaseUntil: null,
       },
     });
-    return toRecord(row);
+    // The result as written (in clear), not as stored.
+    return outcome.result === null
+      ? this.toOpenRecord(row)
+      : toRecord({ ...row, result: outcome.result as Prisma.JsonValue });
   }
 }

@@ -15,6 +15,7 @@ import {
   type MetadataTest,
   foldCase,
 } from '../../domain/memory/memory-filter.js';
+import { BadInputError } from '../../domain/errors.js';
 import type { MemoryScope } from '../../domain/ports.js';
 import { Prisma } from './generated/client.js';
 
@@ -35,19 +36,21 @@ const COLUMNS = {
   updatedAt: Prisma.raw('m."updatedAt"'),
 } as const;
 
-/** The condition for a filter tree on alias `m`. */
-export function filterSql(node: MemoryFilterNode): Prisma.Sql {
+/**
+ * The condition for a filter tree on alias `m`. `sealedText`: encryption at
+ * rest is on, so m."text" holds ciphertext and `text.contains` is refused
+ * (matching it after decryption would page wrongly; the tsvector would
+ * match words, not substrings).
+ */
+export function filterSql(node: MemoryFilterNode, sealedText = false): Prisma.Sql {
+  const sub = (child: MemoryFilterNode) => filterSql(child, sealedText);
   switch (node.kind) {
     case 'and':
-      return node.nodes.length === 0
-        ? Prisma.sql`true`
-        : Prisma.sql`(${Prisma.join(node.nodes.map(filterSql), ' AND ')})`;
+      return node.nodes.length === 0 ? Prisma.sql`true` : Prisma.sql`(${Prisma.join(node.nodes.map(sub), ' AND ')})`;
     case 'or':
-      return node.nodes.length === 0
-        ? Prisma.sql`false`
-        : Prisma.sql`(${Prisma.join(node.nodes.map(filterSql), ' OR ')})`;
+      return node.nodes.length === 0 ? Prisma.sql`false` : Prisma.sql`(${Prisma.join(node.nodes.map(sub), ' OR ')})`;
     case 'not':
-      return Prisma.sql`(NOT ${filterSql(node.node)})`;
+      return Prisma.sql`(NOT ${sub(node.node)})`;
     case 'oneOf':
       return node.values.length === 1
         ? Prisma.sql`COALESCE(${COLUMNS[node.field]} = ${node.values[0]!}, false)`
@@ -69,6 +72,12 @@ export function filterSql(node: MemoryFilterNode): Prisma.Sql {
         ? Prisma.sql`(${COLUMNS[node.field]} >= ${node.value}::timestamp)`
         : Prisma.sql`(${COLUMNS[node.field]} <= ${node.value}::timestamp)`;
     case 'textContains':
+      if (sealedText)
+        throw new BadInputError(
+          node.path,
+          'is not available with encryption at rest (MEMQL_ENCRYPTION_KEY): memory text is stored encrypted; ' +
+            'find words with searchMemories (mode LEXICAL) instead',
+        );
       return Prisma.sql`(strpos(${fold(Prisma.sql`m."text"`)}, ${foldCase(node.value)}) > 0)`;
     case 'metadata':
       return metadataSql(Prisma.sql`(m."metadata" #> ${node.path}::text[])`, node.test);
@@ -114,12 +123,12 @@ function metadataSql(value: Prisma.Sql, test: MetadataTest): Prisma.Sql {
   }
 }
 
-/** Visibility (deleted, expired at `now`) and the filter, on alias `m`. */
-export function selectionSql(selection: MemorySelection, now: Date): Prisma.Sql {
+/** Visibility (deleted, expired at `now`) and the filter, on alias `m` (`sealedText`: see filterSql). */
+export function selectionSql(selection: MemorySelection, now: Date, sealedText = false): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
   if (!selection.includeDeleted) parts.push(Prisma.sql`m."deletedAt" IS NULL`);
   if (!selection.includeExpired) parts.push(Prisma.sql`(m."expiresAt" IS NULL OR m."expiresAt" > ${now}::timestamp)`);
-  if (selection.where) parts.push(filterSql(selection.where));
+  if (selection.where) parts.push(filterSql(selection.where, sealedText));
   return parts.length === 0 ? Prisma.sql`true` : Prisma.join(parts, ' AND ');
 }
 

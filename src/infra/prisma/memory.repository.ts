@@ -30,9 +30,12 @@ import {
   lockMemories,
   lockMemoriesWhere,
   markDeleted,
+  memoryTextColumns,
   type Tx,
   updateContents,
 } from './memory-writes.js';
+import { openChangeRows, openMemoryRows } from './encryption/sealed-rows.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 import {
   contentOf,
   groupInKeyOrder,
@@ -58,17 +61,34 @@ function liveSql(now: Date): Prisma.Sql {
 }
 
 export class PrismaMemoryRepository implements MemoryRepository {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest (null: off). */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
+
+  /** The selection's condition; with encryption at rest a text.contains is refused (memory-filter.sql.ts). */
+  private selected(selection: MemorySelection, now: Date): Prisma.Sql {
+    return selectionSql(selection, now, this.keys !== null);
+  }
+
+  private open<T extends MemoryRowFields>(rows: T[]): Promise<T[]> {
+    return openMemoryRows(this.keys, rows);
+  }
 
   async findById(projectId: string, id: string): Promise<MemoryRecord | null> {
     if (!isUuid(id) || !isUuid(projectId)) return null;
     const row = await this.db.memory.findFirst({ where: { id, projectId }, omit: memoryOmit });
-    return row && toMemoryRecord(row);
+    if (!row) return null;
+    const [opened] = await this.open([row]);
+    return toMemoryRecord(opened!);
   }
 
   async findByIds(ids: readonly string[]): Promise<(MemoryRecord | null)[]> {
     const valid = [...new Set(ids.filter(isUuid))];
-    const rows = valid.length ? await this.db.memory.findMany({ where: { id: { in: valid } }, omit: memoryOmit }) : [];
+    const rows = await this.open(
+      valid.length ? await this.db.memory.findMany({ where: { id: { in: valid } }, omit: memoryOmit }) : [],
+    );
     const byId = new Map(rows.map((row) => [row.id, toMemoryRecord(row)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -84,13 +104,13 @@ export class PrismaMemoryRepository implements MemoryRepository {
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
-    return rows.map((row) => ({ ...toMemoryRecord(row), embedding: row.embedding }));
+    return (await this.open(rows)).map((row) => ({ ...toMemoryRecord(row), embedding: row.embedding }));
   }
 
   async findWithEmbeddings(ids: readonly string[]): Promise<MemoryWithEmbedding[]> {
     const valid = [...new Set(ids.filter(isUuid))];
     if (valid.length === 0) return [];
-    const rows = await this.db.memory.findMany({ where: { id: { in: valid } } });
+    const rows = await this.open(await this.db.memory.findMany({ where: { id: { in: valid } } }));
     const byId = new Map(rows.map((row) => [row.id, { ...toMemoryRecord(row), embedding: row.embedding }]));
     return valid.flatMap((id) => byId.get(id) ?? []);
   }
@@ -108,7 +128,7 @@ export class PrismaMemoryRepository implements MemoryRepository {
         take: batchSize,
       });
       if (rows.length === 0) return;
-      yield rows.map((row) => ({ ...toMemoryRecord(row), embedding: row.embedding }));
+      yield (await this.open(rows)).map((row) => ({ ...toMemoryRecord(row), embedding: row.embedding }));
       after = rows[rows.length - 1]!.id;
       if (rows.length < batchSize) return;
     }
@@ -137,7 +157,7 @@ export class PrismaMemoryRepository implements MemoryRepository {
     now: Date,
   ): Promise<Page<MemoryRecord>> {
     if (!isUuid(userPk)) return { items: [], hasNextPage: false, totalCount: 0 };
-    const where = Prisma.sql`m."userPk" = ${userPk}::uuid AND ${selectionSql(selection, now)}`;
+    const where = Prisma.sql`m."userPk" = ${userPk}::uuid AND ${this.selected(selection, now)}`;
     const keyset = page.after ? Prisma.sql`AND ${keysetSql(page.order, page.after)}` : Prisma.empty;
     const [rows, counts] = await Promise.all([
       // `first + 1` rows even for first: 0, where the one row says whether a next page exists (Relay).
@@ -147,7 +167,7 @@ export class PrismaMemoryRepository implements MemoryRepository {
       this.db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS "total" FROM "Memory" m WHERE ${where}`,
     ]);
     return {
-      items: rows.slice(0, page.first).map(toMemoryRecord),
+      items: (await this.open(rows.slice(0, page.first))).map(toMemoryRecord),
       hasNextPage: rows.length > page.first,
       totalCount: counts[0]?.total ?? 0,
     };
@@ -164,7 +184,7 @@ export class PrismaMemoryRepository implements MemoryRepository {
       orderBy: [{ topic: 'asc' }, { subTopic: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
       omit: memoryOmit,
     });
-    return rows.map(toMemoryRecord);
+    return (await this.open(rows)).map(toMemoryRecord);
   }
 
   async select(
@@ -177,8 +197,8 @@ export class PrismaMemoryRepository implements MemoryRepository {
     if (valid.length === 0 || !isUuid(scope.projectId)) return [];
     const rows = await this.db.$queryRaw<MemoryRowFields[]>`
       SELECT ${COLUMNS} FROM "Memory" m
-      WHERE m."id" = ANY(${valid}::uuid[]) AND ${scopeSql(scope)} AND ${selectionSql(selection, now)}`;
-    const byId = new Map(rows.map((row) => [row.id, toMemoryRecord(row)]));
+      WHERE m."id" = ANY(${valid}::uuid[]) AND ${scopeSql(scope)} AND ${this.selected(selection, now)}`;
+    const byId = new Map((await this.open(rows)).map((row) => [row.id, toMemoryRecord(row)]));
     return valid.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -207,7 +227,7 @@ export class PrismaMemoryRepository implements MemoryRepository {
         FROM (SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${words.join(' ')}::text))) AS lexeme) AS terms
       ),
       mine AS ${perUser ? Prisma.raw('MATERIALIZED') : Prisma.empty} (
-        SELECT m."id", m."searchTsv" FROM "Memory" m WHERE ${scopeSql(scope)} AND ${selectionSql(selection, now)}
+        SELECT m."id", m."searchTsv" FROM "Memory" m WHERE ${scopeSql(scope)} AND ${this.selected(selection, now)}
       )
       SELECT n."id"::text AS "id", length(n."searchTsv") AS "length", n."searchTsv"::text AS "vector",
              query.lexemes AS "lexemes", (SELECT count(*) FROM mine) AS "documents"
@@ -274,7 +294,11 @@ export class PrismaMemoryRepository implements MemoryRepository {
       where: { memoryId: { in: [...memoryIds] } },
       orderBy: [{ seq: 'asc' }],
     });
-    return groupInKeyOrder(memoryIds, rows.map(toChangeRecord), (change) => change.memoryId);
+    return groupInKeyOrder(
+      memoryIds,
+      (await openChangeRows(this.keys, rows)).map(toChangeRecord),
+      (change) => change.memoryId,
+    );
   }
 
   async changesOfEvents(eventIds: readonly string[]): Promise<MemoryChangeRecord[][]> {
@@ -282,11 +306,16 @@ export class PrismaMemoryRepository implements MemoryRepository {
       where: { eventId: { in: [...eventIds] } },
       orderBy: [{ seq: 'asc' }],
     });
-    return groupInKeyOrder(eventIds, rows.map(toChangeRecord), (change) => change.eventId ?? '');
+    return groupInKeyOrder(
+      eventIds,
+      (await openChangeRows(this.keys, rows)).map(toChangeRecord),
+      (change) => change.eventId ?? '',
+    );
   }
 
   /** The memory, its ADD and its index job in one statement (one round trip, atomic). */
   async create(memory: NewMemory): Promise<{ memory: MemoryRecord; change: MemoryChangeRecord }> {
+    const ciphers = this.keys && (await this.keys.forWrite([memory.userPk]));
     const now = new Date();
     const record: MemoryRecord = {
       ...contentOf(memory),
@@ -311,21 +340,24 @@ export class PrismaMemoryRepository implements MemoryRepository {
       eventId: null,
       createdAt: now,
     };
+    const stored = memoryTextColumns(record, record.userPk, ciphers);
+    const snapshot = snapshotJson(record);
     await this.db.$executeRaw`
       WITH new_memory AS (
         INSERT INTO "Memory" ("id", "projectId", "userPk", "text", "topic", "subTopic", "categories", "title", "summary",
           "tags", "importance", "confidence", "source", "agentId", "runId", "expiresAt", "immutable", "metadata",
-          "embedding", "createdAt", "updatedAt")
-        VALUES (${record.id}::uuid, ${record.projectId}::uuid, ${record.userPk}::uuid, ${record.text}, ${record.topic},
-          ${record.subTopic}, ${record.categories}::text[], ${record.title}, ${record.summary}, ${record.tags}::text[],
+          "embedding", "createdAt", "updatedAt", "searchTsv")
+        VALUES (${record.id}::uuid, ${record.projectId}::uuid, ${record.userPk}::uuid, ${stored.text}, ${record.topic},
+          ${record.subTopic}, ${record.categories}::text[], ${stored.title}, ${stored.summary}, ${record.tags}::text[],
           ${record.importance}::float8, ${record.confidence}::float8, ${record.source}, ${record.agentId},
           ${record.runId}, ${record.expiresAt}::timestamp, ${record.immutable},
           ${record.metadata === null ? null : JSON.stringify(record.metadata)}::jsonb, ${memory.embedding}::float8[],
-          ${now}::timestamp, ${now}::timestamp)
+          ${now}::timestamp, ${now}::timestamp, to_tsvector('english', ${stored.tsvSource ?? null}::text))
         RETURNING "id", "projectId", "userPk"
       ), new_change AS (
         INSERT INTO "MemoryChange" ("id", "projectId", "userPk", "memoryId", "kind", "actor", "after", "sourceBlobs", "createdAt")
-        SELECT ${change.id}::uuid, "projectId", "userPk", "id", 'ADD', 'API', ${JSON.stringify(snapshotJson(record))}::jsonb,
+        SELECT ${change.id}::uuid, "projectId", "userPk", "id", 'ADD', 'API',
+          ${JSON.stringify(ciphers ? ciphers.sealJson(record.userPk, snapshot) : snapshot)}::jsonb,
           '{}', ${now}::timestamp
         FROM new_memory
       )
@@ -336,12 +368,14 @@ export class PrismaMemoryRepository implements MemoryRepository {
 
   async applyEdits(edits: readonly MemoryEdit[]): Promise<MemoryChangeRecord[]> {
     if (edits.length === 0) return [];
+    const ciphers = this.keys && (await this.keys.forWrite(edits.map((edit) => edit.memory.userPk)));
     return this.db.$transaction(
       async (tx) => {
         // Re-read under lock: the history must record what was really replaced.
         const current = await lockMemories(
           tx,
           edits.map((edit) => edit.memory.id),
+          this.keys,
         );
         edits.forEach((edit, index) => {
           const row = current.get(edit.memory.id);
@@ -354,13 +388,14 @@ export class PrismaMemoryRepository implements MemoryRepository {
           if (edit.kind === 'UPDATE')
             updates.push({
               id: edit.memory.id,
+              userPk: edit.memory.userPk,
               content: edit.after,
               metadata: (edit.metadata ?? null) as Prisma.InputJsonValue | null,
               embedding: edit.embedding,
             });
           else deletions.push(edit.memory.id);
         }
-        await updateContents(tx, updates, now);
+        await updateContents(tx, updates, now, ciphers);
         await markDeleted(tx, deletions, now);
         const changes = await insertChanges(
           tx,
@@ -379,6 +414,7 @@ export class PrismaMemoryRepository implements MemoryRepository {
             };
           }),
           now,
+          ciphers,
         );
         await enqueueMemorySync(
           tx,
@@ -396,9 +432,10 @@ export class PrismaMemoryRepository implements MemoryRepository {
       async (tx) => {
         const rows = await lockMemoriesWhere(
           tx,
-          Prisma.sql`m."userPk" = ${userPk}::uuid AND m."deletedAt" IS NULL AND ${selectionSql(selection, now)}`,
+          Prisma.sql`m."userPk" = ${userPk}::uuid AND m."deletedAt" IS NULL AND ${this.selected(selection, now)}`,
+          this.keys,
         );
-        return deleteRows(tx, rows, 'API', new Date(), 'each');
+        return deleteRows(tx, rows, 'API', new Date(), 'each', this.keys);
       },
       { timeout: 60_000 },
     );
@@ -426,8 +463,12 @@ export class PrismaMemoryRepository implements MemoryRepository {
               data: { kind: 'DELETE_USER_BLOBS', projectId: user.projectId, userPk: user.pk },
             });
         }
-        const rows = await lockMemoriesWhere(tx, Prisma.sql`m."userPk" = ${user.pk}::uuid AND m."deletedAt" IS NULL`);
-        const changes = await deleteRows(tx, rows, 'API', new Date(), 'none');
+        const rows = await lockMemoriesWhere(
+          tx,
+          Prisma.sql`m."userPk" = ${user.pk}::uuid AND m."deletedAt" IS NULL`,
+          this.keys,
+        );
+        const changes = await deleteRows(tx, rows, 'API', new Date(), 'none', this.keys);
         await tx.indexJob.create({
           data: { kind: 'DELETE_USER_MEMORIES', projectId: user.projectId, userPk: user.pk },
         });
@@ -445,22 +486,30 @@ export class PrismaMemoryRepository implements MemoryRepository {
           SELECT ${COLUMNS} FROM "Memory" m
           WHERE m."deletedAt" IS NULL AND m."expiresAt" <= ${now}::timestamp
           ORDER BY m."expiresAt", m."id" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-        return deleteRows(tx, rows, 'EXPIRY', new Date(), 'each');
+        return deleteRows(tx, await openMemoryRows(this.keys, rows, tx), 'EXPIRY', new Date(), 'each', this.keys);
       },
       { timeout: 60_000 },
     );
   }
 }
 
-/** Marks rows deleted, records a DELETE for each and (with 'each') enqueues their index sync. */
+/** Marks (opened) rows deleted, records a DELETE for each and (with 'each') enqueues their index sync. */
 async function deleteRows(
   tx: Tx,
   rows: readonly MemoryRowFields[],
   actor: ChangeActor,
   now: Date,
   jobs: 'each' | 'none',
+  keys: UserKeyring | null,
 ): Promise<MemoryChangeRecord[]> {
   if (rows.length === 0) return [];
+  // The users have keys: they have these memories.
+  const ciphers =
+    keys &&
+    (await keys.forRead(
+      rows.map((row) => row.userPk),
+      tx,
+    ));
   await markDeleted(
     tx,
     rows.map((row) => row.id),
@@ -480,6 +529,7 @@ async function deleteRows(
       eventId: null,
     })),
     now,
+    ciphers,
   );
   if (jobs === 'each') await enqueueMemorySync(tx, rows);
   return changes;

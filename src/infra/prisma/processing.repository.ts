@@ -20,14 +20,22 @@ import {
   insertChanges,
   lockMemories,
   markDeleted,
+  memoryTextColumns,
   type NewChange,
+  setMemorySearchVectors,
   type Tx,
   updateContents,
 } from './memory-writes.js';
 import { contentOf, toEventRecord, toMemoryRecord } from './memory.mappers.js';
+import { openBlobRows } from './encryption/sealed-rows.js';
+import type { UserCiphers, UserKeyring } from './encryption/user-keys.js';
 
 export class PrismaProcessingRepository implements ProcessingRepository {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest (null: off). */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
 
   async claim(userPk: string, workerId: string, leaseMs: number): Promise<boolean> {
     // Never re-entrant: a second claim by the same worker fails too, so one
@@ -68,10 +76,11 @@ export class PrismaProcessingRepository implements ProcessingRepository {
         data: { bufferState: 'PROCESSING' },
       });
     }
-    return batch.map(toBlobRecord);
+    return (await openBlobRows(this.keys, batch)).map(toBlobRecord);
   }
 
   async commit(batch: BatchCommit): Promise<{ event: MemoryEventRecord; changes: MemoryChangeRecord[] }> {
+    const ciphers = this.keys && (await this.keys.forWrite([batch.userPk]));
     return this.db.$transaction(
       async (tx) => {
         // Still ours? A worker whose lease expired must not write over the one that took over.
@@ -83,7 +92,7 @@ export class PrismaProcessingRepository implements ProcessingRepository {
           data: {
             projectId: batch.projectId,
             userPk: batch.userPk,
-            summary: batch.summary,
+            summary: ciphers ? ciphers.seal(batch.userPk, batch.summary) : batch.summary,
             tags: batch.tags,
             blobIds: batch.blobIds,
             usage: (batch.usage ?? undefined) as Prisma.InputJsonValue | undefined,
@@ -100,7 +109,7 @@ export class PrismaProcessingRepository implements ProcessingRepository {
               llmCompletionTokens: batch.usage.completionTokens,
             }),
           );
-        const changes = await applyOperations(tx, batch, event.id);
+        const changes = await applyOperations(tx, batch, event.id, this.keys, ciphers);
         await tx.blob.updateMany({
           where: { id: { in: batch.blobIds }, userPk: batch.userPk },
           data: { bufferState: 'DONE' },
@@ -109,7 +118,7 @@ export class PrismaProcessingRepository implements ProcessingRepository {
           where: { userPk: batch.userPk },
           data: { state: 'IDLE', lastError: null, attempts: 0, nextAttemptAt: null, lockedBy: null, lockedUntil: null },
         });
-        return { event: toEventRecord(event), changes };
+        return { event: toEventRecord({ ...event, summary: batch.summary }), changes };
       },
       { timeout: 60_000 },
     );
@@ -207,10 +216,16 @@ export class PrismaProcessingRepository implements ProcessingRepository {
  * DELETE re-read the memory under lock. An immutable memory is never changed
  * by extraction: an UPDATE of it becomes a new memory, a DELETE is dropped.
  */
-async function applyOperations(tx: Tx, batch: BatchCommit, eventId: string): Promise<MemoryChangeRecord[]> {
+async function applyOperations(
+  tx: Tx,
+  batch: BatchCommit,
+  eventId: string,
+  keys: UserKeyring | null,
+  ciphers: UserCiphers | null,
+): Promise<MemoryChangeRecord[]> {
   const now = new Date();
   const targets = batch.operations.flatMap((op) => (op.kind === 'ADD' ? [] : [op.memoryId]));
-  const current = await lockMemories(tx, targets);
+  const current = await lockMemories(tx, targets, keys);
   const live = (memoryId: string) => {
     const row = current.get(memoryId);
     // Deleted by an API call meanwhile, or another user's: the deletion stands.
@@ -267,22 +282,28 @@ async function applyOperations(tx: Tx, batch: BatchCommit, eventId: string): Pro
   const newMemories = plan.filter((p) => p.kind === 'ADD');
   const updates = plan.filter((p) => p.kind === 'UPDATE');
   if (newMemories.length > 0) {
+    const stored = newMemories.map((m) => ({ id: m.id, ...memoryTextColumns(m.content, batch.userPk, ciphers) }));
     await tx.memory.createMany({
-      data: newMemories.map((m) => ({
+      data: newMemories.map((m, i) => ({
         id: m.id,
         projectId: batch.projectId,
         userPk: batch.userPk,
         ...m.content,
+        text: stored[i]!.text,
+        title: stored[i]!.title,
+        summary: stored[i]!.summary,
         embedding: m.embedding,
         createdAt: now,
         updatedAt: now,
       })),
     });
+    await setMemorySearchVectors(tx, stored);
   }
   await updateContents(
     tx,
-    updates.map((u) => ({ id: u.memory.id, content: u.after, embedding: u.embedding })),
+    updates.map((u) => ({ id: u.memory.id, userPk: batch.userPk, content: u.after, embedding: u.embedding })),
     now,
+    ciphers,
   );
   await markDeleted(
     tx,
@@ -317,7 +338,7 @@ async function applyOperations(tx: Tx, batch: BatchCommit, eventId: string): Pro
       }
     }
   });
-  const written = await insertChanges(tx, changes, now);
+  const written = await insertChanges(tx, changes, now, ciphers);
   await enqueueMemorySync(
     tx,
     changes.map((c) => ({ id: c.memoryId, projectId: c.projectId, userPk: c.userPk })),

@@ -38,6 +38,7 @@ import { PrismaProjectRepository } from './project.repository.js';
 import { PrismaUsageRepository } from './usage.repository.js';
 import { PrismaUserRepository } from './user.repository.js';
 import { PrismaWebhookRepository } from './webhook.repository.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 export interface Repositories {
   projects: ProjectRepository;
@@ -60,26 +61,31 @@ export interface Repositories {
   importStore: ImportStore;
 }
 
-/** `poolMax`: the pool's connections; concurrent blob inserts use at most half of them (one on the embedded database). */
-export function createRepositories(db: PrismaClient, poolMax = 1): Repositories {
+/**
+ * `poolMax`: the pool's connections; concurrent blob inserts use at most half
+ * of them (one on the embedded database). `keys`: encryption at rest
+ * (MEMQL_ENCRYPTION_KEY); null: off, and the repositories read and write the
+ * columns as they are.
+ */
+export function createRepositories(db: PrismaClient, poolMax = 1, keys: UserKeyring | null = null): Repositories {
   return {
     projects: new PrismaProjectRepository(db),
     apiKeys: new PrismaApiKeyRepository(db),
-    users: new PrismaUserRepository(db),
-    blobs: new PrismaBlobRepository(db, Math.max(1, Math.floor(poolMax / 2))),
+    users: new PrismaUserRepository(db, keys),
+    blobs: new PrismaBlobRepository(db, Math.max(1, Math.floor(poolMax / 2)), keys),
     blobRetention: new PrismaBlobRetentionRepository(db),
-    chunks: new PrismaChunkRepository(db),
+    chunks: new PrismaChunkRepository(db, keys),
     indexJobs: new PrismaIndexJobQueue(db),
     indexState: new PrismaIndexStateRepository(db),
-    memories: new PrismaMemoryRepository(db),
-    events: new PrismaEventRepository(db),
-    processing: new PrismaProcessingRepository(db),
+    memories: new PrismaMemoryRepository(db, keys),
+    events: new PrismaEventRepository(db, keys),
+    processing: new PrismaProcessingRepository(db, keys),
     profileConfigs: new PrismaProfileConfigRepository(db),
     usage: new PrismaUsageRepository(db),
-    memoryExports: new PrismaMemoryExportRepository(db),
-    webhooks: new PrismaWebhookRepository(db),
+    memoryExports: new PrismaMemoryExportRepository(db, keys),
+    webhooks: new PrismaWebhookRepository(db, keys),
     exports: new PrismaExportRepository(db),
     imports: new PrismaImportRepository(db),
-    importStore: new PrismaImportStore(db),
+    importStore: new PrismaImportStore(db, keys),
   };
 }

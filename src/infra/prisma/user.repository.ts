@@ -5,6 +5,7 @@ import { isUuid } from '../../lib/ids.js';
 import type { Prisma, PrismaClient, User as UserRow } from './generated/client.js';
 import { toPage } from './pagination.js';
 import { isUniqueViolation } from './prisma-errors.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 /** The domain's User.id is the app's externalId; pk stays internal. */
 function toUserRecord(row: UserRow): UserRecord {
@@ -19,7 +20,11 @@ function toUserRecord(row: UserRow): UserRecord {
 }
 
 export class PrismaUserRepository implements UserRepository {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest (null: off); a deleted user's cached data key is dropped with it. */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
 
   async create(projectId: string, input: { externalId: string; data: JsonObject }): Promise<UserRecord> {
     try {
@@ -41,23 +46,29 @@ export class PrismaUserRepository implements UserRepository {
   /**
    * Deletes the user (its blobs, chunks, memories and events cascade) and
    * enqueues DELETE_USER for the vector index, in one transaction. A user
-   * already gone is a no-op.
+   * already gone is a no-op. With encryption at rest the row holds the
+   * user's wrapped data key: deleting it shreds whatever of the user's
+   * ciphertext is left elsewhere, and the in-process copy is dropped too.
    */
   async delete(user: UserRecord): Promise<{ exportIds: string[] }> {
-    return this.db.$transaction(async (tx) => {
-      const { count } = await tx.user.deleteMany({ where: { pk: user.pk } });
-      if (count === 0) return { exportIds: [] };
-      await tx.indexJob.create({
-        data: { kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null },
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const { count } = await tx.user.deleteMany({ where: { pk: user.pk } });
+        if (count === 0) return { exportIds: [] };
+        await tx.indexJob.create({
+          data: { kind: 'DELETE_USER', projectId: user.projectId, userPk: user.pk, blobId: null },
+        });
+        // An export of this user alone is its data, erased with it; exports of
+        // several users (or of the whole project) are the project's backups and stay.
+        const exports = await tx.$queryRaw<{ id: string }[]>`
+          DELETE FROM "Export"
+          WHERE "projectId" = ${user.projectId}::uuid AND "userIds" = ARRAY[${user.id}]::text[]
+          RETURNING "id"`;
+        return { exportIds: exports.map((row) => row.id) };
       });
-      // An export of this user alone is its data, erased with it; exports of
-      // several users (or of the whole project) are the project's backups and stay.
-      const exports = await tx.$queryRaw<{ id: string }[]>`
-        DELETE FROM "Export"
-        WHERE "projectId" = ${user.projectId}::uuid AND "userIds" = ARRAY[${user.id}]::text[]
-        RETURNING "id"`;
-      return { exportIds: exports.map((row) => row.id) };
-    });
+    } finally {
+      this.keys?.forget(user.pk);
+    }
   }
 
   async findByExternalId(projectId: string, externalId: string): Promise<UserRecord | null> {

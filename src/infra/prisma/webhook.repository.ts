@@ -12,6 +12,9 @@ import type {
   WebhookRepository,
 } from '../../domain/ports.js';
 import type { PrismaClient } from './generated/client.js';
+import { DecryptionError } from './encryption/envelope.js';
+import { eventSummaryIsSealed } from './encryption/sealed-rows.js';
+import type { UserKeyring } from './encryption/user-keys.js';
 
 /** A delivery row as selected (the record's fields; the enums read back as text). */
 type DeliveryRow = WebhookDeliveryRecord;
@@ -29,8 +32,15 @@ const toDelivery = (row: DeliveryRow): WebhookDeliveryRecord => ({
   deliveredAt: row.deliveredAt,
 });
 
+/** What a delivery of a user that was deleted before it was sent settles with: its data was shredded with its key. */
+export const SHREDDED_DELIVERY_ERROR = 'not sent: the user was deleted and its data key destroyed (crypto-shredding)';
+
 export class PrismaWebhookRepository implements WebhookRepository {
-  constructor(private readonly db: PrismaClient) {}
+  /** `keys`: encryption at rest (null: off); the triggers copy sealed columns into payloads, opened here. */
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly keys: UserKeyring | null = null,
+  ) {}
 
   async create(
     projectId: string,
@@ -74,7 +84,7 @@ export class PrismaWebhookRepository implements WebhookRepository {
   async claimDue(workerId: string, leaseMs: number, limit: number, now: Date): Promise<ClaimedDelivery[]> {
     const until = new Date(now.getTime() + leaseMs);
     const rows = await this.db.$queryRaw<
-      (DeliveryRow & { url: string; secret: string; payload: Record<string, unknown> })[]
+      (DeliveryRow & { projectId: string; url: string; secret: string; payload: Record<string, unknown> })[]
     >`
       WITH due AS (
         SELECT d."id" FROM "WebhookDelivery" d
@@ -88,11 +98,61 @@ export class PrismaWebhookRepository implements WebhookRepository {
         FROM due WHERE d."id" = due."id"
         RETURNING d.*
       )
-      SELECT c."id", c."webhookId", c."event"::text AS "event", c."state"::text AS "state", c."attempts",
+      SELECT c."id", c."webhookId", c."projectId"::text AS "projectId", c."event"::text AS "event", c."state"::text AS "state", c."attempts",
              c."nextAttemptAt", c."lastStatus", c."lastError", c."createdAt", c."deliveredAt", c."payload",
              w."url", w."secret"
       FROM claimed c JOIN "Webhook" w ON w."id" = c."webhookId"`;
-    return rows.map((row) => ({ ...toDelivery(row), url: row.url, secret: row.secret, payload: row.payload }));
+    const claimed = rows.map((row) => ({ ...toDelivery(row), url: row.url, secret: row.secret, payload: row.payload }));
+    return this.keys ? this.openPayloads(this.keys, claimed, rows, workerId) : claimed;
+  }
+
+  /**
+   * With encryption at rest a payload holds what the triggers copied: a
+   * change's sealed snapshots, an event's sealed summary. They are opened
+   * with the user's key; a user deleted since has no key, so its deliveries
+   * are settled FAILED here instead of being sent.
+   */
+  private async openPayloads(
+    keys: UserKeyring,
+    claimed: ClaimedDelivery[],
+    rows: readonly { projectId: string }[],
+    workerId: string,
+  ): Promise<ClaimedDelivery[]> {
+    const dataOf = (delivery: ClaimedDelivery) => (delivery.payload.data ?? {}) as Record<string, unknown>;
+    const pairs = claimed.map((delivery, i) => ({
+      projectId: rows[i]!.projectId,
+      externalId: String(dataOf(delivery).userId ?? ''),
+    }));
+    const users = pairs.length
+      ? await this.db.$queryRaw<{ projectId: string; externalId: string; pk: string }[]>`
+          SELECT u."projectId"::text AS "projectId", u."externalId", u."pk"::text AS "pk"
+          FROM "User" u
+          JOIN jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS p("projectId" uuid, "externalId" text)
+            ON u."projectId" = p."projectId" AND u."externalId" = p."externalId"`
+      : [];
+    const pkOf = new Map(users.map((user) => [`${user.projectId}/${user.externalId}`, user.pk]));
+    const ciphers = await keys.forRead(users.map((user) => user.pk));
+    const opened: ClaimedDelivery[] = [];
+    for (const [i, delivery] of claimed.entries()) {
+      const data = dataOf(delivery);
+      const userPk = pkOf.get(`${pairs[i]!.projectId}/${pairs[i]!.externalId}`);
+      try {
+        if (!userPk) throw new DecryptionError('the user is gone');
+        const open = (field: string) =>
+          data[field] === null || data[field] === undefined ? data[field] : ciphers.openJson(userPk, data[field]);
+        const plain =
+          delivery.event === 'MEMORY_CHANGED'
+            ? { ...data, before: open('before'), after: open('after') }
+            : eventSummaryIsSealed(typeof data.kind === 'string' ? data.kind : undefined)
+              ? { ...data, summary: ciphers.open(userPk, String(data.summary)) }
+              : data;
+        opened.push({ ...delivery, payload: { ...delivery.payload, data: plain } });
+      } catch (error) {
+        if (!(error instanceof DecryptionError)) throw error;
+        await this.settle(delivery.id, workerId, { state: 'FAILED', status: null, error: SHREDDED_DELIVERY_ERROR });
+      }
+    }
+    return opened;
   }
 
   async settle(
