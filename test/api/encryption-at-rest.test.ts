@@ -380,6 +380,51 @@ describe('encryption at rest', () => {
     });
   }, 240_000);
 
+  it('exports in plaintext, and refuses an import (it would write the file in clear), writing nothing', async () => {
+    const { createExport } = await gql<{ createExport: { id: string } }>('mutation { createExport { id } }');
+    const finished = await waitFor(
+      'the export',
+      async () => {
+        const { export: job } = await gql<{ export: { status: string; downloadPath: string } }>(
+          'query ($id: ID!) { export(id: $id) { status downloadPath } }',
+          { id: createExport.id },
+        );
+        return job.status === 'FINISHED' || job.status === 'FAILED' ? job : null;
+      },
+      120_000,
+    );
+    expect(finished.status).toBe('FINISHED');
+    const file = await (
+      await fetch(new URL(finished.downloadPath, t.url), { headers: { authorization: `Bearer ${t.adminKey}` } })
+    ).text();
+    expect(file).toContain('Collects porcelain armadillos');
+    expect(file).not.toContain('mqe1:');
+
+    const stored = await fetch(new URL('/imports', t.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminKey}` },
+      body: file,
+    });
+    expect(stored.status).toBe(201);
+    const { importExport } = await gql<{ importExport: { id: string } }>(
+      'mutation ($file: String!) { importExport(input: { file: $file, onConflict: OVERWRITE }) { id } }',
+      { file: ((await stored.json()) as { file: string }).file },
+    );
+    const job = await waitFor(
+      'the import',
+      async () => {
+        const { import: found } = await gql<{ import: { status: string; error: string | null; written: number } }>(
+          'query ($id: ID!) { import(id: $id) { status error written } }',
+          { id: importExport.id },
+        );
+        return found.status === 'FINISHED' || found.status === 'FAILED' ? found : null;
+      },
+      120_000,
+    );
+    expect(job).toMatchObject({ status: 'FAILED', written: 0 });
+    expect(job.error).toMatch(/not available with encryption at rest/);
+  }, 240_000);
+
   it('refuses to turn encryption on for a database that holds data in clear', async () => {
     const plain = await startTestApp({ env: { MEMQL_EMBEDDINGS_PROVIDER: 'hashing', MEMQL_ENCRYPTION_KEY: '' } });
     try {
