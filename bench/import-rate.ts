@@ -10,12 +10,12 @@
 //
 // Prints one Markdown table row set with the load average at the start and end.
 
-import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { syntheticExportLines } from '../test/helpers/synthetic-export.js';
 import { BenchClient } from './lib/graphql.js';
 import { machineInfo, machineLine } from './lib/machine.js';
 import { sampleRss, startServerProcess } from './lib/server-process.js';
@@ -30,72 +30,10 @@ const file = path.join(dir, 'export.jsonl');
 
 // The file, written with back-pressure.
 const out = createWriteStream(file);
-const write = async (record: object) => {
-  if (!out.write(`${JSON.stringify(record)}\n`))
-    await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-};
-const at = new Date('2026-01-01T00:00:00.000Z').toISOString();
-await write({ type: 'header', format: 'memql-export', version: 2, embedding: { model: 'hashing', dimension: 512 } });
-await write({ type: 'profileConfig', config: { strict: false, topics: [] }, custom: false });
-let lines = 2;
-for (let u = 0; u < users; u++) {
-  const userId = `u${u}`;
-  await write({ type: 'user', id: userId, data: { u }, createdAt: at, updatedAt: at });
-  await write({
-    type: 'blob',
-    userId,
-    id: randomUUID(),
-    content: { type: 'DOC', title: `notes of ${userId}`, content: `User ${u} keeps notes about tea, bees and chess.` },
-    metadata: null,
-    agentId: null,
-    runId: null,
-    createdAt: at,
-    insertedAt: at,
-    extraction: 'NONE',
-  });
-  lines += 2;
-  for (let m = u; m < memories; m += users) {
-    const content = {
-      text: `Memory ${m} of ${userId}: likes green tea number ${m % 97}`,
-      topic: 'interests',
-      subTopic: 'food',
-      categories: [],
-      title: null,
-      summary: null,
-      tags: ['bench'],
-      importance: null,
-      confidence: null,
-      source: 'bench',
-      agentId: null,
-      runId: null,
-      expiresAt: null,
-      immutable: false,
-    };
-    await write({
-      type: 'memory',
-      userId,
-      id: randomUUID(),
-      ...content,
-      metadata: null,
-      createdAt: at,
-      updatedAt: at,
-      deletedAt: null,
-      sourceBlobIds: [],
-      history: [
-        {
-          id: randomUUID(),
-          kind: 'ADD',
-          actor: 'API',
-          before: null,
-          after: content,
-          sourceBlobIds: [],
-          eventId: null,
-          createdAt: at,
-        },
-      ],
-    });
-    lines += 1;
-  }
+let lines = 0;
+for (const line of syntheticExportLines({ users, memories, blobs: true })) {
+  if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  lines += 1;
 }
 out.end();
 await new Promise<void>((resolve) => out.once('finish', () => resolve()));

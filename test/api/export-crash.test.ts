@@ -5,48 +5,28 @@
 // file, it does not append to a half-written one), ending FINISHED with
 // every user exactly once.
 
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChromaServer, startChromaServer } from '../../src/infra/chroma/chroma-server.js';
-import { generateSecret } from '../../src/lib/secrets.js';
 import { CreateExportDocument, CreateUserDocument, GetExportDocument } from '../generated/graphql.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { type CrashEnv, startCrashEnv } from '../helpers/crash-env.js';
 import { GraphQLClient } from '../helpers/graphql-client.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
 const USERS = 400;
 
 describe('export after kill -9 mid-file', () => {
-  let dataDir: string;
-  let chroma: ChromaServer;
+  let crash: CrashEnv;
   let env: Record<string, string>;
-  let dropDatabase = async () => {};
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-export-crash-'));
-    chroma = await startChromaServer({ dataDir: path.join(dataDir, 'chroma') });
-    env = {
-      MEMQL_DATA_DIR: path.join(dataDir, 'memql'),
-      CHROMA_URL: chroma.url,
-      MEMQL_ADMIN_KEY: generateSecret(),
-      MEMQL_EMBEDDINGS_PROVIDER: 'hashing',
-    };
-    if (process.env.MEMQL_TEST_DATABASE_URL) {
-      const database = await createTestDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabase = database.drop;
-    }
+    crash = await startCrashEnv('memql-export-crash-');
+    env = crash.env;
   }, 120_000);
-  afterAll(async () => {
-    await chroma?.stop();
-    await dropDatabase();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => crash?.dispose());
 
   it('ends in a correct FINISHED export after a restart', async () => {
-    const first = await startServerProcess(env);
+    const first = await startServerProcess(env, 180_000); // generous: a loaded machine starts PGlite slowly
     const api = new GraphQLClient(first.url, env.MEMQL_ADMIN_KEY!);
     for (let i = 0; i < USERS; i++)
       await api.ok(CreateUserDocument, { input: { id: `u${String(i).padStart(4, '0')}`, data: { i } } });
@@ -62,7 +42,7 @@ describe('export after kill -9 mid-file', () => {
     const exportDir = path.join(env.MEMQL_DATA_DIR!, 'exports');
     expect(await readdir(exportDir)).toEqual([`${createExport.id}.jsonl.part`]);
 
-    const second = await startServerProcess(env);
+    const second = await startServerProcess(env, 180_000); // generous: a loaded machine starts PGlite slowly
     try {
       const again = new GraphQLClient(second.url, env.MEMQL_ADMIN_KEY!);
       // Lease (30 s) plus one take-over interval (30 s), with room for a loaded machine.
