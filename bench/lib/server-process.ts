@@ -19,6 +19,8 @@ export interface ServerProcess {
   chroma: { pid: number; url: string } | null;
   /** The Chroma the server talks to (embedded or CHROMA_URL). */
   chromaUrl: string;
+  /** The server's own scratch database with DATABASE_URL; null on the embedded PGlite. */
+  databaseUrl: string | null;
   /** Peak resident set (VmHWM) so far, in MiB, of the server and of its Chroma child. */
   peakRss(): Promise<{ server: number; chroma: number | null }>;
   /** Log entries at level error or above (pino level >= 50) so far, the first 200. */
@@ -102,6 +104,7 @@ export async function startServerProcess(
     pid,
     chroma,
     chromaUrl,
+    databaseUrl: database?.url ?? null,
     peakRss: async () => ({ server: await vmHwmMiB(pid), chroma: chroma ? await vmHwmMiB(chroma.pid) : null }),
     errorLogs,
     stop: async () => {
