@@ -135,7 +135,7 @@ export function hybridGrid(options: GridOptions = { signals: SIGNAL_NAMES }): Se
 
 const candidateMaps = new WeakMap<Conversation, Map<string, Candidate>>();
 /** A conversation's turns as the server sees them: the speaker's name, the session's date, the text. */
-function candidatesOf(conversation: Conversation): Map<string, Candidate> {
+export function candidatesOf(conversation: Conversation): Map<string, Candidate> {
   let map = candidateMaps.get(conversation);
   if (!map) {
     const fresh = new Map<string, Candidate>();

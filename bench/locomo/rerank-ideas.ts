@@ -11,10 +11,11 @@
 import { readFile } from 'node:fs/promises';
 import type { ScoredChunkId } from '../../src/domain/ports.js';
 import { relativeScoreFusion } from '../../src/domain/search/fusion.js';
+import { DEFAULT_HYBRID } from '../../src/domain/search/query.service.js';
 import { analyseQuestion, applySignals, type Candidate } from '../../src/domain/search/signals.js';
 import { tokenize } from './bm25.js';
-import { crossValidate, type QuestionLists, type Setting } from './cv.js';
-import { type Conversation, loadLocomo } from './dataset.js';
+import { candidatesOf, crossValidate, type QuestionLists, type Setting } from './cv.js';
+import { loadLocomo } from './dataset.js';
 
 const conversations = await loadLocomo('../shared/locomo/locomo-dev.json');
 const asks = conversations.flatMap((c) => c.questions.map((question) => ({ conversation: c, question })));
@@ -23,35 +24,32 @@ const saved = JSON.parse(await readFile(process.argv[2] ?? '/work/retr/lists0.js
 };
 const lists: QuestionLists[] = saved.lists.map((l, i) => ({ ...asks[i]!, ...l }));
 
-const cands = new WeakMap<Conversation, Map<string, Candidate & { tokens: string[] }>>();
-function candidatesOf(c: Conversation) {
-  let m = cands.get(c);
-  if (!m) {
-    m = new Map();
-    for (const s of c.sessions)
-      s.turns.forEach((t, index) => {
-        m!.set(t.diaId, {
-          speaker: t.speaker,
-          createdAt: s.date,
-          text: t.content,
-          place: { blob: String(s.number), index },
-          tokens: tokenize(t.content),
-        });
-      });
-    cands.set(c, m);
+/** Each turn's stemmed words (bm25.ts, PostgreSQL's English normalisation), per conversation (turn ids repeat across them). */
+const tokensOf = new WeakMap<ReadonlyMap<string, Candidate>, Map<string, string[]>>();
+function tokens(candidates: ReadonlyMap<string, Candidate>, id: string): string[] {
+  let conversation = tokensOf.get(candidates);
+  if (!conversation) {
+    conversation = new Map();
+    tokensOf.set(candidates, conversation);
   }
-  return m;
+  let found = conversation.get(id);
+  if (!found) {
+    found = tokenize(candidates.get(id)?.text ?? '');
+    conversation.set(id, found);
+  }
+  return found;
 }
 
+/** HYBRID as User.query ranks it by default: the fusion and signals of DEFAULT_HYBRID. */
 const base = (l: QuestionLists) =>
   applySignals(
     relativeScoreFusion([
-      { items: l.semantic, weight: 0.3 },
+      { items: l.semantic, weight: DEFAULT_HYBRID.semanticWeight },
       { items: l.lexical, weight: 1 },
     ]),
     candidatesOf(l.conversation),
     analyseQuestion(l.question.text),
-    { speaker: 0.5, when: 1, period: 1, adjacent: 0 },
+    DEFAULT_HYBRID.signals,
   );
 
 interface Prf {
@@ -65,11 +63,11 @@ function prf(l: QuestionLists, p: Prf): ScoredChunkId[] {
   const q = new Set(tokenize(l.question.text));
   // df over the candidate set
   const df = new Map<string, number>();
-  for (const r of ranked) for (const t of new Set(cm.get(r.chunkId)?.tokens ?? [])) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const r of ranked) for (const t of new Set(tokens(cm, r.chunkId))) df.set(t, (df.get(t) ?? 0) + 1);
   const N = ranked.length;
   const w = new Map<string, number>();
   for (const r of ranked.slice(0, p.fb)) {
-    const toks = cm.get(r.chunkId)?.tokens ?? [];
+    const toks = tokens(cm, r.chunkId);
     if (!toks.length) continue;
     const tf = new Map<string, number>();
     for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
@@ -83,7 +81,7 @@ function prf(l: QuestionLists, p: Prf): ScoredChunkId[] {
   if (!top.length) return ranked;
   const max = ranked[0]!.score || 1;
   const exp = ranked.map((r) => {
-    const toks = new Set(cm.get(r.chunkId)?.tokens ?? []);
+    const toks = new Set(tokens(cm, r.chunkId));
     let s = 0;
     for (const [t, wt] of top) if (toks.has(t)) s += wt;
     return s;
