@@ -335,6 +335,32 @@ const categories: Record<string, Case[]> = {
       ],
     ],
   ],
+  'time phrases with a quantity, and moves with a direction': [
+    ['We relocated to Bath a couple of months ago.', [['basic_info/location', 'Lives in Bath']]],
+    ["I've been crocheting for a bunch of years.", [['interests/hobbies', 'Likes crocheting']]],
+    ['We moved back to Cork in the spring.', [['basic_info/location', 'Lives in Cork']]],
+  ],
+  'a result clause after "so", a stance word after the copula': [
+    ["I'm vegetarian so no burgers for me.", [['food/diet', 'Is vegetarian']]],
+    ['My favourite band is definitely Radiohead.', [['interests/music', 'Favorite band is Radiohead']]],
+  ],
+  'a statement a frame introduces': [
+    ['The funny thing is I hate cheese.', [['food/dislikes', 'Dislikes cheese']]],
+    ["One thing you should know is that I'm dyslexic.", [['health/conditions', 'Is dyslexic']]],
+  ],
+  "a condition named as the user's own": [
+    ['My eczema has been playing up all week.', [['health/conditions', 'Has eczema']]],
+    ['And my arthritis gets worse in the cold.', [['health/conditions', 'Has arthritis']]],
+  ],
+  "born or raised, said after the user's clause": [
+    [
+      "I'm based in Oslo, born in Bergen.",
+      [
+        ['basic_info/location', 'Lives in Oslo'],
+        ['basic_info/birthplace', 'Was born in Bergen'],
+      ],
+    ],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -360,6 +386,10 @@ const categories: Record<string, Case[]> = {
     ["I'm in Rome for the weekend.", []],
     ['I go climbing with my two nephews.', [['interests/hobbies', 'Goes climbing']]],
     ['I would cycle to work if it were closer.', []],
+    ['My eczema cleared up last year.', []],
+    ["My dad's asthma is getting worse.", []],
+    ['My migraines have stopped.', []],
+    ['The thing is my sister is a nurse.', []],
   ],
 };
 

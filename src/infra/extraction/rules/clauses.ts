@@ -62,6 +62,17 @@ function isSeparator(t: Token, previous: Token | undefined, next: Token | undefi
   if (previous?.text === ',' && CLAUSE_CONJUNCTIONS.has(t.lower)) return true;
   // "... so I listen to audiobooks": "so" before the user's subject opens a clause.
   if (t.lower === 'so' && next !== undefined && /^(?:i|we|my)$/.test(next.lower)) return true;
+  // "I'm coeliac so no gluten for me": "so" after a finished predicate (a noun, name, adjective or number) opens
+  // a result, not "so" as a degree word ("so much", "so happy"), which comes before what it qualifies.
+  if (
+    t.lower === 'so' &&
+    previous !== undefined &&
+    next !== undefined &&
+    /^(?:NOUN|PROPN|ADJ|NUM)$/.test(previous.pos) &&
+    !/^(?:ADJ|ADV|PUNCT)$/.test(next.pos) &&
+    !/^(?:much|many|far|long)$/.test(next.lower)
+  )
+    return true;
   // "... when I joined Palantir": a subordinator before a subject, however it was tagged.
   if (SUBORDINATORS.has(t.lower) && next !== undefined && /^(?:i|we|my|he|she|they|it)$/.test(next.lower)) return true;
   if (t.pos === 'CCONJ' || t.pos === 'SCONJ' || t.pos === 'ADP') {
@@ -392,6 +403,13 @@ function startsClause(currentClause: readonly Token[], next: readonly Token[]): 
     'i',
   ).exec(current);
   if (modal && first && isVerb(first) && !/(?:ing|ed)$/i.test(first.lower)) return `${who} ${modal[1]!.toLowerCase()} `;
+  // "I'm from Nigeria, born in Lagos": "born" (or "raised in") after the user's clause is the user's birth.
+  if (
+    first &&
+    (first.lower === 'born' || (first.lower === 'raised' && /^(?:in|near|outside|on)$/.test(rest[1]?.lower ?? ''))) &&
+    !modal
+  )
+    return `${who} ${who === 'we' ? 'were' : 'was'} `;
   if (first && isVerb(first)) {
     const participle = /(?:ing|ed)$/i.test(first.lower) && first.pos === 'VERB';
     if (!participle) return `${who} ${first.lower === 'been' ? 'have ' : ''}`;
@@ -447,6 +465,11 @@ function withQuantity(tokens: readonly Token[], start: number): number {
   return i;
 }
 
+/** The "of" of a quantity ("a couple of weeks", "a bunch of years"): part of the time phrase, not a preposition. */
+function isQuantityOf(tokens: readonly Token[], k: number): boolean {
+  return tokens[k]?.lower === 'of' && /^(?:couple|few|bunch|number|lot|handful)$/.test(tokens[k - 1]?.lower ?? '');
+}
+
 /** Index where a trailing time phrase starts ("for about ten years", "three times a week", "since high school"), or -1. */
 function timeTailStart(tokens: readonly Token[]): number {
   const start = timeTailOpening(tokens);
@@ -466,14 +489,17 @@ function timeTailOpening(tokens: readonly Token[]): number {
   let i = tokens.length - 1;
   while (
     i > 0 &&
-    (TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) || APPROXIMATELY.has(tokens[i - 1]!.lower)) &&
+    (TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) ||
+      APPROXIMATELY.has(tokens[i - 1]!.lower) ||
+      isQuantityOf(tokens, i - 1)) &&
     !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)
   ) {
     // "Pilates twice a week": a name before the phrase is its object, unless it names a time ("Mondays").
     if (
       (tokens[i - 1]!.pos === 'NOUN' || (tokens[i - 1]!.pos === 'PROPN' && !isTimeNoun(tokens[i - 1]!))) &&
       !TIME_NOUNS.has(tokens[i - 1]!.lemma) &&
-      !/^(?:times|x)$/.test(tokens[i - 1]!.lower)
+      !/^(?:times|x)$/.test(tokens[i - 1]!.lower) &&
+      !isQuantityOf(tokens, i)
     )
       break;
     i--;
@@ -828,5 +854,28 @@ export function learnedClause(clause: string): string | null {
   if (tokens[k]?.lower === 'that') k++;
   const rest = tokens.slice(k);
   if (rest.length < 3 || !/^(?:i|we)$/.test(rest[0]!.lower)) return null;
+  return join(rest);
+}
+
+/**
+ * The statement a frame introduces: "the thing about me is I can't stand
+ * coriander", "the truth is that I hate flying", "one thing you should know
+ * is I'm deaf": a noun phrase (not the user's or anyone's by name) as subject
+ * of "is", whose complement is a whole clause of the user's. Null for any
+ * other clause ("my sister is a nurse" has no clause after "is").
+ */
+export function framedClause(clause: string): string | null {
+  const tokens = tag(clause);
+  if (!/^(?:the|a|one)$/.test(tokens[0]?.lower ?? '')) return null;
+  const be = tokens.findIndex((t) => /^(?:is|was)$/.test(t.lower));
+  if (be < 2 || be > 7) return null;
+  const frame = tokens.slice(0, be);
+  if (!frame.every((t) => /^(?:DET|ADJ|NOUN|ADP|PRON|NUM|ADV|VERB|AUX)$/.test(t.pos))) return null;
+  if (frame.some((t) => t.pos === 'PROPN' || /^(?:my|his|her|their|your)$/.test(t.lower))) return null;
+  let k = be + 1;
+  if (tokens[k]?.lower === 'that') k++;
+  const rest = tokens.slice(k);
+  if (rest.length < 3 || !/^(?:i|we)$/.test(rest[0]!.lower)) return null;
+  if (!rest.slice(1, 4).some((t) => t.pos === 'VERB' || t.pos === 'AUX')) return null;
   return join(rest);
 }

@@ -12,7 +12,7 @@ import type { DefaultSlotName } from '../../../domain/profile/default-profile.js
 import { thirdPersonVerb } from './everyday.js';
 import { assert, fact } from './facts.js';
 import type { Intent } from './intents.js';
-import { join, tag } from './nlp.js';
+import { join, type Token, tag } from './nlp.js';
 import type { RuleContext } from './rule.js';
 import { capitalise, cutTail, inClass, isActivity, thirdPerson, wordCount } from './values.js';
 import { type WordClass, wordClasses } from './word-classes.js';
@@ -97,4 +97,42 @@ function serving(verb: string, objectText: string): Intent[] {
     return [];
   const text = capitalise(`${thirdPersonVerb(verb)}${object ? ` ${thirdPerson(object)}` : ''}`);
   return [assert(fact('hobbies', text, object === '' ? verb : object.toLowerCase()))];
+}
+
+/**
+ * A health condition named as the user's own, in subject position: "my
+ * asthma has been flaring up", "my migraines are getting worse", "my
+ * arthritis acts up in the cold" -> conditions "Has asthma". The noun
+ * phrase after "my" must name a condition (WordNet's class, word-classes.ts)
+ * and a verb must follow it; someone else's ("my dad's diabetes") is not
+ * the user's.
+ */
+export function possessedCondition(clause: string): Intent[] {
+  const tokens = tag(clause);
+  if (tokens[0]?.lower !== 'my') return [];
+  const end = tokens.findIndex((t, k) => k > 0 && !/^(?:NOUN|ADJ|PROPN)$/.test(t.pos));
+  if (end < 2 || end > 4) return [];
+  if (tokens[end]!.pos !== 'VERB' && tokens[end]!.pos !== 'AUX') return [];
+  if (!ongoing(tokens.slice(end))) return [];
+  const phrase = join(tokens.slice(1, end)).toLowerCase();
+  if (!inClass(phrase, 'condition')) return [];
+  return [assert(fact('conditions', `Has ${phrase}`, phrase, { categories: ['health'] }))];
+}
+
+/** Verbs that say a condition ended or eased: "my migraines have stopped", "my eczema cleared up". */
+const ENDING = new Set(
+  'stop clear go disappear improve heal ease subside settle vanish fade end cure resolve pass leave calm'.split(' '),
+);
+/** How bad a condition is, said with "is": "my asthma is really bad at the moment". */
+const SEVERE = /^(?:bad|worse|awful|terrible|severe|horrendous|horrible|chronic|unbearable|flaring|playing)$/;
+
+/** The verb group says the condition goes on: a present or progressive verb not of ending, or "is bad". */
+function ongoing(group: readonly Token[]): boolean {
+  const verb = group.find((t) => t.pos === 'VERB');
+  if (verb) {
+    const past = verb.lemma !== verb.lower && !/(?:ing|s)$/.test(verb.lower);
+    return !past && !ENDING.has(verb.lemma);
+  }
+  const complement = group.find((t) => t.pos !== 'AUX' && t.pos !== 'ADV');
+  return complement !== undefined && SEVERE.test(complement.lower);
 }

@@ -273,9 +273,9 @@ export const CONDITION_ADJECTIVES: ReadonlyMap<string, string> = new Map([
   ['colour blind', 'Is colorblind'],
   ['pregnant', 'Is pregnant'],
   ['celiac', 'Has celiac disease'],
-  ['coeliac', 'Has celiac disease'],
+  ['coeliac', 'Has coeliac disease'],
   ['anemic', 'Has anemia'],
-  ['anaemic', 'Has anemia'],
+  ['anaemic', 'Has anaemia'],
   ['a wheelchair user', 'Uses a wheelchair'],
 ]);
 

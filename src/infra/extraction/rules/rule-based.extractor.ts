@@ -22,7 +22,7 @@ import { customSlotFact } from './custom-slots.js';
 import { jobFrame } from './work.js';
 import { decide } from './decide.js';
 import { fact } from './facts.js';
-import { generalFacts } from './general.js';
+import { generalFacts, possessedCondition } from './general.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
 import {
@@ -39,7 +39,15 @@ import {
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
 import { clauseIntents, coupleFacts, matchStatement, mentionFacts } from './statements.js';
-import { coreClause, household, learnedClause, selfFragment, splitClauses, trimQualifiers } from './clauses.js';
+import {
+  coreClause,
+  framedClause,
+  household,
+  learnedClause,
+  selfFragment,
+  splitClauses,
+  trimQualifiers,
+} from './clauses.js';
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
 /** Family a household names ("I live with my sister"): siblings and children; a partner is said as "my boyfriend" and kept too. */
@@ -128,7 +136,8 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
   let given: string | null = null;
   return clauses.flatMap((said) => {
     // "Found out last week that I'm pregnant": the user's own clause is the statement.
-    const clause = learnedClause(said) ?? said;
+    // "The thing about me is I can't stand coriander": the clause the frame introduces.
+    const clause = learnedClause(said) ?? framedClause(said) ?? said;
     const canonical = canonicalClause(clause);
     if (!keeps(canonical.text)) return [];
     const ctx = { now, recent: canonical.recent, source: clause };
@@ -162,6 +171,8 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (fragment) intents = clauseIntents(fragment, ctx);
     // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
     if (intents.length === 0) intents = generalFacts(trimmed, ctx);
+    // "my asthma has been flaring up": a condition the user calls their own.
+    if (intents.length === 0) intents = possessedCondition(trimmed);
     // "I keep a leopard gecko called Mango", "we own two alpacas": having, said with another verb of possession.
     const possession = /^(I|we) (?:keep|own|foster|look after|have got|got) ((?:a|an|two|three|four|\d+) .+)$/i.exec(
       trimmed,

@@ -2058,8 +2058,8 @@ function conditionName(condition: string): string {
     gerd: 'GERD',
     cfs: 'CFS',
     celiac: 'celiac disease',
-    coeliac: 'celiac disease',
-    'coeliac disease': 'celiac disease',
+    // The user's own spelling is kept ("coeliac" in British English).
+    coeliac: 'coeliac disease',
     "crohn's": "Crohn's disease",
     crohns: "Crohn's disease",
     "crohn's disease": "Crohn's disease",

@@ -264,6 +264,10 @@ const FILLER =
 const ADVERBS =
   '(?:really|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
 const ADVERB_AFTER_SUBJECT = new RegExp(`\\b(I|we|am|are|have|been|not|do not)\\s+${ADVERBS}\\s+`, 'i');
+const STANCE_AFTER_COPULA =
+  /\b(is|are|was|'s)\s+(?:probably|definitely|easily|hands down|honestly|without (?:a |any )?doubt|by far|absolutely|totally|undoubtedly|clearly|obviously)\s+(?:,\s*)?/i;
+const MOVE_PARTICLE =
+  /\b((?:I|we) (?:have |had |just |finally |recently )*(?:moved|relocated|move|moving|relocating))\s+(?:down|up|over|back|out|across|home)\s+to\s+/i;
 const RECENT =
   /\b(?:just|recently|finally|newly|last (?:week|month|weekend|night)|yesterday|today|this (?:week|month)|a (?:few|couple of) (?:days|weeks) ago)\b/i;
 
@@ -288,6 +292,11 @@ export function canonicalClause(clause: string): CanonicalClause {
     if (next === text) break;
     text = next;
   }
+  // "My favourite book is probably X", "Sushi is hands down my favourite": a stance word after the copula of a
+  // statement about something else is no part of the value (after "I am" a hedge stays: "I am probably moving").
+  text = text.replace(STANCE_AFTER_COPULA, '$1 ');
+  // "We moved down to Brighton", "I moved back to Leeds": a direction particle between a verb of moving and "to".
+  text = text.replace(MOVE_PARTICLE, '$1 to ');
   text = text
     // "I have been vegetarian for years" says "I am vegetarian".
     .replace(/^(I|we) have been\b/i, (_m, who: string) => (who.toLowerCase() === 'we' ? 'we are' : 'I am'))
