@@ -361,6 +361,35 @@ const categories: Record<string, Case[]> = {
       ],
     ],
   ],
+  'a place after a description, in lower case': [
+    ['i live in a basement flat in bristol', [['basic_info/location', 'Lives in Bristol']]],
+  ],
+  'a clause whose subject is "my ..."': [
+    [
+      "I'm vegan and my asthma is really bad",
+      [
+        ['food/diet', 'Is vegan'],
+        ['health/conditions', 'Has asthma'],
+      ],
+    ],
+  ],
+  'doing something with food is a pastime, eating it a taste': [
+    ['I enjoy baking sourdough.', [['interests/hobbies', 'Likes baking sourdough']]],
+    ['I love eating ramen.', [['food/likes', 'Likes eating ramen']]],
+  ],
+  'an enthusiast for something': [["I'm a massive geek about trains.", [['interests/likes', 'Likes trains']]]],
+  'cutting down on a food is a goal': [
+    ["I'm trying to cut back on crisps.", [['psychological/goals', 'Goal is to cut back on crisps']]],
+  ],
+  'a degree one did': [
+    [
+      'I did an MSc in economics.',
+      [
+        ['education/degree', "Has a master's degree in economics"],
+        ['education/major', 'Studied economics'],
+      ],
+    ],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -390,6 +419,8 @@ const categories: Record<string, Case[]> = {
     ["My dad's asthma is getting worse.", []],
     ['My migraines have stopped.', []],
     ['The thing is my sister is a nurse.', []],
+    ["I'm her bridesmaid.", []],
+    ['I want to cut back on my hours.', []],
   ],
 };
 

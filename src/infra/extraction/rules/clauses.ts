@@ -132,6 +132,8 @@ function hasOwnSubject(tokens: readonly Token[]): boolean {
   if (v <= 0) return false;
   // "the new flat is in Leith": a determiner opens a noun phrase before the verb, however its words were tagged.
   if (tokens[0]!.pos === 'DET' && v >= 2 && tokens[v]!.pos === 'AUX') return true;
+  // "and my back is killing me": "my" opens a short noun phrase before the verb, however its head was tagged.
+  if (tokens[0]!.lower === 'my' && v >= 2 && v <= 4) return true;
   return tokens
     .slice(0, v)
     .some(

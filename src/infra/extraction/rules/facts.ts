@@ -69,12 +69,19 @@ export function normaliseText(text: string): string {
 
 type Polarity = 'like' | 'dislike';
 
+/** Gerunds of taking food in: what follows them is a taste, not a pastime. */
+const CONSUMING = /^(?:eating|drinking|snacking|munching|having|tasting|sipping|trying|devouring)$/;
+
 /** "Likes sushi" (food), "Likes jazz" (music), "Likes tennis" (sports), "Likes hiking" (hobbies), else interests. */
 export function likeFact(item: string, polarity: Polarity): CandidateFact {
   const verb = polarity === 'like' ? 'Likes' : 'Dislikes';
   const other = polarity === 'like' ? 'Dislikes' : 'Likes';
   const text = `${verb} ${item}`;
   const supersedes = [exactly(`${other} ${item}`)];
+  // "cooking Thai food", "baking bread": doing something with food is a pastime; "eating sushi" is a taste.
+  const doing = /^(\p{Ll}{3,}ing)\s+\S/u.exec(item)?.[1];
+  if (doing && isActivity(doing) && !CONSUMING.test(doing))
+    return fact(polarity === 'like' ? 'hobbies' : 'dislikes', text, item, { supersedes });
   if (isFood(item)) return fact(polarity === 'like' ? 'foodLikes' : 'foodDislikes', text, item, { supersedes });
   if (polarity === 'dislike') return fact('dislikes', text, item, { supersedes });
   if (isMusic(item) || isInstrument(item)) return fact('music', text, item, { supersedes });

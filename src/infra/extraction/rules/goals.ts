@@ -4,6 +4,7 @@
 // is taken as it is.
 
 import { LANGUAGES } from './lexicon.js';
+import { isFood } from './values.js';
 
 const BIG_PURCHASES =
   '(?:house|home|car|apartment|flat|boat|farm|property|cabin|cottage|condo|motorcycle|motorbike|camper|campervan|van|e-bike|piano)';
@@ -42,6 +43,10 @@ const GOAL_PHRASES: RegExp[] = [
   /^(?:see|watch)\s+(?:the northern lights|the world|the pyramids|the aurora)\b/i,
 ];
 
+/** Cutting down on something one eats or drinks: "cut back on sugar", "reduce my caffeine", "limit red meat". */
+const CUTTING =
+  /^(?:cut (?:down|back) on|cut out|reduce|limit|cut down|give up|quit|stop (?:eating|drinking))\s+(?:my\s+|the\s+)?(.+)$/i;
+
 const LANGUAGE_OBJECT = /^(?:speak|be fluent in|become fluent in)\s+(?:\w+\s+)?(\w+)/i;
 
 /** True for a verb phrase that names a life goal: "learn Spanish", "run a marathon", "move to Lisbon". */
@@ -51,5 +56,7 @@ export function isGoalPhrase(phrase: string): boolean {
   if (/\b(?:you|your)\b/i.test(p)) return false;
   const language = LANGUAGE_OBJECT.exec(p);
   if (language && !LANGUAGES.has((language[1] ?? '').toLowerCase())) return false;
+  const cut = CUTTING.exec(p)?.[1];
+  if (cut && p.split(/\s+/).length <= 8 && isFood(cut)) return true;
   return GOAL_PHRASES.some((pattern) => pattern.test(p));
 }

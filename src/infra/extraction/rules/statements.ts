@@ -94,12 +94,20 @@ function placeFact(slot: 'location' | 'origin' | 'birthplace', verb: string, val
     /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|of|outside(?: of)?)\s+(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
       value,
     );
+  // "a tiny flat in leeds": in chat written all in lower case, the place is the last one or two words after "in".
+  const lowerDescribed =
+    described || /\p{Lu}/u.test(value)
+      ? null
+      : /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|outside(?: of)?)\s+(\p{Ll}[\p{L}.'-]*(?:\s+\p{Ll}[\p{L}.'-]*)?)$/u.exec(
+          cutTail(value),
+        );
   // "my hometown, Galway": the name after the description.
   const apposed =
     /^(?:my|our) (?:home ?town|home country|home city|birthplace|old (?:city|town)|childhood home)\s*,\s*(.+)$/i.exec(
       value,
     );
-  const place = asPlace(cutTail(described ? described[1]! : apposed ? apposed[1]! : value));
+  const named = described ?? lowerDescribed;
+  const place = asPlace(cutTail(named ? named[1]! : apposed ? apposed[1]! : value));
   return place ? [assert(fact(slot, `${verb} ${place}`, place))] : [];
 }
 
@@ -1255,7 +1263,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'degree',
     "I have a master's degree in physics",
-    /^I (?:have|hold|got|earned|completed) (?:an? |my )?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|bsc|msc|ba|bs|ma|ms|md|jd|associate'?s|law degree|medical degree|degree)(?: degree)?(?: in ([^,]+?))?(?: (?:from|at) (.+))?$/i,
+    /^I (?:have|hold|got|earned|completed|did|finished|took|gained) (?:an? |my )?(bachelor'?s|master'?s|masters|phd|ph\.?d\.?|doctorate|mba|bsc|msc|ba|bs|ma|ms|md|jd|associate'?s|law degree|medical degree|degree)(?: degree)?(?: in ([^,]+?))?(?: (?:from|at) (.+))?$/i,
     (m) => {
       const degree = normaliseDegree(m[1]!);
       const field = m[2] ? cutTail(m[2]) : '';
@@ -1763,7 +1771,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'like',
     'I love hiking',
-    /^(?:I|we) (?:love|like|enjoy|adore|dig|fancy|am into|am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(?:fan|lover|enthusiast) of|am passionate about|am obsessed with|am crazy about|am addicted to|am a sucker for|have a soft spot for|cannot get enough of|am in love with|am keen on|am fond of) (.+)$/i,
+    /^(?:I|we) (?:love|like|enjoy|adore|dig|fancy|am into|am (?:a |an )?(?:big |huge |massive |great |avid |die-hard |total |complete |bit of a )?(?:fan|lover|enthusiast|nerd|geek|buff|fanatic|addict|junkie|devotee|aficionado|sucker) (?:of|for|about)|am passionate about|am obsessed with|am crazy about|am addicted to|am a sucker for|have a soft spot for|cannot get enough of|am in love with|am keen on|am fond of) (.+)$/i,
     (m) => likeFacts(m[1]!, 'like'),
   ),
   rule(

@@ -31,7 +31,9 @@ export function titleFact(rawTitle: string, lenient = false): CandidateFact | nu
   if (!known && !(lenient && tag(title).at(-1)?.pos === 'NOUN')) return null;
   if (/\b(?:to|ing)\b|ing$/i.test(title.split(/\s+/)[0] ?? '') || /\bto\b/i.test(title)) return null;
   const hobby = ['keen', 'avid', 'amateur', 'hobby', 'passionate', 'weekend', 'recreational'];
-  if (words.some((w) => ['not', 'my', 'your', 'big', 'huge', 'fan', 'bit', 'lot', ...hobby].includes(w))) return null;
+  // "I'm his best man", "I'm their carer": a role towards someone else is no job title.
+  const owned = ['my', 'your', 'his', 'her', 'their', 'our', 'its'];
+  if (words.some((w) => ['not', 'big', 'huge', 'fan', 'bit', 'lot', ...owned, ...hobby].includes(w))) return null;
   if (NATIONALITIES.has(title.toLowerCase())) return null;
   const acronym = /^(?:ceo|cto|cfo|coo|cmo|cio|vp|cpo|ciso)$/i.test(title);
   const shown = acronym ? title.toUpperCase() : title;
