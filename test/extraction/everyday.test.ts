@@ -390,6 +390,18 @@ const categories: Record<string, Case[]> = {
       ],
     ],
   ],
+  'animals by their WordNet class, counted or named when the word is also a food': [
+    ["I've got three rescue whippets.", [['pets/dogs', 'Has three rescue whippets']]],
+    ['We keep ducks in the garden.', [['pets/other_pets', 'Has ducks']]],
+    ['We have a couple of hens.', [['pets/other_pets', 'Has two hens']]],
+  ],
+  'a liking the user names as theirs': [
+    ['My biggest weakness is salted caramel.', [['food/likes', 'Likes salted caramel']]],
+  ],
+  'whatever is done as leisure is a hobby': [
+    ['I restore old furniture for fun.', [['interests/hobbies', 'Restores old furniture']]],
+    ["I'm building a canoe in my spare time.", [['interests/hobbies', 'Builds a canoe']]],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -420,6 +432,11 @@ const categories: Record<string, Case[]> = {
     ['My migraines have stopped.', []],
     ['The thing is my sister is a nurse.', []],
     ["I'm her bridesmaid.", []],
+    ['I have a chicken.', []],
+    ['I have two hot dogs.', []],
+    ["I'm watching a film tonight to relax.", []],
+    ['My life is a mess.', []],
+    ['I keep receipts.', []],
     ['I want to cut back on my hours.', []],
   ],
 };

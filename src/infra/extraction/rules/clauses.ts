@@ -494,7 +494,9 @@ function timeTailOpening(tokens: readonly Token[]): number {
     (TIME_SPAN_WORDS.has(tokens[i - 1]!.pos) ||
       APPROXIMATELY.has(tokens[i - 1]!.lower) ||
       isQuantityOf(tokens, i - 1)) &&
-    !/^(?:i|we|my)$/.test(tokens[i - 1]!.lower)
+    !/^(?:i|we)$/.test(tokens[i - 1]!.lower) &&
+    // "in my spare time", "on my lunch break": "my" inside a phrase after a preposition; not "my mornings" alone.
+    !(/^(?:my|our)$/.test(tokens[i - 1]!.lower) && tokens[i - 2]?.pos !== 'ADP')
   ) {
     // "Pilates twice a week": a name before the phrase is its object, unless it names a time ("Mondays").
     if (

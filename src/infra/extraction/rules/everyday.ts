@@ -481,12 +481,24 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'like',
     'Coffee is basically my lifeline',
-    /^((?:[\w'-]+ ){0,2}[\w'-]+) is (?:basically |literally |honestly |kind of |pretty much |definitely |totally |really )?my (?:lifeline|life|thing|jam|obsession|addiction|weakness|guilty pleasure|go-to|religion|passion|happy place|comfort food|fuel|vice|favou?rite thing|love language|therapy)$/i,
+    /^((?:[\w'-]+ ){0,2}[\w'-]+) is (?:basically |literally |honestly |kind of |pretty much |definitely |totally |really )?my (?:big |new |main |latest |current |biggest |one |real |true )?(?:lifeline|life|thing|jam|obsession|addiction|weakness|guilty pleasure|go-to|religion|passion|happy place|comfort food|fuel|vice|favou?rite thing|love language|therapy)$/i,
     (m) => {
       const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the)\s+/, '');
       // Only a thing WordNet files as a food, a sport, music ... or an activity: "Sam is my rock" is a person.
       if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
         return [];
+      return [assert(likeFact(thing, 'like'))];
+    },
+  ),
+
+  rule(
+    'like',
+    'My guilty pleasure is reality TV',
+    /^my (?:big |biggest |main |one |secret |current |latest |total )?(?:guilty pleasure|obsession|addiction|weakness|happy place|comfort food|go-to|vice|jam|love language|thing)s? (?:is|are|has to be|would be|right now is) (?:probably |definitely |basically |honestly |totally )?(.+)$/i,
+    (m) => {
+      // Said of the user's own liking, so any thing goes ("reality TV"), but not a person, a pronoun or an activity of talk.
+      const thing = cutTail(m[1]!).replace(/^(?:a|an|the)\s+(?=\p{Ll})/u, '');
+      if (!isLikeObject(thing) || wordCount(thing) > 4 || /^(?:to|that|when|how|being)\b/i.test(thing)) return [];
       return [assert(likeFact(thing, 'like'))];
     },
   ),

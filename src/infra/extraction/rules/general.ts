@@ -136,3 +136,38 @@ function ongoing(group: readonly Token[]): boolean {
   const complement = group.find((t) => t.pos !== 'AUX' && t.pos !== 'ADV');
   return complement !== undefined && SEVERE.test(complement.lower);
 }
+
+/** Said as leisure: what the user does "in my spare time", "for fun", "as a hobby", "to unwind". */
+const LEISURE =
+  /\b(?:in (?:my|our) (?:free|spare|leisure|own|down) time|for fun|as a hobby|as a side hobby|to (?:unwind|relax|de-?stress|switch off|chill)|on (?:my|our) days? off)\b/i;
+/** Verbs too general to name a pastime by themselves ("I do it for fun", "I go there to unwind"). */
+const TOO_GENERAL = new Set(['be', 'have', 'do', 'go', 'get', 'make', 'take', 'use', 'try', 'want', 'need', 'like']);
+
+/**
+ * Whatever the user does as leisure is a hobby, whatever the verb: "I
+ * mostly watch anime in my free time" -> "Watches anime"; "I'm working on a
+ * fantasy novel in my spare time" -> "Works on a fantasy novel". The marker
+ * is read on the clause as said (`ctx.source`); `clause` is its core,
+ * without the marker. A one-off ("tonight", "today") gives nothing.
+ */
+export function leisureFacts(clause: string, ctx: RuleContext): Intent[] {
+  if (!LEISURE.test(ctx.source) || ONE_OFF.test(ctx.source)) return [];
+  const tokens = tag(clause.replace(LEISURE, '').trim());
+  if (tokens[0]?.lower !== 'i' && tokens[0]?.lower !== 'we') return [];
+  let v = 1;
+  if (/^(?:am|are)$/.test(tokens[v]?.lower ?? '')) v++;
+  while (tokens[v]?.pos === 'ADV' && !/^(?:not|never|no)$/.test(tokens[v]!.lower)) v++;
+  const verb = tokens[v];
+  if (verb?.pos !== 'VERB' || verb.text !== verb.lower) return [];
+  const progressive = v >= 2 && /^(?:am|are)$/.test(tokens[1]!.lower);
+  if (progressive !== /ing$/.test(verb.lower) || (!progressive && verb.lemma !== verb.lower)) return [];
+  if (TOO_GENERAL.has(verb.lemma)) return [];
+  const rest = tokens.slice(v + 1);
+  if (rest.some((t) => t.pos === 'AUX' || (t.pos === 'PRON' && !/^(?:my|our)$/.test(t.lower)))) return [];
+  // "anime, One Piece right now": an example after a comma is no part of the pastime.
+  const object = cutTail(join(rest).split(',')[0]!.trim());
+  if (object === '' || wordCount(object) > 5 || /\d/.test(object)) return [];
+  const shown = thirdPerson(object.toLowerCase());
+  const slot = slotFor(wordClasses(object), verb.lemma) ?? 'hobbies';
+  return [assert(fact(slot, capitalise(`${thirdPersonVerb(verb.lemma)} ${shown}`), object.toLowerCase()))];
+}

@@ -22,7 +22,7 @@ import { customSlotFact } from './custom-slots.js';
 import { jobFrame } from './work.js';
 import { decide } from './decide.js';
 import { fact } from './facts.js';
-import { generalFacts, possessedCondition } from './general.js';
+import { generalFacts, leisureFacts, possessedCondition } from './general.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
 import {
@@ -173,10 +173,14 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (intents.length === 0) intents = generalFacts(trimmed, ctx);
     // "my asthma has been flaring up": a condition the user calls their own.
     if (intents.length === 0) intents = possessedCondition(trimmed);
+    // "I mostly watch anime in my free time": leisure, whatever the verb.
+    if (intents.length === 0) intents = leisureFacts(trimmed, ctx);
     // "I keep a leopard gecko called Mango", "we own two alpacas": having, said with another verb of possession.
-    const possession = /^(I|we) (?:keep|own|foster|look after|have got|got) ((?:a|an|two|three|four|\d+) .+)$/i.exec(
-      trimmed,
-    );
+    // A bare plural is several of a kind ("we keep ducks").
+    const possession =
+      /^(I|we) (?:keep|own|foster|look after|have got|got) ((?:a|an|two|three|four|\d+) .+|\p{Ll}+[^s\W]s(?: .+)?)$/iu.exec(
+        trimmed,
+      );
     if (intents.length === 0 && possession)
       intents = clauseIntents(
         `${possession[1]} have ${possession[2]!.replace(/\s+(?:in|at|on|with) (?:my|our|the|a|home|work)\b.*$/i, '')}`,

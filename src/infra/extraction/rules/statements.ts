@@ -22,6 +22,7 @@ import type { CandidateFact, Intent } from './intents.js';
 import { article, event, type RuleContext, rule, type StatementKind, type StatementRule, withArticle } from './rule.js';
 import { companyFact, jobFacts, titleFact } from './work.js';
 import { EVERYDAY_RULES, thirdPersonVerb } from './everyday.js';
+import { wordClasses } from './word-classes.js';
 import { baseForm, join, tag } from './nlp.js';
 import {
   BUSINESSES,
@@ -58,7 +59,8 @@ import {
   wordCount,
 } from './values.js';
 
-const NUMBER = '(no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twin|a couple of|\\d{1,2})';
+// Longest first: "a couple of" before "a".
+const NUMBER = '(a couple of|no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twin|\\d{1,2})';
 const SUBJECT = '(?:I|we)';
 
 function count(word: string | undefined): number | null {
@@ -197,6 +199,15 @@ function languageFacts(value: string): Intent[] {
 }
 
 /** "two cats named Luna and Milo" after "I have"; null when it is not about a pet. */
+/** The pet slot of an animal WordNet knows (word-classes.ts): a dog, a cat or another pet; undefined for anything else. */
+function animalSlot(noun: string): 'dogs' | 'cats' | 'otherPets' | undefined {
+  if (!/^\p{Ll}+$/u.test(noun)) return undefined;
+  const classes = wordClasses(noun);
+  if (classes.includes('dog')) return 'dogs';
+  if (classes.includes('cat')) return 'cats';
+  return classes.includes('pet') ? 'otherPets' : undefined;
+}
+
 function petFact(rest: string): CandidateFact | null {
   const m = new RegExp(`^(?:${NUMBER}\\s+)?(.+)$`, 'i').exec(rest.trim());
   if (!m) return null;
@@ -209,9 +220,13 @@ function petFact(rest: string): CandidateFact | null {
         .slice(i, i + len)
         .join(' ')
         .toLowerCase();
-      const species = PETS.get(noun);
+      const listed = PETS.get(noun);
+      // A species the list lacks, by WordNet's class ("two rescue greyhounds", "a couple of chickens"); a word that
+      // also names a food is a pet only when counted or named ("I have two chickens", not "I have a chicken").
+      const classed = listed ? undefined : len === 1 ? animalSlot(noun) : undefined;
+      const species = listed ?? classed;
       if (!species || i + len > words.length) continue;
-      const modifiers = words.slice(0, i).filter((w) => !/^(?:new|pet|little|cute|old)$/i.test(w));
+      const modifiers = words.slice(0, i).filter((w) => !/^(?:new|pet|little|cute|old|very)$/i.test(w));
       if (modifiers.some((w) => /^(?:my|your|the|his|her|their|of|for|with|to)$/i.test(w)) || modifiers.length > 2)
         return null;
       const after = words.slice(i + len).join(' ');
@@ -226,12 +241,16 @@ function petFact(rest: string): CandidateFact | null {
           : undefined,
       );
       const phrase = [...modifiers, noun].join(' ').toLowerCase();
-      if (isFood(phrase)) return null; // "a hot dog"
+      // "a hot dog" is food; "two chickens", "a fish called Bubbles" are pets though the word also names a food.
+      const several = n >= 2 || (m[1] === undefined && /[^s]s$/.test(noun));
+      if (isFood(phrase) && (!isFood(noun) || (!several && !names))) return null;
       const slot: DefaultSlotName = species;
       const text =
-        n === 1
-          ? `Has ${withArticle(phrase)}${names ? ` named ${names}` : ''}`
-          : `Has ${countWord(n)} ${phrase}${names ? ` named ${names}` : ''}`;
+        n === 1 && several
+          ? `Has ${phrase}${names ? ` named ${names}` : ''}`
+          : n === 1
+            ? `Has ${withArticle(phrase)}${names ? ` named ${names}` : ''}`
+            : `Has ${countWord(n)} ${phrase}${names ? ` named ${names}` : ''}`;
       const supersedes = names ? [new RegExp(`^has an? (?:\\w+ )?${escapeRegExp(noun)}$`)] : undefined;
       return fact(slot, text, names ?? noun, supersedes ? { supersedes } : {});
     }
