@@ -402,6 +402,7 @@ const categories: Record<string, Case[]> = {
     ['I restore old furniture for fun.', [['interests/hobbies', 'Restores old furniture']]],
     ["I'm building a canoe in my spare time.", [['interests/hobbies', 'Builds a canoe']]],
   ],
+  'a laugh of agreement opening a reply is no joke': [["haha yeah, I'm vegan", [['food/diet', 'Is vegan']]]],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -437,6 +438,8 @@ const categories: Record<string, Case[]> = {
     ["I'm watching a film tonight to relax.", []],
     ['My life is a mess.', []],
     ['I keep receipts.', []],
+    ["lol I'm vegan", []],
+    ["I'm a millionaire, not really", []],
     ['I want to cut back on my hours.', []],
   ],
 };
@@ -494,6 +497,12 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['interests/sports', 'Likes climbing']],
       ["I don't climb anymore."],
       [],
+    ],
+    [
+      '"not really" before a verb is a hedge of degree, not a joke; a switch to a pastime takes it up',
+      [['interests/sports', 'Plays squash']],
+      ["I don't really play squash anymore. I've switched to rowing"],
+      [['interests/sports', 'Likes rowing']],
     ],
     [
       'a birth ends a pregnancy',

@@ -13,15 +13,21 @@ export function isRoleplay(message: string): boolean {
 }
 
 const JOKE =
-  /(?:\b(?:lol|lmao|lmfao|rofl|roflmao|haha\w*|hehe\w*|jk|j\/k|just kidding|just joking|kidding|joking|not really|yeah,? right|as if|sike|psych)\b|(?:^|\s)\/s\b|[\u{1F602}\u{1F923}\u{1F61C}\u{1F61D}\u{1F609}\u{1F643}\u{1F60F}\u{1F606}\u{1F639}\u{1F92A}\u{1F644}])/iu;
+  /(?:\b(?:lol|lmao|lmfao|rofl|roflmao|haha\w*|hehe\w*|jk|j\/k|just kidding|just joking|kidding|joking|not really(?!\s+\p{L})|yeah,? right|as if|sike|psych)\b|(?:^|\s)\/s\b|[\u{1F602}\u{1F923}\u{1F61C}\u{1F61D}\u{1F609}\u{1F643}\u{1F60F}\u{1F606}\u{1F639}\u{1F92A}\u{1F644}])/iu;
 const SERIOUS = /\b(?:not (?:kidding|joking)|no joke|no kidding|seriously|for real)\b/i;
 const SARCASM_OPENER = /^(?:oh\s+)?(?:sure|yeah sure|oh great|oh joy|wow,? great|totally)\s*[,!]/i;
 
 /** The sentence carries a joke or sarcasm marker ("lol", "jk", "/s", 😂, "oh sure, ..."). */
 export function hasJokeMarker(sentence: string): boolean {
   if (SERIOUS.test(sentence)) return false;
-  return JOKE.test(sentence) || SARCASM_OPENER.test(sentence);
+  // "haha yeah, I'm a huge nerd for board games": laughing along with the assistant before agreeing marks no joke.
+  const said = sentence.replace(REACTION, '');
+  return JOKE.test(said) || SARCASM_OPENER.test(said);
 }
+
+/** A laugh followed by agreement, opening a reply: a reaction to what the assistant said. */
+const REACTION =
+  /^(?:haha\w*|hehe\w*|lol|lmao)[\s,!.]+(?:yeah|yes|yep|yup|true|exactly|right|same|totally|fair|agreed)\b[\s,!.]+(?=\S)/i;
 
 /** A marker on its own ("Just kidding!", "lol", "Not really."): it takes back the sentence before it too. */
 export function isBareJoke(sentence: string): boolean {

@@ -21,7 +21,8 @@ import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
 import { jobFrame } from './work.js';
 import { decide } from './decide.js';
-import { fact } from './facts.js';
+import { fact, likeFact } from './facts.js';
+import { isActivity, isInstrument, isSport } from './values.js';
 import { generalFacts, leisureFacts, possessedCondition } from './general.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
@@ -219,6 +220,9 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     // What was given up may be said as an activity ("learning Korean"): the thing is what is replaced.
     const thing = from?.replace(/^\w+ing\s+/i, '');
     if (switched && thing) intents = [{ kind: 'substitute', from: thing, to: switched.to, source: clause }];
+    // "I've switched to swimming" with nothing named to leave: the new pastime is taken up all the same.
+    else if (switched && (isActivity(switched.to) || isSport(switched.to) || isInstrument(switched.to)))
+      intents = [{ kind: 'assert', fact: likeFact(switched.to.toLowerCase(), 'like') }];
     const retraction = intents.find((i) => i.kind === 'retract');
     if (retraction?.kind === 'retract') given = retraction.fact.value;
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
