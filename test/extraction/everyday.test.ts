@@ -403,6 +403,32 @@ const categories: Record<string, Case[]> = {
     ["I'm building a canoe in my spare time.", [['interests/hobbies', 'Builds a canoe']]],
   ],
   'a laugh of agreement opening a reply is no joke': [["haha yeah, I'm vegan", [['food/diet', 'Is vegan']]]],
+  'diet words said with "I am"': [["I'm keto.", [['food/diet', 'Follows a keto diet']]]],
+  'a lasting condition said with its adjective in -ic': [
+    ["I'm arthritic these days.", [['health/conditions', 'Is arthritic']]],
+  ],
+  'a course in a subject is learning': [
+    ["I'm doing a night class in Italian.", [['education/learning', 'Is learning Italian']]],
+  ],
+  'a present progressive with a time ahead is a plan': [
+    ["We're getting married in June.", [['life_event/plans', 'Plans to get married in June 2026']]],
+  ],
+  'pets in the household': [
+    [
+      'I live with my dog and my two cats.',
+      [
+        ['pets/dogs', 'Has a dog'],
+        ['pets/cats', 'Has two cats'],
+      ],
+    ],
+    [
+      'I live in Leeds with my two dogs, Bo and Tig.',
+      [
+        ['basic_info/location', 'Lives in Leeds'],
+        ['pets/dogs', 'Has two dogs'],
+      ],
+    ],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -440,6 +466,10 @@ const categories: Record<string, Case[]> = {
     ['I keep receipts.', []],
     ["lol I'm vegan", []],
     ["I'm a millionaire, not really", []],
+    ["I'm cold.", []],
+    ["I'm sick today.", []],
+    ["I'm turning 40 in May.", []],
+    ["I'm seeing a film next week.", []],
     ['I want to cut back on my hours.', []],
   ],
 };

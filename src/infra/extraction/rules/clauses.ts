@@ -553,7 +553,7 @@ function sinceTailStart(tokens: readonly Token[]): number {
  */
 export function household(clause: string): string[] {
   const m =
-    /^(?:I|we) (?:live|have lived|am living|still live|moved in|share (?:a|an|the|my|our) \w+) with ((?:my|our) .+)$/i.exec(
+    /^(?:I|we) (?:live|have lived|am living|still live|moved in|share (?:a|an|the|my|our) \w+)(?: (?:in|near|outside) \p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*)? with ((?:my|our) .+)$/iu.exec(
       clause,
     );
   if (!m) return [];

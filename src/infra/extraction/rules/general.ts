@@ -10,9 +10,9 @@
 
 import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import { thirdPersonVerb } from './everyday.js';
-import { assert, fact } from './facts.js';
+import { assert, FUTURE_TIME_TAIL, fact, futureWhen } from './facts.js';
 import type { Intent } from './intents.js';
-import { join, type Token, tag } from './nlp.js';
+import { baseForm, join, type Token, tag } from './nlp.js';
 import type { RuleContext } from './rule.js';
 import { capitalise, cutTail, inClass, isActivity, thirdPerson, wordCount } from './values.js';
 import { type WordClass, wordClasses } from './word-classes.js';
@@ -170,4 +170,60 @@ export function leisureFacts(clause: string, ctx: RuleContext): Intent[] {
   const shown = thirdPerson(object.toLowerCase());
   const slot = slotFor(wordClasses(object), verb.lemma) ?? 'hobbies';
   return [assert(fact(slot, capitalise(`${thirdPersonVerb(verb.lemma)} ${shown}`), object.toLowerCase()))];
+}
+
+/**
+ * A lasting condition said with an adjective WordNet derives from it, in
+ * "-ic": "I'm paraplegic after a bike crash", "I'm arthritic" -> "Is
+ * paraplegic". Passing states of the same class ("I'm cold", "I'm sick",
+ * "I'm dizzy") do not end so and give nothing.
+ */
+export function conditionAdjective(clause: string): Intent[] {
+  const m = /^I am (?:\p{Ll}+ly )?(\p{Ll}[\p{Ll}-]*ic)(?: (?:after|since|from|because of|due to) .+)?$/u.exec(clause);
+  const word = m?.[1];
+  if (!word || word === 'allergic' || !wordClasses(word).includes('condition')) return [];
+  return [assert(fact('conditions', `Is ${word}`, word, { categories: ['health'] }))];
+}
+
+/** A course, class or lessons the user takes in a subject: "an evening course in Python", "night classes in Spanish". */
+const COURSE =
+  /^I (?:am )?(?:taking|doing|attending|enrolled in|signed up for|take|do|attend|started|have started) (?:an? |some |my |the )?(?:[\p{L}-]+ ){0,3}?(?:course|courses|class|classes|lessons|module|workshop|bootcamp|diploma|certificate)s? (?:in|on) (.+)$/iu;
+
+/** "I'm taking an evening course in Python" -> learning "Is learning Python". */
+export function courseFacts(clause: string): Intent[] {
+  const subject = COURSE.exec(clause)?.[1];
+  if (!subject) return [];
+  const topic = cutTail(subject).replace(/^(?:the|a|an)\s+/i, '');
+  if (topic === '' || wordCount(topic) > 4 || /\b(?:you|your|it|this|that)\b/i.test(topic)) return [];
+  return [assert(fact('learning', `Is learning ${topic}`, topic))];
+}
+
+/** Verbs of arranging an event ahead, whose object is the plan itself: "planning a trip to Vietnam". */
+const ARRANGING = new Set(['plan', 'organise', 'organize', 'book', 'arrange', 'prepare']);
+
+/**
+ * A present progressive with a future time is an arrangement: "We're getting
+ * married in June" -> plans "Plans to get married in June 2027"; "We're
+ * planning a trip to Vietnam in April" -> "Plans a trip to Vietnam in April
+ * 2027". Only a named time ahead (futureWhen) counts; "tonight" and "now"
+ * do not.
+ */
+export function arrangedPlan(clause: string, ctx: RuleContext): Intent[] {
+  const when = futureWhen(ctx.source, ctx.now);
+  if (when === '' || /\b(?:today|tonight|tomorrow|right now|at the moment)\b/i.test(ctx.source)) return [];
+  const m = /^(?:I am|we are) (?:\p{Ll}+ly )?(\p{Ll}+ing)\b ?(.*)$/u.exec(clause.replace(FUTURE_TIME_TAIL, '').trim());
+  if (!m) return [];
+  const rest = cutTail(m[2]!);
+  if (wordCount(rest) > 8 || /\b(?:you|your|it|this|that|them)\b/i.test(rest)) return [];
+  const verb = baseForm(m[1]!);
+  // "turning 30 in March" is a birthday ahead, not a plan.
+  if (verb === 'turn') return [];
+  if (NOT_HABITS.has(verb) && !ARRANGING.has(verb) && !/^(?:get|go|move|have|start|leave|visit)$/.test(verb)) return [];
+  const phrase = thirdPerson(rest);
+  const text = ARRANGING.has(verb)
+    ? rest === ''
+      ? ''
+      : `Plans ${phrase}${when}`
+    : `Plans to ${verb}${phrase ? ` ${phrase}` : ''}${when}`;
+  return text === '' ? [] : [assert(fact('plans', text, rest === '' ? verb : rest.toLowerCase()))];
 }

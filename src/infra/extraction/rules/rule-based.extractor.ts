@@ -23,7 +23,14 @@ import { jobFrame } from './work.js';
 import { decide } from './decide.js';
 import { fact, likeFact } from './facts.js';
 import { isActivity, isInstrument, isSport } from './values.js';
-import { generalFacts, leisureFacts, possessedCondition } from './general.js';
+import {
+  arrangedPlan,
+  conditionAdjective,
+  courseFacts,
+  generalFacts,
+  leisureFacts,
+  possessedCondition,
+} from './general.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
 import {
@@ -52,7 +59,7 @@ import {
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
 /** Family a household names ("I live with my sister"): siblings and children; a partner is said as "my boyfriend" and kept too. */
-const HOUSEHOLD_SLOTS: ReadonlySet<string> = new Set(['siblings', 'children', 'partner']);
+const HOUSEHOLD_SLOTS: ReadonlySet<string> = new Set(['siblings', 'children', 'partner', 'dogs', 'cats', 'other_pets']);
 
 /** Longest batch summary, in characters. */
 const MAX_SUMMARY = 300;
@@ -176,6 +183,10 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (intents.length === 0) intents = possessedCondition(trimmed);
     // "I mostly watch anime in my free time": leisure, whatever the verb.
     if (intents.length === 0) intents = leisureFacts(trimmed, ctx);
+    // "I'm paraplegic after a bike crash", "an evening course in Python", "we're getting married in June".
+    if (intents.length === 0) intents = conditionAdjective(trimmed);
+    if (intents.length === 0) intents = courseFacts(trimmed);
+    if (intents.length === 0) intents = arrangedPlan(canonical.text, ctx);
     // "I keep a leopard gecko called Mango", "we own two alpacas": having, said with another verb of possession.
     // A bare plural is several of a kind ("we keep ducks").
     const possession =

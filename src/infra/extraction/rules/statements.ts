@@ -1623,6 +1623,12 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   ),
   rule(
     'diet',
+    "I'm keto",
+    /^(?:I am|we are) (?:strictly |fully |mostly |pretty much |basically )?(keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|dairy[- ]free|sugar[- ]free|halal|kosher|whole30|low[- ]fodmap|carnivore)$/i,
+    (m) => dietFact(m[1]!),
+  ),
+  rule(
+    'diet',
     'I follow a keto diet',
     /^I (?:eat|follow|am on|do|keep|am doing|have|stick to|try to eat|live on) (?:an? |the |mostly |strictly )?(keto|ketogenic|paleo|low[- ]carb|gluten[- ]free|mediterranean|halal|kosher|whole30|low[- ]fodmap|dash|raw|intermittent fasting|vegan|vegetarian|plant[- ]based|dairy[- ]free|sugar[- ]free|low[- ]sugar|low[- ]fat|high[- ]protein|carnivore|pescatarian)(?: diet| food| only)?$/i,
     (m) => dietFact(m[1]!),

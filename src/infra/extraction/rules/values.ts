@@ -148,7 +148,12 @@ const PLACE_STARTS =
 
 /** A place name: at most 5 words, no digits (no street addresses), not "a small flat" or "the city". */
 export function asPlace(value: string): string | null {
-  const place = trimValue(value.replace(/,\s*(?:not|but|which|where|so|because|though|since|and)\b.*$/i, ''));
+  // "Manchester, Biscuit and Mochi": names listed after a comma are not the place ("Portland, Oregon" is).
+  const place = trimValue(
+    value
+      .replace(/,\s*(?:not|but|which|where|so|because|though|since|and)\b.*$/i, '')
+      .replace(/,\s*\p{Lu}[\p{L}'-]* and \p{Lu}.*$/u, ''),
+  );
   if (place.length === 0 || wordCount(place) > 5) return null;
   if (/\d/.test(place) || PLACE_STARTS.test(place)) return null;
   if (!/^[\p{L}][\p{L}\s.,'()-]*$/u.test(place)) return null;
