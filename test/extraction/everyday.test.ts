@@ -429,6 +429,18 @@ const categories: Record<string, Case[]> = {
       ],
     ],
   ],
+  'an employer named after its description': [
+    ['I work at a small firm called Hart & Co in Leeds.', [['work/company', 'Works at Hart & Co']]],
+  ],
+  "siblings counted after the user's clause": [
+    [
+      "I'm 30, two younger brothers.",
+      [
+        ['basic_info/age', 'Is 30 years old'],
+        ['family/siblings', 'Has two younger brothers'],
+      ],
+    ],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],

@@ -52,7 +52,7 @@ const PREDICATE =
   /^(?:a|an|not|also|allergic|vegetarian|vegan|pescatarian|married|single|divorced|engaged|widowed|pregnant|retired|unemployed|lactose|gluten|fluent|from|based|originally|\d{1,3}\b)/i;
 const OWNED = /^(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+\w/i;
 const CHILD_OR_PET =
-  /^(?:no|one|two|three|four|five|six|\d)\s+(?:kids?|children|child|sons?|daughters?|dogs?|cats?|teenagers?|grandkids?|grandchildren)\b/i;
+  /^(?:no|one|two|three|four|five|six|\d)\s+(?:(?:older|younger|big|little|half|step)[- ])?(?:kids?|children|child|sons?|daughters?|dogs?|cats?|teenagers?|grandkids?|grandchildren|brothers?|sisters?|siblings?)\b/i;
 const QUESTION_START =
   /^(?:(?:can|could|would|will|do|does|did|should|is|are|am|have|has|may|might|shall)\s+(?:you|I|we|it|this|that|there|they|he|she|my|your)\b|(?:what|how|why|where|when|which|who|whom|whose)\b(?!\s+(?:I|we)\b)|any\s+(?:ideas?|tips|suggestions|recommendations)\b|tell me\b|help me\b)/i;
 

@@ -41,7 +41,12 @@ export function titleFact(rawTitle: string, lenient = false): CandidateFact | nu
 }
 
 export function companyFact(raw: string, verb = 'Works at'): CandidateFact | null {
-  const company = cutTail(raw);
+  // "a little roastery called Ember": the employer is the name after the description.
+  const named =
+    /^(?:a|an|the|this)\s.*?\s(?:called|named)\s+(\p{Lu}[\p{L}\d&.'-]*(?:\s+(?:\p{Lu}[\p{L}\d&.'-]*|&)){0,3})/u.exec(
+      raw,
+    );
+  const company = named ? named[1]! : cutTail(raw);
   if (company === '' || wordCount(company) > 6) return null;
   if (
     /^(?:home|myself|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my|our|his|their)\b/i.test(
@@ -128,7 +133,9 @@ export function jobFrame(clause: string): Intent[] {
         /^(?:DET|ADJ|NOUN|PROPN|NUM)$/.test(t.pos) ||
         (t.lower === 'of' && word === 'as' && /^(?:NOUN|PROPN)$/.test(tokens[j + 1]?.pos ?? '')) ||
         (t.text === "'s" && word !== 'as') ||
-        (t.text === '&' && word !== 'as');
+        (t.text === '&' && word !== 'as') ||
+        // "a little roastery called Ember": the name goes with the employer.
+        (/^(?:called|named)$/.test(t.lower) && word !== 'as' && tokens[j + 1]?.pos === 'PROPN');
       if (!inPhrase || (phrase.length > 0 && TIME_WORDS.test(t.lower))) break;
       phrase.push(t.text === "'s" ? "'s" : ` ${t.text}`);
       j++;
