@@ -441,6 +441,19 @@ const categories: Record<string, Case[]> = {
       ],
     ],
   ],
+  'a job title whose first word ends in -ing': [
+    [
+      'I work for the council as a planning officer.',
+      [
+        ['work/company', 'Works at the council'],
+        ['work/title', 'Works as a planning officer'],
+      ],
+    ],
+  ],
+  'a child described before the word': [
+    ['I have a little boy called Finn.', [['family/children', 'Has a son named Finn']]],
+  ],
+  'a known job after any verb and "as"': [['I moonlight as a DJ.', [['work/title', 'Works as a DJ']]]],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -479,6 +492,7 @@ const categories: Record<string, Case[]> = {
     ["lol I'm vegan", []],
     ["I'm a millionaire, not really", []],
     ["I'm cold.", []],
+    ['I dress up as a pirate.', []],
     ["I'm sick today.", []],
     ["I'm turning 40 in May.", []],
     ["I'm seeing a film next week.", []],

@@ -16,6 +16,7 @@ import { baseForm, join, type Token, tag } from './nlp.js';
 import type { RuleContext } from './rule.js';
 import { capitalise, cutTail, inClass, isActivity, thirdPerson, wordCount } from './values.js';
 import { type WordClass, wordClasses } from './word-classes.js';
+import { titleFact } from './work.js';
 
 /** Verbs that say what the user thinks, says, wants or is about to do, or that other rules read: never a habit of their own. */
 const NOT_HABITS = new Set(
@@ -226,4 +227,29 @@ export function arrangedPlan(clause: string, ctx: RuleContext): Intent[] {
       : `Plans ${phrase}${when}`
     : `Plans to ${verb}${phrase ? ` ${phrase}` : ''}${when}`;
   return text === '' ? [] : [assert(fact('plans', text, rest === '' ? verb : rest.toLowerCase()))];
+}
+
+/** Verbs before "as" that say how one appears or is seen, not what one works as. */
+const NOT_WORKING_AS = new Set(
+  'volunteer dress see think act pose play identify present come go count qualify know describe introduce regard treat use'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Any present-tense verb of the user's followed by "as" and a known job is
+ * the user's role: "I freelance as a designer", "I moonlight as a DJ" ->
+ * "Works as a designer". The job must be one the lists or WordNet know
+ * (titleFact, not lenient); "I dress up as a pirate" is no work.
+ */
+export function workingAs(clause: string): Intent[] {
+  const tokens = tag(clause);
+  if (tokens[0]?.lower !== 'i') return [];
+  let v = 1;
+  while (tokens[v]?.pos === 'ADV' && !/^(?:not|never|no)$/.test(tokens[v]!.lower)) v++;
+  const verb = tokens[v];
+  if (!verb || verb.text !== verb.lower || /(?:ed|ing)$/.test(verb.lower) || NOT_WORKING_AS.has(verb.lower)) return [];
+  if (tokens[v + 1]?.lower !== 'as' || !/^(?:a|an)$/.test(tokens[v + 2]?.lower ?? '')) return [];
+  const title = titleFact(join(tokens.slice(v + 2)));
+  return title ? [assert(title)] : [];
 }

@@ -30,6 +30,7 @@ import {
   generalFacts,
   leisureFacts,
   possessedCondition,
+  workingAs,
 } from './general.js';
 import { HABITUAL } from './everyday.js';
 import { baseForm } from './nlp.js';
@@ -187,6 +188,8 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (intents.length === 0) intents = conditionAdjective(trimmed);
     if (intents.length === 0) intents = courseFacts(trimmed);
     if (intents.length === 0) intents = arrangedPlan(canonical.text, ctx);
+    // "I freelance as a designer": a known job after any verb of the user's and "as".
+    if (intents.length === 0) intents = workingAs(trimmed);
     // "I keep a leopard gecko called Mango", "we own two alpacas": having, said with another verb of possession.
     // A bare plural is several of a kind ("we keep ducks").
     const possession =

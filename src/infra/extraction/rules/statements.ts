@@ -1439,7 +1439,7 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
     'children',
     'I have two kids',
     new RegExp(
-      `^${SUBJECT} (?:have|have got|got) (?:${NUMBER} )?(kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|grandchildren|grandkids|grandchild|stepsons?|stepdaughters?|stepkids|stepchildren|twins|teenagers?|teens|toddlers?)(?:(?:,|:|\\s+named|\\s+called)\\s*(.+))?(?: (?:under|aged|ages|between|over|from) [\\w -]+)?$`,
+      `^${SUBJECT} (?:have|have got|got) (?:${NUMBER} )?(?:(?:little|young|baby|teenage|grown-up|grown|adult|lovely|beautiful|wonderful|cheeky) )?(kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|grandchildren|grandkids|grandchild|stepsons?|stepdaughters?|stepkids|stepchildren|twins|teenagers?|teens|toddlers?)(?:(?:,|:|\\s+named|\\s+called)\\s*(.+))?(?: (?:under|aged|ages|between|over|from) [\\w -]+)?$`,
       'i',
     ),
     (m) => {

@@ -29,7 +29,11 @@ export function titleFact(rawTitle: string, lenient = false): CandidateFact | nu
     inClass(title.replace(/\s+(?:at|of)\s.*$/i, ''), 'job');
   // After "as" in a job phrase any noun is a role ("a teller", "a shift manager"); elsewhere the head must be a known job.
   if (!known && !(lenient && tag(title).at(-1)?.pos === 'NOUN')) return null;
-  if (/\b(?:to|ing)\b|ing$/i.test(title.split(/\s+/)[0] ?? '') || /\bto\b/i.test(title)) return null;
+  // "working as", "trying to": an -ing word first is a verb, unless the head is a known job ("a planning officer",
+  // "a marketing manager", "a teaching assistant").
+  const [first = '', second = ''] = title.split(/\s+/);
+  const verbFirst = /ing$/i.test(first) && (!known || /^(?:a|an|the|my|some|as|at|in|on|for)$/i.test(second));
+  if (verbFirst || /\bto\b/i.test(title)) return null;
   const hobby = ['keen', 'avid', 'amateur', 'hobby', 'passionate', 'weekend', 'recreational'];
   // "I'm his best man", "I'm their carer": a role towards someone else is no job title.
   const owned = ['my', 'your', 'his', 'her', 'their', 'our', 'its'];
