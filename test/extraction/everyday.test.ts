@@ -412,6 +412,7 @@ const categories: Record<string, Case[]> = {
   ],
   'a present progressive with a time ahead is a plan': [
     ["We're getting married in June.", [['life_event/plans', 'Plans to get married in June 2026']]],
+    ["I'm flying to Tokyo in May.", [['life_event/plans', 'Plans to fly to Tokyo in May 2026']]],
   ],
   'pets in the household': [
     [
@@ -493,6 +494,9 @@ const categories: Record<string, Case[]> = {
     ["I'm a millionaire, not really", []],
     ["I'm cold.", []],
     ['I dress up as a pirate.', []],
+    ["I'm going to the dentist in March.", []],
+    ["I'm having lunch with Sam in June.", []],
+    ['My husband is doing a course in French.', []],
     ["I'm sick today.", []],
     ["I'm turning 40 in May.", []],
     ["I'm seeing a film next week.", []],

@@ -199,6 +199,29 @@ export function courseFacts(clause: string): Intent[] {
   return [assert(fact('learning', `Is learning ${topic}`, topic))];
 }
 
+/** Verbs of a trip, a plan when they name a place: "flying to Tokyo", "visiting Peru". */
+const TRAVELLING = new Set(['go', 'fly', 'travel', 'visit', 'head', 'drive', 'backpack', 'tour', 'sail', 'cycle']);
+/** Verbs of changes in a life: "getting married", "moving to Leeds", "having a baby", "starting uni". */
+const LIFE_CHANGING = new Set([
+  'get',
+  'move',
+  'relocate',
+  'emigrate',
+  'have',
+  'start',
+  'retire',
+  'graduate',
+  'adopt',
+  'open',
+  'launch',
+  'run',
+  'marry',
+  'begin',
+  'join',
+  'leave',
+]);
+const HAVE_OR_GET =
+  /^(?:married|engaged|divorced|hitched|(?:a|our|my|another|the) (?:first |second |third |new )?(?:baby|child|puppy|dog|kitten|cat|wedding|operation|surgery|transplant|house|place|flat|degree)|twins|surgery)\b/i;
 /** Verbs of arranging an event ahead, whose object is the plan itself: "planning a trip to Vietnam". */
 const ARRANGING = new Set(['plan', 'organise', 'organize', 'book', 'arrange', 'prepare']);
 
@@ -217,9 +240,12 @@ export function arrangedPlan(clause: string, ctx: RuleContext): Intent[] {
   const rest = cutTail(m[2]!);
   if (wordCount(rest) > 8 || /\b(?:you|your|it|this|that|them)\b/i.test(rest)) return [];
   const verb = baseForm(m[1]!);
-  // "turning 30 in March" is a birthday ahead, not a plan.
-  if (verb === 'turn') return [];
-  if (NOT_HABITS.has(verb) && !ARRANGING.has(verb) && !/^(?:get|go|move|have|start|leave|visit)$/.test(verb)) return [];
+  // Only what changes a life or takes the user somewhere named: "going to the dentist in March" or "meeting friends
+  // in June" is an appointment, not a plan.
+  const journey = TRAVELLING.has(verb) && /\b(?:to|in|around|across|through)?\s*\p{Lu}/u.test(rest);
+  if (!journey && !ARRANGING.has(verb) && !LIFE_CHANGING.has(verb)) return [];
+  // "have" and "get" change a life only with some objects: "having a baby", "getting married", not "having lunch".
+  if ((verb === 'have' || verb === 'get') && !HAVE_OR_GET.test(rest)) return [];
   const phrase = thirdPerson(rest);
   const text = ARRANGING.has(verb)
     ? rest === ''
