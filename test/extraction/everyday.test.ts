@@ -455,6 +455,13 @@ const categories: Record<string, Case[]> = {
     ['I have a little boy called Finn.', [['family/children', 'Has a son named Finn']]],
   ],
   'a known job after any verb and "as"': [['I moonlight as a DJ.', [['work/title', 'Works as a DJ']]]],
+  "what the user's own time goes on": [
+    [
+      'I spend a lot of my free time at the climbing wall.',
+      [['interests/hobbies', 'Spends time at the climbing wall']],
+    ],
+    ['I spend my weekends hiking.', [['interests/hobbies', 'Likes hiking']]],
+  ],
   'the general reader: nothing': [
     ['I fixed the sink yesterday.', []],
     ['I brew coffee for the team tonight.', []],
@@ -494,6 +501,8 @@ const categories: Record<string, Case[]> = {
     ["I'm a millionaire, not really", []],
     ["I'm cold.", []],
     ['I dress up as a pirate.', []],
+    ['I spend most of my time at work.', []],
+    ['My husband spends his weekends fishing.', []],
     ["I'm going to the dentist in March.", []],
     ["I'm having lunch with Sam in June.", []],
     ['My husband is doing a course in French.', []],

@@ -10,7 +10,7 @@
 
 import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import { thirdPersonVerb } from './everyday.js';
-import { assert, FUTURE_TIME_TAIL, fact, futureWhen } from './facts.js';
+import { assert, FUTURE_TIME_TAIL, fact, futureWhen, likeFact } from './facts.js';
 import type { Intent } from './intents.js';
 import { baseForm, join, type Token, tag } from './nlp.js';
 import type { RuleContext } from './rule.js';
@@ -278,4 +278,29 @@ export function workingAs(clause: string): Intent[] {
   if (tokens[v + 1]?.lower !== 'as' || !/^(?:a|an)$/.test(tokens[v + 2]?.lower ?? '')) return [];
   const title = titleFact(join(tokens.slice(v + 2)));
   return title ? [assert(title)] : [];
+}
+
+/** "I spend most of my free time ...", "I spend my weekends ...": what the user's own time goes on. */
+const SPENDING =
+  /^I (?:\p{Ll}+ly )?spend (?:most of |all of |a lot of |much of |half of )?(?:my|our) (?:free |spare |leisure |own |whole )?(?:time|weekends|evenings|days off|holidays|summers|mornings|afternoons|nights) (.+)$/iu;
+/** Places where time is spent that say nothing of a pastime. */
+const NO_PASTIME_PLACE =
+  /^(?:at|in|on) (?:work|home|the office|school|bed|hospital|the hospital|my desk|my phone|the phone|the computer|meetings|traffic|the car)\b/i;
+
+/**
+ * What the user spends their own time on is a pastime: "I spend most of my
+ * time in the garden" -> hobbies "Spends time in the garden"; "I spend my
+ * weekends hiking" -> "Likes hiking". Time at work, at home or in bed says
+ * nothing.
+ */
+export function spendingTime(clause: string): Intent[] {
+  const rest = SPENDING.exec(clause)?.[1];
+  if (!rest) return [];
+  const what = cutTail(rest);
+  if (what === '' || wordCount(what) > 5 || NO_PASTIME_PLACE.test(what) || /\b(?:you|it|this|that)\b/i.test(what))
+    return [];
+  if (/^\p{Ll}+ing\b/u.test(what) && isActivity(what.split(/\s+/)[0]!)) return [assert(likeFact(what, 'like'))];
+  const place = /^(?:in|at|on|by) (?:the |my |our )?(.+)$/i.exec(what)?.[1];
+  if (!place) return [];
+  return [assert(fact('hobbies', `Spends time ${thirdPerson(what)}`, place.toLowerCase()))];
 }

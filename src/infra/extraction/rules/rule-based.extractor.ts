@@ -30,6 +30,7 @@ import {
   generalFacts,
   leisureFacts,
   possessedCondition,
+  spendingTime,
   workingAs,
 } from './general.js';
 import { HABITUAL } from './everyday.js';
@@ -190,6 +191,8 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     if (intents.length === 0) intents = arrangedPlan(canonical.text, ctx);
     // "I freelance as a designer": a known job after any verb of the user's and "as".
     if (intents.length === 0) intents = workingAs(trimmed);
+    // "I spend most of my time in the garden": what the user's own time goes on.
+    if (intents.length === 0) intents = spendingTime(canonical.text);
     // "I keep a leopard gecko called Mango", "we own two alpacas": having, said with another verb of possession.
     // A bare plural is several of a kind ("we keep ducks").
     const possession =
