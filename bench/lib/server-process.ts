@@ -45,7 +45,9 @@ export async function startServerProcess(
   const database = process.env.DATABASE_URL
     ? await createScratchDatabase(process.env.DATABASE_URL, 'memql_bench_')
     : null;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  // MEMQL_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
+  const nodeArgs = (process.env.MEMQL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
     cwd: process.cwd(),
     env: {
       ...process.env,

@@ -133,6 +133,8 @@ export interface ForgottenBlobs {
 
 /** Keeps each user's stored blobs under its project's blobTokenCap. */
 export interface BlobRetentionRepository {
+  /** The stored tokens of each user's blobs, summed (0 for a user with none), in one read for all of them. */
+  storedTokens(userPks: readonly string[]): Promise<Map<string, number>>;
   /**
    * When the user's blobs hold more than `cap` stored tokens, removes its
    * oldest blobs (by createdAt, then id) until the rest fit, skipping blobs

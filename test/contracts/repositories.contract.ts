@@ -1034,6 +1034,14 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         const fourth = await repos.blobs.insert(newDoc(ana, ['d'.repeat(40)], at(4)));
         const benBlob = await repos.blobs.insert(newDoc(ben, ['e'.repeat(400)], at(1)));
 
+        const nobody = await repos.users.create(ana.projectId, { externalId: 'nobody', data: {} });
+        expect(await repos.blobRetention.storedTokens([ana.pk, ben.pk, nobody.pk])).toEqual(
+          new Map([
+            [ana.pk, 40],
+            [ben.pk, 100],
+            [nobody.pk, 0],
+          ]),
+        );
         expect(await repos.blobRetention.forgetOldest({ projectId: ana.projectId, userPk: ana.pk }, 40)).toBeNull();
         // 40 tokens, cap 15: only the newest fits; the pending chat stays.
         const forgotten = await repos.blobRetention.forgetOldest({ projectId: ana.projectId, userPk: ana.pk }, 15);

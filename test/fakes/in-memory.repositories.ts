@@ -496,6 +496,14 @@ export class InMemoryBlobRepository implements BlobRepository {
 export class InMemoryBlobRetentionRepository implements BlobRetentionRepository {
   constructor(private readonly t: InMemoryTables) {}
 
+  async storedTokens(userPks: readonly string[]): Promise<Map<string, number>> {
+    const totals = new Map(userPks.map((userPk) => [userPk, 0]));
+    for (const row of this.t.blobs.values())
+      if (totals.has(row.record.userPk))
+        totals.set(row.record.userPk, totals.get(row.record.userPk)! + row.storedTokens);
+    return totals;
+  }
+
   async forgetOldest(owner: { projectId: string; userPk: string }, cap: number): Promise<ForgottenBlobs | null> {
     const newestFirst = [...this.t.blobs.values()]
       .filter((row) => row.record.userPk === owner.userPk && row.record.projectId === owner.projectId)

@@ -36,8 +36,12 @@ export class BlobRetention {
       }
       return cap;
     };
+    // One read for the round's users: most are under their cap, and each check
+    // alone was a statement per blob on the insert-heavy path.
+    const stored = await this.deps.retention.storedTokens([...users.keys()]);
     let removed = 0;
     for (const owner of users.values()) {
+      if ((stored.get(owner.userPk) ?? 0) <= (await capOf(owner.projectId))) continue;
       const forgotten = await this.deps.retention.forgetOldest(owner, await capOf(owner.projectId));
       if (!forgotten) continue;
       removed += forgotten.blobIds.length;

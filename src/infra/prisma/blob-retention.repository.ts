@@ -11,6 +11,16 @@ import { usageDay, usageUpsert } from './usage.repository.js';
 export class PrismaBlobRetentionRepository implements BlobRetentionRepository {
   constructor(private readonly db: PrismaClient) {}
 
+  async storedTokens(userPks: readonly string[]): Promise<Map<string, number>> {
+    const totals = new Map(userPks.map((userPk) => [userPk, 0]));
+    if (userPks.length === 0) return totals;
+    const rows = await this.db.$queryRaw<{ userPk: string; tokens: bigint | null }[]>`
+      SELECT "userPk"::text AS "userPk", sum("storedTokens") AS "tokens" FROM "Blob"
+      WHERE "userPk" = ANY(${[...totals.keys()]}::uuid[]) GROUP BY "userPk"`;
+    for (const row of rows) totals.set(row.userPk, Number(row.tokens ?? 0));
+    return totals;
+  }
+
   async forgetOldest(owner: { projectId: string; userPk: string }, cap: number): Promise<ForgottenBlobs | null> {
     // The common case costs one read and no transaction. A blob committed after
     // this read has its own index job, which brings its own check.
