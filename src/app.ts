@@ -49,6 +49,7 @@ import { AjvSchemaValidator } from './infra/jsonschema/ajv.validator.js';
 import { LlmStructuredFiller } from './infra/structured/llm.filler.js';
 import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
 import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
+import { EmbeddedMaintenance } from './infra/prisma/embedded-maintenance.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
 import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { type CacheStats, CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
@@ -711,6 +712,12 @@ export async function openDatabase(
   });
   const prisma = createPrismaClient({ url: databaseUrl, poolMax, onQuery, stream });
   stack.push({ name: 'prisma', stop: () => prisma.$disconnect() });
+  if (config.database.kind === 'embedded') {
+    // Single-user PostgreSQL has no autovacuum: without this the planner never gets statistics.
+    const maintenance = new EmbeddedMaintenance(prisma, log);
+    maintenance.start();
+    stack.push({ name: 'embedded database maintenance', stop: () => maintenance.stop() });
+  }
   // Encryption at rest: the key must be this database's (a check value), and an encrypted database needs one.
   const keyring = await openUserKeyring(prisma, config.encryptionKey);
   if (keyring) log.info('encryption at rest is on (MEMQL_ENCRYPTION_KEY)');
