@@ -13,6 +13,7 @@ import { BlobService } from './domain/blobs/blob.service.js';
 import { type IndexDeps, indexIsStale, rebuildIndex } from './domain/indexing/index-maintenance.js';
 import { BlobRetention } from './domain/blobs/blob-retention.js';
 import { Indexer } from './domain/indexing/indexer.js';
+import { KnnClauseClassifier } from './infra/extraction/fallback/knn.clause-classifier.js';
 import { RuleBasedExtractor } from './infra/extraction/rules/rule-based.extractor.js';
 import { BufferScheduler } from './domain/memory/buffer-scheduler.js';
 import { MemoryProcessor } from './domain/memory/memory-processor.js';
@@ -42,7 +43,7 @@ import { OpenAiChatClient } from './infra/http/openai-chat.client.js';
 import { RerankClient } from './infra/http/rerank.client.js';
 import { HttpWebhookTransport } from './infra/http/webhook.transport.js';
 import { OpenAiEmbedder } from './infra/embeddings/openai.embedder.js';
-import { UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
+import { USE_LITE_MODEL, UseLiteEmbedder } from './infra/embeddings/use-lite.embedder.js';
 import { ExportFiles } from './infra/files/export-files.js';
 import { ImportFiles } from './infra/files/import-files.js';
 import { AjvSchemaValidator } from './infra/jsonschema/ajv.validator.js';
@@ -240,7 +241,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
       webhookDeliverer.kick();
     };
 
-    const extractor = createExtractor(config.llm, log, metrics);
+    const extractor = createExtractor(config.llm, log, metrics, embedder);
     const processor = new MemoryProcessor(
       {
         processing: repos.processing,
@@ -724,10 +725,13 @@ export async function openDatabase(
   return { prisma, poolMax, keyring };
 }
 
-function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics): Extractor {
+function createExtractor(config: LlmConfig, log: Logger, metrics: MemqlMetrics, embedder: Embedder): Extractor {
   switch (config.provider) {
     case 'rule-based':
-      return new RuleBasedExtractor();
+      // The learned fallback votes with USE-lite vectors: only with the server's own USE-lite embedder.
+      return new RuleBasedExtractor(
+        embedder.model === USE_LITE_MODEL ? { classifier: new KnnClauseClassifier(embedder) } : {},
+      );
     case 'openai':
       return new LlmExtractor({ client: meteredChatClient(createChatClient(config, log), metrics), logger: log });
     default: {

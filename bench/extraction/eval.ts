@@ -1,10 +1,13 @@
-// npm run eval:extractor -- [--set dev|heldout|PATH] [--show] [--json OUT]
+// npm run eval:extractor -- [--set dev|heldout|PATH] [--fallback] [--show] [--json OUT]
 // Scores the offline extractor on a hand-written set (see bench/extraction/score.ts).
+// --fallback adds the learned fallback (USE-lite k-nearest-neighbours over labelled clauses) to the rules.
 // --show prints every miss, wrong memory, junk and failed update (use it on dev only).
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROFILE_CONFIG } from '../../src/domain/profile/default-profile.js';
+import { UseLiteEmbedder } from '../../src/infra/embeddings/use-lite.embedder.js';
+import { KnnClauseClassifier } from '../../src/infra/extraction/fallback/knn.clause-classifier.js';
 import { RuleBasedExtractor } from '../../src/infra/extraction/rules/rule-based.extractor.js';
 import { loadEvalSet, score } from './score.js';
 
@@ -12,14 +15,16 @@ const { values } = parseArgs({
   options: {
     set: { type: 'string', default: 'dev' },
     show: { type: 'boolean', default: false },
+    fallback: { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
 const set = values.set ?? 'dev';
 const path = set === 'dev' || set === 'heldout' ? `test/extraction/${set}/${set}.json` : set;
 
+const embedder = values.fallback ? await UseLiteEmbedder.create() : null;
 const started = performance.now();
-const extractor = new RuleBasedExtractor();
+const extractor = new RuleBasedExtractor(embedder ? { classifier: new KnnClauseClassifier(embedder) } : {});
 await extractor.extract({
   messages: [{ role: 'user', content: 'Hello, I live in Paris.' }],
   profile: DEFAULT_PROFILE_CONFIG,
@@ -57,3 +62,4 @@ if (values.show) {
   }
 }
 if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
+await embedder?.close();

@@ -6,7 +6,7 @@ import type { CandidateFact, Intent } from './intents.js';
 import { MONTHS } from './lexicon.js';
 import { escapeRegExp, isActivity, isFood, isGame, isInstrument, isMusic, isSport } from './values.js';
 
-const CATEGORIES: Record<string, string[]> = {
+export const CATEGORIES_OF_TOPIC: Record<string, string[]> = {
   basic_info: ['personal'],
   work: ['work'],
   education: ['education'],
@@ -40,7 +40,7 @@ export function fact(
     slot: ref,
     text,
     value,
-    categories: extra.categories ?? SLOT_CATEGORIES[slot] ?? CATEGORIES[ref.topic] ?? [ref.topic],
+    categories: extra.categories ?? SLOT_CATEGORIES[slot] ?? CATEGORIES_OF_TOPIC[ref.topic] ?? [ref.topic],
     ...(extra.supersedes ? { supersedes: extra.supersedes } : {}),
     ...(extra.vague ? { vague: true } : {}),
     ...(extra.onlyReplaces ? { onlyReplaces: true } : {}),

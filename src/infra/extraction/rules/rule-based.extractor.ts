@@ -66,22 +66,74 @@ const HOUSEHOLD_SLOTS: ReadonlySet<string> = new Set(['siblings', 'children', 'p
 /** Longest batch summary, in characters. */
 const MAX_SUMMARY = 300;
 
+/**
+ * Sees every clause that passed the gates (questions, hypotheticals, hedges,
+ * reported speech) with the intents the rules read from it, and returns the
+ * clause's intents: the learned fallback files clauses no rule read.
+ */
+export type ClauseHook = (clause: string, read: Intent[]) => Intent[];
+
+/** Files a first-person clause no rule read, when it is confident of the slot (see ../fallback/). */
+export interface ClauseClassifier {
+  /** Whether the clause is one the classifier may file (first person, a statement). */
+  accepts(clause: string): boolean;
+  /** The intents for each clause, in order; empty when not confident. */
+  classify(clauses: readonly string[]): Promise<Intent[][]>;
+}
+
+export interface RuleBasedExtractorOptions {
+  /** Consulted for the clauses no rule read. Default: none (the rules alone). */
+  classifier?: ClauseClassifier;
+}
+
 export class RuleBasedExtractor implements Extractor {
   readonly name = 'rule-based';
+  private readonly classifier: ClauseClassifier | undefined;
+
+  constructor(options: RuleBasedExtractorOptions = {}) {
+    this.classifier = options.classifier;
+  }
 
   async extract(input: ExtractionInput): Promise<ExtractionResult> {
-    const intents = collectIntents(input.messages, input.profile, input.now);
+    const intents = await this.intentsOf(input);
     const operations = decide(intents, input.profile, input.existing);
     return { operations, summary: summarise(operations), tags: tagsOf(operations, input.existing), usage: null };
+  }
+
+  /**
+   * The rules' intents; with a classifier, a second pass files the clauses the first left unread
+   * (the rules are deterministic, so the second pass sees the same clauses, and the classifier,
+   * which is async, is asked once for all of them).
+   */
+  private async intentsOf(input: ExtractionInput): Promise<Intent[]> {
+    const classifier = this.classifier;
+    const unread: string[] = [];
+    const intents = collectIntents(input.messages, input.profile, input.now, (clause, read) => {
+      if (read.length === 0 && classifier?.accepts(clause)) unread.push(clause);
+      return read;
+    });
+    // A message that takes something back or replaces it is the rules' alone: "so scrap the pescatarian thing"
+    // reads as "I scrap ..." once canonical, and a guess there would stand in for the fact taken back.
+    if (!classifier || unread.length === 0 || intents.some((i) => i.kind !== 'assert')) return intents;
+    const filed = await classifier.classify(unread);
+    const byClause = new Map(unread.map((clause, i) => [clause, filed[i] ?? []]));
+    return collectIntents(input.messages, input.profile, input.now, (clause, read) =>
+      read.length === 0 ? (byClause.get(clause) ?? []) : read,
+    );
   }
 }
 
 /** Everything the batch's user and summary messages assert, take back or ask to forget, in order. */
-export function collectIntents(messages: readonly ChatMessage[], profile: ProfileConfig, now: Date): Intent[] {
-  return messages.flatMap((message) => messageIntents(message, profile, now));
+export function collectIntents(
+  messages: readonly ChatMessage[],
+  profile: ProfileConfig,
+  now: Date,
+  hook?: ClauseHook,
+): Intent[] {
+  return messages.flatMap((message) => messageIntents(message, profile, now, hook));
 }
 
-function messageIntents(message: ChatMessage, profile: ProfileConfig, now: Date): Intent[] {
+function messageIntents(message: ChatMessage, profile: ProfileConfig, now: Date, hook?: ClauseHook): Intent[] {
   const role = message.role.trim().toLowerCase();
   if (role !== 'user' && role !== 'summary') return [];
   const content = message.content ?? '';
@@ -92,6 +144,7 @@ function messageIntents(message: ChatMessage, profile: ProfileConfig, now: Date)
       role === 'summary' ? { ...sentence, text: summaryToFirstPerson(sentence.text) } : sentence,
       profile,
       now,
+      hook,
     ),
   );
 }
@@ -106,7 +159,7 @@ function withoutJokes(sentences: Sentence[]): Sentence[] {
   return kept;
 }
 
-function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date): Intent[] {
+function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date, hook?: ClauseHook): Intent[] {
   const text = removeAsides(sentence.text);
   const forget = parseForget(text, profile);
   if (forget) {
@@ -116,7 +169,10 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
       case 'statement': {
         // "Forget that I don't drink, I do now": the first clause is taken back, the rest is said as usual.
         const [first = forget.clause, ...rest] = splitClauses(forget.clause);
-        return [...retractionsOf(first, sentence.text, now), ...clauseListIntents(rest, profile, now, sentence.text)];
+        return [
+          ...retractionsOf(first, sentence.text, now),
+          ...clauseListIntents(rest, profile, now, sentence.text, hook),
+        ];
       }
       case 'words':
         return forgetWords(forget.words, profile, sentence.text);
@@ -137,11 +193,17 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date):
     if (clauses.length < 2 || !isQuestionClause(last) || isTagQuestion(last)) return [];
     clauses = clauses.slice(0, -1);
   }
-  return clauseListIntents(clauses, profile, now, text);
+  return clauseListIntents(clauses, profile, now, text, hook);
 }
 
 /** `sentence`: the whole sentence, which may say how long in a clause of its own ("since I was twelve"). */
-function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, now: Date, sentence: string): Intent[] {
+function clauseListIntents(
+  clauses: readonly string[],
+  profile: ProfileConfig,
+  now: Date,
+  sentence: string,
+  hook?: ClauseHook,
+): Intent[] {
   // What the sentence's last retraction took back: "I'm done with Spanish, switching to German" puts German in its place.
   let given: string | null = null;
   return clauses.flatMap((said) => {
@@ -240,6 +302,8 @@ function clauseListIntents(clauses: readonly string[], profile: ProfileConfig, n
     // "I've switched to swimming" with nothing named to leave: the new pastime is taken up all the same.
     else if (switched && (isActivity(switched.to) || isSport(switched.to) || isInstrument(switched.to)))
       intents = [{ kind: 'assert', fact: likeFact(switched.to.toLowerCase(), 'like') }];
+    // What the rules read is shown to the hook, which may file a clause they left unread.
+    if (hook) intents = hook(canonical.text, intents);
     const retraction = intents.find((i) => i.kind === 'retract');
     if (retraction?.kind === 'retract') given = retraction.fact.value;
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))
