@@ -3,12 +3,29 @@
 // loopback so that the same `pg` + @prisma/adapter-pg stack and the same
 // migrations run against it as against a real server. The server's own pool
 // skips the loopback: `connect()` hands `pg` an in-process stream (pg's
-// `stream` option) that feeds the wire protocol straight to PGlite, queued
+// `stream` option) that carries the wire protocol straight to PGlite, queued
 // with the TCP clients. Through TCP every message crossed two loopback
 // sockets (the queue, then PGlite's socket server, which runs each message
 // on its own); in process the messages `pg` writes together (Parse, Bind,
 // Describe, Execute, Sync) run in one call, about half the fixed cost of a
 // statement (BENCHMARKS.md, "Speed and scale").
+//
+// ITS OWN THREAD. PGlite executes a statement synchronously: on the main
+// thread nothing else ran while it worked (a third of the server's CPU under
+// ingest), so requests could not even reach the database while a statement
+// ran, and the blob inserts' group commit never saw two blobs to batch.
+// PGlite, its socket server and the connection queue therefore live in a
+// worker_thread (embedded-postgres.worker.ts); `connect()` returns a Duplex
+// that exchanges the wire-protocol bytes with that thread over a MessagePort
+// of its own, the buffers transferred (one copy each way, the one into or
+// out of PGlite's memory). TCP clients never touch the main thread. The cost:
+// a second V8 isolate (~10-20 MB RSS), and a thread hop per batch of messages
+// (tens of microseconds) on top of a statement's milliseconds (BENCHMARKS.md,
+// "PGlite in a worker thread"). The worker program is a short eval'd script
+// that imports the worker module (through tsx's tsImport when this file runs
+// as TypeScript), so the same code runs under tsx, Vitest and from dist/. A
+// thread that dies (an error or an exit) fails every open and waiting
+// connection with the reason, and every later connect() at once.
 //
 // ONE CONNECTION AT A TIME. PGlite is a single-session PostgreSQL and its
 // socket server serves one client (it refuses a second one outright, and
@@ -18,11 +35,13 @@
 // connections" error). Everything that talks to it must therefore use a pool
 // of max 1 and close it when done: a pool that holds its connection blocks
 // every other client (applyMigrations closes its pool before returning, so
-// the app's pool can open after it).
+// the app's pool can open after it). Between two clients the session is reset
+// (ROLLBACK of what was left open, DEALLOCATE ALL).
 //
 // Durability (measured, see test/infra/prisma/embedded-postgres.test.ts):
 // PGlite writes its WAL and data files with plain write() calls on the host
-// filesystem, and commits write their WAL before they are acknowledged, so a
+// filesystem, and commits write their WAL before they are acknowledged (in
+// the database thread, before the reply is posted to the main thread), so a
 // `kill -9` of the hosting process loses no acknowledged transaction: the
 // next start replays the WAL. PGlite never fsyncs (it starts PostgreSQL with
 // fsync=off and its file system layer has no fsync), so an operating-system
@@ -30,11 +49,12 @@
 // the folder. Use a real PostgreSQL server (DATABASE_URL) where that matters.
 
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { ParentMessage, PortMessage, ThreadMessage, ThreadOptions } from './embedded-postgres.worker.js';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the database files; created (with initdb) when empty. */
@@ -58,14 +78,19 @@ export interface EmbeddedPostgres {
   readonly maxConnections: 1;
   /**
    * A new in-process connection, for `pg`'s `stream` option (with it, `pg`
-   * ignores host and port): the wire protocol without the loopback sockets.
-   * It waits for its turn with the TCP clients like they do; one at a time.
+   * ignores host and port): the wire protocol over a MessagePort to the
+   * database thread, without the loopback sockets. It waits for its turn
+   * with the TCP clients like they do; one at a time.
    */
   connect(): Duplex;
+  /**
+   * Settles when the database thread has ended, for whatever reason: with
+   * null after stop(), with the error that ended it otherwise.
+   */
+  readonly exited: Promise<Error | null>;
   /** Closes client connections, stops listening and shuts PostgreSQL down cleanly (checkpoint). Idempotent. */
   stop(): Promise<void>;
 }
-
 /** The folder is already served by a live process. */
 export class EmbeddedPostgresLockedError extends Error {
   constructor(
@@ -82,8 +107,8 @@ export class EmbeddedPostgresLockedError extends Error {
 const LOCK_FILE = 'memql.pid';
 
 /**
- * Starts PGlite on `dataDir` and serves it on loopback. The first start in an
- * empty folder runs initdb (a few seconds). Fails with
+ * Starts PGlite on `dataDir` in its own thread and serves it on loopback. The
+ * first start in an empty folder runs initdb (a few seconds). Fails with
  * EmbeddedPostgresLockedError when another live process serves the folder:
  * two PGlite instances on one folder would corrupt it.
  */
@@ -92,292 +117,189 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const releaseLock = await acquireLock(dataDir);
 
-  let db: PGlite | null = null;
-  let server: PGLiteSocketServer | null = null;
-  let proxy: ConnectionQueue | null = null;
+  let thread: DatabaseThread;
   try {
-    db = await PGlite.create({ dataDir });
-    // The PGlite server listens on an internal ephemeral port; clients reach it through the queue.
-    server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
-    await server.start();
-    proxy = await ConnectionQueue.listen({
+    thread = await DatabaseThread.start({
+      dataDir,
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
-      upstream: parseHostPort(server.getServerConn()),
-      upstreamIdle: idleProbe(server),
       queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
-      resetSession: sessionReset(db),
     });
   } catch (error) {
-    await server?.stop().catch(() => undefined);
-    await db?.close().catch(() => undefined);
     await releaseLock();
     throw error;
   }
 
-  const url = `postgresql://postgres@${proxy.address}/postgres`;
-  const liveDb = db;
-  const liveServer = server;
-  const liveProxy = proxy;
   let stopping: Promise<void> | null = null;
   return {
-    url,
+    url: `postgresql://postgres@${thread.address}/postgres`,
     dataDir,
     maxConnections: 1,
+    exited: thread.exited,
     connect() {
-      return new LocalConnection(liveDb, liveProxy);
+      return thread.connect();
     },
     stop() {
-      stopping ??= (async () => {
-        try {
-          await liveProxy.close();
-          await liveServer.stop();
-          // The server rolls back a connection's open transaction while it
-          // detaches; let that finish before shutting PostgreSQL down.
-          await waitFor(idleProbe(liveServer), 5_000);
-          await liveDb.runExclusive(async () => undefined);
-          await liveDb.close();
-        } finally {
-          await releaseLock();
-        }
-      })();
+      stopping ??= thread.stop().finally(releaseLock);
       return stopping;
     },
   };
 }
 
-function parseHostPort(conn: string): { host: string; port: number } {
-  const at = conn.lastIndexOf(':');
-  return { host: conn.slice(0, at), port: Number(conn.slice(at + 1)) };
-}
-
-/** True once the PGlite server has released its previous connection. */
-function idleProbe(server: PGLiteSocketServer): () => boolean {
-  return () => server.getStats().activeConnections === 0;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  return true;
-}
-
 /**
- * Rolls back what a connection left open and forgets its prepared
- * statements: PGlite is one session, so the next connection would otherwise
- * inherit them (and `pg`, which tracks named statements per connection,
- * would prepare a name that already exists).
+ * The eval'd program of the database thread: it imports the worker module,
+ * through tsx when that module is TypeScript (tsx, Vitest), directly from
+ * dist/. A failure to load it ends the thread with an error.
  */
-function sessionReset(db: PGlite): () => Promise<void> {
-  return async () => {
-    if (db.closed) return;
-    try {
-      if (db.isInTransaction()) await db.exec('ROLLBACK');
-      await db.exec('DEALLOCATE ALL');
-    } catch {
-      // Shutting down; nothing to reset.
-    }
-  };
+const THREAD_PROGRAM = `
+const { workerData } = require('node:worker_threads');
+const { moduleUrl, tsxApi } = workerData.load;
+(tsxApi ? require(tsxApi).tsImport(moduleUrl, moduleUrl) : import(moduleUrl)).catch((error) => {
+  setImmediate(() => { throw error; });
+});
+`;
+
+function workerModule(): { moduleUrl: string; tsxApi: string | null } {
+  const here = import.meta.url;
+  const typescript = here.endsWith('.ts');
+  const moduleUrl = new URL(`./embedded-postgres.worker.${typescript ? 'ts' : 'js'}`, here).href;
+  return { moduleUrl, tsxApi: typescript ? createRequire(here).resolve('tsx/esm/api') : null };
 }
 
-/** A client waiting for its turn: a TCP socket, or an in-process connection. */
-type Waiting =
-  | { kind: 'tcp'; socket: Socket; timer: NodeJS.Timeout }
-  | { kind: 'local'; connection: LocalConnection; timer: NodeJS.Timeout };
-
-/**
- * A TCP front that lets one client at a time through to the PGlite server
- * and queues the others (first come, first served). A queued client's bytes
- * (its startup packet) stay buffered in its socket until it is let through.
- * In-process connections (LocalConnection) queue in the same line.
- */
-class ConnectionQueue {
-  private readonly waiting: Waiting[] = [];
-  private readonly sockets = new Set<Socket>();
-  private active: { close(): void } | null = null;
-  private closed = false;
+/** The worker thread that runs PGlite, as seen from the main thread. */
+class DatabaseThread {
+  private readonly connections = new Set<ThreadConnection>();
+  private death: Error | null = null;
+  private stopping = false;
+  readonly exited: Promise<Error | null>;
 
   private constructor(
-    private readonly server: Server,
+    private readonly worker: Worker,
     readonly address: string,
-    private readonly options: ConnectionQueueOptions,
+    exited: Promise<Error | null>,
   ) {
-    server.on('connection', (socket) => this.enqueue(socket));
+    this.exited = exited.then((error) => {
+      this.death = error ?? new Error('the embedded database is stopped');
+      for (const connection of this.connections) connection.destroy(this.death);
+      return error;
+    });
   }
 
-  static async listen(options: ConnectionQueueOptions): Promise<ConnectionQueue> {
-    const server = createServer({ pauseOnConnect: true });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
+  static async start(options: ThreadOptions): Promise<DatabaseThread> {
+    const worker = new Worker(THREAD_PROGRAM, {
+      eval: true,
+      workerData: { ...options, load: workerModule() },
+    });
+    let stopped = false;
+    let failure: Error | null = null;
+    worker.on('error', (error) => {
+      failure ??= new Error(`the embedded database thread failed: ${error.message}`, { cause: error });
+    });
+    const exited = new Promise<Error | null>((resolve) => {
+      worker.on('exit', (code) => {
+        if (stopped) resolve(null);
+        else resolve(failure ?? new Error(`the embedded database thread exited with code ${code}`));
       });
     });
-    const bound = server.address() as AddressInfo;
-    return new ConnectionQueue(server, `${options.host}:${bound.port}`, options);
-  }
-
-  private enqueue(socket: Socket): void {
-    if (this.closed) {
-      socket.destroy();
-      return;
-    }
-    this.sockets.add(socket);
-    socket.on('error', () => socket.destroy());
-    const entry: Waiting = {
-      kind: 'tcp',
-      socket,
-      timer: setTimeout(() => {
-        this.remove(entry);
-        socket.end(tooManyConnections(this.options.queueTimeoutMs), () => socket.destroy());
-      }, this.options.queueTimeoutMs),
-    };
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      this.remove(entry);
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.type === 'stopped') stopped = true;
     });
-    this.waiting.push(entry);
-    void this.next();
-  }
 
-  /** Queues an in-process connection; it is admitted (or fails with 53300, or closed) in its turn. */
-  enqueueLocal(connection: LocalConnection): void {
-    if (this.closed) {
-      connection.destroy(new Error('the embedded database is shutting down'));
-      return;
-    }
-    const entry: Waiting = {
-      kind: 'local',
-      connection,
-      timer: setTimeout(() => {
-        this.remove(entry);
-        connection.destroy(
-          Object.assign(new Error(tooManyConnectionsMessage(this.options.queueTimeoutMs)), { code: '53300' }),
-        );
-      }, this.options.queueTimeoutMs),
-    };
-    connection.once('close', () => this.remove(entry));
-    this.waiting.push(entry);
-    void this.next();
-  }
-
-  private remove(entry: Waiting): void {
-    clearTimeout(entry.timer);
-    const i = this.waiting.indexOf(entry);
-    if (i >= 0) this.waiting.splice(i, 1);
-  }
-
-  private async next(): Promise<void> {
-    if (this.active || this.closed) return;
-    const entry = this.waiting.shift();
-    if (!entry) return;
-    clearTimeout(entry.timer);
-    if (entry.kind === 'local') {
-      this.admitLocal(entry.connection);
-      return;
-    }
-    const client = entry.socket;
-    const upstream = new Socket();
-    this.active = { close: () => upstream.destroy() };
-    // The previous connection may still be detaching inside the PGlite server.
-    await waitFor(this.options.upstreamIdle, 5_000);
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      client.destroy();
-      upstream.destroy();
-      void this.release();
-    };
-    client.on('close', finish);
-    upstream.on('close', finish);
-    upstream.on('error', finish);
-    client.on('error', finish);
-    if (this.closed || client.destroyed) {
-      finish();
-      return;
-    }
-    upstream.connect(this.options.upstream.port, this.options.upstream.host, () => {
-      upstream.setNoDelay(true);
-      client.setNoDelay(true);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
+    const ready = await new Promise<{ address: string } | { error: Error }>((resolve) => {
+      const onMessage = (message: ThreadMessage) => {
+        if (message.type === 'ready') resolve({ address: message.address });
+        else if (message.type === 'failed')
+          resolve({ error: new Error(`the embedded database in ${options.dataDir} did not start: ${message.error}`) });
+      };
+      worker.on('message', onMessage);
+      void exited.then((error) => resolve({ error: error ?? new Error('the embedded database thread exited') }));
     });
-  }
-
-  private admitLocal(connection: LocalConnection): void {
-    if (connection.destroyed) {
-      void this.next();
-      return;
+    if ('error' in ready) {
+      await worker.terminate();
+      throw ready.error;
     }
-    this.active = { close: () => connection.destroy() };
-    let finished = false;
-    connection.once('close', () => {
-      if (finished) return;
-      finished = true;
-      // Its last statement may still be running: wait for it before the reset.
-      void connection.settled().then(() => this.release());
-    });
-    void waitFor(this.options.upstreamIdle, 5_000).then(() => connection.admit());
+    return new DatabaseThread(worker, ready.address, exited);
   }
 
-  /** The active client is gone: reset the session, then let the next one in. */
-  private async release(): Promise<void> {
-    await this.options.resetSession();
-    this.active = null;
-    void this.next();
+  connect(): Duplex {
+    return new ThreadConnection(this);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const entry of this.waiting.splice(0)) {
-      clearTimeout(entry.timer);
-      if (entry.kind === 'tcp') entry.socket.destroy();
-      else entry.connection.destroy(new Error('the embedded database is shutting down'));
+  /** A port to the thread for a new connection; the connection is queued there. */
+  open(connection: ThreadConnection): MessagePort | Error {
+    if (this.death) return this.death;
+    if (this.stopping) return new Error('the embedded database is shutting down');
+    const { port1, port2 } = new MessageChannel();
+    this.connections.add(connection);
+    connection.once('close', () => this.connections.delete(connection));
+    const message: ParentMessage = { type: 'connect', port: port2 };
+    this.worker.postMessage(message, [port2]);
+    return port1;
+  }
+
+  /** Why the thread is gone, once it is; null while it runs. */
+  failure(): Error | null {
+    return this.death;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.stopping && !this.death) {
+      this.stopping = true;
+      const message: ParentMessage = { type: 'stop' };
+      this.worker.postMessage(message);
+      await new Promise<void>((resolve) => {
+        this.worker.on('message', (reply: ThreadMessage) => {
+          if (reply.type === 'stopped') resolve();
+        });
+        void this.exited.then(() => resolve());
+      });
     }
-    this.active?.close();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.worker.terminate();
+    await this.exited;
   }
-}
-
-interface ConnectionQueueOptions {
-  host: string;
-  port: number;
-  upstream: { host: string; port: number };
-  upstreamIdle: () => boolean;
-  queueTimeoutMs: number;
-  /** Run between two clients. */
-  resetSession: () => Promise<void>;
 }
 
 /**
- * An in-process PostgreSQL connection to PGlite, as a stream for `pg`:
- * what `pg` writes is cut into whole protocol messages and run by PGlite,
- * the messages of one write in one call (pg writes a statement's Parse,
- * Bind, Describe, Execute and Sync together); PGlite's replies are read back.
- * `connect()` (called by `pg`) queues it; 'connect' is emitted in its turn.
+ * An in-process PostgreSQL connection to the database thread, as a stream
+ * for `pg`: what `pg` writes is copied once into a fresh ArrayBuffer and
+ * transferred; the thread's replies arrive as transferred buffers and are
+ * pushed as they are. `connect()` (called by `pg`) queues it in the thread;
+ * 'connect' is emitted in its turn.
  */
-class LocalConnection extends Duplex {
-  private pending: Buffer = Buffer.alloc(0);
-  private started = false;
-  private running: Promise<void> = Promise.resolve();
+class ThreadConnection extends Duplex {
+  private port: MessagePort | null = null;
+  /** This side closed the port, or the thread said it would. */
+  private closingOnPurpose = false;
+  private referenced = true;
 
-  constructor(
-    private readonly db: PGlite,
-    private readonly queue: ConnectionQueue,
-  ) {
+  constructor(private readonly thread: DatabaseThread) {
     super();
   }
 
   // The net.Socket methods `pg` calls.
   connect(): this {
-    this.queue.enqueueLocal(this);
+    const port = this.thread.open(this);
+    if (port instanceof Error) {
+      process.nextTick(() => this.destroy(port));
+      return this;
+    }
+    this.port = port;
+    if (!this.referenced) port.unref();
+    port.on('message', (message: PortMessage) => this.receive(message));
+    port.once('close', () => {
+      if (this.destroyed) return;
+      if (this.closingOnPurpose) {
+        this.push(null);
+        this.destroy();
+        return;
+      }
+      // The thread went away: its exit (with the reason) follows the closing of its ports.
+      void Promise.race([this.thread.exited, sleep(1_000)]).then(() =>
+        this.destroy(
+          this.thread.failure() ?? new Error('the embedded database thread closed the connection unexpectedly'),
+        ),
+      );
+    });
     return this;
   }
   setNoDelay(): this {
@@ -387,19 +309,37 @@ class LocalConnection extends Duplex {
     return this;
   }
   ref(): this {
+    this.referenced = true;
+    this.port?.ref();
     return this;
   }
   unref(): this {
+    this.referenced = false;
+    this.port?.unref();
     return this;
   }
 
-  admit(): void {
-    if (!this.destroyed) this.emit('connect');
-  }
-
-  /** Resolves once no statement of this connection is running in PGlite. */
-  settled(): Promise<void> {
-    return this.running;
+  private receive(message: PortMessage): void {
+    if (this.destroyed) return;
+    switch (message.type) {
+      case 'admitted':
+        this.emit('connect');
+        return;
+      case 'data':
+        for (const chunk of message.chunks) this.push(Buffer.from(chunk));
+        return;
+      case 'refused':
+        this.closingOnPurpose = true;
+        this.destroy(Object.assign(new Error(message.message), message.code ? { code: message.code } : {}));
+        return;
+      case 'closing':
+        this.closingOnPurpose = true;
+        return;
+      default: {
+        const unreachable: never = message;
+        throw new Error(`unknown message from the embedded database thread: ${JSON.stringify(unreachable)}`);
+      }
+    }
   }
 
   override _read(): void {}
@@ -409,81 +349,33 @@ class LocalConnection extends Duplex {
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.pending = Buffer.concat([this.pending, ...chunks.map((c) => c.chunk)]);
-    const messages = this.takeMessages();
-    if (messages.length === 0) {
-      callback();
+    if (!this.port) {
+      callback(new Error('write before connect() on an embedded database connection'));
       return;
     }
-    const run = async () => {
-      // A startup message is handled on its own by PGlite; the others go together.
-      for (const batch of messages) {
-        if (this.destroyed) return;
-        await this.db.runExclusive(() =>
-          this.db.execProtocolRawStream(batch, {
-            onRawData: (data) => {
-              if (data.length > 0 && !this.destroyed) this.push(Buffer.from(data));
-            },
-          }),
-        );
-      }
-    };
-    this.running = run();
-    this.running.then(
-      () => callback(),
-      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-    );
+    // One copy, into a buffer of its own (pg's may share Node's pool), then transferred.
+    const bytes = new Uint8Array(chunks.reduce((total, { chunk }) => total + chunk.length, 0));
+    let offset = 0;
+    for (const { chunk } of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    this.port.postMessage(bytes.buffer, [bytes.buffer]);
+    callback();
   }
 
   override _final(callback: () => void): void {
+    this.closingOnPurpose = true;
+    this.port?.close();
     this.push(null);
     callback();
   }
 
-  /** The whole messages buffered so far: the startup message alone, then the rest in one batch. */
-  private takeMessages(): Uint8Array[] {
-    const batches: Uint8Array[] = [];
-    let offset = 0;
-    if (!this.started) {
-      if (this.pending.length < 4) return batches;
-      const length = this.pending.readInt32BE(0);
-      if (this.pending.length < length) return batches;
-      batches.push(new Uint8Array(this.pending.subarray(0, length)));
-      offset = length;
-      this.started = true;
-    }
-    let end = offset;
-    while (end + 5 <= this.pending.length) {
-      const length = 1 + this.pending.readInt32BE(end + 1);
-      if (end + length > this.pending.length) break;
-      end += length;
-    }
-    if (end > offset) batches.push(new Uint8Array(this.pending.subarray(offset, end)));
-    this.pending = Buffer.from(this.pending.subarray(end));
-    return batches;
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.closingOnPurpose = true;
+    this.port?.close();
+    callback(error);
   }
-}
-
-function tooManyConnectionsMessage(waitedMs: number): string {
-  return `the embedded database serves one connection at a time and the current one stayed open for more than ${waitedMs} ms; use a pool of max 1 and release it`;
-}
-
-/** A PostgreSQL ErrorResponse: FATAL 53300 too_many_connections. */
-function tooManyConnections(waitedMs: number): Buffer {
-  const fields = [
-    ['S', 'FATAL'],
-    ['V', 'FATAL'],
-    ['C', '53300'],
-    ['M', tooManyConnectionsMessage(waitedMs)],
-  ];
-  const body = Buffer.concat([
-    ...fields.map(([code, text]) => Buffer.from(`${code}${text}\0`, 'utf8')),
-    Buffer.from([0]),
-  ]);
-  const header = Buffer.alloc(5);
-  header.write('E', 0, 'ascii');
-  header.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([header, body]);
 }
 
 /**

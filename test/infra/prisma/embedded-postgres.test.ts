@@ -1,14 +1,22 @@
 // The embedded PGlite server: persistence across stop/start, across a kill -9
-// of the hosting process, the folder lock, and the one-connection rule.
+// of the hosting process, the folder lock, and the one-connection rule; its
+// in-process connections (the app's pool), served by the database's own
+// thread: the main thread keeps running while a statement does, and a thread
+// that dies fails its connections instead of leaving them hanging.
 
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgresLockedError, startEmbeddedPostgres } from '../../../src/infra/prisma/embedded-postgres.js';
+import {
+  type EmbeddedPostgres,
+  EmbeddedPostgresLockedError,
+  startEmbeddedPostgres,
+} from '../../../src/infra/prisma/embedded-postgres.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -20,6 +28,26 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
   } finally {
     await client.end();
   }
+}
+
+/** A `pg` client on an in-process connection, as the app's pool makes them. */
+function localClient(server: EmbeddedPostgres): pg.Client {
+  return new pg.Client({ user: 'postgres', database: 'postgres', stream: () => server.connect() });
+}
+
+/** Ends the clients still open, then stops the server. */
+async function endAll(server: EmbeddedPostgres, ...clients: pg.Client[]): Promise<void> {
+  for (const client of clients) await client.end().catch(() => undefined);
+  await server.stop();
+}
+
+/** A StartupMessage (protocol 3.0) with the given parameters. */
+function startupMessage(parameters: Record<string, string>): Buffer {
+  const body = Buffer.from(`${Object.entries(parameters).flat().join('\0')}\0\0`, 'utf8');
+  const header = Buffer.alloc(8);
+  header.writeInt32BE(8 + body.length, 0);
+  header.writeInt32BE(196_608, 4);
+  return Buffer.concat([header, body]);
 }
 
 describe('embedded PostgreSQL (PGlite)', () => {
@@ -85,9 +113,7 @@ describe('embedded PostgreSQL (PGlite)', () => {
       // A client that waits longer than queueTimeoutMs gets a PostgreSQL error.
       await expect(c.connect()).rejects.toMatchObject({ code: '53300' });
     } finally {
-      await a.end().catch(() => undefined);
-      await b.end().catch(() => undefined);
-      await server.stop();
+      await endAll(server, a, b);
     }
   });
 
@@ -149,6 +175,89 @@ describe('embedded PostgreSQL (PGlite)', () => {
       await query(server.url, 'INSERT INTO crash_log (id, payload) VALUES ($1, $2)', [row!.max + 1, 'after']);
     } finally {
       await server.stop();
+    }
+  });
+
+  it('keeps the main thread running while a statement runs on an in-process connection', async () => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'responsive') });
+    const client = localClient(server);
+    try {
+      await client.connect();
+      const events: string[] = [];
+      const statement = client.query('SELECT pg_sleep(1)').then(() => events.push('statement done'));
+      // Due long before the statement ends: it fires while PostgreSQL still sleeps.
+      await new Promise((resolve) => setTimeout(resolve, 20)).then(() => events.push('timer fired'));
+      await statement;
+      expect(events).toEqual(['timer fired', 'statement done']);
+      // The connection is still in step after that.
+      expect((await client.query('SELECT 2 + 2 AS four')).rows).toEqual([{ four: 4 }]);
+    } finally {
+      await endAll(server, client);
+    }
+  });
+
+  it('queues in-process and TCP connections in one line and resets the session between them', async () => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'mixed'), queueTimeoutMs: 1_000 });
+    const local = localClient(server);
+    const tcp = new pg.Client({ connectionString: server.url });
+    const late = localClient(server);
+    late.on('error', () => undefined);
+    try {
+      await local.connect();
+      // Left behind on purpose: an open transaction and a prepared statement.
+      await local.query('BEGIN');
+      await local.query('CREATE TABLE left_open (n int)');
+      await local.query({ name: 'kept', text: 'SELECT 1 AS one' });
+
+      let tcpConnected = false;
+      const tcpReady = tcp.connect().then(() => (tcpConnected = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(tcpConnected).toBe(false);
+      await local.end();
+      await tcpReady;
+      const [state] = (
+        await tcp.query<{ tables: number; prepared: number }>(
+          "SELECT (SELECT count(*)::int FROM pg_tables WHERE tablename = 'left_open') AS tables, (SELECT count(*)::int FROM pg_prepared_statements) AS prepared",
+        )
+      ).rows;
+      expect(state).toEqual({ tables: 0, prepared: 0 });
+
+      // An in-process client that waits longer than queueTimeoutMs gets the same error as a TCP one.
+      await expect(late.connect()).rejects.toMatchObject({ code: '53300' });
+    } finally {
+      await endAll(server, local, tcp);
+    }
+  });
+
+  it('fails open and waiting connections with the reason when the database thread dies', async () => {
+    const dataDir = path.join(root, 'dies');
+    const server = await startEmbeddedPostgres({ dataDir });
+    const waiting = localClient(server);
+    waiting.on('error', () => undefined);
+    try {
+      // PGlite exits on a FATAL error during startup (here: an empty user name), which ends its thread.
+      const doomed = server.connect() as ReturnType<EmbeddedPostgres['connect']> & { connect(): void };
+      doomed.on('error', () => undefined);
+      doomed.connect();
+      await once(doomed, 'connect');
+      const waitingConnect = waiting.connect();
+      doomed.write(startupMessage({ user: '', database: 'postgres' }));
+
+      const reason = await server.exited;
+      expect(reason?.message).toMatch(/PGlite\) stopped while running a statement/);
+      await expect(waitingConnect).rejects.toThrow(reason!.message);
+      expect(doomed.destroyed).toBe(true);
+      // Later connections fail at once, with the same reason.
+      await expect(localClient(server).connect()).rejects.toThrow(reason!.message);
+    } finally {
+      await server.stop();
+    }
+    // The folder is free again, and the database opens.
+    const again = await startEmbeddedPostgres({ dataDir });
+    try {
+      expect(await query<{ one: number }>(again.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await again.stop();
     }
   });
 });
