@@ -17,13 +17,15 @@
 // PGlite, its socket server and the connection queue therefore live in a
 // worker_thread (embedded-postgres.worker.ts); `connect()` returns a Duplex
 // that exchanges the wire-protocol bytes with that thread over a MessagePort
-// of its own, the buffers transferred (one copy each way, the one into or
-// out of PGlite's memory). TCP clients never touch the main thread. The cost:
-// a second V8 isolate (~10-20 MB RSS), and a thread hop per batch of messages
-// (tens of microseconds) on top of a statement's milliseconds (BENCHMARKS.md,
-// "PGlite in a worker thread"). The worker program is a short eval'd script
-// that imports the worker module (through tsx's tsImport when this file runs
-// as TypeScript), so the same code runs under tsx, Vitest and from dist/. A
+// of its own, the buffers transferred, not cloned (what `pg` writes is copied
+// once into a buffer of its own; PGlite's replies are its own copies out of
+// WebAssembly memory). TCP clients never touch the main thread. The cost: a
+// second V8 isolate (about 10 MiB more RSS with PGlite open, 380 -> 389 MiB)
+// and two thread hops per batch of messages on top of a statement's
+// milliseconds; the gain under ingest is in BENCHMARKS.md ("PGlite in a
+// worker thread"). The worker program is a short eval'd script that imports
+// the worker module (through tsx's tsImport when this file runs as
+// TypeScript), so the same code runs under tsx, Vitest and from dist/. A
 // thread that dies (an error or an exit) fails every open and waiting
 // connection with the reason, and every later connect() at once.
 //
