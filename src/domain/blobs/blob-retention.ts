@@ -41,8 +41,9 @@ export class BlobRetention {
     const stored = await this.deps.retention.storedTokens([...users.keys()]);
     let removed = 0;
     for (const owner of users.values()) {
-      if ((stored.get(owner.userPk) ?? 0) <= (await capOf(owner.projectId))) continue;
-      const forgotten = await this.deps.retention.forgetOldest(owner, await capOf(owner.projectId));
+      const cap = await capOf(owner.projectId);
+      if ((stored.get(owner.userPk) ?? 0) <= cap) continue;
+      const forgotten = await this.deps.retention.forgetOldest(owner, cap);
       if (!forgotten) continue;
       removed += forgotten.blobIds.length;
       this.deps.log.info(

@@ -22,11 +22,10 @@ export class PrismaBlobRetentionRepository implements BlobRetentionRepository {
   }
 
   async forgetOldest(owner: { projectId: string; userPk: string }, cap: number): Promise<ForgottenBlobs | null> {
-    // The common case costs one read and no transaction. A blob committed after
-    // this read has its own index job, which brings its own check.
-    const [stored] = await this.db.$queryRaw<{ tokens: bigint | null }[]>`
-      SELECT sum("storedTokens") AS "tokens" FROM "Blob" WHERE "userPk" = ${owner.userPk}::uuid`;
-    if (Number(stored?.tokens ?? 0) <= cap) return null;
+    // Callers first read storedTokens() for a whole round and come here only
+    // for users over their cap; under the cap the DELETE below removes nothing
+    // and this answers null. A blob committed after that read has its own
+    // index job, which brings its own check.
     return this.db.$transaction(async (tx) => {
       // One forgetting per user at a time (across processes): the second reads
       // what the first left, so no blob is removed twice and none needlessly.

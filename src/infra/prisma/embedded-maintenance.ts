@@ -18,6 +18,7 @@
 // rounds are spaced; a real PostgreSQL server does this itself and never runs
 // this.
 
+import type { Log } from '../../domain/ports.js';
 import { SerialLoop } from '../../lib/serial-loop.js';
 import type { PrismaClient } from './generated/client.js';
 
@@ -42,7 +43,7 @@ export class EmbeddedMaintenance {
 
   constructor(
     private readonly db: PrismaClient,
-    private readonly log: { info(object: object, message: string): void; warn(object: object, message: string): void },
+    private readonly log: Pick<Log, 'info' | 'warn'>,
     private readonly options: EmbeddedMaintenanceOptions = DEFAULT_EMBEDDED_MAINTENANCE,
   ) {
     this.loop = new SerialLoop(() => this.round(), options.intervalMs);
