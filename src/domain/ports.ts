@@ -159,6 +159,23 @@ export interface ScoredChunkId {
   score: number;
 }
 
+/**
+ * The question's signals (domain/search/signals.ts) for a read that comes
+ * before them: findRanked may use it to guess which blobs will be the best
+ * once the signals have reordered the chunks, and bring those. A guess only:
+ * the signals are applied to the chunks read, and blobs it did not bring are
+ * read afterwards.
+ */
+export interface SignalHint {
+  /** The question's lower-cased words: a chunk whose speaker's first name is one of them gains `speaker`. */
+  words: readonly string[];
+  speaker: number;
+  /** Gained by a chunk that says when (0: the question does not ask when). */
+  when: number;
+  /** A chunk of a blob created within [start, end) gains `boost`. */
+  period: { start: Date; end: Date; boost: number } | null;
+}
+
 /** What a search reads back for its ranked chunks (ChunkRepository.findRanked). */
 export interface RankedChunkRows {
   /** The owner's chunks among those asked for, in no particular order. */
@@ -172,12 +189,14 @@ export interface ChunkRepository {
   /**
    * The query path's one read: the owner's chunks among `ranked`, with the
    * blobs of the best `topK` of their blobs (a blob ranks by its best chunk's
-   * score, ties by its chunk that comes first in `ranked`).
+   * score, ties by its chunk that comes first in `ranked`; with a `hint`, by
+   * the scores the signals are expected to give, best effort).
    */
   findRanked(
     ranked: readonly ScoredChunkId[],
     owner: { projectId: string; userPk: string },
     topK: number,
+    hint?: SignalHint | null,
   ): Promise<RankedChunkRows>;
   /** All chunks of a blob, by ordinal. */
   findByBlob(blobId: string): Promise<ChunkRecord[]>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BlobInput,
@@ -93,6 +94,20 @@ describe('User.query: blobs with hits (real embedder, real Chroma)', () => {
     const matches: Match[] = await query({ text: 'why was the release delayed?', types: ['TRANSCRIPT'] });
     expect(matches).toHaveLength(1);
     expect(matches[0]!.hits[0]).toMatchObject({ __typename: 'TimeSpanHit', startSeconds: 4.5, endSeconds: 11 });
+  });
+
+  it('answers a HYBRID question with signals in one search statement and one read', async () => {
+    // A question naming a speaker and asking when: the signals reorder the candidates, and the read that
+    // brings the candidate chunks brings the blobs they put first (a wrong guess would cost a third read).
+    const requestId = `query-statements-${randomUUID()}`;
+    const { user } = await t.admin
+      .withHeaders({ 'x-request-id': requestId })
+      .ok(QueryUserDocument, { userId: 'alex', text: 'When did Kim say the release slipped?' });
+    expect(user!.query[0]?.blob.id).toBe(ids.transcript);
+    // the lexical search and the ranked read (the API key and the user are cached); it was 3 with a read for the signals
+    const statements = t.app.stats.requestSqlQueries(requestId);
+    expect(statements).toBeGreaterThan(0);
+    expect(statements).toBeLessThanOrEqual(2);
   });
 
   it('orders results and hits by score', async () => {

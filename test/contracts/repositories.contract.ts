@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, MemoryEditConflict, NotFoundError } from '../../src/domain/errors.js';
 import { LIVE_MEMORIES } from '../../src/domain/memory/memory-filter.js';
 import { DEFAULT_MEMORY_ORDER, type MemoryKeyset } from '../../src/domain/memory/memory-page.js';
-import type { NewBlob, ResolvedOperation } from '../../src/domain/ports.js';
+import type { NewBlob, ResolvedOperation, SignalHint } from '../../src/domain/ports.js';
 import type { Repositories } from '../../src/infra/prisma/repositories.js';
 import type {
   BlobContent,
@@ -621,6 +621,37 @@ export function repositoriesContract(name: string, create: () => Promise<Reposit
         expect(read.blobs.get(a.id)).toEqual(a);
         expect(read.blobs.has(theirs.id)).toBe(false);
         expect(await repos.chunks.findRanked([], owner, 10)).toEqual({ chunks: [], blobs: new Map() });
+      });
+
+      it('brings, with a hint, the blobs the signals are expected to put first', async () => {
+        const user = await newUser(repos, 'chunks-ranked-hint');
+        const said = (speaker: string, text: string): NewBlob => ({
+          ...newDoc(user, [text]),
+          content: { type: 'CHAT', messages: [{ role: 'user', content: text, name: speaker, createdAt: null }] },
+          chunks: [
+            { ordinal: 0, text, searchText: `${speaker}: ${text}`, locator: { kind: 'message', messageIndex: 0 } },
+          ],
+        });
+        const best = await repos.blobs.insert(newDoc(user, ['the sunset was red']));
+        const maria = await repos.blobs.insert(said('Maria Lopez', 'I painted a sunset'));
+        const dated = await repos.blobs.insert(newDoc(user, ['we saw the sunset last Friday']));
+        const inMay = await repos.blobs.insert(newDoc(user, ['a sunset'], new Date(Date.UTC(2023, 4, 20))));
+        const chunkOf = async (blob: { id: string }) => (await repos.chunks.findByBlob(blob.id))[0]!.id;
+        const ranked = [
+          { chunkId: await chunkOf(best), score: 0.9 },
+          { chunkId: await chunkOf(maria), score: 0.5 },
+          { chunkId: await chunkOf(dated), score: 0.5 },
+          { chunkId: await chunkOf(inMay), score: 0.5 },
+        ];
+        const owner = { projectId: user.projectId, userPk: user.pk };
+        const none = { words: ['what', 'did', 'maria', 'paint'], speaker: 0, when: 0, period: null };
+        const topBlob = async (hint: SignalHint | null) =>
+          (await repos.chunks.findRanked(ranked, owner, 1, hint)).blobs;
+        expect((await topBlob(null)).get(best.id)).toEqual(best);
+        expect((await topBlob({ ...none, speaker: 1 })).get(maria.id)).toEqual(maria);
+        expect((await topBlob({ ...none, when: 1 })).get(dated.id)).toEqual(dated);
+        const may = { start: new Date(Date.UTC(2023, 4, 1)), end: new Date(Date.UTC(2023, 5, 1)), boost: 1 };
+        expect((await topBlob({ ...none, period: may })).get(inMay.id)).toEqual(inMay);
       });
 
       it('scans every chunk once, in id order, in batches', async () => {

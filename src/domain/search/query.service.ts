@@ -7,6 +7,7 @@ import type {
   ChunkRepository,
   ChunkSearchFilter,
   Embedder,
+  RankedChunkRows,
   Reranker,
   ScoredChunkId,
   VectorStore,
@@ -16,7 +17,7 @@ import { validDate } from '../validation.js';
 import { reciprocalRankFusion, relativeScoreFusion, type RankedList } from './fusion.js';
 import { type NoticeSink, rankWithFallback, type SearchMode } from './lexical-fallback.js';
 import { DEFAULT_RERANK, type RerankOptions, rerankTop, wantsRerank } from './rerank.js';
-import { analyseQuestion, applySignals, type Candidate, type SignalBoosts } from './signals.js';
+import { analyseQuestion, applySignals, type Candidate, type SignalBoosts, signalHint } from './signals.js';
 
 export type { SearchMode } from './lexical-fallback.js';
 
@@ -137,15 +138,19 @@ export class QueryService {
 
     const candidates = candidateCount(topK);
     let ranked = await this.rank(text, filter, mode, candidates, user, command.onNotice);
-    let chunkRows: ChunkRecord[] | null = null;
-    if (mode === 'HYBRID' && hasSignals(this.hybrid.signals) && ranked.length > 0) {
-      // The signals read each candidate's text, speaker and date: the rows grouping needs anyway.
-      chunkRows = await this.chunks.findByIds(ranked.map((r) => r.chunkId));
-      ranked = applySignals(ranked, candidatesOf(chunkRows), analyseQuestion(text), this.hybrid.signals);
+    const owner = { projectId: user.projectId, userPk: user.pk };
+    const signals = mode === 'HYBRID' && hasSignals(this.hybrid.signals) && ranked.length > 0;
+    let read: RankedChunkRows | null = null;
+    if (signals || (reranker && ranked.length > 0)) {
+      // The signals and the reranker read each candidate's text, speaker and date: the rows grouping
+      // needs anyway, read once with the blobs the signals are expected to put first.
+      const question = signals ? analyseQuestion(text) : null;
+      const hint = question ? signalHint(question, this.hybrid.signals) : null;
+      read = await this.chunks.findRanked(ranked, owner, topK, hint);
+      if (question) ranked = applySignals(ranked, candidatesOf(read.chunks), question, this.hybrid.signals);
     }
-    if (reranker && ranked.length > 0) {
-      chunkRows ??= await this.chunks.findByIds(ranked.map((r) => r.chunkId));
-      const texts = new Map(chunkRows.map((c) => [c.id, c.searchText]));
+    if (reranker && read && ranked.length > 0) {
+      const texts = new Map(read.chunks.map((c) => [c.id, c.searchText]));
       const known = ranked.filter((r) => texts.has(r.chunkId));
       const result = await rerankTop(reranker, text, known, (r) => texts.get(r.chunkId)!, this.rerankOptions);
       ranked = result.items;
@@ -153,7 +158,7 @@ export class QueryService {
     }
     // HYBRID fuses two lists of `candidates`; the best `candidates` of the fusion are plenty for topK blobs.
     ranked = ranked.slice(0, candidates).filter((chunk) => threshold === null || chunk.score >= threshold);
-    return this.group(ranked, user, topK, chunkRows);
+    return this.group(ranked, owner, topK, read);
   }
 
   private rank(
@@ -214,18 +219,16 @@ export class QueryService {
   /** Turns ranked chunks into blobs with hits, best blob first. */
   private async group(
     ranked: ScoredChunkId[],
-    user: UserRecord,
+    owner: { projectId: string; userPk: string },
     topK: number,
-    fetched: ChunkRecord[] | null,
+    fetched: RankedChunkRows | null,
   ): Promise<BlobMatch[]> {
     if (ranked.length === 0) return [];
-    // The chunks and the top blobs in one read, unless the chunks were read already (signals, reranking).
-    const read = fetched
-      ? { chunks: fetched, blobs: new Map<string, BlobRecord>() }
-      : await this.chunks.findRanked(ranked, { projectId: user.projectId, userPk: user.pk }, topK);
+    // The chunks and the top blobs in one read, unless they were read already (signals, reranking).
+    const read = fetched ?? (await this.chunks.findRanked(ranked, owner, topK));
     // The vector index is derived data; the database decides what a user owns.
     const chunksById = new Map(
-      read.chunks.filter((c) => c.userPk === user.pk && c.projectId === user.projectId).map((c) => [c.id, c]),
+      read.chunks.filter((c) => c.userPk === owner.userPk && c.projectId === owner.projectId).map((c) => [c.id, c]),
     );
 
     const byBlob = new Map<string, { score: number; scored: { chunk: ChunkRecord; score: number }[] }>();
@@ -238,7 +241,7 @@ export class QueryService {
       byBlob.set(chunk.blobId, entry);
     }
     const top = [...byBlob.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, topK);
-    // The read ranks blobs as above; the top blobs it did not bring (or all, after an earlier read) are read here.
+    // The read ranks blobs as above (after the signals, by a guess); the top blobs it did not bring are read here.
     const missing = top.map(([blobId]) => blobId).filter((blobId) => !read.blobs.has(blobId));
     if (missing.length > 0)
       for (const blob of await this.blobs.findByIds(missing)) if (blob) read.blobs.set(blob.id, blob);
@@ -246,7 +249,7 @@ export class QueryService {
     const matches: BlobMatch[] = [];
     top.forEach(([, entry], i) => {
       const blob = blobs[i];
-      if (!blob || blob.userPk !== user.pk) return;
+      if (!blob || blob.userPk !== owner.userPk) return;
       matches.push({ blob, score: entry.score, hits: hitsFor(blob, entry.scored) });
     });
     return matches;

@@ -20,7 +20,7 @@
 // boosts are chosen by leave-one-conversation-out on LoCoMo (BENCHMARKS.md).
 
 import * as chrono from 'chrono-node';
-import type { ScoredChunkId } from '../ports.js';
+import type { ScoredChunkId, SignalHint } from '../ports.js';
 
 export interface SignalBoosts {
   speaker: number;
@@ -94,6 +94,18 @@ function namedPeriod(text: string): { start: Date; end: Date } | null {
   const year = /\b(?:in|during|of|from|since|around)\s+((?:1[89]|20)\d\d)\b/i.exec(text)?.[1];
   if (year) return { start: new Date(Date.UTC(Number(year), 0, 1)), end: new Date(Date.UTC(Number(year) + 1, 0, 1)) };
   return null;
+}
+
+/**
+ * What the chunk read needs to foresee the signals (ChunkRepository.findRanked
+ * brings the blobs of the best chunks in the same statement); null when no
+ * signal can apply to this question.
+ */
+export function signalHint(question: QuestionSignals, boosts: SignalBoosts): SignalHint | null {
+  const when = question.asksWhen ? boosts.when : 0;
+  const period = question.period && boosts.period ? { ...question.period, boost: boosts.period } : null;
+  if (boosts.speaker === 0 && when === 0 && period === null) return null;
+  return { words: [...question.words], speaker: boosts.speaker, when, period };
 }
 
 const hasDate = new Map<string, boolean>();

@@ -1,4 +1,10 @@
-import type { ChunkRepository, ChunkSearchFilter, RankedChunkRows, ScoredChunkId } from '../../domain/ports.js';
+import type {
+  ChunkRepository,
+  ChunkSearchFilter,
+  RankedChunkRows,
+  ScoredChunkId,
+  SignalHint,
+} from '../../domain/ports.js';
 import type { BlobRecord, BlobType, ChunkRecord } from '../../domain/types.js';
 import { isUuid } from '../../lib/ids.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
@@ -29,10 +35,31 @@ export function queryWords(query: string): string[] {
 }
 
 /**
+ * Words and forms that usually say when (a PostgreSQL regular expression,
+ * case-insensitive): what findRanked guesses chrono-node will find. Only a
+ * guess of which blobs to bring; the signals themselves use chrono-node.
+ */
+const WHEN_PATTERN = [
+  '\\m(today|tonight|yesterday|tomorrow|ago|weekend|noon|midnight|morning|afternoon|evening',
+  '|(last|next|this) (week|month|year|spring|summer|autumn|fall|winter)',
+  '|(mon|tues|wednes|thurs|fri|satur|sun)day',
+  '|jan(uary)?|feb(ruary)?|april|june|july|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?',
+  '|(19|20)[0-9][0-9])\\M|[0-9]{1,2}[:/][0-9]{1,2}|[0-9] ?(am|pm)\\M',
+].join('');
+
+/**
  * The query path's read (findRanked) in one statement: the ranked chunk ids
  * and scores in, the owner's chunks out, each top blob's columns on the row
  * of its first-ranked chunk (so a blob's content is sent once). Times as
  * epoch milliseconds: `pg` would read a `timestamp` in the local zone.
+ *
+ * With a SignalHint ($6-$11), blobs rank by the scores the signals are
+ * expected to give (domain/search/signals.ts), guessed here so that the
+ * signals need no read of their own: the speaker is the "name: " before a
+ * message's or segment's text (chat roles name no one) and is named when its
+ * first word is a word of the question; a chunk says when if its text has a
+ * date-like word (WHEN_PATTERN, a rough stand-in for chrono-node); the period
+ * is exact. A wrong guess costs the caller one more read of the blobs missed.
  */
 const RANKED_SQL = `
 WITH ranked AS (
@@ -42,9 +69,25 @@ hits AS (
   SELECT c.*, r.score, r.pos FROM ranked r JOIN "Chunk" c ON c."id" = r.id
   WHERE c."userPk" = $3::uuid AND c."projectId" = $4::uuid
 ),
+expected AS (
+  SELECT h."blobId", h.pos, s.score
+  FROM hits h, LATERAL (SELECT h.score * (1
+    + CASE WHEN $7::float8 > 0
+            AND (h."messageIndex" IS NOT NULL OR h."startTime" IS NOT NULL)
+            AND right(h."searchText", length(h."text")) = h."text"
+            AND left(h."searchText", length(h."searchText") - length(h."text")) LIKE '%: '
+            AND left(h."searchText", length(h."searchText") - length(h."text") - 2)
+                NOT IN ('user', 'assistant', 'system', 'tool')
+            AND lower(substring(h."searchText" FROM '^[^[:alnum:]]*([[:alnum:]]+)')) = ANY($6::text[])
+           THEN $7::float8 ELSE 0 END
+    + CASE WHEN $8::float8 > 0 AND h."text" ~* '${WHEN_PATTERN}' THEN $8::float8 ELSE 0 END
+    + CASE WHEN (extract(epoch FROM h."createdAt") * 1000)::float8 >= $9::float8
+            AND (extract(epoch FROM h."createdAt") * 1000)::float8 < $10::float8
+           THEN $11::float8 ELSE 0 END) AS score) s
+),
 top AS (
-  SELECT h."blobId", min(h.pos) AS "firstPos" FROM hits h
-  GROUP BY h."blobId" ORDER BY max(h.score) DESC, min(h.pos) LIMIT $5
+  SELECT e."blobId", min(e.pos) AS "firstPos" FROM expected e
+  GROUP BY e."blobId" ORDER BY max(e.score) DESC, min(e.pos) LIMIT $5
 )
 SELECT h."id"::text, h."blobId"::text, h."projectId"::text, h."userPk"::text, h."ordinal", h."text", h."searchText",
        h."messageIndex", h."charStart", h."charEnd", h."startTime", h."endTime",
@@ -90,6 +133,7 @@ export class PrismaChunkRepository implements ChunkRepository {
     ranked: readonly ScoredChunkId[],
     owner: { projectId: string; userPk: string },
     topK: number,
+    hint: SignalHint | null = null,
   ): Promise<RankedChunkRows> {
     const seen = new Set<string>();
     const ids: string[] = [];
@@ -101,12 +145,18 @@ export class PrismaChunkRepository implements ChunkRepository {
       scores.push(score);
     }
     if (ids.length === 0 || !isUuid(owner.userPk) || !isUuid(owner.projectId)) return { chunks: [], blobs: new Map() };
-    let rows = await this.prepared.query<RankedRow>('memql_find_ranked_v1', RANKED_SQL, [
+    let rows = await this.prepared.query<RankedRow>('memql_find_ranked_v2', RANKED_SQL, [
       ids,
       scores,
       owner.userPk,
       owner.projectId,
       topK,
+      hint?.words ?? [],
+      hint?.speaker ?? 0,
+      hint?.when ?? 0,
+      hint?.period?.start.getTime() ?? 0,
+      hint?.period?.end.getTime() ?? 0,
+      hint?.period?.boost ?? 0,
     ]);
     if (this.keys) {
       rows = await openChunkRows(this.keys, rows);

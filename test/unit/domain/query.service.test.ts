@@ -164,6 +164,38 @@ describe('QueryService hits', () => {
   });
 });
 
+describe('QueryService signals', () => {
+  it('ranks HYBRID the same whichever blobs the chunk read guessed would come first', async () => {
+    const said = (speaker: string, content: string, createdAt: Date) =>
+      insert({ transcript: { segments: [{ start: 0, end: 5, text: content, speaker }] }, createdAt });
+    await said('Maria', 'I painted a lake at sunrise.', day(8));
+    await said('Tom', 'I painted my fence, the whole fence, with the lake paint.', day(8));
+    await said('Tom', 'We went to the pottery class yesterday.', new Date(Date.UTC(2023, 4, 3)));
+    await insert({ doc: { content: 'Pottery class notes: glaze, kiln, the lake trip.' } });
+    await domain.indexer.drain();
+    const { chunks, blobs } = domain.repos;
+    // A read that brings no blob whole: every top blob is then read afterwards.
+    const guessesWrong = Object.assign(Object.create(chunks) as typeof chunks, {
+      findRanked: async (...args: Parameters<typeof chunks.findRanked>) => ({
+        chunks: (await chunks.findRanked(...args)).chunks,
+        blobs: new Map(),
+      }),
+    });
+    const wrong = new QueryService(guessesWrong, blobs, domain.vectors, domain.embedder);
+    const questions = [
+      'What did Maria paint at the lake?',
+      'When did Tom go to the pottery class?',
+      'What happened in May 2023 at the pottery class?',
+      'lake paint',
+    ];
+    for (const text of questions) {
+      const expected = await domain.services.query.query(user, { text, topK: 2 });
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await wrong.query(user, { text, topK: 2 })).toEqual(expected);
+    }
+  });
+});
+
 describe('QueryService filters and ownership', () => {
   it('filters by blob type and creation time in every mode', async () => {
     const oldDoc = await insert({ doc: { content: 'Marathon training plan.' }, createdAt: day(1) });
