@@ -426,9 +426,23 @@ const categories: Record<string, Case[]> = {
       'I live in Leeds with my two dogs, Bo and Tig.',
       [
         ['basic_info/location', 'Lives in Leeds'],
-        ['pets/dogs', 'Has two dogs'],
+        ['pets/dogs', 'Has two dogs named Bo and Tig'],
       ],
     ],
+  ],
+  'names said in a clause of their own after the children or pets': [
+    ["We've got two boys, Alfie who's 6 and Ted who's 3.", [['family/children', 'Has two sons named Alfie and Ted']]],
+    ["We adopted a rabbit in May, she's called Clover.", [['pets/other_pets', 'Has a rabbit named Clover']]],
+    ['I have a younger sister, her name is Ruth.', [['family/siblings', 'Has a younger sister named Ruth']]],
+  ],
+  '"me and my ..." is the subject "we"': [
+    ['me and my wife have a beagle called Pip', [['pets/dogs', 'Has a beagle named Pip']]],
+  ],
+  'a subject restored before the adverbs that lead into the verb': [
+    ['just turned 50 last week, feeling great', [['basic_info/age', 'Is 50 years old']]],
+  ],
+  'a hedge of degree before what the user is': [
+    ["I'm something of a night owl, always have been", [['psychological/personality', 'Is a night owl']]],
   ],
   'an employer named after its description': [
     ['I work at a small firm called Hart & Co in Leeds.', [['work/company', 'Works at Hart & Co']]],
@@ -510,6 +524,8 @@ const categories: Record<string, Case[]> = {
     ["I'm turning 40 in May.", []],
     ["I'm seeing a film next week.", []],
     ['I want to cut back on my hours.', []],
+    ["My sister has a dog, she's called Bella.", []],
+    ["I'm a bit of a mess today.", []],
   ],
 };
 

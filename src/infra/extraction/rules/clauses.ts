@@ -7,6 +7,7 @@
 
 import { join, type Token, tag } from './nlp.js';
 import { BODY_PARTS, COMPANIONS, DISCOURSE_TAILS, HOBBYISTS, TIME_NOUNS, TIME_PREPOSITIONS } from './tables.js';
+import { splitList } from './values.js';
 import { isA } from './word-classes.js';
 
 const CLAUSE_CONJUNCTIONS = new Set(['and', 'but', 'so', 'plus', 'yet']);
@@ -179,7 +180,14 @@ export function splitClauses(sentence: string): string[] {
       current.length > 0 &&
       current.length <= 3 &&
       !current.some((t) => isVerb(t) || t.pos === 'ADP');
-    if (compound) {
+    // "me and my girlfriend have a dog": "me" coordinated with someone of the user's is the subject "we".
+    const withMe =
+      restoredPrefix === '' &&
+      next.separator.some((t) => t.lower === 'and') &&
+      /^(?:my|our)$/.test(next.tokens[0]?.lower ?? '') &&
+      current.length === 1 &&
+      current[0]!.lower === 'me';
+    if (compound || withMe) {
       current = [...current, ...next.separator, ...next.tokens];
       continue;
     }
@@ -313,7 +321,11 @@ function withSubject(tokens: Token[]): Token[] {
     }),
   );
   const rest = tokens.map((t, k) => (k === i ? { ...t, text: t.lower, space: ' ' } : t));
-  return [...rest.slice(0, i), ...added, ...rest.slice(i)];
+  // "Just turned 30": the subject goes before the adverbs that lead into the verb ("I just turned 30").
+  let at = i;
+  while (at > 0 && tokens[at - 1]!.pos === 'ADV') at--;
+  const lead = rest.slice(at, i).map((t, k) => (k === 0 ? { ...t, text: t.lower, space: ' ' } : t));
+  return [...rest.slice(0, at), ...added, ...lead, ...rest.slice(i)];
 }
 
 /** Verbs whose object can be a list of -ing words ("I love hiking, swimming and reading"). */
@@ -557,11 +569,24 @@ export function household(clause: string): string[] {
       clause,
     );
   if (!m) return [];
-  return m[1]!
+  const parts = m[1]!
     .replace(/\s+(?:in|at|near|on|since|for|and our|while)\b.*$/i, '')
     .split(/\s*(?:,|\band\b)\s*/)
-    .map((part) => part.trim())
-    .filter((part) => /^(?:my|our)\s/i.test(part));
+    .map((part) => part.trim());
+  // "our two cats, Salt and Pepper": names after a member are its names.
+  const members: string[] = [];
+  const names: string[][] = [];
+  for (const part of parts) {
+    if (/^(?:my|our)\s/i.test(part)) {
+      members.push(part);
+      names.push([]);
+    } else if (members.length > 0 && /^\p{Lu}[\p{L}'-]*$/u.test(part)) names[names.length - 1]!.push(part);
+  }
+  return members.map((member, i) => {
+    const named = names[i]!;
+    if (named.length === 0) return member;
+    return `${member} called ${named.length === 1 ? named[0]! : `${named.slice(0, -1).join(', ')} and ${named.at(-1)!}`}`;
+  });
 }
 
 /** "with my kids", "with roommates", "with my partner and our dog": company kept by the user, not part of the value. */
@@ -882,4 +907,62 @@ export function framedClause(clause: string): string | null {
   if (rest.length < 3 || !/^(?:i|we)$/.test(rest[0]!.lower)) return null;
   if (!rest.slice(1, 4).some((t) => t.pos === 'VERB' || t.pos === 'AUX')) return null;
   return join(rest);
+}
+
+/** "he's called Bolt", "her name is Luna", "they're named Salt and Pepper": names given in a clause of their own. */
+const NAMING_CLAUSE =
+  /^(?:(?:he|she|it|they)(?:'s|'re| is| are) (?:called|named)|(?:his|her|its|their) names? (?:is|are))\s+(.+?)[\s.!]*$/i;
+/** A name with what a chat adds about its bearer: "Leo who's 8", "Maisie, 4", "Ava (2)". */
+const NAME_WITH_AGE = /^(\p{Lu}[\p{L}'-]*)(?:\s+(?:who(?:'s| is)|aged?)\s+\d{1,2}|\s*\(\d{1,2}\))?$/u;
+const KIN_WORDS =
+  /^(?:kids?|children|child|sons?|daughters?|boys?|girls?|babies|baby|twins|stepsons?|stepdaughters?|grandkids|grandchildren|brothers?|sisters?|siblings|puppy|puppies|kittens?)$/i;
+
+/** The kin or animal noun a clause ends its object with ("two kids", "a greyhound last month"): its index. */
+function kinOrPetNoun(tokens: readonly Token[]): number {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (t.pos !== 'NOUN') continue;
+    if (KIN_WORDS.test(t.lower)) return i;
+    if (isA(t.lemma, 'dog') || isA(t.lemma, 'cat') || isA(t.lemma, 'pet')) return i;
+  }
+  return -1;
+}
+
+/**
+ * Names said after the children or pets they belong to, in clauses of their
+ * own ("we've got two kids, Leo who's 8 and Maisie who's 4", "we rescued a
+ * greyhound, he's called Bolt"), are put back after the noun ("two kids
+ * called Leo and Maisie"), so the statement rules read them as one.
+ */
+export function withApposedNames(clauses: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < clauses.length; k++) {
+    const clause = clauses[k]!;
+    const names: string[] = [];
+    let next = k + 1;
+    const naming = NAMING_CLAUSE.exec(clauses[next] ?? '');
+    if (naming) {
+      names.push(...splitList(naming[1]!));
+      next++;
+    } else
+      for (
+        let m = NAME_WITH_AGE.exec(clauses[next]?.trim() ?? '');
+        m;
+        m = NAME_WITH_AGE.exec(clauses[next]?.trim() ?? '')
+      ) {
+        names.push(m[1]!);
+        next++;
+      }
+    const tokens = names.length > 0 && !/\b(?:called|named)\b/i.test(clause) ? tag(clause) : [];
+    const noun = kinOrPetNoun(tokens);
+    if (noun < 0 || names.some((n) => !/^\p{Lu}[\p{L}'-]*$/u.test(n))) {
+      out.push(clause);
+      continue;
+    }
+    const listed = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+    const after = join(tokens.slice(noun + 1));
+    out.push(`${join(tokens.slice(0, noun + 1))} called ${listed}${after === '' ? '' : ` ${after}`}`);
+    k = next - 1;
+  }
+  return out;
 }

@@ -57,6 +57,7 @@ import {
   selfFragment,
   splitClauses,
   trimQualifiers,
+  withApposedNames,
 } from './clauses.js';
 import { canonicalClause, isQuestionClause, prepareText, splitSentences, type Sentence } from './text.js';
 
@@ -206,7 +207,7 @@ function clauseListIntents(
 ): Intent[] {
   // What the sentence's last retraction took back: "I'm done with Spanish, switching to German" puts German in its place.
   let given: string | null = null;
-  return clauses.flatMap((said) => {
+  return withApposedNames(clauses).flatMap((said) => {
     // "Found out last week that I'm pregnant": the user's own clause is the statement.
     // "The thing about me is I can't stand coriander": the clause the frame introduces.
     const clause = learnedClause(said) ?? framedClause(said) ?? said;
@@ -235,8 +236,11 @@ function clauseListIntents(
     // "I am a huge introvert, parties drain me": what follows a comma may be a clause the tagger did not see as one.
     const comma = trimmed.indexOf(',');
     if (intents.length === 0 && comma > 0) {
-      const head = canonicalClause(trimQualifiers(trimmed.slice(0, comma))).text;
+      const said = canonicalClause(trimmed.slice(0, comma)).text;
+      const head = canonicalClause(trimQualifiers(said)).text;
       if (head !== '' && keeps(head)) intents = clauseIntents(head, ctx);
+      // "I turned 30 yesterday, feeling ancient": trimming may cut the value with the time ("30 yesterday").
+      if (intents.length === 0 && said !== head && said !== '' && keeps(said)) intents = clauseIntents(said, ctx);
     }
     // "Big Arsenal fan", "Huge introvert": a fragment that introduces the user says "I am a ...".
     const fragment = intents.length === 0 ? selfFragment(trimmed) : null;

@@ -306,11 +306,19 @@ export function canonicalClause(clause: string): CanonicalClause {
       /^(I|we) (?:have gotten|got)\b(?= (?:a|an|the|one|two|three|four|five|six|some|my|our|no|\d+)\b)(?!.*\b(?:job|jobs|promotion|position|role|offer|raise|internship|apprenticeship|placement|traineeship)\b)/i,
       '$1 have',
     )
+    // "I'm a bit of a perfectionist", "something of a night owl": a hedge of degree before what the user is.
+    .replace(
+      /^(I am|we are) (?:a (?:little )?bit of|something of|kind of|sort of|a real|a total|a complete) (a|an)\b/i,
+      '$1 $2',
+    )
     // "Vegan here", "Nurse here": how chat introduces oneself.
     .replace(/^(?:an? )?((?:\p{L}+[- ]){0,2}\p{L}+) here$/iu, (_m, what: string) => `I am ${what.toLowerCase()}`)
     // "a six-month-old son", "my 3-year-old daughter": the age is about the child, not the user.
     .replace(/\b(?:\w+-)+(?:year|month|week|day)s?-old\s+(?=\p{L})/giu, '')
-    .replace(/\b(?:my (?:\w+ ){0,2}and I|me and my \w+(?: \w+)?)\b/i, 'we')
+    .replace(
+      /\b(?:my (?:\w+ ){0,2}and I|me and my \w+(?: (?!(?:have|had|are|were|live|love|own|got|just|both|moved|went|do|did|go|like)\b)\w+)?)\b/i,
+      'we',
+    )
     .replace(/^\p{Lu}\p{Ll}+ and I\b/u, 'we')
     .replace(/[\s.,!?;:…)]+$/u, '')
     .replace(/\s+/g, ' ')
