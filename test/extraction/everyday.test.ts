@@ -435,6 +435,17 @@ const categories: Record<string, Case[]> = {
     ["We adopted a rabbit in May, she's called Clover.", [['pets/other_pets', 'Has a rabbit named Clover']]],
     ['I have a younger sister, her name is Ruth.', [['family/siblings', 'Has a younger sister named Ruth']]],
   ],
+  'how much is no part of the object': [['I play way too much chess.', [['interests/hobbies', 'Plays chess']]]],
+  'a favourite said with a modal, and a dish as someone close makes it': [
+    ["My favourite dinner would have to be my mum's lasagne.", [['food/likes', "Favorite dinner is mum's lasagne"]]],
+  ],
+  'a liking said as a comparison': [['Nothing beats a bacon sandwich.', [['food/likes', 'Likes a bacon sandwich']]]],
+  'the date said before "is my birthday"': [
+    ['The 9th of May is my birthday.', [['basic_info/birthday', 'Birthday is May 9']]],
+  ],
+  'what follows an interjection alone is the clause': [
+    ['oh and for the record I live in Hull', [['basic_info/location', 'Lives in Hull']]],
+  ],
   '"me and my ..." is the subject "we"': [
     ['me and my wife have a beagle called Pip', [['pets/dogs', 'Has a beagle named Pip']]],
   ],
@@ -526,6 +537,8 @@ const categories: Record<string, Case[]> = {
     ['I want to cut back on my hours.', []],
     ["My sister has a dog, she's called Bella.", []],
     ["I'm a bit of a mess today.", []],
+    ["I don't do mornings.", []],
+    ["I don't do French films.", []],
   ],
 };
 
@@ -588,6 +601,27 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['interests/sports', 'Plays squash']],
       ["I don't really play squash anymore. I've switched to rowing"],
       [['interests/sports', 'Likes rowing']],
+    ],
+    [
+      'an activity no longer done ("I don\'t do X anymore") is removed',
+      [['education/learning', 'Is learning Italian']],
+      ["I don't do Italian anymore, too busy."],
+      [],
+    ],
+    [
+      'a forget request said to the assistant about a thing, with its reason after a comma',
+      [['health/allergies', 'Allergic to latex']],
+      ['You can forget the latex allergy, it was a false alarm.'],
+      [],
+    ],
+    [
+      'asking not to remember a pet by its name',
+      [
+        ['pets/cats', 'Has a cat named Miso'],
+        ['basic_info/location', 'Lives in Turin'],
+      ],
+      ['Could you not remember Miso anymore, she lives with my aunt now.'],
+      [['basic_info/location', 'Lives in Turin']],
     ],
     [
       'a birth ends a pregnancy',

@@ -191,6 +191,11 @@ export function splitClauses(sentence: string): string[] {
       current = [...current, ...next.separator, ...next.tokens];
       continue;
     }
+    // "oh and for the record, my pronouns are he/him": what follows an interjection alone is the clause.
+    if (restoredPrefix === '' && current.length > 0 && current.every((t) => t.pos === 'INTJ' || t.pos === 'PUNCT')) {
+      current = next.tokens;
+      continue;
+    }
     const restored = startsClause([...wordTokens(restoredPrefix), ...current], next.tokens);
     if (restored === null) {
       // Only "," "and" "or" continue a list; a tail after "so", "but", "because" that is no clause is dropped.

@@ -19,7 +19,7 @@ export type ForgetRequest =
   | { kind: 'unknown' };
 
 const REQUEST =
-  /^(?:(?:please|pls|kindly|ok|okay|and|also|actually|now|hey|so|oh|can you|could you|would you|will you|you can|you may|you could|feel free to|go ahead and|I want you to|I need you to|I would like you to|I want to)[\s,]+)*(?:forget|delete|remove|erase|drop|clear|wipe|discard|unlearn|stop remembering|do not remember|no need to remember|you do not need to remember|do not keep|do not store|do not save)\s+(.+)$/i;
+  /^(?:(?:please|pls|kindly|ok|okay|and|also|actually|now|hey|so|oh|can you|could you|would you|will you|you can|you may|you could|feel free to|go ahead and|I want you to|I need you to|I would like you to|I want to)[\s,]+)*(?:forget|delete|remove|erase|drop|clear|wipe|discard|unlearn|stop remembering|do not remember|not remember|no need to remember|you do not need to remember|do not keep|do not store|do not save)\s+(.+)$/i;
 const STATEMENT =
   /^(?:about\s+)?(?:the fact\s+)?that\s+(?:I (?:said|told you|mentioned)\s+(?:that\s+)?)?((?:I|we)\b.+)$/i;
 /** "Forget I have a dog": a statement without "that", known by its verb ("forget I asked" names nothing). */
@@ -111,12 +111,24 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
   // "forget" are editing words as often as not ("delete my name from this
   // letter"), so they need the memory wording.
   // "Don't store where I live": storing, saving and remembering are about memory by nature.
-  const isForget = /^(?:[\w\s,]*\s)?(?:forget|unlearn|stop remembering|do not (?:remember|store|save|keep))\s/i.test(
-    `${sentence.trim()} `,
-  );
+  const isForget =
+    /^(?:[\w\s,]*\s)?(?:forget|unlearn|stop remembering|(?:do )?not (?:remember|store|save|keep))\s/i.test(
+      `${sentence.trim()} `,
+    );
   const aboutMemory = MEMORY_WORDING.test(rest);
-  if (!aboutMemory && !(isForget && /\b(?:my|our|I)\b/i.test(rest))) return null;
-  let phrase = rest.replace(PREAMBLE, '').trim();
+  // Said to the assistant ("you can forget the shellfish allergy", "can you not remember Rufus anymore"):
+  // what follows is what it keeps, whoever's it is.
+  const addressed =
+    /^(?:[\w\s,]*\s)?(?:you can|you may|feel free to|go ahead and)\s+(?:\w+\s+)?forget\s/i.test(
+      `${sentence.trim()} `,
+    ) ||
+    (/^(?:can|could|would|will) you\s/i.test(sentence.trim()) && /\s(?:anymore|any more|any longer)\b/i.test(rest));
+  if (!aboutMemory && !(isForget && (/\b(?:my|our|I)\b/i.test(rest) || addressed))) return null;
+  // "forget the shellfish allergy, the tests came back clear": the reason after a comma names nothing to forget.
+  let phrase = rest
+    .replace(/\s*(?:[,;]|\s[-–—]\s|\b(?:because|since|cause|cos)\b).*$/i, '')
+    .replace(PREAMBLE, '')
+    .trim();
   for (let guard = 0; guard < 3; guard++) phrase = phrase.replace(SUFFIX, '').trim();
   const targets = splitList(phrase).flatMap((item) => targetsFor(item.replace(/^(?:my|the|our)\s+/i, ''), profile));
   if (targets.length === 0) {

@@ -188,7 +188,7 @@ export function conditionAdjective(clause: string): Intent[] {
 
 /** A course, class or lessons the user takes in a subject: "an evening course in Python", "night classes in Spanish". */
 const COURSE =
-  /^I (?:am )?(?:taking|doing|attending|enrolled in|signed up for|take|do|attend|started|have started) (?:an? |some |my |the )?(?:[\p{L}-]+ ){0,3}?(?:course|courses|class|classes|lessons|module|workshop|bootcamp|diploma|certificate)s? (?:in|on) (.+)$/iu;
+  /^I (?:am )?(?:taking|doing|attending|enrolled in|signed up for|take|do|attend|started|have started) (?:an? |some |my |the )?(?:[\p{L}'-]+ ){0,3}?(?:course|courses|class|classes|lessons|module|workshop|bootcamp|diploma|certificate)s? (?:in|on) (.+)$/iu;
 
 /** "I'm taking an evening course in Python" -> learning "Is learning Python". */
 export function courseFacts(clause: string): Intent[] {

@@ -869,6 +869,12 @@ const LATE_CHANGE_RULES: readonly StatementRule[] = [
   rule('like', 'Mushrooms are disgusting to me', /^(\p{L}[\p{L} '-]*?) (?:is|are) (.+)$/iu, (m) =>
     genericTaste(m[1]!, m[2]!),
   ),
+  rule(
+    'give-up',
+    'I do not do French anymore',
+    /^I (?:do not|no longer|am not|am no longer) (?:do|doing|go to|going to|play|playing|take|taking) (?:my |the |any )?(.+?)(?: anymore| any more| any longer)?$/i,
+    (m, ctx) => (/\b(?:anymore|any more|any longer|no longer)\b/i.test(ctx.source) ? abandon(m[1]!, ctx) : []),
+  ),
   rule('give-up', 'I am done with Spanish', /^I am (?:done|finished|through) with (?:my |the )?(.+)$/i, (m, ctx) =>
     abandon(m[1]!, ctx),
   ),
@@ -1656,6 +1662,8 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
         : /^(?:try not to)$/.test(how)
           ? 'Tries not to'
           : 'Does not';
+      // "I don't do dairy" is a restriction; "I don't do French anymore" is not about food.
+      if (/^do$/i.test(m[2] ?? '') && !items(m[3]!).every((i) => isFood(i))) return [];
       if (/^(?:avoid|am avoiding)$/.test(how)) {
         return items(m[3]!)
           .filter((i) => isFood(i))
@@ -2114,7 +2122,9 @@ function favorite(rawKind: string, verb: string, rawValue: string): Intent[] {
   const value = trimValue(
     rawValue
       .replace(/\s+(?:haha|lol|by far|hands down|of all time|ever)$/i, '')
-      .replace(/,\s*(?:but|because|since|which|though)\b.*$/i, ''),
+      .replace(/,\s*(?:but|because|since|which|though)\b.*$/i, '')
+      // "my nan's roast dinner": a dish as someone close makes it.
+      .replace(favoriteSlot(kind) === 'foodLikes' ? /^(?:my|our) (\p{L}+'s \p{L})/iu : /^$/, '$1'),
   );
   if (value === '' || wordCount(value) > 8 || wordCount(kind) > 3 || !isLikeObject(value)) return [];
   const plural = /^are$/i.test(verb);

@@ -306,6 +306,24 @@ export function canonicalClause(clause: string): CanonicalClause {
       /^(I|we) (?:have gotten|got)\b(?= (?:a|an|the|one|two|three|four|five|six|some|my|our|no|\d+)\b)(?!.*\b(?:job|jobs|promotion|position|role|offer|raise|internship|apprenticeship|placement|traineeship)\b)/i,
       '$1 have',
     )
+    // "I watch way too much anime", "I play loads of board games": how much is no part of the object.
+    .replace(
+      /^((?:I|we) (?:\w+ )?(?!(?:way|far)\b)\w+) (?:way |far )?(?:too much|too many|a lot of|lots of|loads of|tons of|so much|so many|heaps of|plenty of|a ton of|a bunch of) (?=\p{L})/iu,
+      '$1 ',
+    )
+    // "My favourite food has to be X", "... would have to be X": a stance on the choice, said with a modal.
+    .replace(
+      /^((?:my|our) (?:[\p{L}'-]+ ){0,3}?(?:favou?rite|fave) [^,]*?) (?:has|have|would have|has got|have got) to be\b/iu,
+      '$1 is',
+    )
+    .replace(/^((?:my|our) (?:[\p{L}'-]+ ){0,3}?(?:favou?rite|fave) [^,]*?) (?:would|must) be\b/iu, '$1 is')
+    // "Nothing beats a proper curry", "you cannot beat a roast dinner": a liking said as a comparison.
+    .replace(
+      /^(?:nothing (?:really |quite )?beats|(?:you )?(?:cannot|can not|can't) beat) (.+?)(?: for me)?$/i,
+      'I love $1',
+    )
+    // "March 3rd is my birthday": the date said first.
+    .replace(/^(.+?) is my birthday$/i, 'my birthday is $1')
     // "I'm a bit of a perfectionist", "something of a night owl": a hedge of degree before what the user is.
     .replace(
       /^(I am|we are) (?:a (?:little )?bit of|something of|kind of|sort of|a real|a total|a complete) (a|an)\b/i,
