@@ -37,7 +37,6 @@ async function written(extractor: RuleBasedExtractor, content: string, existing:
 
 describe('learned clause fallback', () => {
   it.each([
-    ["I'm a total tea snob", 'ADD food/likes: Is a total tea snob'],
     ['I lift weights most mornings', 'ADD interests/hobbies: Lifts weights most mornings'],
     ["I'm on crutches after knee surgery", 'ADD health/conditions: Is on crutches after knee surgery'],
     ["I'm a big board game person", 'ADD interests/hobbies: Is a big board game person'],

@@ -439,6 +439,32 @@ const categories: Record<string, Case[]> = {
   'a favourite said with a modal, and a dish as someone close makes it': [
     ["My favourite dinner would have to be my mum's lasagne.", [['food/likes', "Favorite dinner is mum's lasagne"]]],
   ],
+  'a time said as "about N years" is no part of the place': [
+    ['I moved to Derby about six years ago.', [['basic_info/location', 'Lives in Derby']]],
+  ],
+  'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
+  'the name after a description of the spouse': [
+    ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],
+  ],
+  'a diagnosis said as a noun': [['Got my ADHD diagnosis last spring.', [['health/conditions', 'Has ADHD']]]],
+  'the year of study says nothing of the subject': [
+    ["I'm in my second year studying geology.", [['education/major', 'Studies geology']]],
+  ],
+  'coming over to a place is a move': [
+    ['I came over to Dublin in 2015.', [['basic_info/location', 'Lives in Dublin']]],
+  ],
+  "a birthday without its owner is the user's": [
+    ['Birthday is 2 April.', [['basic_info/birthday', 'Birthday is April 2']]],
+  ],
+  'a discourse word opening the sentence is dropped before its names are read': [
+    [
+      'so my husband Joe and I got a puppy',
+      [
+        ['family/partner', 'Has a husband named Joe'],
+        ['pets/dogs', 'Has a puppy'],
+      ],
+    ],
+  ],
   'a liking said as a comparison': [['Nothing beats a bacon sandwich.', [['food/likes', 'Likes a bacon sandwich']]]],
   'the date said before "is my birthday"': [
     ['The 9th of May is my birthday.', [['basic_info/birthday', 'Birthday is May 9']]],
@@ -622,6 +648,18 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       ],
       ['Could you not remember Miso anymore, she lives with my aunt now.'],
       [['basic_info/location', 'Lives in Turin']],
+    ],
+    [
+      'getting divorced ends the marriage on record',
+      [['family/partner', 'Married to Sam']],
+      ['Sam and I are getting divorced.'],
+      [['family/partner', 'Is separated']],
+    ],
+    [
+      'a birthday said with its ordinal is the new age',
+      [['basic_info/age', 'Is 33']],
+      ['It was my 34th birthday on Friday.'],
+      [['basic_info/age', 'Is 34 years old']],
     ],
     [
       'a birth ends a pregnancy',

@@ -291,7 +291,12 @@ function withSubject(tokens: Token[]): Token[] {
   )
     return [...wordTokens('I'), { ...first!, text: first!.lower, pos: 'VERB', space: ' ' }, ...tokens.slice(1)];
   // "Favourite band is Radiohead": a favourite without its owner is the user's.
-  if (i === 0 && first?.lower === 'favorite' && tokens.slice(1, 5).some((t) => /^(?:is|are)$/.test(t.lower)))
+  // "Birthday is June 9th": the user's too.
+  if (
+    i === 0 &&
+    (first?.lower === 'favorite' || first?.lower === 'birthday') &&
+    tokens.slice(1, 5).some((t) => /^(?:is|are)$/.test(t.lower))
+  )
     return [...wordTokens('my'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];
   if (i === 0 && first && STATE_OPENERS.has(first.lower) && first.pos !== 'NOUN' && first.pos !== 'PROPN')
     return [...wordTokens('I am'), { ...first, text: first.lower, space: ' ' }, ...tokens.slice(1)];

@@ -186,7 +186,8 @@ function sentenceIntents(sentence: Sentence, profile: ProfileConfig, now: Date, 
     }
   }
   if (opensConditional(text)) return [];
-  let clauses = splitClauses(text);
+  // "so my partner Alex and I ...": a discourse word opening the sentence joins it to nothing.
+  let clauses = splitClauses(text.replace(/^(?:(?:so|and|oh|well|anyway|also|plus)\b[\s,]+)+(?=\S)/i, ''));
   if (sentence.question) {
     // "I'm vegetarian, can you suggest a recipe?" keeps its statement; "Am I
     // allergic to nuts?" and "I live in Berlin, right?" keep nothing.
@@ -286,7 +287,9 @@ function clauseListIntents(
     else if (intents.length === 0 && frame.length >= 2) intents = frame;
     // "My wife Priya and I celebrated", "Dan and I have been together": the canonical clause says "we", the names are here.
     if (canonical.text !== clause) {
-      const named = [...mentionFacts(clause), ...coupleFacts(clause)];
+      // "so my partner Alex and I ...": a filler before the names is no part of them.
+      const opened = clause.replace(/^(?:so|and|oh|well|ok|okay|anyway|also|but|plus)\b[\s,]*/i, '');
+      const named = [...mentionFacts(opened), ...coupleFacts(opened)];
       const known = new Set(intents.flatMap((i) => (i.kind === 'assert' ? [i.fact.text] : [])));
       intents = [...intents, ...named.filter((i) => i.kind === 'assert' && !known.has(i.fact.text))];
     }

@@ -355,7 +355,9 @@ function partnerFact(noun: string, namesText: string | undefined): CandidateFact
 
 function statusFact(status: string, who: string | undefined): CandidateFact | null {
   const s = status.toLowerCase();
-  const name = who ? asPersonName(cutTail(who), false) : null;
+  // "married to a wonderful woman called Sarah": the name after the description.
+  const named = who ? /\b(?:called|named)\s+(\p{Lu}[\p{L}'-]*)/u.exec(who) : null;
+  const name = named ? named[1]! : who ? asPersonName(cutTail(who), false) : null;
   const base: Record<string, string> = {
     married: 'Is married',
     engaged: 'Is engaged',
@@ -1804,13 +1806,13 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'like',
     'I love hiking',
-    /^(?:I|we) (?:love|like|enjoy|adore|dig|fancy|am into|am (?:a |an )?(?:big |huge |massive |great |avid |die-hard |total |complete |bit of a )?(?:fan|lover|enthusiast|nerd|geek|buff|fanatic|addict|junkie|devotee|aficionado|sucker) (?:of|for|about)|am passionate about|am obsessed with|am crazy about|am addicted to|am a sucker for|have a soft spot for|cannot get enough of|am in love with|am keen on|am fond of) (.+)$/i,
+    /^(?:I|we) (?:love|like|enjoy|adore|dig|fancy|am into|am (?:a |an )?(?:big |huge |massive |great |avid |die-hard |total |complete |bit of a )?(?:fan|lover|enthusiast|nerd|geek|buff|fanatic|addict|junkie|devotee|aficionado|sucker|snob) (?:of|for|about)|am passionate about|am obsessed with|am crazy about|am addicted to|am a sucker for|have a soft spot for|cannot get enough of|am in love with|am keen on|am fond of) (.+)$/i,
     (m) => likeFacts(m[1]!, 'like'),
   ),
   rule(
     'like',
     'I am a big jazz fan',
-    /^I am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(.+?) (?:fan|lover|enthusiast|nerd|geek|buff|supporter|follower|devotee|aficionado)$/i,
+    /^I am (?:a |an )?(?:big |huge |massive |great |avid |die-hard )?(.+?) (?:fan|lover|enthusiast|nerd|geek|buff|supporter|follower|devotee|aficionado|snob)$/i,
     (m) => {
       // "a lifelong Celtic supporter", "a diehard Mets fan": how keen is said before what.
       const words = tag(cutTail(m[1]!));

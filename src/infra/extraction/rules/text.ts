@@ -262,7 +262,7 @@ function startsNewClause(current: string, next: string): string | null {
 const FILLER =
   /^(?:hi|hello|hey|hiya|howdy|greetings|well|so|oh|ok|okay|yes|yeah|yep|yup|no|nope|um+|uh+|hmm+|btw|by the way|actually|also|and|but|anyway|anyways|fyi|just so you know|for the record|for context|for reference|some context|to be honest|honestly|tbh|fun fact|turns out|it turns out|turned out|it turned out|as it turns out|as I said|as I mentioned|like I said|in fact|in my case|personally|these days|nowadays|currently|right now|at the moment|oh and|and also|plus|a quick note|quick note|note|ps|p\.s|dear \w+|good (?:morning|afternoon|evening))\b[\s,:!-]*/i;
 const ADVERBS =
-  '(?:really|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
+  '(?:really|super|also|just|recently|finally|currently|still|now|actually|totally|absolutely|definitely|usually|often|always|mostly|generally|truly|honestly|literally|basically|kinda|kind of|sort of|even|already|officially|personally|genuinely|seriously|pretty|very|quite|rather|somewhat|mainly|primarily|originally|presently|newly|happily|proudly|sadly|unfortunately|luckily|fortunately)';
 const ADVERB_AFTER_SUBJECT = new RegExp(`\\b(I|we|am|are|have|been|not|do not)\\s+${ADVERBS}\\s+`, 'i');
 const STANCE_AFTER_COPULA =
   /\b(is|are|was|'s)\s+(?:probably|definitely|easily|hands down|honestly|without (?:a |any )?doubt|by far|absolutely|totally|undoubtedly|clearly|obviously)\s+(?:,\s*)?/i;
@@ -322,6 +322,19 @@ export function canonicalClause(clause: string): CanonicalClause {
       /^(?:nothing (?:really |quite )?beats|(?:you )?(?:cannot|can not|can't) beat) (.+?)(?: for me)?$/i,
       'I love $1',
     )
+    // "Got my autism diagnosis at 34": a diagnosis said as a noun.
+    .replace(
+      /^(I) (?:got|received|had|have|finally got) (?:my|an?) ([\p{L} -]+?) diagnosis\b/iu,
+      '$1 was diagnosed with $2',
+    )
+    // "I'm in my final year studying architecture": the year of study says nothing of the subject.
+    .replace(/^(I am) in my (?:[\p{L}-]+ ){1,2}year (?:of |at \S+ )?(?=studying|doing|reading|training)/iu, '$1 ')
+    // "We're getting divorced": separated until it is done.
+    .replace(/^(I am|we are) (?:getting|going through a|in the middle of a) divorced?$/i, '$1 separated')
+    // "It was my 41st birthday on Saturday": a birthday's ordinal is the user's new age.
+    .replace(/^(?:it was|it is|today is|yesterday was) my (\d{1,3}(?:st|nd|rd|th)) birthday\b/i, 'I had my $1 birthday')
+    // "came over to London when I was 10": a move.
+    .replace(/^((?:I|we) )(?:came|come|have come) (?:over |across |down |up )?to (?=\p{Lu})/u, '$1moved to ')
     // "March 3rd is my birthday": the date said first.
     .replace(/^(.+?) is my birthday$/i, 'my birthday is $1')
     // "I'm a bit of a perfectionist", "something of a night owl": a hedge of degree before what the user is.
