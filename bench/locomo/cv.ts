@@ -84,6 +84,7 @@ export const SIGNAL_GRID = {
   speaker: [0, 0.25, 0.5, 1],
   when: [0, 0.5, 1],
   period: [0, 1],
+  neighbour: [0, 0.05, 0.1, 0.2],
   adjacent: [0, 0.3, 0.6],
 } as const;
 
@@ -105,7 +106,8 @@ export function hybridGrid(options: GridOptions = { signals: SIGNAL_NAMES }): Se
   for (const speaker of values('speaker'))
     for (const when of values('when'))
       for (const period of values('period'))
-        for (const adjacent of values('adjacent')) combos.push({ speaker, when, period, adjacent });
+        for (const neighbour of values('neighbour'))
+          for (const adjacent of values('adjacent')) combos.push({ speaker, when, period, neighbour, adjacent });
   const settings: Setting[] = [];
   for (const fusion of fusions()) {
     // Each fusion of each question is computed once, whatever the signals.

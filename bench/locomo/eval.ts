@@ -11,7 +11,7 @@
 //                --markdown default bench/results/locomo-cv.md, --benchmarks the locomo-cv section;
 //                --lists FILE keeps the API's deep lists in FILE and reuses them while FILE
 //                exists and the server's ranking code is unchanged: for trying settings;
-//                --signals speaker,when,period,adjacent (default all; none = fusion alone) picks
+//                --signals speaker,when,period,neighbour,adjacent (default all; none = fusion alone) picks
 //                the signals HYBRID's grid tries;
 //                --check-api also asks HYBRID through the API at the server's defaults;
 //                --data-dir DIR keeps memql's data directory, so a later run skips inserting and

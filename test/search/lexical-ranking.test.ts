@@ -34,6 +34,17 @@ describe('rankWindows (BM25 over context windows)', () => {
     expect(ranked[1]!.score).toBeCloseTo((idf * 1 * 2.2) / (1 + 1.2));
   });
 
+  it('takes other BM25 parameters and per-term weights', () => {
+    const chunks = [chunk('a', 'b1', 0, { zebra: 2 }, 10), chunk('b', 'b2', 0, { lion: 1 }, 10)];
+    const idf = Math.log(1 + (10 - 1 + 0.5) / (1 + 0.5));
+    const ranked = rankWindows({ chunks, documents: 10, limit: 10, bm25: { k1: 2, b: 0 } });
+    expect(ranked[0]!.score).toBeCloseTo((idf * 2 * 3) / (2 + 2));
+    // Weighing "lion" three times puts the chunk holding it first.
+    const weighted = rankWindows({ chunks, documents: 10, limit: 10, termWeights: new Map([['lion', 3]]) });
+    expect(ids(weighted)).toEqual(['b', 'a']);
+    expect(weighted[0]!.score).toBeCloseTo((3 * idf * 2.2) / (1 + 1.2));
+  });
+
   it('weighs a rare term above a common one', () => {
     const chunks = [
       chunk('rare', 'b1', 0, { adoption: 1 }),

@@ -122,4 +122,59 @@ describe('applySignals', () => {
       { chunkId: 'tom-paints', score: 4.5 },
     ]);
   });
+
+  it('adds a share of the scores of the candidates just before and after a candidate in its blob', () => {
+    // tom-paints (may 1) sits after maria-paints (may 0); tom-yesterday (july 0) and tom-class (july 5) are not neighbours.
+    const items = ranked('tom-yesterday', 'maria-paints', 'tom-class', 'tom-paints');
+    const scores = new Map(
+      applySignals(items, candidates, analyseQuestion('What did they paint?'), { ...NO_SIGNALS, neighbour: 0.5 }).map(
+        (item) => [item.chunkId, item.score],
+      ),
+    );
+    expect(scores).toEqual(
+      new Map([
+        ['maria-paints', 9 + 0.5 * 7],
+        ['tom-paints', 7 + 0.5 * 9],
+        ['tom-yesterday', 10],
+        ['tom-class', 8],
+      ]),
+    );
+    expect(
+      order(
+        applySignals(items, candidates, analyseQuestion('What did they paint?'), { ...NO_SIGNALS, neighbour: 0.5 }),
+      ),
+    ).toEqual(['maria-paints', 'tom-paints', 'tom-yesterday', 'tom-class']);
+  });
+
+  it('lifts a reply whose question holds the words above a lone better match', () => {
+    // 'reply' (b 1) answers 'asks' (b 0), the best match; 'other' matches a little better than the reply alone.
+    const places = new Map<string, Candidate>([
+      [
+        'asks',
+        {
+          speaker: 'Tom',
+          createdAt: day('2023-05-08'),
+          text: 'What did you think of the ice cream?',
+          place: at('b', 0),
+        },
+      ],
+      [
+        'reply',
+        { speaker: 'Maria', createdAt: day('2023-05-08'), text: 'Super good, rich and creamy!', place: at('b', 1) },
+      ],
+      ['other', { speaker: 'Maria', createdAt: day('2023-06-01'), text: 'Ice cream again?', place: at('c', 4) }],
+    ]);
+    const items = [
+      { chunkId: 'asks', score: 1 },
+      { chunkId: 'other', score: 0.5 },
+      { chunkId: 'reply', score: 0.4 },
+    ];
+    const question = analyseQuestion('What did Maria think of the ice cream?');
+    expect(order(applySignals(items, places, question, NO_SIGNALS))).toEqual(['asks', 'other', 'reply']);
+    expect(order(applySignals(items, places, question, { ...NO_SIGNALS, neighbour: 0.2 }))).toEqual([
+      'asks',
+      'reply',
+      'other',
+    ]);
+  });
 });

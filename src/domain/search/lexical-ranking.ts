@@ -55,6 +55,10 @@ export interface WindowRankingInput {
   /** Chunks in scope (the user's, after filters): the N of the inverse document frequency. */
   documents: number;
   context?: readonly ContextShift[];
+  /** BM25's saturation and length normalisation; default BM25. */
+  bm25?: { k1: number; b: number };
+  /** How much each query term counts (a factor on its idf); a term not named counts 1. */
+  termWeights?: ReadonlyMap<string, number>;
   limit: number;
 }
 
@@ -65,6 +69,7 @@ export interface WindowRankingInput {
  */
 export function rankWindows(input: WindowRankingInput): ScoredChunkId[] {
   const context = input.context ?? LEXICAL_CONTEXT;
+  const { k1, b } = input.bm25 ?? BM25;
   const at = new Map<string, ChunkTerms>();
   for (const chunk of input.chunks) at.set(key(chunk.blobId, chunk.ordinal), chunk);
 
@@ -101,11 +106,12 @@ export function rankWindows(input: WindowRankingInput): ScoredChunkId[] {
 
   const scored: ScoredChunkId[] = [];
   for (const [id, { tf }] of windows) {
-    const norm = BM25.k1 * (1 - BM25.b + (BM25.b * lengths.get(id)!) / averageLength);
+    const norm = k1 * (1 - b + (b * lengths.get(id)!) / averageLength);
     let score = 0;
     for (const [term, f] of tf) {
       const n = df.get(term)!;
-      score += Math.log(1 + (documents - n + 0.5) / (n + 0.5)) * ((f * (BM25.k1 + 1)) / (f + norm));
+      const weight = input.termWeights?.get(term) ?? 1;
+      score += weight * Math.log(1 + (documents - n + 0.5) / (n + 0.5)) * ((f * (k1 + 1)) / (f + norm));
     }
     scored.push({ chunkId: id, score });
   }

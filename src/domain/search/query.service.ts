@@ -17,7 +17,7 @@ import { validDate } from '../validation.js';
 import { reciprocalRankFusion, relativeScoreFusion, type RankedList } from './fusion.js';
 import { type NoticeSink, rankWithFallback, type SearchMode } from './lexical-fallback.js';
 import { DEFAULT_RERANK, type RerankOptions, rerankTop, wantsRerank } from './rerank.js';
-import { analyseQuestion, applySignals, type Candidate, type SignalBoosts, signalHint } from './signals.js';
+import { analyseQuestion, applySignals, type Candidate, hasSignals, type SignalBoosts, signalHint } from './signals.js';
 
 export type { SearchMode } from './lexical-fallback.js';
 
@@ -65,22 +65,23 @@ export interface HybridOptions {
   semanticWeight: number;
   /** Reciprocal rank fusion's k (fusion.ts); default RRF_K. */
   rrfK?: number;
-  /** How much the question's signals (speaker named, "when", a period) raise the candidates that carry them (signals.ts). */
+  /** How much the question's signals (speaker named, "when", a period) and a chunk's neighbours raise it (signals.ts). */
   signals: SignalBoosts;
 }
 
 /**
  * User.query's HYBRID: relative score fusion at semantic weight 0.3; what the
- * person the question names said x1.5, chunks that say when x2 for a question
+ * person the question names said x2, chunks that say when x2 for a question
  * asking when, chunks of blobs within a period the question names x2 (the
- * boosts add up). Chosen on all six LoCoMo dev conversations; chosen on five
- * and scored on the sixth, it gave recall@1 0.434, recall@10 0.770, MRR 0.607
- * (LEXICAL alone 0.341, 0.723, 0.512).
+ * boosts add up); then each chunk gains 0.2 of the scores of the chunks just
+ * before and after it. Chosen on all six LoCoMo dev conversations; chosen on
+ * five and scored on the sixth, it gave recall@1 0.438, recall@10 0.773, MRR
+ * 0.611 (LEXICAL alone 0.341, 0.723, 0.512).
  */
 export const DEFAULT_HYBRID: HybridOptions = {
   fusion: 'relative-score',
   semanticWeight: 0.3,
-  signals: { speaker: 0.5, when: 1, period: 1, adjacent: 0 },
+  signals: { speaker: 1, when: 1, period: 1, neighbour: 0.2, adjacent: 0 },
 };
 
 /** Chunks asked of each search (vector, lexical) for topK blobs: enough that a blob's best chunks are all seen before grouping. */
@@ -257,10 +258,6 @@ export class QueryService {
 }
 
 const CHAT_ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system', 'tool']);
-
-function hasSignals(boosts: SignalBoosts): boolean {
-  return boosts.speaker > 0 || boosts.when > 0 || boosts.period > 0 || boosts.adjacent > 0;
-}
 
 /**
  * What the signals know of each chunk: its text, its blob's date, where it

@@ -9,14 +9,19 @@
 //   when ("yesterday", "last May", "in 2019"), found by chrono-node.
 // - period: a question naming a date or a period ("in May 2023") favours
 //   chunks of blobs created within it.
+// - neighbour: a candidate gains a share of the scores of the candidates
+//   right before and after it in the same blob. A reply ("Yes, went there
+//   last week!") carries few of the question's words; the message it answers
+//   often carries them, and the reply is where the answer is.
 // - adjacent: a candidate right next to a better one in the same blob (the
 //   message before or after it) is lowered: lexical context windows give
 //   neighbours similar scores, and a run of one exchange's messages would
 //   crowd out the other places an answer spans.
 //
-// Each boost multiplies a candidate's fused score by (1 + its boost), and
-// the adjacency penalty by (1 - penalty), so the signals only reorder what
-// the lexical and semantic lists already found. The
+// Each boost multiplies a candidate's fused score by (1 + its boost), the
+// neighbour share adds to it, and the adjacency penalty multiplies it by
+// (1 - penalty), so the signals only reorder what the lexical and semantic
+// lists already found. The
 // boosts are chosen by leave-one-conversation-out on LoCoMo (BENCHMARKS.md).
 
 import * as chrono from 'chrono-node';
@@ -26,11 +31,18 @@ export interface SignalBoosts {
   speaker: number;
   when: number;
   period: number;
+  /** The share of its neighbours' scores (the chunks just before and after it in its blob) a candidate gains. */
+  neighbour: number;
   /** 0 to below 1: how much a candidate next to a better one loses. */
   adjacent: number;
 }
 
-export const NO_SIGNALS: SignalBoosts = { speaker: 0, when: 0, period: 0, adjacent: 0 };
+export const NO_SIGNALS: SignalBoosts = { speaker: 0, when: 0, period: 0, neighbour: 0, adjacent: 0 };
+
+/** Whether any signal is on. */
+export function hasSignals(boosts: SignalBoosts): boolean {
+  return boosts.speaker > 0 || boosts.when > 0 || boosts.period > 0 || boosts.neighbour > 0 || boosts.adjacent > 0;
+}
 
 export interface Candidate {
   /** Who said it, when the chunk is one person's words. */
@@ -129,8 +141,10 @@ function named(speaker: string, words: ReadonlySet<string>): boolean {
 
 /**
  * Multiplies each ranked item's score by 1 + the boosts of the signals it
- * carries and re-sorts, best first (ties by id). Items with no candidate
- * information keep their score.
+ * carries, adds the neighbour share of the (boosted) scores of the items
+ * next to it in its blob, lowers items next to a better one (adjacent), and
+ * re-sorts, best first (ties by id). Items with no candidate information
+ * keep their score.
  */
 export function applySignals(
   ranked: readonly ScoredChunkId[],
@@ -138,7 +152,7 @@ export function applySignals(
   question: QuestionSignals,
   boosts: SignalBoosts,
 ): ScoredChunkId[] {
-  if (boosts.speaker === 0 && boosts.when === 0 && boosts.period === 0 && boosts.adjacent === 0) return [...ranked];
+  if (!hasSignals(boosts)) return [...ranked];
   const speakers = new Map<string, boolean>();
   const out = ranked.map(({ chunkId, score }) => {
     const candidate = candidates.get(chunkId);
@@ -162,17 +176,41 @@ export function applySignals(
       factor += boosts.period;
     return { chunkId, score: score * factor };
   });
-  out.sort(byScore);
-  if (boosts.adjacent === 0) return out;
+  const withNeighbours = boosts.neighbour ? addNeighbours(out, candidates, boosts.neighbour) : out;
+  withNeighbours.sort(byScore);
+  if (boosts.adjacent === 0) return withNeighbours;
   const taken = new Set<string>();
-  for (const item of out) {
+  for (const item of withNeighbours) {
     const place = candidates.get(item.chunkId)?.place;
     if (!place) continue;
     const at = (index: number) => `${place.blob}\u0000${index}`;
     if (taken.has(at(place.index - 1)) || taken.has(at(place.index + 1))) item.score *= 1 - boosts.adjacent;
     taken.add(at(place.index));
   }
-  return out.sort(byScore);
+  return withNeighbours.sort(byScore);
+}
+
+/** Each item's score plus `share` of the scores of the items just before and after it in its blob (their scores as given). */
+function addNeighbours(
+  items: readonly ScoredChunkId[],
+  candidates: ReadonlyMap<string, Candidate>,
+  share: number,
+): ScoredChunkId[] {
+  const at = (blob: string, index: number) => `${blob}\u0000${index}`;
+  const scoreAt = new Map<string, number>();
+  for (const item of items) {
+    const place = candidates.get(item.chunkId)?.place;
+    // Several chunks of one long message share its index: the best one speaks for it.
+    if (place)
+      scoreAt.set(at(place.blob, place.index), Math.max(item.score, scoreAt.get(at(place.blob, place.index)) ?? 0));
+  }
+  return items.map(({ chunkId, score }) => {
+    const place = candidates.get(chunkId)?.place;
+    if (!place) return { chunkId, score };
+    const around =
+      (scoreAt.get(at(place.blob, place.index - 1)) ?? 0) + (scoreAt.get(at(place.blob, place.index + 1)) ?? 0);
+    return { chunkId, score: score + share * around };
+  });
 }
 
 function byScore(a: ScoredChunkId, b: ScoredChunkId): number {
