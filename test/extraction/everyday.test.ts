@@ -465,6 +465,19 @@ const categories: Record<string, Case[]> = {
       ],
     ],
   ],
+  'a verb of moving after a clause with "am" is the user\'s own act': [
+    [
+      "I'm Dutch, moved to Leeds in 2019.",
+      [
+        ['basic_info/nationality', 'Is Dutch'],
+        ['basic_info/location', 'Lives in Leeds'],
+      ],
+    ],
+  ],
+  'a comparison of degree before what the user is': [
+    ["I'm more of an extrovert than my brother.", [['psychological/personality', 'Is an extrovert']]],
+  ],
+  '"back" before a time only points to it': [['I went vegetarian back in 2019.', [['food/diet', 'Is vegetarian']]]],
   'a liking said as a comparison': [['Nothing beats a bacon sandwich.', [['food/likes', 'Likes a bacon sandwich']]]],
   'the date said before "is my birthday"': [
     ['The 9th of May is my birthday.', [['basic_info/birthday', 'Birthday is May 9']]],

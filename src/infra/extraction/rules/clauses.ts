@@ -437,6 +437,8 @@ function startsClause(currentClause: readonly Token[], next: readonly Token[]): 
   if (first && isVerb(first)) {
     const participle = /(?:ing|ed)$/i.test(first.lower) && first.pos === 'VERB';
     if (!participle) return `${who} ${first.lower === 'been' ? 'have ' : ''}`;
+    // "I'm Polish, moved to Manchester": a verb of moving is the user's own past act, not a state after "am".
+    if (/^(?:moved|relocated|emigrated)$/i.test(first.lower)) return `${who} `;
     if (copula) return `${who} ${who === 'we' ? 'are' : 'am'} `;
     if (/ed$/i.test(first.lower) && !having) return `${who} `;
     // "Grew up in Perth, living in Sydney now": an -ing clause after a verb that takes no -ing object.

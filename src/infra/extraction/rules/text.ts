@@ -342,6 +342,10 @@ export function canonicalClause(clause: string): CanonicalClause {
       /^(I am|we are) (?:a (?:little )?bit of|something of|kind of|sort of|a real|a total|a complete) (a|an)\b/i,
       '$1 $2',
     )
+    // "I'm more of an introvert than people think": a comparison of degree.
+    .replace(/^(I am|we are) more of (a|an) (\p{L}+(?: \p{L}+)?)(?: than\b.*| really| to be honest)?$/iu, '$1 $2 $3')
+    // "went vegan back in 2021": "back" only points to the time.
+    .replace(/ back(?= (?:in|around|during) (?:\d{4}|the)\b| when\b| then\b)/i, '')
     // "Vegan here", "Nurse here": how chat introduces oneself.
     .replace(/^(?:an? )?((?:\p{L}+[- ]){0,2}\p{L}+) here$/iu, (_m, what: string) => `I am ${what.toLowerCase()}`)
     // "a six-month-old son", "my 3-year-old daughter": the age is about the child, not the user.
