@@ -663,6 +663,30 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['basic_info/location', 'Lives in Turin']],
     ],
     [
+      "handing in one's notice leaves the employer",
+      [['work/company', 'Works at Boots']],
+      ['I handed in my notice at Boots on Friday.'],
+      [['life_event/events', 'Left their job']],
+    ],
+    [
+      'a giving up said without its subject',
+      [['education/learning', 'Is learning the banjo']],
+      ['gave up on the banjo, too fiddly'],
+      [],
+    ],
+    [
+      'a negated state said without its subject',
+      [['food/diet', 'Is pescatarian']],
+      ['not pescatarian any more, to be honest'],
+      [],
+    ],
+    [
+      'not remembering a name anymore is a forget request',
+      [['family/partner', 'Has a girlfriend named Kate']],
+      ["Please don't remember Kate anymore, it's over."],
+      [],
+    ],
+    [
       'getting divorced ends the marriage on record',
       [['family/partner', 'Married to Sam']],
       ['Sam and I are getting divorced.'],

@@ -229,7 +229,7 @@ export function splitClauses(sentence: string): string[] {
 }
 
 const PAST_ONLY =
-  /^(?:grew|moved|started|began|got|went|left|quit|finished|graduated|relocated|retired|switched|joined|became|married|bought|adopted|lost|landed|married|turned)$/;
+  /^(?:grew|moved|started|began|got|went|left|quit|finished|graduated|relocated|retired|switched|joined|became|married|bought|adopted|lost|landed|married|turned|gave|handed|dropped|stopped|ditched|sold|passed|took)$/;
 
 /**
  * Chat often drops the subject: "Grew up in Perth, living in Sydney now",
@@ -279,7 +279,7 @@ function withSubject(tokens: Token[]): Token[] {
   if (
     i === 0 &&
     /^(?:not|no)$/.test(first?.lower ?? '') &&
-    (/ing$/.test(tokens[1]?.lower ?? '') || tokens[1]?.lower === 'longer')
+    (/ing$/.test(tokens[1]?.lower ?? '') || tokens[1]?.lower === 'longer' || STATE_OPENERS.has(tokens[1]?.lower ?? ''))
   )
     return [...wordTokens('I am'), { ...first!, text: first!.lower, space: ' ' }, ...tokens.slice(1)];
   // "Love a good long hike", "Hate crowds": a verb of liking opens a sentence without its subject (not "Like I said").

@@ -122,6 +122,8 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
     /^(?:[\w\s,]*\s)?(?:you can|you may|feel free to|go ahead and)\s+(?:\w+\s+)?forget\s/i.test(
       `${sentence.trim()} `,
     ) ||
+    // "don't remember Liam anymore" can only be about what is kept.
+    (isForget && /^\p{Lu}/u.test(rest) && /\s(?:anymore|any more|any longer)\b/i.test(rest)) ||
     (/^(?:can|could|would|will) you\s/i.test(sentence.trim()) && /\s(?:anymore|any more|any longer)\b/i.test(rest));
   if (!aboutMemory && !(isForget && (/\b(?:my|our|I)\b/i.test(rest) || addressed))) return null;
   // "forget the shellfish allergy, the tests came back clear": the reason after a comma names nothing to forget.

@@ -1189,10 +1189,10 @@ export const STATEMENT_RULES: readonly StatementRule[] = [
   rule(
     'job-loss',
     'I lost my job',
-    /^I (?:lost my job|got fired|was fired|got laid off|was laid off|am laid off|am fired|have been laid off|have been fired|quit my job|left my job|resigned|quit)(?: (?:at|from) (.+))?$/i,
+    /^I (?:lost my job|got fired|was fired|got laid off|was laid off|am laid off|am fired|have been laid off|have been fired|quit my job|left my job|resigned|quit|handed in my notice|handed my notice in|gave (?:in )?my notice|put in my notice)(?: (?:at|from|to) (.+))?$/i,
     (_m, ctx) => [
       { kind: 'forget', targets: [{ topic: 'work', subTopic: 'company' }], source: ctx.source },
-      event(/quit|left|resigned/i.test(ctx.source) ? 'Left their job' : 'Lost their job', ctx, ctx.source),
+      event(/quit|left|resigned|notice/i.test(ctx.source) ? 'Left their job' : 'Lost their job', ctx, ctx.source),
     ],
   ),
   rule(
