@@ -22,12 +22,14 @@
 // offline USE-lite model alone, and the "including embedding" figures add its
 // single-query latency samples to the HTTP samples.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { memoryCandidates } from '../src/domain/memory/memory-search.service.js';
 import { candidateCount } from '../src/domain/search/query.service.js';
 import { HashingEmbedder } from '../src/infra/embeddings/hashing.embedder.js';
+import { generateSecret } from '../src/lib/secrets.js';
 import { commandLine, machineInfo, machineLine } from './lib/machine.js';
 import { type ServerProcess, startServerProcess } from './lib/server-process.js';
 import { latency, replaceSection } from './lib/stats.js';
@@ -38,6 +40,7 @@ import { loadMemories, type MemoryLoadResult, type MemorySearchRow, measureMemor
 import { type LatencyRow, type LoadResult, loadUsers, measureQueries } from './suite/query.js';
 import { type BenchReport, renderReport } from './suite/report.js';
 import { renderSoak, runSoak } from './suite/soak.js';
+import { benchStart } from './suite/start.js';
 import { benchSubscriptions } from './suite/subscriptions.js';
 
 async function main(): Promise<void> {
@@ -100,6 +103,9 @@ async function main(): Promise<void> {
     `target: ${target} (database ${process.env.DATABASE_URL ? 'PostgreSQL server' : 'embedded PGlite'}, Chroma ${process.env.CHROMA_URL ? 'server' : 'embedded child'})`,
   );
 
+  // ---- 0. start time, as deployed (embedded default only: a restart needs the same database)
+  const start = target === 'embedded' ? await benchStart({ runs: quick ? 1 : 3, log }) : null;
+
   // ---- 1. the embedders alone
   log('embedders alone');
   const embedders = await benchEmbedders(new Corpus(1), { sentences: quick ? 128 : 512, singles: quick ? 30 : 100 });
@@ -148,11 +154,12 @@ async function main(): Promise<void> {
 
   // ---- 4. scale: first-users, then all users; extraction kept out of the way
   log('scale: starting a server');
-  const scaleServer = await startServerProcess({
-    ...env,
-    MEMQL_BUFFER_TOKENS: '1000000000',
-    MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400),
-  });
+  const scaleEnv = { ...env, MEMQL_BUFFER_TOKENS: '1000000000', MEMQL_BUFFER_IDLE_SECONDS: String(365 * 86_400) };
+  // Kept after the run for a second start on the full data (embedded default only).
+  const scaleDataDir = target === 'embedded' ? await mkdtemp(path.join(os.tmpdir(), 'memql-bench-scale-')) : undefined;
+  const scaleAdminKey = generateSecret();
+  const scaleServer = await startServerProcess(scaleEnv, { dataDir: scaleDataDir, adminKey: scaleAdminKey });
+  let scaleRestartMs: number | null = null;
   const loads: LoadResult[] = [];
   const rows: LatencyRow[] = [];
   const memoryRows: MemorySearchRow[] = [];
@@ -218,8 +225,17 @@ async function main(): Promise<void> {
       );
     }
     scaleRss = await scaleServer.peakRss();
+    await scaleServer.stop();
+    if (scaleDataDir) {
+      log('scale: a second start on the full data directory');
+      const restarted = await startServerProcess(scaleEnv, { dataDir: scaleDataDir, adminKey: scaleAdminKey });
+      scaleRestartMs = restarted.startMs;
+      await restarted.stop();
+      log(`scale: serving again after ${(scaleRestartMs / 1000).toFixed(1)} s`);
+    }
   } finally {
     await scaleServer.stop();
+    if (scaleDataDir) await rm(scaleDataDir, { recursive: true, force: true });
   }
 
   const useLite = embedders.find((e) => e.model.startsWith('use-lite'));
@@ -239,6 +255,8 @@ async function main(): Promise<void> {
     memoryRows,
     includingEmbedding: useLite ? latency(composeSamples(main.httpSamples, useLite.singleSamples)) : null,
     rss: { ingest: ingestRss, subscriptions: subscriptionRss, scale: scaleRss },
+    start,
+    scaleRestartMs,
   };
   const markdown = renderReport(report);
   process.stdout.write(`${markdown}\n`);

@@ -4,7 +4,6 @@
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type Config, ConfigError, type EmbeddingsConfig, type LlmConfig } from './config.js';
 import type { Context, Services } from './context.js';
@@ -34,8 +33,8 @@ import { WebhookDeliverer } from './domain/webhooks/webhook-deliverer.js';
 import { WebhookService } from './domain/webhooks/webhook.service.js';
 import { UserService } from './domain/users/user.service.js';
 import { loadOrCreateAdminKey } from './infra/admin-key.file.js';
-import { preparePrivateDataDir } from './infra/private-data-dir.js';
-import { type SupervisedChroma, superviseChroma } from './infra/chroma/chroma-supervisor.js';
+import { EmbeddedServices } from './embedded-services.js';
+import type { SupervisedChroma } from './infra/chroma/chroma-supervisor.js';
 import { ChromaMemoryIndex } from './infra/chroma/chroma.memory-index.js';
 import { ChromaVectorStore } from './infra/chroma/chroma.vector-store.js';
 import { HashingEmbedder } from './infra/embeddings/hashing.embedder.js';
@@ -52,7 +51,6 @@ import { GptTokenCounter } from './infra/tokens/gpt.token-counter.js';
 import { LlmExtractor } from './infra/extraction/llm/llm.extractor.js';
 import { EmbeddedMaintenance } from './infra/prisma/embedded-maintenance.js';
 import { createPrismaClient, type PrismaClient } from './infra/prisma/client.js';
-import { startEmbeddedPostgres } from './infra/prisma/embedded-postgres.js';
 import { type CacheStats, CachedApiKeyRepository, CachedUserRepository } from './infra/cache/identity-cache.js';
 import { applyMigrations, missingDatabaseName } from './infra/prisma/migrate.js';
 import { isConnectionWaitTimeout } from './infra/prisma/prisma-errors.js';
@@ -123,7 +121,11 @@ export interface AppStats {
   requestSqlQueries(requestId: string): number | undefined;
 }
 
-export async function buildApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
+export async function buildApp(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+  embedded: EmbeddedServices = new EmbeddedServices(config, log),
+): Promise<App> {
   const stack = new StopStack(log);
 
   try {
@@ -140,6 +142,7 @@ export async function buildApp(config: Config, log: Logger = createLogger(config
         stats.sqlQueries++;
         requestScopes.countSql();
       },
+      embedded,
     );
 
     const opsStats = new PrismaOpsStats(prisma);
@@ -622,8 +625,34 @@ export function indexDepsOf(
  * (embedded or external) and the embedder. Shared by the server and the
  * reindex command.
  */
-export async function openStores(config: Config, log: Logger, stack: StopStack, onQuery?: () => void): Promise<Stores> {
-  const { prisma, poolMax, keyring } = await openDatabase(config, log, stack, onQuery);
+export async function openStores(
+  config: Config,
+  log: Logger,
+  stack: StopStack,
+  onQuery?: () => void,
+  embedded: EmbeddedServices = new EmbeddedServices(config, log),
+): Promise<Stores> {
+  // Independent of one another, so they start together: the embedder reads
+  // its model while the database opens and migrates and Chroma starts.
+  const databaseOpening = openDatabase(config, log, stack, onQuery, embedded);
+  const chromaStarting =
+    config.chroma.kind === 'embedded'
+      ? embedded.vectorStore().then((chroma) => {
+          stack.push({ name: 'embedded chroma', stop: () => chroma.stop() });
+          return chroma;
+        })
+      : Promise.resolve(null);
+  const embedderLoading = createEmbedder(config.embeddings, log).then((embedder) => {
+    stack.push({ name: 'embedder', stop: () => embedder.close() });
+    return embedder;
+  });
+  // All three settle before a failure is thrown, so whatever did start is on the stack to be stopped.
+  await Promise.allSettled([databaseOpening, chromaStarting, embedderLoading]);
+  const [{ prisma, poolMax, keyring }, embeddedChroma, embedder] = await Promise.all([
+    databaseOpening,
+    chromaStarting,
+    embedderLoading,
+  ]);
   const repos = createRepositories(prisma, poolMax, keyring);
 
   if (config.database.kind === 'embedded') {
@@ -635,23 +664,7 @@ export async function openStores(config: Config, log: Logger, stack: StopStack, 
   }
 
   // Vector index: the embedded Chroma child process or an external server.
-  let chromaUrl: string;
-  let embeddedChroma: SupervisedChroma | null = null;
-  if (config.chroma.kind === 'embedded') {
-    const chroma = await superviseChroma({
-      dataDir: path.join(config.dataDir, 'chroma'),
-      restartMs: config.chroma.restartMs,
-      log,
-    });
-    stack.push({ name: 'embedded chroma', stop: () => chroma.stop() });
-    chromaUrl = chroma.url;
-    embeddedChroma = chroma;
-  } else {
-    chromaUrl = config.chroma.url;
-  }
-
-  const embedder = await createEmbedder(config.embeddings, log);
-  stack.push({ name: 'embedder', stop: () => embedder.close() });
+  const chromaUrl = embeddedChroma?.url ?? (config.chroma.kind === 'external' ? config.chroma.url : '');
   const vectors = new ChromaVectorStore({
     url: chromaUrl,
     modelTag: embedder.model,
@@ -686,15 +699,16 @@ export async function openDatabase(
   log: Logger,
   stack: StopStack,
   onQuery?: () => void,
+  embedded: EmbeddedServices = new EmbeddedServices(config, log),
 ): Promise<{ prisma: PrismaClient; poolMax: number; keyring: UserKeyring | null }> {
   // Private before anything writes into it: 0700/0600, and a umask of 077 for PGlite and the Chroma child.
-  await preparePrivateDataDir(config.dataDir, log);
+  await embedded.dataDir();
   // Database: the embedded PGlite server or a real PostgreSQL; the same migrations for both.
   let databaseUrl: string;
   let poolMax: number;
   let stream: (() => Duplex) | undefined;
   if (config.database.kind === 'embedded') {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg') });
+    const pg = await embedded.database();
     stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
     databaseUrl = pg.url;
     poolMax = 1; // the PGlite socket server serves one connection at a time

@@ -1,13 +1,21 @@
 // Entry point: load the configuration, build the app, serve until SIGTERM/SIGINT.
 
-import { buildApp } from './app.js';
 import { ConfigError, loadConfigOrExit } from './config.js';
+import { EmbeddedServices } from './embedded-services.js';
 import { createLogger } from './lib/logger.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('memql');
   const log = createLogger(config.logLevel);
-  const app = await buildApp(config, log);
+  // The embedded database and Chroma start in their own thread and process
+  // while the rest of the server's code loads (seconds each; they overlap).
+  const services = new EmbeddedServices(config, log).startAll();
+  const app = await import('./app.js')
+    .then(({ buildApp }) => buildApp(config, log, services))
+    .catch(async (error: unknown) => {
+      await services.stop();
+      throw error;
+    });
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -23,9 +23,11 @@ export interface ServerProcess {
   databaseUrl: string | null;
   /** Peak resident set (VmHWM) so far, in MiB, of the server and of its Chroma child. */
   peakRss(): Promise<{ server: number; chroma: number | null }>;
+  /** From spawning the process until it logged that it is serving, in ms. */
+  startMs: number;
   /** Log entries at level error or above (pino level >= 50) so far, the first 200. */
   errorLogs: Record<string, unknown>[];
-  /** SIGTERM, wait, remove the data directory. */
+  /** SIGTERM, wait, remove the data directory (unless the caller gave it). Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -38,13 +40,20 @@ export interface ServerProcess {
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /** Serve this data directory (a restart on existing data); kept by stop(). Embedded default only. */
+    dataDir?: string;
+    /** The admin key the data directory was created with. */
+    adminKey?: string;
+  } = {},
 ): Promise<ServerProcess> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-'));
-  const adminKey = generateSecret();
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-')));
+  const adminKey = options.adminKey ?? generateSecret();
   const database = process.env.DATABASE_URL
     ? await createScratchDatabase(process.env.DATABASE_URL, 'memql_bench_')
     : null;
+  const spawned = performance.now();
   // MEMQL_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = (process.env.MEMQL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
@@ -95,6 +104,8 @@ export async function startServerProcess(
     });
   });
 
+  const startMs = performance.now() - spawned;
+  let stopped: Promise<void> | null = null;
   const pid = child.pid!;
   const chroma = process.env.CHROMA_URL ? null : await findChromaChild(pid);
   const chromaUrl = process.env.CHROMA_URL ?? chroma?.url;
@@ -108,12 +119,14 @@ export async function startServerProcess(
     chromaUrl,
     databaseUrl: database?.url ?? null,
     peakRss: async () => ({ server: await vmHwmMiB(pid), chroma: chroma ? await vmHwmMiB(chroma.pid) : null }),
+    startMs,
     errorLogs,
-    stop: async () => {
-      await stopChild(child);
-      await rm(dataDir, { recursive: true, force: true });
-      await database?.drop();
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await stopChild(child);
+        if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+        await database?.drop();
+      })()),
   };
 }
 

@@ -64,6 +64,58 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** The model's own failure while loading, as the worker reported it (not a timeout or a crash). */
+class ModelLoadFailed extends Error {}
+
+/** Starts a worker and loads the model in it. */
+async function loadInWorker(
+  workerData: { embeddingsPath: string; modelPath: string },
+  loadTimeoutMs: number,
+): Promise<{ worker: Worker; stderrTail: string[] }> {
+  const worker = new Worker(WORKER_PROGRAM, { eval: true, workerData, stdout: true, stderr: true });
+  const stderrTail: string[] = [];
+  // TF.js greets on stdout; keep stderr's last lines for error messages. Both pipes are drained.
+  worker.stdout.resume();
+  worker.stderr.setEncoding('utf8');
+  worker.stderr.on('data', (chunk: string) => {
+    stderrTail.push(...chunk.split('\n').filter((line) => line.trim() !== ''));
+    stderrTail.splice(0, Math.max(0, stderrTail.length - 10));
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`UseLiteEmbedder: the model did not load within ${loadTimeoutMs} ms`)),
+        loadTimeoutMs,
+      );
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onMessage = (message: WorkerMessage) => {
+        if (message.type === 'ready') done();
+        else if (message.type === 'failed')
+          done(new ModelLoadFailed(`UseLiteEmbedder: loading the model failed: ${message.error}`));
+      };
+      const onError = (error: Error) =>
+        done(new Error(`UseLiteEmbedder: the worker failed while loading: ${error.message}`));
+      const onExit = (code: number) =>
+        done(new Error(`UseLiteEmbedder: the worker exited with code ${code} while loading`));
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return { worker, stderrTail };
+}
+
 export class UseLiteEmbedder implements Embedder {
   readonly model = USE_LITE_MODEL;
   readonly dimension = DIMENSION;
@@ -110,47 +162,14 @@ export class UseLiteEmbedder implements Embedder {
       );
     }
 
-    const worker = new Worker(WORKER_PROGRAM, { eval: true, workerData, stdout: true, stderr: true });
-    const stderrTail: string[] = [];
-    // TF.js greets on stdout; keep stderr's last lines for error messages. Both pipes are drained.
-    worker.stdout.resume();
-    worker.stderr.setEncoding('utf8');
-    worker.stderr.on('data', (chunk: string) => {
-      stderrTail.push(...chunk.split('\n').filter((line) => line.trim() !== ''));
-      stderrTail.splice(0, Math.max(0, stderrTail.length - 10));
+    // TF.js's WebAssembly backend has once been seen to report itself not
+    // initialised while the weights loaded (a start at load 14, the database
+    // and Chroma starting beside it; not reproduced in 24 concurrent loads):
+    // a model that fails to load gets one more try in a new worker.
+    const { worker, stderrTail } = await loadInWorker(workerData, loadTimeoutMs).catch((error: unknown) => {
+      if (!(error instanceof ModelLoadFailed)) throw error;
+      return loadInWorker(workerData, loadTimeoutMs);
     });
-
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`UseLiteEmbedder: the model did not load within ${loadTimeoutMs} ms`)),
-          loadTimeoutMs,
-        );
-        const done = (error?: Error) => {
-          clearTimeout(timer);
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onExit);
-          if (error) reject(error);
-          else resolve();
-        };
-        const onMessage = (message: WorkerMessage) => {
-          if (message.type === 'ready') done();
-          else if (message.type === 'failed')
-            done(new Error(`UseLiteEmbedder: loading the model failed: ${message.error}`));
-        };
-        const onError = (error: Error) =>
-          done(new Error(`UseLiteEmbedder: the worker failed while loading: ${error.message}`));
-        const onExit = (code: number) =>
-          done(new Error(`UseLiteEmbedder: the worker exited with code ${code} while loading`));
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
-      });
-    } catch (error) {
-      await worker.terminate();
-      throw error;
-    }
     return new UseLiteEmbedder(worker, maxBatch, stderrTail);
   }
 

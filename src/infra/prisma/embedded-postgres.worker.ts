@@ -14,8 +14,9 @@
 
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { openPglite } from './embedded-template.js';
 
 export interface ThreadOptions {
   dataDir: string;
@@ -48,7 +49,7 @@ async function serve(parent: MessagePort, options: ThreadOptions): Promise<void>
   let server: PGLiteSocketServer | null = null;
   let queue: ConnectionQueue;
   try {
-    db = await PGlite.create({ dataDir: options.dataDir });
+    db = await openPglite(options.dataDir);
     // The PGlite server listens on an internal ephemeral port; TCP clients reach it through the queue.
     server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
     await server.start();
