@@ -478,6 +478,19 @@ const categories: Record<string, Case[]> = {
     ["I'm more of an extrovert than my brother.", [['psychological/personality', 'Is an extrovert']]],
   ],
   '"back" before a time only points to it': [['I went vegetarian back in 2019.', [['food/diet', 'Is vegetarian']]]],
+  'a naming left in its clause after a comma': [
+    ["I've got a beagle, his name's Rolo, and he eats socks", [['pets/dogs', 'Has a beagle named Rolo']]],
+  ],
+  'something named is no condition, whatever its name means': [
+    ['I have a whippet called Pip.', [['pets/dogs', 'Has a whippet named Pip']]],
+  ],
+  "a language named as the user's first or second": [
+    ['Welsh is my first language.', [['basic_info/languages', 'Speaks Welsh']]],
+  ],
+  'living together says where': [['We live together in Hove.', [['basic_info/location', 'Lives in Hove']]]],
+  'a place after a description opened by "on" or "at"': [
+    ['I grew up on a sheep farm in the Lake District.', [['basic_info/origin', 'Is from Lake District']]],
+  ],
   'a liking said as a comparison': [['Nothing beats a bacon sandwich.', [['food/likes', 'Likes a bacon sandwich']]]],
   'the date said before "is my birthday"': [
     ['The 9th of May is my birthday.', [['basic_info/birthday', 'Birthday is May 9']]],

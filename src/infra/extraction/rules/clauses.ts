@@ -923,7 +923,7 @@ export function framedClause(clause: string): string | null {
 
 /** "he's called Bolt", "her name is Luna", "they're named Salt and Pepper": names given in a clause of their own. */
 const NAMING_CLAUSE =
-  /^(?:(?:he|she|it|they)(?:'s|'re| is| are) (?:called|named)|(?:his|her|its|their) names? (?:is|are))\s+(.+?)[\s.!]*$/i;
+  /^(?:(?:he|she|it|they)(?:'s|'re| is| are) (?:called|named)|(?:his|her|its|their) names?(?:'s| is| are))\s+(.+?)[\s.!]*$/i;
 /** A name with what a chat adds about its bearer: "Leo who's 8", "Maisie, 4", "Ava (2)". */
 const NAME_WITH_AGE = /^(\p{Lu}[\p{L}'-]*)(?:\s+(?:who(?:'s| is)|aged?)\s+\d{1,2}|\s*\(\d{1,2}\))?$/u;
 const KIN_WORDS =
@@ -946,7 +946,14 @@ function kinOrPetNoun(tokens: readonly Token[]): number {
  * greyhound, he's called Bolt"), are put back after the noun ("two kids
  * called Leo and Maisie"), so the statement rules read them as one.
  */
-export function withApposedNames(clauses: readonly string[]): string[] {
+export function withApposedNames(said: readonly string[]): string[] {
+  // "I've got a lurcher, her name's Pip": the naming may stay in its clause after a comma.
+  const clauses = said.flatMap((clause) => {
+    const comma = clause.search(
+      /,\s*(?:(?:he|she|it|they)(?:'s|'re| is| are) (?:called|named)|(?:his|her|its|their) names?(?:'s| is| are))\s/i,
+    );
+    return comma > 0 ? [clause.slice(0, comma), clause.slice(comma + 1).trim()] : [clause];
+  });
   const out: string[] = [];
   for (let k = 0; k < clauses.length; k++) {
     const clause = clauses[k]!;

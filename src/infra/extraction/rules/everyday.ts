@@ -172,6 +172,8 @@ function recurringFacts(value: string): Intent[] {
 }
 
 function conditionFacts(value: string): Intent[] {
+  // "a spaniel called Pip": something named is no condition, whatever its name means ("pip" is a poultry disease).
+  if (/\b(?:called|named)\b/i.test(value)) return [];
   const items = splitList(cutTail(value).replace(/\s+in (?:my|both|one of my|the) \w+$/i, '')).map((item) =>
     item.replace(/^(?:a |an |some |mild |severe |bad )/i, '').trim(),
   );

@@ -93,7 +93,7 @@ function nameFacts(value: string, lowerOk: boolean): Intent[] {
 function placeFact(slot: 'location' | 'origin' | 'birthplace', verb: string, value: string): Intent[] {
   // "a small flat in Glasgow", "a tiny studio near Vienna": the place is the named one after the description.
   const described =
-    /^(?:a|an|the|my|our|this)\s.*?\b(?:in|near|of|outside(?: of)?)\s+(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
+    /^(?:(?:on|at)\s+)?(?:a|an|the|my|our|this)\s.*?\b(?:in|near|of|outside(?: of)?)\s+(?:the\s+)?(\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*)*)/u.exec(
       value,
     );
   // "a tiny flat in leeds": in chat written all in lower case, the place is the last one or two words after "in".

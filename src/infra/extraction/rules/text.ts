@@ -335,6 +335,10 @@ export function canonicalClause(clause: string): CanonicalClause {
     .replace(/^(?:it was|it is|today is|yesterday was) my (\d{1,3}(?:st|nd|rd|th)) birthday\b/i, 'I had my $1 birthday')
     // "came over to London when I was 10": a move.
     .replace(/^((?:I|we) )(?:came|come|have come) (?:over |across |down |up )?to (?=\p{Lu})/u, '$1moved to ')
+    // "Spanish is my second language": a language the user speaks.
+    .replace(/^(\p{L}+) is my (?:first|second|third|native|mother|home) (?:language|tongue)$/iu, 'I speak $1')
+    // "we live together in Bath": living with someone says where, not with whom.
+    .replace(/\b(live|living|lived) together\b/i, '$1')
     // "March 3rd is my birthday": the date said first.
     .replace(/^(.+?) is my birthday$/i, 'my birthday is $1')
     // "I'm a bit of a perfectionist", "something of a night owl": a hedge of degree before what the user is.
