@@ -371,6 +371,7 @@ export async function buildApp(
         await imports.stop();
       },
     });
+    const tokens = new GptTokenCounter();
     const services: Services = {
       auth,
       users: new UserService(repos.users, events, exportFiles),
@@ -385,7 +386,7 @@ export async function buildApp(
         events: repos.events,
         profileConfigs: repos.profileConfigs,
         search: memorySearch,
-        tokens: new GptTokenCounter(),
+        tokens,
       }),
       usage: new UsageService(repos.usage),
       memoryExports,
@@ -494,6 +495,8 @@ export async function buildApp(
       },
       'memql is serving',
     );
+    // Loaded now that requests are served, not before (about a second of CPU; see gpt.token-counter.ts).
+    setImmediate(() => tokens.warm());
 
     return {
       url: server.url,

@@ -2,14 +2,33 @@
 // o-series), with gpt-tokenizer: pure JavaScript, the ranks ship in the npm
 // package, no network. Used for prompt budgets (User.context), where a count
 // must be exact, not estimated.
+//
+// Loading the 200,000 ranks takes 0.3-1 s of CPU. The server would pay it
+// at start, before serving anything; it is loaded on the first count instead,
+// or by warm(), which the server calls once it is serving.
 
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
 import type { TokenCounter } from '../../domain/ports.js';
+
+type CountTokens = (text: string) => number;
+
+const require = createRequire(import.meta.url);
+let loaded: CountTokens | null = null;
+
+function countTokens(text: string): number {
+  loaded ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
+  return loaded(text);
+}
 
 export class GptTokenCounter implements TokenCounter {
   readonly encoding = 'o200k_base';
 
   count(text: string): number {
     return text.length === 0 ? 0 : countTokens(text);
+  }
+
+  /** Loads the tokenizer now, so that the first count does not wait for it. */
+  warm(): void {
+    countTokens('');
   }
 }
