@@ -491,6 +491,10 @@ const categories: Record<string, Case[]> = {
   'a place after a description opened by "on" or "at"': [
     ['I grew up on a sheep farm in the Lake District.', [['basic_info/origin', 'Is from Lake District']]],
   ],
+  'chat\'s words for a partner, and "\'s" before "called"': [
+    ["my other half's called Robin", [['family/partner', 'Has a partner named Robin']]],
+  ],
+  'pronouns named without a verb': [['he/they pronouns please', [['basic_info/pronouns', 'Uses he/they pronouns']]]],
   'a liking said as a comparison': [['Nothing beats a bacon sandwich.', [['food/likes', 'Likes a bacon sandwich']]]],
   'the date said before "is my birthday"': [
     ['The 9th of May is my birthday.', [['basic_info/birthday', 'Birthday is May 9']]],
@@ -590,6 +594,7 @@ const categories: Record<string, Case[]> = {
     ["My sister has a dog, she's called Bella.", []],
     ["I'm a bit of a mess today.", []],
     ["I don't do mornings.", []],
+    ["forget Tom, he's not worth it", []],
     ["I don't do French films.", []],
   ],
 };
@@ -697,6 +702,12 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       'not remembering a name anymore is a forget request',
       [['family/partner', 'Has a girlfriend named Kate']],
       ["Please don't remember Kate anymore, it's over."],
+      [],
+    ],
+    [
+      'a name asked to be forgotten with "please"',
+      [['pets/dogs', 'Has a dog named Biscuit']],
+      ['please forget Biscuit, he lives with my ex now'],
       [],
     ],
     [

@@ -122,8 +122,10 @@ export function parseForget(sentence: string, profile: ProfileConfig): ForgetReq
     /^(?:[\w\s,]*\s)?(?:you can|you may|feel free to|go ahead and)\s+(?:\w+\s+)?forget\s/i.test(
       `${sentence.trim()} `,
     ) ||
-    // "don't remember Liam anymore" can only be about what is kept.
-    (isForget && /^\p{Lu}/u.test(rest) && /\s(?:anymore|any more|any longer)\b/i.test(rest)) ||
+    // "don't remember Liam anymore", "please forget Tigger": a name asked to be forgotten is about what is kept.
+    (isForget &&
+      /^\p{Lu}/u.test(rest) &&
+      (/\s(?:anymore|any more|any longer)\b/i.test(rest) || /^\W*please\b/i.test(sentence.trim()))) ||
     (/^(?:can|could|would|will) you\s/i.test(sentence.trim()) && /\s(?:anymore|any more|any longer)\b/i.test(rest));
   if (!aboutMemory && !(isForget && (/\b(?:my|our|I)\b/i.test(rest) || addressed))) return null;
   // "forget the shellfish allergy, the tests came back clear": the reason after a comma names nothing to forget.

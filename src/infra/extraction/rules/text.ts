@@ -335,6 +335,21 @@ export function canonicalClause(clause: string): CanonicalClause {
     .replace(/^(?:it was|it is|today is|yesterday was) my (\d{1,3}(?:st|nd|rd|th)) birthday\b/i, 'I had my $1 birthday')
     // "came over to London when I was 10": a move.
     .replace(/^((?:I|we) )(?:came|come|have come) (?:over |across |down |up )?to (?=\p{Lu})/u, '$1moved to ')
+    // "my hubby", "the missus", "my other half": chat's words for a partner.
+    .replace(/\b(my|our) (?:hubby|hubs|husbo)\b/gi, '$1 husband')
+    .replace(/\b(my|our) (?:wifey|missus|missis)\b/gi, '$1 wife')
+    .replace(/\b(my|our) (?:other half|significant other|OH)\b/g, '$1 partner')
+    .replace(/\b(my) (?:bf)\b/gi, '$1 boyfriend')
+    .replace(/\b(my) (?:gf)\b/gi, '$1 girlfriend')
+    // "my husband's called Dev": "'s" before "called" is "is".
+    .replace(/\b((?:my|our) [\p{L} ]+?)'s (called|named)\b/iu, '$1 is $2')
+    // "she/her pronouns please": pronouns named without a verb.
+    .replace(/^(\w+ ?\/ ?\w+(?: ?\/ ?\w+)?) pronouns(?: please| only| for me)?$/i, 'I use $1 pronouns')
+    // "packed in the Lloyds job": leaving an employer said with its job.
+    .replace(
+      /^(I) (?:packed in|jacked in|quit|left|walked out of) (?:the|my) (\p{Lu}[\p{L}&'-]*(?: \p{Lu}[\p{L}&'-]*)*) job\b/u,
+      '$1 quit my job at $2',
+    )
     // "Spanish is my second language": a language the user speaks.
     .replace(/^(\p{L}+) is my (?:first|second|third|native|mother|home) (?:language|tongue)$/iu, 'I speak $1')
     // "we live together in Bath": living with someone says where, not with whom.
