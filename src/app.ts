@@ -495,8 +495,6 @@ export async function buildApp(
       },
       'memql is serving',
     );
-    // Loaded now that requests are served, not before (about a second of CPU; see gpt.token-counter.ts).
-    setImmediate(() => tokens.warm());
 
     return {
       url: server.url,

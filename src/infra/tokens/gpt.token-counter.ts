@@ -3,9 +3,13 @@
 // package, no network. Used for prompt budgets (User.context), where a count
 // must be exact, not estimated.
 //
-// Loading the 200,000 ranks takes 0.3-1 s of CPU. The server would pay it
-// at start, before serving anything; it is loaded on the first count instead,
-// or by warm(), which the server calls once it is serving.
+// Loading the 200,000 ranks takes 0.3-1 s of CPU, on the main thread. The
+// server would pay it at start, before serving anything; it is loaded on the
+// first count instead (the first User.context pays it, once). Not warmed in
+// the background after start: a second of a blocked event loop then stalls
+// whatever arrives, and under `npm start` tsx's signal relay gave up on a
+// server that could not answer it and killed it without a clean shutdown
+// (test/api/shutdown.test.ts).
 
 import { createRequire } from 'node:module';
 import type { TokenCounter } from '../../domain/ports.js';
@@ -25,10 +29,5 @@ export class GptTokenCounter implements TokenCounter {
 
   count(text: string): number {
     return text.length === 0 ? 0 : countTokens(text);
-  }
-
-  /** Loads the tokenizer now, so that the first count does not wait for it. */
-  warm(): void {
-    countTokens('');
   }
 }
