@@ -12,8 +12,8 @@
 // version's, corrupt) falls back to initdb, so the cache can only save time.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,9 @@ export async function openPglite(dataDir: string, template = templateFile()): Pr
 /** Makes the template unless it exists (npm install's postinstall step, or the first new folder). */
 export async function ensureTemplate(template = templateFile()): Promise<'made' | 'present'> {
   if (existsSync(template)) return 'present';
+  // A cache it cannot write (a read-only install) fails here, before initdb: not after it, and then again in the folder.
+  await mkdir(path.dirname(template), { recursive: true });
+  await access(path.dirname(template), constants.W_OK);
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'memql-initdb-'));
   try {
     const db = await PGlite.create({ dataDir: scratch });
@@ -73,7 +76,6 @@ export async function ensureTemplate(template = templateFile()): Promise<'made' 
 async function saveTemplate(db: PGlite, template: string): Promise<void> {
   if (existsSync(template)) return;
   const dump = await db.dumpDataDir('gzip');
-  await mkdir(path.dirname(template), { recursive: true });
   // Written aside and renamed: concurrent starts (parallel test files) never read half a file.
   const partial = `${template}.${randomUUID()}.partial`;
   await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
