@@ -371,7 +371,6 @@ export async function buildApp(
         await imports.stop();
       },
     });
-    const tokens = new GptTokenCounter();
     const services: Services = {
       auth,
       users: new UserService(repos.users, events, exportFiles),
@@ -386,7 +385,7 @@ export async function buildApp(
         events: repos.events,
         profileConfigs: repos.profileConfigs,
         search: memorySearch,
-        tokens,
+        tokens: new GptTokenCounter(),
       }),
       usage: new UsageService(repos.usage),
       memoryExports,
