@@ -151,6 +151,19 @@ const READ_PAGE = 1_000;
 const LIST_PAGE = 100;
 
 /**
+ * Writes Chroma applies to a shard's HNSW graph before it saves the graph to
+ * disk. At Chroma's default (1,000) a shard keeps up to 999 records that were
+ * never saved, and Chroma inserts them into the graph again when a restarted
+ * server first touches the shard: about 250 ms a shard (profiled: hnswlib
+ * insertions), 2.7 s of a second start on 20,000 chunks (10 shards) and tens
+ * of seconds at 200,000. At 100 the first touch costs a tenth (0.8 s against
+ * 2.7 s for those 10 shards). A save writes only the records that changed:
+ * loading 20,000 chunks took no longer (30-39 s against 37-45 s at 1,000,
+ * two runs each at load 5).
+ */
+const HNSW_SYNC_THRESHOLD = 100;
+
+/**
  * Chroma 1.0.0 answers a query with this internal error while the FIRST write
  * into a collection is being applied: the HNSW segment of a collection that
  * never held a vector does not exist yet, and a query arriving between the
@@ -660,7 +673,7 @@ export class ChromaVectorStore implements VectorStore {
     const collection = await this.client.getOrCreateCollection({
       name,
       embeddingFunction: null,
-      configuration: { hnsw: { space: 'cosine' } },
+      configuration: { hnsw: { space: 'cosine', sync_threshold: HNSW_SYNC_THRESHOLD } },
       metadata: {
         memql: 'shard',
         model: this.options.modelTag,
@@ -668,6 +681,9 @@ export class ChromaVectorStore implements VectorStore {
         ...(owner ? { solo: owner } : {}),
       },
     });
+    // A shard made before the threshold was set keeps Chroma's default until told.
+    if ((collection.configuration?.hnsw?.sync_threshold ?? Number.POSITIVE_INFINITY) > HNSW_SYNC_THRESHOLD)
+      await collection.modify({ configuration: { hnsw: { sync_threshold: HNSW_SYNC_THRESHOLD } } });
     const solo = collection.metadata?.solo;
     const shard: Shard = {
       index,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ChromaClient } from 'chromadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChromaServer, type ChromaServer } from '../../../src/infra/chroma/chroma-server.js';
 import { ChromaVectorStore } from '../../../src/infra/chroma/chroma.vector-store.js';
@@ -108,6 +109,34 @@ describe('ChromaVectorStore partitioning', () => {
     expect(after.users).toBe(7);
     expect(await reopened.query({ ...all, userPk: 'user0', vector: seededVector(2, 16) })).toEqual([]);
     await store.reset();
+  });
+
+  it("has Chroma save each shard's graph every 100 writes, also a shard made with Chroma's default of 1,000", async () => {
+    // What a restart inserts into a graph again is what was never saved: at most this many per shard.
+    const url = new URL(server.url);
+    const client = new ChromaClient({ host: url.hostname, port: Number(url.port) });
+    const threshold = async (name: string) => (await client.getCollection({ name })).configuration.hnsw?.sync_threshold;
+    const store = newStore();
+    await store.open(16);
+    await store.upsert(userRecords('alice', 5));
+    const [made] = (await store.stats()).shards;
+    expect(await threshold(made!.name)).toBe(100);
+
+    // A shard of an older memql: made with Chroma's default, found when a store opens.
+    const older = newStore();
+    await older.open(16);
+    const oldName = made!.name.replace(/^t\d+_/, `t${storeCount}_`);
+    await client.createCollection({
+      name: oldName,
+      embeddingFunction: null,
+      configuration: { hnsw: { space: 'cosine' } },
+    });
+    expect(await threshold(oldName)).toBe(1000);
+    const reopened = newStore({ prefix: `t${storeCount}` });
+    await reopened.open(16);
+    expect((await reopened.stats()).shards.map((shard) => shard.name)).toEqual([oldName]);
+    expect(await threshold(oldName)).toBe(100);
+    await Promise.all([store.reset(), reopened.reset()]);
   });
 
   it('keeps data across a stop and start of the Chroma server', async () => {
