@@ -218,7 +218,11 @@ export async function buildApp(
       const indexed = await rebuildIndex(indexDeps);
       log.info({ indexed }, 'vector index rebuilt');
     }
-    indexer.start();
+    // The loops that work through what is stored start once the server serves:
+    // started earlier, a restart with pending work (buffers to extract, an
+    // outbox to index) queued its first requests behind that work on the
+    // embedded database's one connection (0.6-1.1 s later on 20,000 chunks).
+    const startAfterServing: { start(): void }[] = [indexer];
 
     // Webhooks: deliveries are enqueued by the database with each change; this process sends its share.
     const webhookTransport = new HttpWebhookTransport({
@@ -237,7 +241,7 @@ export async function buildApp(
         concurrency: 8,
       },
     );
-    webhookDeliverer.start();
+    startAfterServing.push(webhookDeliverer);
     stack.push({ name: 'webhook deliverer', stop: () => webhookDeliverer.stop() });
     const committed = () => {
       indexer.kick();
@@ -273,14 +277,14 @@ export async function buildApp(
       concurrency: 2,
       waitTimeoutMs: config.buffer.leaseMs + 60_000,
     });
-    buffer.start();
+    startAfterServing.push(buffer);
     stack.push({ name: 'buffer scheduler', stop: () => buffer.stop() });
 
     const sweeper = new ExpirySweeper(
       { memories: repos.memories, bus: events, log, onSwept: committed },
       config.expirySweepMs,
     );
-    sweeper.start();
+    startAfterServing.push(sweeper);
     stack.push({ name: 'expiry sweeper', stop: () => sweeper.stop() });
     const memoryEdits = new MemoryEditService(repos.memories, embedder, events);
     memoryEdits.onChanged(committed);
@@ -494,6 +498,7 @@ export async function buildApp(
       },
       'memql is serving',
     );
+    for (const loop of startAfterServing) loop.start();
 
     return {
       url: server.url,
