@@ -7,17 +7,11 @@ import { createLogger } from './lib/logger.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit('memql');
   const log = createLogger(config.logLevel);
-  // The embedded database and Chroma start in their own thread and process
-  // while the rest of the server's code loads (seconds each; they overlap).
-  const services = new EmbeddedServices(config, log).startAll();
-  const app = await import('./app.js')
-    .then(({ buildApp }) => buildApp(config, log, services))
-    .catch(async (error: unknown) => {
-      await services.stop();
-      throw error;
-    });
-
+  // Listened for before anything starts: a signal that arrives while the
+  // server starts (or right after it logs that it serves) stops it cleanly
+  // once it is up, instead of killing it with its database open.
   let stopping = false;
+  let stopWhenBuilt: (() => void) | null = null;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -27,6 +21,21 @@ async function main(): Promise<void> {
       log.error({ signal }, 'shutdown did not finish in time; exiting anyway');
       process.exit(1);
     }, config.shutdownMs + 15_000).unref();
+    if (stopWhenBuilt) stopWhenBuilt();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // The embedded database and Chroma start in their own thread and process
+  // while the rest of the server's code loads (seconds each; they overlap).
+  const services = new EmbeddedServices(config, log).startAll();
+  const app = await import('./app.js')
+    .then(({ buildApp }) => buildApp(config, log, services))
+    .catch(async (error: unknown) => {
+      await services.stop();
+      throw error;
+    });
+  stopWhenBuilt = () =>
     app.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -34,9 +43,7 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (stopping) stopWhenBuilt();
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,11 @@
 // SIGTERM stops a real server process cleanly: it drains, stops every part
 // (child processes included) and exits 0, leaving the data dir reusable.
 
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/lib/secrets.js';
 import { CreateUserDocument, GetUserDocument } from '../generated/graphql.js';
@@ -64,6 +66,44 @@ describe('shutdown', () => {
       await expect(fetch(`${server.url.replace('/graphql', '/health')}`)).rejects.toThrow();
     } finally {
       if (serverPid > 0 && isAlive(serverPid)) process.kill(serverPid, 'SIGKILL'); // an orphan when the test failed
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a signal while the server starts', () => {
+  // Before the server listened for signals (it did once it served), a SIGTERM
+  // during the start killed it with its embedded database open.
+  it('stops cleanly once it is up, exits 0, and the data starts again', { timeout: 180_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'memql-early-'));
+    const env = { MEMQL_DATA_DIR: dir, MEMQL_ADMIN_KEY: generateSecret(), MEMQL_EMBEDDINGS_PROVIDER: 'hashing' };
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+        env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const messages: string[] = [];
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const { msg } = JSON.parse(line) as { msg: string };
+        // The first line comes while the database is being migrated, long before the server serves.
+        if (messages.length === 0) child.kill('SIGTERM');
+        messages.push(msg);
+      });
+      expect(await exited).toBe(0);
+      expect(messages.indexOf('memql is serving')).toBeGreaterThan(0);
+      expect(messages.indexOf('shutting down')).toBeGreaterThan(0);
+      expect(messages.indexOf('shutting down')).toBeLessThan(messages.indexOf('memql is serving'));
+
+      const again = await startServerProcess(env);
+      try {
+        const client = new GraphQLClient(again.url, env.MEMQL_ADMIN_KEY);
+        await client.ok(CreateUserDocument, { input: { id: 'after-early-stop' } });
+        expect((await client.ok(GetUserDocument, { id: 'after-early-stop' })).user?.id).toBe('after-early-stop');
+      } finally {
+        await again.kill('SIGTERM');
+      }
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
