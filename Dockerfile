@@ -1,7 +1,7 @@
 # memql: multi-stage build on Node 20 / Debian bookworm.
 # docker build -t memql . && docker run -p 8019:8019 -v memql-data:/data memql
 
-# ---- build: install everything, generate the Prisma client, compile TypeScript
+# ---- build: install everything, generate the Prisma client, compile TypeScript (as npm start runs it)
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,10 +12,9 @@ COPY prisma.config.ts ./
 # npm ci's postinstall also bundles the browser pages (web/) and memql/client (src/client/).
 COPY web ./web
 COPY src ./src
-COPY README.md schema.graphql ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+COPY README.md schema.graphql tsconfig.json ./
+# npm ci's postinstall compiles the server into dist/ too (scripts/build-server.mjs), as for npm start.
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: compiled code, production dependencies, migrations; non-root
 FROM node:20-bookworm-slim AS runtime

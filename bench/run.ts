@@ -14,7 +14,7 @@
 //   --subscribers 1000 --changes 30 --memories 100000 (createMemory across all users; 0 to skip)
 //   --markdown bench/results/bench.md ("-" for none)  --json OUT  --benchmarks (update BENCHMARKS.md)
 //
-// The memql server runs as a child process (`tsx src/index.ts`) on a fresh
+// The memql server runs as a child process (`node dist/index.js`, as `npm start`) on a fresh
 // data directory, with the embedded PGlite and Chroma unless DATABASE_URL /
 // CHROMA_URL are set. The scale and ingest runs use the fast deterministic
 // hashing embedder (MEMQL_EMBEDDINGS_PROVIDER=hashing), so query latencies

@@ -1,8 +1,9 @@
-// Runs memql as a child process (`tsx src/index.ts`), the way it is deployed,
+// Runs memql as a child process (`node dist/index.js`, compiled first as
+// `npm start` does), the way it is deployed,
 // so the benchmark's clients do not share its event loop and its memory can
 // be read from /proc: its own, and that of the embedded Chroma child.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,14 @@ export interface ServerProcess {
  * also makes memql rebuild, that is empty, its Chroma collections. Resolves
  * once the server logs that it is serving.
  */
+let compiled = false;
+/** What `npm start` runs first: dist/ compiled from this checkout's src/ (skipped when up to date). */
+function compileServerOnce(): void {
+  if (compiled) return;
+  execFileSync(process.execPath, ['scripts/build-server.mjs'], { stdio: 'inherit' });
+  compiled = true;
+}
+
 export async function startServerProcess(
   env: Record<string, string>,
   options: {
@@ -53,10 +62,11 @@ export async function startServerProcess(
   const database = process.env.DATABASE_URL
     ? await createScratchDatabase(process.env.DATABASE_URL, 'memql_bench_')
     : null;
+  compileServerOnce();
   const spawned = performance.now();
   // MEMQL_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = (process.env.MEMQL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/index.js'], {
     cwd: process.cwd(),
     env: {
       ...process.env,

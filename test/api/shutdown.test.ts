@@ -47,7 +47,7 @@ describe('shutdown', () => {
     }
   });
 
-  // `npm start` runs the server under npm, sh and tsx: a signal sent to the
+  // `npm start` runs the server under npm and sh: a signal sent to the
   // npm process (what a terminal's Ctrl-C or a process manager does) must
   // reach the server, which stops cleanly, and nothing may be left running.
   it.each(['SIGTERM', 'SIGINT'] as const)('npm start: %s sent to the npm process stops the server', async (signal) => {
