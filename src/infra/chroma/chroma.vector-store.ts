@@ -123,8 +123,17 @@ interface Shard {
   owner: string | null;
   /** Users assigned to the shard (from the directory). */
   users: number;
-  /** Record count: exact after count(), an upper bound after upserts. */
+  /** Record count: exact after count(), an upper bound after upserts; 0 until `counted`. */
   records: number;
+  /**
+   * Whether `records` was read from Chroma. The shards found when a store
+   * opens are counted when first needed: a count is Chroma's first touch of
+   * the collection, which loads its graph (see HNSW_SYNC_THRESHOLD), and a
+   * restart need not wait for every shard's.
+   */
+  counted: boolean;
+  /** The first count in flight: callers share it, so none overwrites another's additions. */
+  counting?: Promise<void>;
 }
 
 interface Space {
@@ -271,13 +280,14 @@ export class ChromaVectorStore implements VectorStore {
       const byShard = new Map<number, { shard: Shard; groups: [string, ShardEntry[]][] }>();
       for (const [key, group] of byUser) {
         const first = group[0]!;
-        const shard =
+        const shard = await this.counted(
           (await this.findShard(space, key)) ??
-          (await this.assignShard(space, key, {
-            projectId: first.projectId,
-            userPk: first.userPk,
-            incoming: group.length,
-          }));
+            (await this.assignShard(space, key, {
+              projectId: first.projectId,
+              userPk: first.userPk,
+              incoming: group.length,
+            })),
+        );
         shard.records += group.length;
         const entry = byShard.get(shard.index) ?? { shard, groups: [] };
         entry.groups.push([key, group]);
@@ -305,6 +315,7 @@ export class ChromaVectorStore implements VectorStore {
         key,
         { projectId: first.projectId, userPk: first.userPk, incoming: group.length },
         async (locked) => {
+          await this.counted(locked);
           locked.records += group.length;
           await this.writeRecords(locked, group, space.dimension);
           return locked;
@@ -365,7 +376,7 @@ export class ChromaVectorStore implements VectorStore {
         await shard.collection.delete({ where: whereUser(key) });
         await space.directory.delete({ ids: [key] });
         this.uncacheUser(space, key);
-        shard.records = await shard.collection.count();
+        await this.recount(shard);
       }),
     );
   }
@@ -429,7 +440,7 @@ export class ChromaVectorStore implements VectorStore {
         }
         const hits: ScoredChunkId[] = [];
         for (const ask of asks) {
-          if (ask.shard.records === 0) continue;
+          if (ask.shard.counted && ask.shard.records === 0) continue;
           const plan: QueryPlan = { where: ask.where, bounds: null, empty: false };
           hits.push(...(await this.queryShardRetrying(ask.shard, plan, vector, limit)));
         }
@@ -559,7 +570,7 @@ export class ChromaVectorStore implements VectorStore {
     return this.withSpace('stats', async (space) => {
       const shards: ChromaStoreStats['shards'] = [];
       for (const shard of [...space.shards.values()].sort((a, b) => a.index - b.index)) {
-        shard.records = await shard.collection.count();
+        await this.recount(shard);
         shards.push({ name: shard.name, records: shard.records, solo: shard.owner !== null });
       }
       return { space: space.names.base, users: await space.directory.count(), shards };
@@ -638,7 +649,7 @@ export class ChromaVectorStore implements VectorStore {
     const space: Space = { dimension, names, directory, shards: new Map(), users: new Map() };
     for (const name of await this.listCollectionNames()) {
       const index = names.parseShard(name);
-      if (index !== null) await this.attachShard(space, index);
+      if (index !== null) await this.attachShard(space, index, null, { count: false });
     }
     // The whole directory is small (one short record per user): cache it, with per-shard user counts.
     for (let offset = 0; ; offset += MAX_RECORDS_PER_REQUEST) {
@@ -665,8 +676,16 @@ export class ChromaVectorStore implements VectorStore {
     }
   }
 
-  /** Opens (creating if needed) shard `index` and records its size. `owner` makes a new shard solo. */
-  private async attachShard(space: Space, index: number, owner: string | null = null): Promise<Shard> {
+  /**
+   * Opens (creating if needed) shard `index` and records its size, or leaves
+   * that for later with `count: false`. `owner` makes a new shard solo.
+   */
+  private async attachShard(
+    space: Space,
+    index: number,
+    owner: string | null = null,
+    options: { count: boolean } = { count: true },
+  ): Promise<Shard> {
     const existing = space.shards.get(index);
     if (existing) return existing;
     const name = space.names.shard(index);
@@ -691,10 +710,27 @@ export class ChromaVectorStore implements VectorStore {
       collection,
       owner: typeof solo === 'string' ? solo : null,
       users: 0,
-      records: await collection.count(),
+      records: options.count ? await collection.count() : 0,
+      counted: options.count,
     };
     space.shards.set(index, shard);
     return shard;
+  }
+
+  /** Reads the shard's record count from Chroma if it was never read. */
+  private async counted(shard: Shard): Promise<Shard> {
+    if (!shard.counted) {
+      shard.counting ??= this.recount(shard).finally(() => {
+        shard.counting = undefined;
+      });
+      await shard.counting;
+    }
+    return shard;
+  }
+
+  private async recount(shard: Shard): Promise<void> {
+    shard.records = await shard.collection.count();
+    shard.counted = true;
   }
 
   /** The user's shard from the cache, else from the directory; null for a user without vectors. */
@@ -787,6 +823,7 @@ export class ChromaVectorStore implements VectorStore {
     exclude: number | null,
   ): Promise<Shard> {
     if (need.records >= this.solo) return this.createShard(space, key);
+    for (const shard of space.shards.values()) if (shard.owner === null) await this.counted(shard);
     let sharedRecords = 0;
     let sharedUsers = 0;
     for (const shard of space.shards.values()) {
@@ -823,7 +860,7 @@ export class ChromaVectorStore implements VectorStore {
     await this.rebalanceLock.run('rebalance', () =>
       this.shardLocks.run(shard.index, async () => {
         if (shard.owner !== null || !space.shards.has(shard.index)) return;
-        shard.records = await shard.collection.count();
+        await this.recount(shard);
         if (shard.records <= this.max) return;
         const users = await this.countUsers(shard);
         shard.users = users.size;
@@ -840,7 +877,7 @@ export class ChromaVectorStore implements VectorStore {
             remaining -= user.records;
           }
         }
-        shard.records = await shard.collection.count();
+        await this.recount(shard);
       }),
     );
   }

@@ -111,6 +111,29 @@ describe('ChromaVectorStore partitioning', () => {
     await store.reset();
   });
 
+  it('a reopened store counts the shards it found before it places a user or grows one', async () => {
+    // Opening leaves the counts for later (a count loads the shard in Chroma); placing must not see 0.
+    const options = { shardTargetRecords: 60, shardMaxRecords: 100, soloRecords: 1_000 };
+    const store = newStore(options);
+    const prefix = `t${storeCount}`;
+    await store.open(16);
+    await store.upsert([...userRecords('a', 30), ...userRecords('b', 25)]);
+    expect((await store.stats()).shards.map((shard) => shard.records)).toEqual([55]);
+
+    const placing = newStore({ ...options, prefix });
+    await placing.open(16);
+    await placing.upsert(userRecords('c', 20)); // 55 + 20 is past the target of 60: a new shard
+    expect((await placing.stats()).shards.map((shard) => shard.records)).toEqual([55, 20]);
+
+    const growing = newStore({ ...options, prefix });
+    await growing.open(16);
+    await growing.upsert(userRecords('a', 50, 100)); // shard 0 now past the max of 100: a user moves out
+    const shards = (await growing.stats()).shards;
+    for (const shard of shards) expect(shard.records).toBeLessThanOrEqual(100);
+    expect(shards.reduce((sum, shard) => sum + shard.records, 0)).toBe(125);
+    await store.reset();
+  });
+
   it("has Chroma save each shard's graph every 100 writes, also a shard made with Chroma's default of 1,000", async () => {
     // What a restart inserts into a graph again is what was never saved: at most this many per shard.
     const url = new URL(server.url);
