@@ -18,7 +18,7 @@ import { candidateCount } from '../src/domain/search/query.service.js';
 import { HashingEmbedder } from '../src/infra/embeddings/hashing.embedder.js';
 import { startServerProcess } from './lib/server-process.js';
 import { Corpus } from './suite/corpus.js';
-import { loadUsers, measureQueries } from './suite/query.js';
+import { loadPhaseUsers, measureQueries } from './suite/query.js';
 
 const users = Number(process.env.USERS ?? 50);
 const chunksPerUser = Number(process.env.CHUNKS ?? 200);
@@ -37,14 +37,7 @@ const server = await startServerProcess({
 });
 try {
   const started = Date.now();
-  const loaded = await loadUsers(server, new Corpus(3), {
-    from: 0,
-    to: users,
-    chunksPerUser,
-    messagesPerBlob: 20,
-    concurrency: 8,
-    log,
-  });
+  const loaded = await loadPhaseUsers(server, { users, chunksPerUser, log });
   const wait = sleepMs - (Date.now() - started);
   if (wait > 0) await sleep(wait);
   const loadBeforeQueries = loadavg()[0]!;

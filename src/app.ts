@@ -165,6 +165,9 @@ export async function buildApp(
         if (repos.users instanceof CachedUserRepository) held.user = repos.users.cacheStats();
         return held;
       },
+      ...(config.database.kind === 'embedded'
+        ? { embeddedDatabaseMemory: async () => (await embedded.database()).memory() }
+        : {}),
     });
 
     // One name for this process in every lease it takes (indexer, extraction batches, webhook deliveries).

@@ -55,6 +55,8 @@ export async function startServerProcess(
     dataDir?: string;
     /** The admin key the data directory was created with. */
     adminKey?: string;
+    /** Called with every line the server writes to stdout (e.g. `--trace-gc` output beside the logs). */
+    onStdoutLine?: (line: string) => void;
   } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'memql-bench-server-')));
@@ -69,6 +71,8 @@ export async function startServerProcess(
   const child = spawn(process.execPath, [...nodeArgs, 'dist/index.js'], {
     cwd: process.cwd(),
     env: {
+      // As `npm start` and the Docker image run it (README, "Memory"); the bench's own MALLOC_ARENA_MAX wins.
+      MALLOC_ARENA_MAX: '2',
       ...process.env,
       LOG_LEVEL: 'info',
       ...env,
@@ -89,6 +93,7 @@ export async function startServerProcess(
 
   const errorLogs: Record<string, unknown>[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    options.onStdoutLine?.(line);
     const entry = parseJson(line);
     if (entry && typeof entry.level === 'number' && entry.level >= 50 && errorLogs.length < 200) errorLogs.push(entry);
   });

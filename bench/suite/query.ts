@@ -8,7 +8,7 @@ import { queryPlan, type recordMetadata, spaceNames } from '../../src/infra/chro
 import { BenchClient, mapConcurrent } from '../lib/graphql.js';
 import type { ServerProcess } from '../lib/server-process.js';
 import { type Latency, latency } from '../lib/stats.js';
-import type { Corpus } from './corpus.js';
+import { Corpus } from './corpus.js';
 import { createUser, insertChat, type Mode, queryBlobIds, waitIndexed } from './operations.js';
 
 export interface LoadResult {
@@ -98,6 +98,25 @@ export async function loadUsers(
       indexWaitSeconds: (performance.now() - acked) / 1000,
     },
   };
+}
+
+/**
+ * The phase scripts' load (bench/query-phase.ts, bench/memory-phase.ts): users
+ * 0..users-1 of the scale stage's corpus (seed 3), chat blobs of 20
+ * messages, 8 clients.
+ */
+export function loadPhaseUsers(
+  server: ServerProcess,
+  options: { users: number; chunksPerUser: number; log: (message: string) => void },
+): Promise<{ users: ScaleUser[]; result: LoadResult }> {
+  return loadUsers(server, new Corpus(3), {
+    from: 0,
+    to: options.users,
+    chunksPerUser: options.chunksPerUser,
+    messagesPerBlob: 20,
+    concurrency: 8,
+    log: options.log,
+  });
 }
 
 /**

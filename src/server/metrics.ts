@@ -18,6 +18,13 @@ export interface MetricsProbes {
   health(): Promise<Record<string, boolean>>;
   /** The in-process caches by name (none on a PostgreSQL server: see identity-cache.ts). */
   caches?(): Record<string, { hits: number; misses: number; entries: number; maxEntries: number }>;
+  /**
+   * The embedded database thread's memory in bytes (absent on a PostgreSQL
+   * server; null when the thread did not answer): PGlite's WebAssembly memory
+   * and the thread's own V8 heap, neither of which prom-client's nodejs_*
+   * figures (the main thread's) include.
+   */
+  embeddedDatabaseMemory?(): Promise<{ wasm: number; heapTotal: number; heapUsed: number } | null>;
 }
 
 /** Operation names come from clients: at most this many distinct ones are kept, the rest count as "other". */
@@ -169,6 +176,21 @@ export class MemqlMetrics {
       registers,
       collect() {
         for (const [cache, stats] of Object.entries(caches())) this.set({ cache }, stats.maxEntries);
+      },
+    });
+    const databaseMemory = perScrape(async () => (await probes.embeddedDatabaseMemory?.()) ?? null);
+    new Gauge({
+      name: 'memql_embedded_database_memory_bytes',
+      help: "The embedded database thread's memory (embedded PGlite only), by kind: wasm (PGlite's WebAssembly memory, which never shrinks), heap_total and heap_used (the thread's V8 heap).",
+      labelNames: ['kind'] as const,
+      registers,
+      async collect() {
+        this.reset();
+        const memory = await databaseMemory();
+        if (!memory) return;
+        this.set({ kind: 'wasm' }, memory.wasm);
+        this.set({ kind: 'heap_total' }, memory.heapTotal);
+        this.set({ kind: 'heap_used' }, memory.heapUsed);
       },
     });
     new Gauge({

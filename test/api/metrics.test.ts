@@ -167,6 +167,18 @@ describe('GET /metrics', () => {
     expect(value(after, 'memql_cache_max_entries', { cache: 'user' })).toBe(10_000);
   });
 
+  it("reports the embedded database thread's memory (none on a PostgreSQL server)", async () => {
+    const families = (await scrape(metricsUrl, t.adminKey)).families;
+    const memory = (kind: string) => value(families, 'memql_embedded_database_memory_bytes', { kind });
+    if (process.env.MEMQL_TEST_DATABASE_URL) {
+      expect(families.find((f) => f.name === 'memql_embedded_database_memory_bytes')?.metrics ?? []).toEqual([]);
+      return;
+    }
+    expect(memory('wasm')).toBeGreaterThanOrEqual(128 * 2 ** 20);
+    expect(memory('heap_used')).toBeGreaterThan(0);
+    expect(memory('heap_total')).toBeGreaterThanOrEqual(memory('heap_used'));
+  });
+
   it('counts blobs, extraction batches, LLM calls and tokens; reports outbox, buffers and health', async () => {
     await t.admin.ok(CreateUserDocument, { input: { id: 'extracted' } });
     llm.enqueue({

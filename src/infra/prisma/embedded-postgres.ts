@@ -56,7 +56,15 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { ParentMessage, PortMessage, ThreadMessage, ThreadOptions } from './embedded-postgres.worker.js';
+import type {
+  DatabaseMemory,
+  ParentMessage,
+  PortMessage,
+  ThreadMessage,
+  ThreadOptions,
+} from './embedded-postgres.worker.js';
+
+export type { DatabaseMemory } from './embedded-postgres.worker.js';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the database files; created (with initdb) when empty. */
@@ -90,6 +98,12 @@ export interface EmbeddedPostgres {
    * null after stop(), with the error that ended it otherwise.
    */
   readonly exited: Promise<Error | null>;
+  /**
+   * What the database thread holds now (PGlite's WebAssembly memory, the
+   * thread's V8 heap), for the metrics; null when the thread does not answer
+   * within 1 s or is gone.
+   */
+  memory(): Promise<DatabaseMemory | null>;
   /** Closes client connections, stops listening and shuts PostgreSQL down cleanly (checkpoint). Idempotent. */
   stop(): Promise<void>;
 }
@@ -140,6 +154,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     exited: thread.exited,
     connect() {
       return thread.connect();
+    },
+    memory() {
+      return thread.memory();
     },
     stop() {
       stopping ??= thread.stop().finally(releaseLock);
@@ -237,6 +254,25 @@ class DatabaseThread {
     const message: ParentMessage = { type: 'connect', port: port2 };
     this.worker.postMessage(message, [port2]);
     return port1;
+  }
+
+  memory(): Promise<DatabaseMemory | null> {
+    if (this.death || this.stopping) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const onMessage = (reply: ThreadMessage) => {
+        if (reply.type !== 'memory') return;
+        done(reply.memory);
+      };
+      const timer = setTimeout(() => done(null), 1_000);
+      const done = (memory: DatabaseMemory | null) => {
+        clearTimeout(timer);
+        this.worker.off('message', onMessage);
+        resolve(memory);
+      };
+      this.worker.on('message', onMessage);
+      const message: ParentMessage = { type: 'memory' };
+      this.worker.postMessage(message);
+    });
   }
 
   /** Why the thread is gone, once it is; null while it runs. */

@@ -13,6 +13,7 @@
 //                      means the thread itself went away)
 
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -25,11 +26,21 @@ export interface ThreadOptions {
   queueTimeoutMs: number;
 }
 
-export type ParentMessage = { type: 'connect'; port: MessagePort } | { type: 'stop' };
+export type ParentMessage = { type: 'connect'; port: MessagePort } | { type: 'memory' } | { type: 'stop' };
+
+/** What the database thread holds, in bytes (see EmbeddedPostgres.memory()). */
+export interface DatabaseMemory {
+  /** PGlite's WebAssembly memory: PostgreSQL's shared buffers, caches and work memory. It grows and never shrinks. */
+  wasm: number;
+  /** The thread's own V8 heap, committed and in use. */
+  heapTotal: number;
+  heapUsed: number;
+}
 
 export type ThreadMessage =
   | { type: 'ready'; address: string }
   | { type: 'failed'; error: string }
+  | { type: 'memory'; memory: DatabaseMemory }
   | { type: 'stopped' };
 
 export type PortMessage =
@@ -74,6 +85,16 @@ async function serve(parent: MessagePort, options: ThreadOptions): Promise<void>
   parent.on('message', (message: ParentMessage) => {
     if (message.type === 'connect') {
       queue.enqueueLocal(new PortConnection(liveDb, message.port));
+      return;
+    }
+    if (message.type === 'memory') {
+      const heap = getHeapStatistics();
+      const memory = {
+        wasm: liveDb.Module.HEAP8.byteLength,
+        heapTotal: heap.total_heap_size,
+        heapUsed: heap.used_heap_size,
+      };
+      post(parent, { type: 'memory', memory });
       return;
     }
     if (stopping) return;
@@ -374,13 +395,17 @@ class PortConnection {
     for (const batch of batches) {
       if (this.closed) return;
       const chunks: ArrayBuffer[] = [];
-      await this.db.runExclusive(() =>
-        this.db.execProtocolRawStream(batch, {
+      await this.db.runExclusive(async () => {
+        // PGlite keeps calling this onRawData until the next raw call: the Sync's own reply must not reach the client.
+        let forClient = true;
+        await this.db.execProtocolRawStream(batch, {
           onRawData: (data) => {
-            if (data.length > 0) chunks.push(ownBuffer(data));
+            if (forClient && data.length > 0) chunks.push(ownBuffer(data));
           },
-        }),
-      );
+        });
+        forClient = false;
+        if (endsWithReadyForQuery(chunks)) await forgetParsedReplies(this.db);
+      });
       if (!this.closed && chunks.length > 0) post(this.port, { type: 'data', chunks }, chunks);
     }
   }
@@ -422,6 +447,33 @@ function stopThread(error: unknown): never {
 function describeExit(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'status' in error) return `exit status ${String(error.status)}`;
   return String(error);
+}
+
+/**
+ * PGlite (0.4.3) parses every message it sends back, the raw protocol's
+ * included, and keeps the parsed messages in a private list that only its
+ * own execProtocol() (query(), exec()) empties. Served through the raw
+ * protocol alone, as this thread does, the list grew with every row ever
+ * read: about 125 MiB of the thread's heap after loading 120,000 chunks and
+ * 300 queries, and without bound after that (BENCHMARKS.md, "Where the memory
+ * goes"). A Sync through execProtocol() empties it. It is sent only at a
+ * ReadyForQuery, where it changes nothing: outside a transaction block it
+ * only answers ReadyForQuery (discarded here), inside one it neither commits
+ * nor ends it, and a failed block stays failed.
+ */
+async function forgetParsedReplies(db: PGlite): Promise<void> {
+  await db.execProtocol(SYNC, { syncToFs: false, throwOnError: false });
+}
+
+/** A Sync message ('S', length 4). */
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+
+/** True when the last message of the reply is a ReadyForQuery ('Z', length 5, status). */
+function endsWithReadyForQuery(chunks: ArrayBuffer[]): boolean {
+  const last = chunks.at(-1);
+  if (!last || last.byteLength < 6) return false;
+  const tail = new Uint8Array(last, last.byteLength - 6);
+  return tail[0] === 0x5a && tail[1] === 0 && tail[2] === 0 && tail[3] === 0 && tail[4] === 5;
 }
 
 /** The bytes as an ArrayBuffer of their own, to transfer: PGlite's chunks already are one; anything else is copied. */

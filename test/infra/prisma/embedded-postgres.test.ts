@@ -178,6 +178,97 @@ describe('embedded PostgreSQL (PGlite)', () => {
     }
   });
 
+  it("reports the database thread's memory (PGlite's WebAssembly memory, the thread's heap), and null once stopped", async () => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'memory') });
+    try {
+      const memory = await server.memory();
+      // PGlite starts with 128 MiB of WebAssembly memory (shared buffers and all) and grows from there.
+      expect(memory?.wasm).toBeGreaterThanOrEqual(128 * 2 ** 20);
+      expect(memory?.heapUsed).toBeGreaterThan(0);
+      expect(memory?.heapTotal).toBeGreaterThanOrEqual(memory?.heapUsed ?? 0);
+      // A statement in between: the thread answers both kinds of message in turn.
+      await query(server.url, 'SELECT 1');
+      expect((await server.memory())?.wasm).toBeGreaterThanOrEqual(memory?.wasm ?? 0);
+    } finally {
+      await server.stop();
+    }
+    expect(await server.memory()).toBeNull();
+  });
+
+  it("does not keep the rows it served in the database thread's heap (PGlite keeps every parsed reply of the raw protocol)", async () => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'replies') });
+    const client = localClient(server);
+    try {
+      await client.connect();
+      // 40 reads of 5,000 rows of 1 KB: 200 MB served over one connection, as the app's pool holds its one.
+      for (let i = 0; i < 40; i++) {
+        const { rows } = await client.query("SELECT g, repeat('x', 1000) AS body FROM generate_series(1, 5000) AS g");
+        expect(rows).toHaveLength(5_000);
+      }
+      const memory = await server.memory();
+      // Kept, the parsed replies alone would hold over 200 MB; the thread's whole heap stays far below that.
+      expect(memory?.heapUsed).toBeLessThan(100 * 2 ** 20);
+    } finally {
+      await endAll(server, client);
+    }
+  });
+
+  it('leaves transactions as they were between statements: open blocks stay open, failed ones failed', async () => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'transactions') });
+    const client = localClient(server);
+    try {
+      await client.connect();
+      await client.query('CREATE TABLE notes (body text)');
+      await client.query('BEGIN');
+      await client.query("INSERT INTO notes VALUES ('rolled back')");
+      await client.query('ROLLBACK');
+      expect((await client.query('SELECT count(*)::int AS n FROM notes')).rows).toEqual([{ n: 0 }]);
+
+      await client.query('BEGIN');
+      await expect(client.query('SELECT 1 / 0')).rejects.toThrow(/division by zero/);
+      await expect(client.query('SELECT 1')).rejects.toThrow(/current transaction is aborted/);
+      await client.query('ROLLBACK');
+      expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    } finally {
+      await endAll(server, client);
+    }
+  });
+
+  it('answers each message batch with exactly its own replies (one ReadyForQuery per Sync or Query)', async () => {
+    const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'replies-exact') });
+    const connection = server.connect() as ReturnType<EmbeddedPostgres['connect']> & { connect(): void };
+    try {
+      const received: Buffer[] = [];
+      connection.on('data', (data: Buffer) => received.push(data));
+      connection.connect();
+      await once(connection, 'connect');
+      const readyCount = () => {
+        const bytes = Buffer.concat(received);
+        let count = 0;
+        for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) if (bytes[at] === 0x5a) count++;
+        return count;
+      };
+      const waitReady = async (count: number) => {
+        while (readyCount() < count) await once(connection, 'data');
+      };
+      connection.write(startupMessage({ user: 'postgres', database: 'postgres' }));
+      await waitReady(1);
+      // The startup reply begins with AuthenticationOk ('R'): skip its length-prefixed messages like any others.
+      const sql = Buffer.from('SELECT 1\0', 'utf8');
+      const simpleQuery = Buffer.concat([Buffer.from([0x51]), Buffer.alloc(4), sql]);
+      simpleQuery.writeInt32BE(4 + sql.length, 1);
+      connection.write(simpleQuery);
+      await waitReady(2);
+      connection.write(simpleQuery);
+      await waitReady(3);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(readyCount()).toBe(3);
+    } finally {
+      connection.destroy();
+      await server.stop();
+    }
+  });
+
   it('keeps the main thread running while a statement runs on an in-process connection', async () => {
     const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'responsive') });
     const client = localClient(server);
