@@ -181,7 +181,7 @@ export async function buildApp(
       deadOnThisHost(workerId),
     );
     // Live events: in-process by default, through Redis when several processes share a database.
-    // The Redis client is loaded only then (0.3 s of every start otherwise).
+    // The Redis client is loaded only then (50-100 ms of every start otherwise).
     const redisUrl = config.redisUrl;
     const events: EventBus = redisUrl
       ? await import('./infra/pubsub/redis.event-bus.js').then(({ RedisEventBus }) =>
