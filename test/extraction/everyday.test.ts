@@ -442,6 +442,13 @@ const categories: Record<string, Case[]> = {
   'a time said as "about N years" is no part of the place': [
     ['I moved to Derby about six years ago.', [['basic_info/location', 'Lives in Derby']]],
   ],
+  'material fronted before the subject, read by part of speech': [
+    ["ngl I'm a huge rugby fan", [['interests/sports', 'Likes rugby']]],
+    ['jobwise I am a paramedic', [['work/title', 'Works as a paramedic']]],
+    ['most evenings after dinner I play the piano', [['interests/music', 'Plays the piano']]],
+    ['since I moved I work from home', []],
+    ["apparently I'm lactose intolerant, says my GP", []],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],
@@ -622,6 +629,45 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
         ['work/company', 'Works at Wolt'],
         ['work/title', 'Works as a data engineer'],
       ],
+    ],
+    [
+      'something on record put on the back burner is removed, however it is named',
+      [['education/learning', 'Is learning the cello']],
+      ['the cello is on the back burner for now'],
+      [],
+    ],
+    [
+      'an employer left with its job ends the role held there too',
+      [
+        ['work/company', 'Works at Barclays'],
+        ['work/title', 'Works as a cashier'],
+      ],
+      ['jacked in the Barclays job last week'],
+      [],
+    ],
+    [
+      'lessons done with end the learning',
+      [['education/learning', 'Is learning Spanish']],
+      ['Spanish lessons are done with, I am fluent now'],
+      [],
+    ],
+    [
+      'a divorce from the partner on record, said as a couple',
+      [['family/partner', 'Married to Jonas']],
+      ['Jonas and I finalised the divorce in May'],
+      [],
+    ],
+    [
+      'an ending only thought about changes nothing',
+      [['work/company', 'Works at Barclays']],
+      ["I'm thinking of quitting Barclays"],
+      [['work/company', 'Works at Barclays']],
+    ],
+    [
+      'leaving a thing somewhere ends nothing',
+      [['interests/music', 'Plays the guitar']],
+      ["I left my guitar at my mum's"],
+      [['interests/music', 'Plays the guitar']],
     ],
     [
       'giving up on learning something removes it',

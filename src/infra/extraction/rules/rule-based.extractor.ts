@@ -21,6 +21,7 @@ import { findSlot } from '../../../domain/profile/default-profile.js';
 import { customSlotFact } from './custom-slots.js';
 import { jobFrame } from './work.js';
 import { decide } from './decide.js';
+import { endingsOnRecord } from './endings.js';
 import { fact, likeFact } from './facts.js';
 import { isActivity, isInstrument, isSport } from './values.js';
 import {
@@ -72,7 +73,13 @@ const MAX_SUMMARY = 300;
  * reported speech) with the intents the rules read from it, and returns the
  * clause's intents: the learned fallback files clauses no rule read.
  */
-export type ClauseHook = (clause: string, read: Intent[]) => Intent[];
+export type ClauseHook = (clause: string, read: Intent[], where: ClauseSource) => Intent[];
+
+/** Where a canonical clause came from: the clause as said, and its whole sentence. */
+export interface ClauseSource {
+  said: string;
+  sentence: string;
+}
 
 /** Files a first-person clause no rule read, when it is confident of the slot (see ../fallback/). */
 export interface ClauseClassifier {
@@ -109,17 +116,22 @@ export class RuleBasedExtractor implements Extractor {
   private async intentsOf(input: ExtractionInput): Promise<Intent[]> {
     const classifier = this.classifier;
     const unread: string[] = [];
-    const intents = collectIntents(input.messages, input.profile, input.now, (clause, read) => {
+    // Endings of what is on record come after what the rules read from the same clause.
+    const withEndings = (clause: string, read: Intent[], where: ClauseSource) => [
+      ...read,
+      ...endingsOnRecord({ clause, ...where }, read, input.existing),
+    ];
+    const intents = collectIntents(input.messages, input.profile, input.now, (clause, read, where) => {
       if (read.length === 0 && classifier?.accepts(clause)) unread.push(clause);
-      return read;
+      return withEndings(clause, read, where);
     });
     // A message that takes something back or replaces it is the rules' alone: "so scrap the pescatarian thing"
     // reads as "I scrap ..." once canonical, and a guess there would stand in for the fact taken back.
     if (!classifier || unread.length === 0 || intents.some((i) => i.kind !== 'assert')) return intents;
     const filed = await classifier.classify(unread);
     const byClause = new Map(unread.map((clause, i) => [clause, filed[i] ?? []]));
-    return collectIntents(input.messages, input.profile, input.now, (clause, read) =>
-      read.length === 0 ? (byClause.get(clause) ?? []) : read,
+    return collectIntents(input.messages, input.profile, input.now, (clause, read, where) =>
+      withEndings(clause, read.length === 0 ? (byClause.get(clause) ?? []) : read, where),
     );
   }
 }
@@ -310,7 +322,7 @@ function clauseListIntents(
     else if (switched && (isActivity(switched.to) || isSport(switched.to) || isInstrument(switched.to)))
       intents = [{ kind: 'assert', fact: likeFact(switched.to.toLowerCase(), 'like') }];
     // What the rules read is shown to the hook, which may file a clause they left unread.
-    if (hook) intents = hook(canonical.text, intents);
+    if (hook) intents = hook(canonical.text, intents, { said: clause, sentence });
     const retraction = intents.find((i) => i.kind === 'retract');
     if (retraction?.kind === 'retract') given = retraction.fact.value;
     if (intents.some((i) => i.kind !== 'assert' || findSlot(profile, i.fact.slot.topic, i.fact.slot.subTopic)))

@@ -3,6 +3,8 @@
 // an elided subject: "I'm vegetarian and allergic to nuts" -> "I am
 // vegetarian" + "I am allergic to nuts"), and strip fillers and adverbs.
 
+import { join, tag } from './nlp.js';
+
 export interface Sentence {
   /** The sentence with contractions expanded ("I'm" -> "I am"). */
   text: string;
@@ -259,6 +261,39 @@ function startsNewClause(current: string, next: string): string | null {
 
 // ---------------------------------------------------------------- canonical clause
 
+/** Words that make a clause after them subordinate or shared ("if I", "which I", "my sister and I"), whatever their tag. */
+const NOT_FRONTED = new Set(
+  `and or but nor if when whenever because unless although though while whilst whether that who whom whose which what
+  how why where wherever like so`.split(/\s+/),
+);
+/** Fronted words that doubt or report the statement ("apparently I'm allergic"): the hedge and reported-speech filters must see them. */
+const EPISTEMIC =
+  /^(?:apparently|supposedly|allegedly|reportedly|seemingly|maybe|perhaps|probably|possibly|hopefully|ideally|theoretically|technically|sometimes|occasionally|never|not|no|almost|nearly|hardly|barely|jokingly|kidding|imagine|hypothetically|eventually|someday|one day)$/;
+/** Most words fronted before the subject: a time, a place, a topic, a hedge ("most tuesdays after work"). */
+const MAX_FRONTED = 6;
+
+/**
+ * "most tuesdays after work I help out at the food bank", "ngl I'm obsessed
+ * with baking", "work-wise I'm a backend developer": material put before the
+ * subject, with no verb of its own, frames the statement; the statement
+ * starts at the subject. Read by part of speech, so no list of openers is
+ * needed; a subordinating or joining word ("after I retired", "my sister and
+ * I") keeps the clause whole, and a preposition may frame ("after work") but
+ * not open the subject's clause ("after I retired").
+ */
+export function dropFrontedMaterial(text: string): string {
+  const tokens = tag(text);
+  const at = tokens.findIndex((t, i) => i > 0 && i <= MAX_FRONTED && (t.text === 'I' || t.lower === 'we'));
+  if (at < 1) return text;
+  const fronted = tokens.slice(0, at);
+  if (fronted.some((t) => /^(?:VERB|AUX|PRON|CCONJ|SCONJ)$/.test(t.pos) || NOT_FRONTED.has(t.lower))) return text;
+  if (fronted.some((t) => EPISTEMIC.test(t.lower))) return text;
+  // "after I retired", "since we moved": a preposition right before the subject opens a clause.
+  if (/^(?:ADP|SCONJ|PART)$/.test(fronted[at - 1]!.pos)) return text;
+  if (!fronted.some((t) => /^(?:NOUN|PROPN|ADJ|ADV|NUM|X|INTJ)$/.test(t.pos))) return text;
+  return join(tokens.slice(at));
+}
+
 const FILLER =
   /^(?:hi|hello|hey|hiya|howdy|greetings|well|so|oh|ok|okay|yes|yeah|yep|yup|no|nope|um+|uh+|hmm+|btw|by the way|actually|also|and|but|anyway|anyways|fyi|just so you know|for the record|for context|for reference|some context|to be honest|honestly|tbh|fun fact|turns out|it turns out|turned out|it turned out|as it turns out|as I said|as I mentioned|like I said|in fact|in my case|personally|these days|nowadays|currently|right now|at the moment|oh and|and also|plus|a quick note|quick note|note|ps|p\.s|dear \w+|good (?:morning|afternoon|evening))\b[\s,:!-]*/i;
 const ADVERBS =
@@ -285,6 +320,7 @@ export function canonicalClause(clause: string): CanonicalClause {
     if (next === text) break;
     text = next;
   }
+  text = dropFrontedMaterial(text);
   const recent = RECENT.test(text);
   text = text.replace(/\bwould like to\b/gi, 'want to');
   for (let guard = 0; guard < 4; guard++) {
