@@ -449,6 +449,15 @@ const categories: Record<string, Case[]> = {
     ['since I moved I work from home', []],
     ["apparently I'm lactose intolerant, says my GP", []],
   ],
+  'a sentence that opens without its subject says it of the user': [
+    ['originally from Cork', [['basic_info/origin', 'Is from Cork']]],
+    ['training for a marathon', [['life_event/plans', 'Is training for a marathon']]],
+    ['into jazz lately', [['interests/music', 'Likes jazz']]],
+    ['sorry about that', []],
+    ['great to see you', []],
+    ['meeting my sister tonight', []],
+  ],
+  'a job looked for names no employer': [["I'm looking for a new job", [['work/title', 'Is looking for a job']]]],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

@@ -778,6 +778,39 @@ export function selfFragment(clause: string): string | null {
   return `I am ${/^[aeiou]/i.test(joined) ? 'an' : 'a'} ${joined}`;
 }
 
+/** Words that open a fragment about the moment or the conversation, not the user ("sorry about that", "just checking"). */
+const NOT_ELIDED = new Set(
+  `sorry thanks thank please just not so very too really quite pretty great good nice cool fine okay ok sure glad
+  happy sad tired busy excited curious back here there about off up down out over`.split(/\s+/),
+);
+
+/**
+ * A sentence that opens without its subject, on a word that describes the
+ * user ("originally from Cork", "working nights as a porter at the
+ * hospital", "halfway through an MSc"), restored as "I am ...": the rules
+ * then read it as they read the full statement. Null for anything that
+ * opens on a noun, a pronoun, a determiner or a verb that is not a
+ * participle, and for fragments about the moment ("sorry about that").
+ */
+export function elidedSubject(clause: string): string | null {
+  const tokens = tag(clause);
+  const first = tokens[0];
+  if (!first || tokens.length < 2 || NOT_ELIDED.has(first.lower)) return null;
+  if (tokens.some((t) => t.pos === 'PRON' && /^(?:i|we|me|us)$/.test(t.lower))) return null;
+  // A participle may be tagged as a noun before a preposition ("training for a marathon").
+  const participle =
+    /ing$/.test(first.lower) && (first.pos === 'VERB' || (first.pos === 'NOUN' && tokens[1]!.pos === 'ADP'));
+  const describes =
+    participle ||
+    first.pos === 'ADJ' ||
+    first.pos === 'ADV' ||
+    (first.pos === 'ADP' && /^(?:from|into|in|at|on)$/.test(first.lower));
+  if (!describes) return null;
+  // A verb before the clause's own end that is not the participle itself: "great to see you" is no description.
+  if (tokens.slice(1).some((t) => t.pos === 'AUX')) return null;
+  return `I am ${clause.charAt(0).toLowerCase()}${clause.slice(1)}`;
+}
+
 // ---------------------------------------------------------------- core
 
 /** Said of a stretch of time or a habit: "since college", "for a couple of months", "every evening", "most days". */

@@ -55,6 +55,7 @@ import {
   framedClause,
   household,
   learnedClause,
+  elidedSubject,
   selfFragment,
   splitClauses,
   trimQualifiers,
@@ -220,7 +221,7 @@ function clauseListIntents(
 ): Intent[] {
   // What the sentence's last retraction took back: "I'm done with Spanish, switching to German" puts German in its place.
   let given: string | null = null;
-  return withApposedNames(clauses).flatMap((said) => {
+  return withApposedNames(clauses).flatMap((said, index) => {
     // "Found out last week that I'm pregnant": the user's own clause is the statement.
     // "The thing about me is I can't stand coriander": the clause the frame introduces.
     const clause = learnedClause(said) ?? framedClause(said) ?? said;
@@ -258,6 +259,14 @@ function clauseListIntents(
     // "Big Arsenal fan", "Huge introvert": a fragment that introduces the user says "I am a ...".
     const fragment = intents.length === 0 ? selfFragment(trimmed) : null;
     if (fragment) intents = clauseIntents(fragment, ctx);
+    // "originally from Cork", "working nights as a porter": a sentence that opens without its subject says it of the user.
+    const restored = intents.length === 0 && index === 0 ? elidedSubject(trimmed) : null;
+    if (restored) {
+      const whole = canonicalClause(restored).text;
+      const bare = canonicalClause(trimQualifiers(whole)).text;
+      intents = clauseIntents(bare, ctx);
+      if (intents.length === 0 && bare !== whole) intents = clauseIntents(whole, ctx);
+    }
     // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
     if (intents.length === 0) intents = generalFacts(trimmed, ctx);
     // "my asthma has been flaring up": a condition the user calls their own.

@@ -399,6 +399,8 @@ export function canonicalClause(clause: string): CanonicalClause {
     )
     // "I'm more of an introvert than people think": a comparison of degree.
     .replace(/^(I am|we are) more of (a|an) (\p{L}+(?: \p{L}+)?)(?: than\b.*| really| to be honest)?$/iu, '$1 $2 $3')
+    // "reading my way through every Pratchett book": the way through is how, the books are what.
+    .replace(/\b(\w+) (?:my|our) way through (?:(?:every|each|all(?: of)?) (?:the |my )?)?/i, '$1 ')
     // "went vegan back in 2021": "back" only points to the time.
     .replace(/ back(?= (?:in|around|during) (?:\d{4}|the)\b| when\b| then\b)/i, '')
     // "Vegan here", "Nurse here": how chat introduces oneself.

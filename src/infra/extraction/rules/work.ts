@@ -111,6 +111,9 @@ export function roleFacts(phrase: string, lenient = false): Intent[] {
 const TIME_WORDS =
   /^(?:last|next|this|since|ago|now|today|yesterday|tomorrow|recently|currently|week|month|year|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/i;
 
+/** What follows "at" or "for" when it names a post, not who offers it. */
+const NOT_EMPLOYER = /\b(?:job|jobs|position|positions|role|roles|gig|career|opportunity|internship|placement|work)$/i;
+
 /**
  * The role and employer of a first-person clause read by part of speech,
  * wherever they stand and whatever lies between ("I work as a nurse on the
@@ -153,6 +156,8 @@ export function jobFrame(clause: string): Intent[] {
       continue;
     }
     if (word === 'as') title ??= value;
+    // "looking for a new job", "on the hunt for a better role": the job itself is no employer.
+    else if (NOT_EMPLOYER.test(value)) continue;
     else if (/^(?:a|an)\s/i.test(value) || tokens.slice(i + 1, j).some((t) => t.pos === 'PROPN')) company ??= value;
   }
   const t = title ? titleFact(title, true) : null;
