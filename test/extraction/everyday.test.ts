@@ -458,6 +458,15 @@ const categories: Record<string, Case[]> = {
     ['meeting my sister tonight', []],
   ],
   'a job looked for names no employer': [["I'm looking for a new job", [['work/title', 'Is looking for a job']]]],
+  'other words for what the rules read, and a couple for the user': [
+    ["We're emigrating to Canada in the autumn.", [['life_event/plans', 'Plans to move to Canada']]],
+    ['my wife and I co-own a flower shop', [['work/company', 'Runs a flower shop']]],
+    ['we share the flat with three rabbits', [['pets/other_pets', 'Has three rabbits']]],
+    ["we're hoping to adopt one day", [['psychological/goals', 'Wants to adopt']]],
+    ["we're trying for a baby", [['psychological/goals', 'Wants to have a baby']]],
+    ["we're both pescatarian", [['food/diet', 'Is pescatarian']]],
+    ['I hope to see you soon', []],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

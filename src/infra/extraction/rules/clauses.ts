@@ -577,7 +577,7 @@ function sinceTailStart(tokens: readonly Token[]): number {
  */
 export function household(clause: string): string[] {
   const m =
-    /^(?:I|we) (?:live|have lived|am living|still live|moved in|share (?:a|an|the|my|our) \w+)(?: (?:in|near|outside) \p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*)? with ((?:my|our) .+)$/iu.exec(
+    /^(?:I|we) (?:live|have lived|am living|still live|moved in|share (?:a|an|the|my|our) \w+)(?: (?:in|near|outside) \p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*)? with ((?:my|our|a|an|two|three|four|five|six|\d+) .+)$/iu.exec(
       clause,
     );
   if (!m) return [];
@@ -589,7 +589,7 @@ export function household(clause: string): string[] {
   const members: string[] = [];
   const names: string[][] = [];
   for (const part of parts) {
-    if (/^(?:my|our)\s/i.test(part)) {
+    if (/^(?:my|our|a|an|two|three|four|five|six|\d+)\s/i.test(part)) {
       members.push(part);
       names.push([]);
     } else if (members.length > 0 && /^\p{Lu}[\p{L}'-]*$/u.test(part)) names[names.length - 1]!.push(part);

@@ -33,6 +33,8 @@ const GOAL_PHRASES: RegExp[] = [
   /^(?:change|switch)\s+(?:careers|jobs|my career|fields|to a new career|industries)\b/i,
   /^go back to\s+(?:school|university|college|uni)\b/i,
   /^adopt\s+(?:a|another)\s+(?:dog|cat|puppy|kitten|child|pet|rescue)\b/i,
+  // "we want to adopt (in a couple of years)": adopting a child, said without one.
+  /^adopt(?:$|\s+(?:in|within|one day|someday|some day|eventually|soon|at some point|later)\b)/i,
   /^(?:eat|exercise|read|sleep|meditate|work out|walk|cook|run|swim|travel)\s+(?:more|less|healthier|better|every day|daily|regularly)\b/i,
   /^(?:graduate|finish|complete)\s+(?:my\s+|the\s+)?(?:degree|thesis|phd|dissertation|studies|master'?s|bachelor'?s|education|apprenticeship|training|residency|college|university|school|high school)\b/i,
   /^(?:graduate|finish school|finish college)$/i,

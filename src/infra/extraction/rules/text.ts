@@ -261,6 +261,28 @@ function startsNewClause(current: string, next: string): string | null {
 
 // ---------------------------------------------------------------- canonical clause
 
+/** Other words for what a statement rule reads, one a line: [what is said, what the rules know]. */
+const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => string)][] = [
+  // "we're emigrating to New Zealand", "I relocated to Denver": a move.
+  [/\b(?:emigrat|relocat)(e|es|ed|ing)\b/gi, (_m, end: string) => MOVE_FORMS[end.toLowerCase()] ?? 'move'],
+  // "we co-own a bakery", "I co-founded a startup": owning, running, founding all the same.
+  [/\bco-?(own|run|manage|found)(s|ed|ing)?\b/gi, '$1$2'],
+  // "we share the house with two guinea pigs": living with them.
+  [/\bshare (?:the|a|my|our) (?:house|flat|home|place|apartment|bungalow|cottage) with\b/gi, 'live with'],
+  // "we're hoping to adopt", "I hope to run a marathon": a goal.
+  [/^(I|we) (?:am |are )?(?:hoping|hope) to\b/i, '$1 want to'],
+  // "we're trying for a baby": wanting one.
+  [/^(I|we) (?:am|are) trying for (a baby|another baby|a family|kids)\b/i, '$1 want to have $2'],
+  // "we want to adopt", "we're saving to buy a house": a couple's goal or plan is the user's too.
+  [
+    /^we (want|plan|hope|dream|intend|would love|are (?=planning|hoping|trying|saving|going|about|aiming))/i,
+    (_m, verb: string) => `I ${verb.toLowerCase() === 'are ' ? 'am ' : verb}`,
+  ],
+  // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
+  [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
+];
+const MOVE_FORMS: Record<string, string> = { e: 'move', es: 'moves', ed: 'moved', ing: 'moving' };
+
 /** Words that make a clause after them subordinate or shared ("if I", "which I", "my sister and I"), whatever their tag. */
 const NOT_FRONTED = new Set(
   `and or but nor if when whenever because unless although though while whilst whether that who whom whose which what
@@ -321,6 +343,7 @@ export function canonicalClause(clause: string): CanonicalClause {
     text = next;
   }
   text = dropFrontedMaterial(text);
+  for (const [said, known] of SAID_ANOTHER_WAY) text = text.replace(said, known as string);
   const recent = RECENT.test(text);
   text = text.replace(/\bwould like to\b/gi, 'want to');
   for (let guard = 0; guard < 4; guard++) {
