@@ -459,13 +459,25 @@ const categories: Record<string, Case[]> = {
   ],
   'a job looked for names no employer': [["I'm looking for a new job", [['work/title', 'Is looking for a job']]]],
   'other words for what the rules read, and a couple for the user': [
-    ["We're emigrating to Canada in the autumn.", [['life_event/plans', 'Plans to move to Canada']]],
+    ["We're emigrating to Canada in the autumn.", [['life_event/plans', 'Plans to move to Canada in autumn 2026']]],
     ['my wife and I co-own a flower shop', [['work/company', 'Runs a flower shop']]],
     ['we share the flat with three rabbits', [['pets/other_pets', 'Has three rabbits']]],
     ["we're hoping to adopt one day", [['psychological/goals', 'Wants to adopt']]],
     ["we're trying for a baby", [['psychological/goals', 'Wants to have a baby']]],
     ["we're both pescatarian", [['food/diet', 'Is pescatarian']]],
     ['I hope to see you soon', []],
+  ],
+  'a time ahead read by chrono-node makes a plan of a life change, a journey or a goal': [
+    ["I'm getting married next June", [['life_event/plans', 'Plans to get married in June 2026']]],
+    ["we're off to Peru in January", [['life_event/plans', 'Plans to go to Peru in January 2027']]],
+    [
+      "I'm running the Berlin marathon next September",
+      [['life_event/plans', 'Plans to run the Berlin marathon in September 2026']],
+    ],
+    ["I'm moving to Hull in two weeks", [['life_event/plans', 'Plans to move to Hull in March 2026']]],
+    ["I'm seeing the dentist next Tuesday", []],
+    ["I'm having lunch with my mum on Sunday", []],
+    ['I ate pasta on Monday', []],
   ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [

@@ -4,6 +4,8 @@
 import { DEFAULT_SLOTS, type DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import type { CandidateFact, Intent } from './intents.js';
 import { MONTHS } from './lexicon.js';
+// English only: the package's root loads every locale.
+import * as chrono from 'chrono-node/en';
 import { escapeRegExp, isActivity, isFood, isGame, isInstrument, isMusic, isSport } from './values.js';
 
 export const CATEGORIES_OF_TOPIC: Record<string, string[]> = {
@@ -168,7 +170,7 @@ export function futureWhen(clause: string, now: Date): string {
   if (/\bnext year\b/.test(c)) return ` in ${year + 1}`;
   if (/\bthis year\b/.test(c)) return ` in ${year}`;
   if (/\bnext month\b/.test(c)) return ` in ${monthYear(addMonths(now, 1))}`;
-  const season = /\b(next|this) (spring|summer|fall|autumn|winter)\b/.exec(c);
+  const season = /\b(next|this|in the|in|over the|during the) (spring|summer|fall|autumn|winter)\b/.exec(c);
   if (season) {
     const start = SEASON_START[season[2]!] ?? 0;
     const seasonYear = season[1] === 'this' || now.getUTCMonth() < start ? year : year + 1;
@@ -181,12 +183,34 @@ export function futureWhen(clause: string, now: Date): string {
     const index = MONTHS.indexOf(month[1] as (typeof MONTHS)[number]);
     return ` in ${monthYear(new Date(Date.UTC(index > now.getUTCMonth() ? year : year + 1, index, 1)))}`;
   }
-  return '';
+  const ahead = timeAhead(clause, now);
+  return ahead ? ` in ${monthYear(ahead.date)}` : '';
+}
+
+/**
+ * A time ahead that the patterns above do not name ("next June", "on Monday",
+ * "in two weeks", "at the end of next year"), read by chrono-node: its date
+ * and the words that said it, so a plan's text can drop them. A stretch
+ * ("for three months", "since May") is no time ahead.
+ */
+export function timeAhead(clause: string, now: Date): { date: Date; said: string } | null {
+  for (const found of chrono.parse(clause, now, { forwardDate: true })) {
+    const before = clause.slice(0, found.index);
+    if (/\b(?:for|since|until|till|ago)\s*$/i.test(before) || /^(?:for|since)\b/i.test(found.text)) continue;
+    const date = found.start.date();
+    if (date.getTime() <= now.getTime()) continue;
+    // The words that lead into it belong to it: "next June", "on Monday", "at the end of".
+    const lead =
+      /(?:\s+(?:(?:in|on|at|by|from|around|before)\s+)?(?:the\s+)?(?:(?:next|this|coming)\s+)?)$/i.exec(before)?.[0] ??
+      '';
+    return { date, said: `${lead}${found.text}` };
+  }
+  return null;
 }
 
 /** Trailing time words a plan's verb phrase loses (futureWhen puts the time back, absolute). */
 export const FUTURE_TIME_TAIL =
-  /\s+(?:someday|one day|eventually|soon|in the future|in the near future|before I die|before I turn \d+|(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter)|in (?:(?:19|20)\d{2}|january|february|march|april|may|june|july|august|september|october|november|december)|in a (?:few|couple of) (?:years|months|weeks))$/i;
+  /\s+(?:someday|one day|eventually|soon|in the future|in the near future|before I die|before I turn \d+|(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter)|in (?:the )?(?:spring|summer|fall|autumn|winter)|in (?:(?:19|20)\d{2}|january|february|march|april|may|june|july|august|september|october|november|december)|in a (?:few|couple of) (?:years|months|weeks))$/i;
 
 /** A life event's text: "Got married (June 2025)" when recent, "Got married in 2010" when the year is given. */
 export function eventText(base: string, clause: string, recent: boolean, now: Date): string {

@@ -10,7 +10,8 @@
 
 import type { DefaultSlotName } from '../../../domain/profile/default-profile.js';
 import { thirdPersonVerb } from './everyday.js';
-import { assert, FUTURE_TIME_TAIL, fact, futureWhen, likeFact } from './facts.js';
+import { assert, FUTURE_TIME_TAIL, fact, futureWhen, likeFact, timeAhead } from './facts.js';
+import { isGoalPhrase } from './goals.js';
 import type { Intent } from './intents.js';
 import { baseForm, join, type Token, tag } from './nlp.js';
 import type { RuleContext } from './rule.js';
@@ -235,15 +236,21 @@ const ARRANGING = new Set(['plan', 'organise', 'organize', 'book', 'arrange', 'p
 export function arrangedPlan(clause: string, ctx: RuleContext): Intent[] {
   const when = futureWhen(ctx.source, ctx.now);
   if (when === '' || /\b(?:today|tonight|tomorrow|right now|at the moment)\b/i.test(ctx.source)) return [];
-  const m = /^(?:I am|we are) (?:\p{Ll}+ly )?(\p{Ll}+ing)\b ?(.*)$/u.exec(clause.replace(FUTURE_TIME_TAIL, '').trim());
+  const said = timeAhead(clause, ctx.now)?.said;
+  const untimed = (said && clause.endsWith(said) ? clause.slice(0, -said.length) : clause).replace(
+    FUTURE_TIME_TAIL,
+    '',
+  );
+  const m = /^(?:I am|we are) (?:\p{Ll}+ly )?(\p{Ll}+ing)\b ?(.*)$/u.exec(untimed.trim());
   if (!m) return [];
   const rest = cutTail(m[2]!);
   if (wordCount(rest) > 8 || /\b(?:you|your|it|this|that|them)\b/i.test(rest)) return [];
   const verb = baseForm(m[1]!);
   // Only what changes a life or takes the user somewhere named: "going to the dentist in March" or "meeting friends
-  // in June" is an appointment, not a plan.
+  // in June" is an appointment, not a plan. A life goal with a date ("running a marathon in April") is one.
   const journey = TRAVELLING.has(verb) && /\b(?:to|in|around|across|through)?\s*\p{Lu}/u.test(rest);
-  if (!journey && !ARRANGING.has(verb) && !LIFE_CHANGING.has(verb)) return [];
+  const goal = isGoalPhrase(`${verb} ${rest}`);
+  if (!journey && !goal && !ARRANGING.has(verb) && !LIFE_CHANGING.has(verb)) return [];
   // "have" and "get" change a life only with some objects: "having a baby", "getting married", not "having lunch".
   if ((verb === 'have' || verb === 'get') && !HAVE_OR_GET.test(rest)) return [];
   const phrase = thirdPerson(rest);

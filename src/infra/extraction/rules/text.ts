@@ -278,6 +278,8 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
     /^we (want|plan|hope|dream|intend|would love|are (?=planning|hoping|trying|saving|going|about|aiming))/i,
     (_m, verb: string) => `I ${verb.toLowerCase() === 'are ' ? 'am ' : verb}`,
   ],
+  // "we're off to Thailand in January": going there.
+  [/^(I am|we are) off to (?=\p{Lu})/u, '$1 going to '],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
 ];
