@@ -479,6 +479,13 @@ const categories: Record<string, Case[]> = {
     ["I'm having lunch with my mum on Sunday", []],
     ['I ate pasta on Monday', []],
   ],
+  'health and family said another way': [
+    ["we're due in May", [['health/conditions', 'Is expecting a baby']]],
+    ['we are due to move in May', []],
+    ["I've been with my boyfriend for two years", [['family/partner', 'Is in a relationship']]],
+    ["I'm eight months sober", [['food/restrictions', 'Does not drink alcohol']]],
+    ["I'm in remission from lymphoma", [['health/conditions', 'Is recovering from lymphoma']]],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

@@ -280,6 +280,18 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
   ],
   // "we're off to Thailand in January": going there.
   [/^(I am|we are) off to (?=\p{Lu})/u, '$1 going to '],
+  // "we're due in May": a couple's due date is the expected baby ("we're expecting" says the same).
+  [/^we are due\b(?! to\b)/i, 'we are expecting, due'],
+  // "I've been with my girlfriend for three years": having one.
+  [
+    /^(I) (?:have been|am) (?:together )?with my (girlfriend|boyfriend|partner|wife|husband|fianc[eé]e?)\b/i,
+    '$1 have a $2',
+  ],
+  // "six months sober", "two years clean": sober.
+  [/^(I am) (?:(?:\w+|\d+) ){1,2}(?:days?|weeks?|months?|years?) (sober|smoke-free|alcohol-free)\b/i, '$1 $2'],
+  // "in remission from breast cancer", "a cancer survivor": recovering from it.
+  [/^(I am) (?:in remission from|a survivor of)\b/i, '$1 recovering from'],
+  [/^(I am) an? ([\p{L} -]+?) survivor$/iu, '$1 recovering from $2'],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
 ];
