@@ -486,6 +486,25 @@ const categories: Record<string, Case[]> = {
     ["I'm eight months sober", [['food/restrictions', 'Does not drink alcohol']]],
     ["I'm in remission from lymphoma", [['health/conditions', 'Is recovering from lymphoma']]],
   ],
+  'work and study said another way': [
+    [
+      'my manager bumped me up to senior analyst',
+      [
+        ['work/title', 'Works as a senior analyst'],
+        ['life_event/events', 'Got promoted'],
+      ],
+    ],
+    ['they made me cry', []],
+    ["I've been at Siemens for six years", [['work/company', 'Works at Siemens']]],
+    ["I've been at Tesco for an hour", []],
+    [
+      "I'm in my third year of physics at Durham",
+      [
+        ['education/major', 'Studies physics'],
+        ['education/school', 'Studies at Durham'],
+      ],
+    ],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

@@ -4,6 +4,7 @@
 // vegetarian" + "I am allergic to nuts"), and strip fillers and adverbs.
 
 import { join, tag } from './nlp.js';
+import { isA } from './word-classes.js';
 
 export interface Sentence {
   /** The sentence with contractions expanded ("I'm" -> "I am"). */
@@ -292,10 +293,25 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
   // "in remission from breast cancer", "a cancer survivor": recovering from it.
   [/^(I am) (?:in remission from|a survivor of)\b/i, '$1 recovering from'],
   [/^(I am) an? ([\p{L} -]+?) survivor$/iu, '$1 recovering from $2'],
+  // "they made me head of department", "my boss bumped me up to senior": a promotion said by who gave it.
+  [
+    /^(?:they|we|my (?:boss|manager|company|work|employer|team)|work|the company|\p{Lu}[\p{L}&'-]*) (?:have |has |just |finally )*(?:made|promoted|bumped|moved) me (?:up )?(?:to |into )?(?:a |an |the )?(.+)$/u,
+    (whole, title: string) => (PROMOTED_TO.test(title) || isA(title, 'job') ? `I got promoted to ${title}` : whole),
+  ],
+  // "I've been at Amazon for five years": where one has been for years is where one works.
+  [
+    /^I (?:have been|am) at (\p{Lu}[\p{L}&'-]*(?: \p{Lu}[\p{L}&'-]*)*) (?=for (?:over |about |almost |nearly |around )?(?:\w+|\d+) (?:years?|months?)\b)/u,
+    'I work at $1 ',
+  ],
+  // "in my second year of nursing at Leeds": the year of study says nothing of the subject.
+  [/^(I am) in my (?:[\p{L}-]+ ){1,2}year of (?=[\p{L}])/iu, '$1 studying '],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
 ];
 const MOVE_FORMS: Record<string, string> = { e: 'move', es: 'moves', ed: 'moved', ing: 'moving' };
+/** Rank words a promotion names even when WordNet files the rest under no job ("head of department"). */
+const PROMOTED_TO =
+  /\b(?:head|lead|senior|manager|director|chief|supervisor|partner|principal|captain|editor|officer|sister|charge nurse)\b/i;
 
 /** Words that make a clause after them subordinate or shared ("if I", "which I", "my sister and I"), whatever their tag. */
 const NOT_FRONTED = new Set(
