@@ -483,7 +483,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'like',
     'Coffee is basically my lifeline',
-    /^((?:[\w'-]+ ){0,2}[\w'-]+) is (?:basically |literally |honestly |kind of |pretty much |definitely |totally |really )?my (?:big |new |main |latest |current |biggest |one |real |true )?(?:lifeline|life|thing|jam|obsession|addiction|weakness|guilty pleasure|go-to|religion|passion|happy place|comfort food|fuel|vice|favou?rite thing|love language|therapy)$/i,
+    /^((?:[\w'-]+ ){0,2}[\w'-]+) is (?:basically |literally |honestly |kind of |pretty much |definitely |totally |really )?my (?:big |new |main |latest |current |biggest |one |real |true )?(?:lifeline|life|thing|jam|obsession|addiction|weakness|guilty pleasure|go-to|religion|passion|happy place|comfort food|fuel|vice|favou?rite thing|love language|therapy|escape|outlet|sanctuary|zen|me time)$/i,
     (m) => {
       const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the)\s+/, '');
       // Only a thing WordNet files as a food, a sport, music ... or an activity: "Sam is my rock" is a person.
@@ -491,6 +491,35 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
         return [];
       return [assert(likeFact(thing, 'like'))];
     },
+  ),
+
+  rule(
+    'like',
+    'Gardening keeps me sane',
+    /^((?:[\w'-]+ ){0,2}[\w'-]+) (?:really |honestly |basically )?keeps me (?:sane|going|grounded|happy|balanced|calm|fit|busy)$/i,
+    (m) => {
+      const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the|my)\s+/, '');
+      if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
+        return [];
+      return [assert(likeFact(thing, 'like'))];
+    },
+  ),
+  rule(
+    'dislike',
+    "Spicy food isn't my thing",
+    /^((?:[\w'-]+ ){0,2}[\w'-]+) (?:is|are) not (?:really |exactly |at all |ever )?my (?:thing|jam|cup of tea|scene|forte|kind of thing)$/i,
+    (m) => {
+      const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the)\s+/, '');
+      if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
+        return [];
+      return [assert(likeFact(thing, 'dislike'))];
+    },
+  ),
+  rule(
+    'like',
+    "I've got a real sweet tooth",
+    /^I (?:have|have got) (?:a |such a |a real |a massive |a huge |a big |a terrible |an awful )?sweet tooth$/i,
+    () => [assert(fact('foodLikes', 'Has a sweet tooth', 'sweet'))],
   ),
 
   rule(
@@ -505,7 +534,36 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     },
   ),
 
+  // ---- faith
+  rule(
+    'value',
+    "I'm a practising Muslim",
+    /^I am (?:a |an )?((?:(?:practising|practicing|devout|lapsed|non-practising|born-again|committed|proud|cultural|strict) )?(?:muslim|christian|catholic|roman catholic|jew|jewish|hindu|buddhist|sikh|atheist|agnostic|quaker|mormon|pagan|protestant|anglican|baptist|methodist|evangelical|orthodox christian|orthodox jew|jain|bahai|baha'i))$/i,
+    (m) => {
+      const faith = m[1]!.replace(
+        /\b(?:muslim|christian|catholic|jew|jewish|hindu|buddhist|sikh|quaker|mormon|protestant|anglican|baptist|methodist|evangelical|orthodox|jain|bahai|baha'i)\b/gi,
+        (w) => `${w.charAt(0).toUpperCase()}${w.slice(1).toLowerCase()}`,
+      );
+      const said = /^(?:jewish)$/i.test(faith) ? `Is ${faith}` : `Is ${withArticle(faith)}`;
+      return [assert(fact('values', said, faith.toLowerCase()))];
+    },
+  ),
+
   // ---- routines and pastimes
+  rule(
+    'routine',
+    "I'm part of a book club",
+    /^I am (?:in|part of|a member of|a regular at) (?:a|an|the|my|our|two|\w+'s) ((?:[\w'-]+ ){0,3}(?:club|choir|band|team|league|orchestra|society|group|crew|ensemble|troupe|squad|quiz team))$/i,
+    (m) => {
+      const group = m[1]!.toLowerCase();
+      const slot: DefaultSlotName = isSport(group.replace(/\s+(?:club|team|league|squad)$/, ''))
+        ? 'sports'
+        : /\b(?:choir|band|orchestra|ensemble)$/.test(group)
+          ? 'music'
+          : 'hobbies';
+      return [assert(fact(slot, `Is in ${withArticle(group)}`, group))];
+    },
+  ),
   rule(
     'routine',
     "I'm an avid runner",

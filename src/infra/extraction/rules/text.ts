@@ -305,6 +305,10 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
   ],
   // "in my second year of nursing at Leeds": the year of study says nothing of the subject.
   [/^(I am) in my (?:[\p{L}-]+ ){1,2}year of (?=[\p{L}])/iu, '$1 studying '],
+  // "home is a small village in Kent": where the user lives.
+  [/^home is (?:now |these days )?(?=(?:a|an|in|near|just|outside)\b|\p{Lu})/u, 'I live in '],
+  // "I'm half Japanese", "a quarter Irish": the nationality, in part.
+  [/^(I am) (?:half|part|partly|a quarter) (?=\p{Lu})/u, '$1 '],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
 ];
