@@ -225,6 +225,18 @@ export const HABITUAL =
 
 const PREGNANT = (text = 'Is pregnant') => [assert(fact('conditions', text, 'pregnant', { categories: ['health'] }))];
 
+/**
+ * A taste said of the thing ("Coffee is my lifeline", "Chess isn't my thing"):
+ * only a thing WordNet files as a food, a sport, music ... or an activity
+ * counts ("Sam is my rock" is a person).
+ */
+function tasteForThing(said: string, polarity: 'like' | 'dislike'): Intent[] {
+  const thing = said.toLowerCase().replace(/^(?:a|an|the|my)\s+/, '');
+  if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
+    return [];
+  return [assert(likeFact(thing, polarity))];
+}
+
 export const EVERYDAY_RULES: readonly StatementRule[] = [
   // ---- health states
   rule(
@@ -485,11 +497,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     'Coffee is basically my lifeline',
     /^((?:[\w'-]+ ){0,2}[\w'-]+) is (?:basically |literally |honestly |kind of |pretty much |definitely |totally |really )?my (?:big |new |main |latest |current |biggest |one |real |true )?(?:lifeline|life|thing|jam|obsession|addiction|weakness|guilty pleasure|go-to|religion|passion|happy place|comfort food|fuel|vice|favou?rite thing|love language|therapy|escape|outlet|sanctuary|zen|me time)$/i,
     (m) => {
-      const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the)\s+/, '');
-      // Only a thing WordNet files as a food, a sport, music ... or an activity: "Sam is my rock" is a person.
-      if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
-        return [];
-      return [assert(likeFact(thing, 'like'))];
+      return tasteForThing(m[1]!, 'like');
     },
   ),
 
@@ -498,10 +506,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     'Gardening keeps me sane',
     /^((?:[\w'-]+ ){0,2}[\w'-]+) (?:really |honestly |basically )?keeps me (?:sane|going|grounded|happy|balanced|calm|fit|busy)$/i,
     (m) => {
-      const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the|my)\s+/, '');
-      if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
-        return [];
-      return [assert(likeFact(thing, 'like'))];
+      return tasteForThing(m[1]!, 'like');
     },
   ),
   rule(
@@ -509,10 +514,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     "Spicy food isn't my thing",
     /^((?:[\w'-]+ ){0,2}[\w'-]+) (?:is|are) not (?:really |exactly |at all |ever )?my (?:thing|jam|cup of tea|scene|forte|kind of thing)$/i,
     (m) => {
-      const thing = m[1]!.toLowerCase().replace(/^(?:a|an|the)\s+/, '');
-      if (!(inClass(thing, 'food', 'drink', 'sport', 'music', 'instrument', 'game', 'craft') || isActivity(thing)))
-        return [];
-      return [assert(likeFact(thing, 'dislike'))];
+      return tasteForThing(m[1]!, 'dislike');
     },
   ),
   rule(
