@@ -518,6 +518,17 @@ const categories: Record<string, Case[]> = {
     ['I have such a sweet tooth', [['food/likes', 'Has a sweet tooth']]],
     ["I'm in a bad mood", []],
   ],
+  'joining as a role': [
+    [
+      "I've joined the NHS as a paramedic",
+      [
+        ['work/company', 'Works at the NHS'],
+        ['work/title', 'Works as a paramedic'],
+      ],
+    ],
+    ['I joined a gym as a member', []],
+    ['I joined the army as a teenager', []],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],
@@ -725,6 +736,30 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [['family/partner', 'Married to Jonas']],
       ['Jonas and I finalised the divorce in May'],
       [],
+    ],
+    [
+      'a degree finished replaces the one under way',
+      [['education/degree', 'Is doing a PhD in chemistry']],
+      ['I finally finished my PhD!'],
+      [['education/degree', 'Has a PhD']],
+    ],
+    [
+      'a correction names what it is not',
+      [['basic_info/location', 'Lives in Leeds']],
+      ['scratch that, I live in York not Leeds'],
+      [['basic_info/location', 'Lives in York']],
+    ],
+    [
+      'joining an organisation as a known role changes both',
+      [
+        ['work/company', 'Works at Deloitte'],
+        ['work/title', 'Works as a consultant'],
+      ],
+      ['I left Deloitte and joined a startup as a product manager'],
+      [
+        ['work/company', 'Works at a startup'],
+        ['work/title', 'Works as a product manager'],
+      ],
     ],
     [
       'an ending only thought about changes nothing',

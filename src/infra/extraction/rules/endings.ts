@@ -11,6 +11,7 @@
 import type { ExistingMemory } from '../../../domain/types.js';
 import type { Intent } from './intents.js';
 import { tag } from './nlp.js';
+import { stem } from 'porter2';
 import { escapeRegExp } from './values.js';
 
 interface EndingWord {
@@ -19,6 +20,8 @@ interface EndingWord {
   topics?: readonly string[];
   /** Also ends the user's job title: leaving an employer ends the role held there. */
   endsTitle?: boolean;
+  /** What was under way is done: the fact the clause says in its place ("Has a PhD") does not keep it. */
+  completes?: boolean;
 }
 
 /** Words of ending, by kind. */
@@ -43,6 +46,8 @@ const ENDING_WORDS: readonly EndingWord[] = [
   { pattern: /\b(?:passed away|passed on|died|put down|put to sleep)\b/, topics: ['family', 'pets'] },
   { pattern: /\bmoved (?:out of|away from|from)\b/, topics: ['basic_info'] },
   { pattern: /\b(?:have|has) not\b.*\b(?:in|for) (?:years|ages|months|a long time|a while)\b/ },
+  // Done with what was under way: "I finished my PhD", "I graduated from my nursing degree".
+  { pattern: /\b(?:finished|completed|graduated|passed|qualified)\b/, topics: ['education'], completes: true },
 ];
 
 /** The ending word is itself denied, doubted or still ahead: "I have not quit", "thinking of quitting". */
@@ -67,8 +72,11 @@ export function valueWords(memoryText: string): string[] {
     .map((t) => t.lower);
 }
 
-const names = (clause: string, word: string): boolean =>
-  new RegExp(`\\b${escapeRegExp(word)}(?:s|es)?\\b`, 'i').test(clause);
+/** The clause has the word, by its stem: "driving" names "drive", "lessons" names "lesson". */
+const names = (clause: string, word: string): boolean => {
+  const root = stem(word);
+  return (clause.toLowerCase().match(/[\p{L}'-]+/gu) ?? []).some((w) => w === word || stem(w) === root);
+};
 
 /** The sentence says the thing goes on: "..., but I still do pottery at home", "I'm back on the piano". */
 const GOES_ON = /\b(?:still|again|back (?:to|on|into|at))\b/i;
@@ -98,7 +106,8 @@ export function endingsOnRecord(
   const ended = existing.filter((m) => {
     const words = valueWords(m.text).filter((w) => names(lower, w) || names(said, w));
     if (words.length === 0) return false;
-    if (words.some((w) => reasserted.some((r) => r.includes(w)))) return false;
+    const completed = endings.every((e) => e.completes);
+    if (!completed && words.some((w) => reasserted.some((r) => r.includes(w)))) return false;
     if (goesOn && words.some((w) => count(sentence, w) > 1)) return false;
     return endings.some((e) => !e.topics || e.topics.includes(m.topic));
   });

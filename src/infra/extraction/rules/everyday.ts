@@ -27,7 +27,7 @@ import {
   thirdPerson,
   wordCount,
 } from './values.js';
-import { companyFact, jobFacts, roleAndEmployer, roleFacts } from './work.js';
+import { companyFact, jobFacts, roleAndEmployer, roleFacts, titleFact } from './work.js';
 
 /** "swim" -> "swims", "watch" -> "watches", "do" -> "does", "study" -> "studies". */
 export function thirdPersonVerb(verb: string): string {
@@ -397,6 +397,13 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
     'I joined Stripe as an engineer',
     /^I (?:joined|have joined|am joining|will join) (\p{Lu}[\w&.'-]*(?: \p{Lu}[\w&.'-]*)*)(?: as (.+))?$/u,
     (m) => jobFacts(m[2], m[1]),
+  ),
+  rule(
+    'job-news',
+    'I joined a small charity as a project manager',
+    /^I (?:joined|have joined|am joining|will join) ((?:a|an|the) (?:[\w&.'-]+ ){0,3}[\w&.'-]+) as (?:a |an |their |its |the )?(.+)$/iu,
+    // Only with a role the job lists or WordNet know: "joined a gym as a member" is no job.
+    (m) => (titleFact(m[2]!) ? jobFacts(m[2], m[1]) : []),
   ),
   rule(
     'job-news',

@@ -309,6 +309,8 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
   [/^home is (?:now |these days )?(?=(?:a|an|in|near|just|outside)\b|\p{Lu})/u, 'I live in '],
   // "I'm half Japanese", "a quarter Irish": the nationality, in part.
   [/^(I am) (?:half|part|partly|a quarter) (?=\p{Lu})/u, '$1 '],
+  // "I live in York, not Leeds": the correction's second name is what it is not.
+  [/(\p{Lu}[\p{L}'-]*),? (?:and )?not (?:in |at |from |for )?\p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*$/u, '$1'],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
 ];
