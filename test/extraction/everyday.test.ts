@@ -529,6 +529,12 @@ const categories: Record<string, Case[]> = {
     ['I joined a gym as a member', []],
     ['I joined the army as a teenager', []],
   ],
+  'a pastime taken up': [
+    ["I've recently taken up golf", [['interests/sports', 'Does golf']]],
+    ["I'm trying to get into running", [['interests/sports', 'Likes running']]],
+    ['I got into Oxford', []],
+    ['I took up the offer', []],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

@@ -311,6 +311,11 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
   [/^(I am) (?:half|part|partly|a quarter) (?=\p{Lu})/u, '$1 '],
   // "I live in York, not Leeds": the correction's second name is what it is not.
   [/(\p{Lu}[\p{L}'-]*),? (?:and )?not (?:in |at |from |for )?\p{Lu}[\p{L}'-]*(?: \p{Lu}[\p{L}'-]*)*$/u, '$1'],
+  // "I took up pottery", "trying to get into running": a pastime started is one the user has.
+  [
+    /^(I|we) (?:am |are |have |had )?(?:trying to |starting to |just |recently |finally )?(?:took|taken|take|taking|got|gotten|get|getting) (?:up|into) (?=(\p{L}+))/iu,
+    (_m, who: string, next: string) => `${who} have started ${/ing$/i.test(next) ? '' : 'doing '}`,
+  ],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],
 ];
