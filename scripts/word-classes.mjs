@@ -111,17 +111,27 @@ function lines(file) {
 
 /** offset -> hypernym offsets (not instance links) */
 const hypernyms = new Map();
+/** offset -> what it is an instance of ("Berlin" -> city), and the synset's own words */
+const instanceOf = new Map();
+const synsetWords = new Map();
 for (const line of lines('data.noun')) {
   const parts = line.split(' | ')[0].split(' ');
   const words = Number.parseInt(parts[3], 16);
+  synsetWords.set(
+    parts[0],
+    Array.from({ length: words }, (_, k) => parts[4 + 2 * k]),
+  );
   const i = 4 + 2 * words;
   const count = Number(parts[i]);
   const up = [];
+  const of = [];
   for (let k = 0; k < count; k++) {
     const [symbol, offset, pos] = parts.slice(i + 1 + 4 * k, i + 4 + 4 * k);
     if (symbol === '@' && pos === 'n') up.push(offset);
+    if (symbol === '@i' && pos === 'n') of.push(offset);
   }
   hypernyms.set(parts[0], up);
+  if (of.length > 0) instanceOf.set(parts[0], of);
 }
 
 /** lemma -> synset offsets, most frequent sense first */
@@ -202,6 +212,27 @@ for (const lemma of nouns.keys()) {
   if (headClasses !== '' && own !== headClasses) compounds.set(word, own);
 }
 
+// Places: names WordNet knows only as instances of a place (a city, a country, a state, a region), and as
+// nothing else in any part of speech, so that chat written in lower case ("moved to cardiff") can be read
+// with its capitals back. "reading", "bath", "nice", "turkey" have other senses and stay out.
+const PLACE_ROOTS = [['location', 0], ['administrative_district', 0], ['geographical_area', 0]].map(([lemma, sense]) => {
+  const offset = nouns.get(lemma)?.[sense];
+  if (!offset) throw new Error(`no sense ${sense} of ${lemma}`);
+  return offset;
+});
+const otherParts = new Set(['index.adj', 'index.verb', 'index.adv'].flatMap((file) => [...readIndex(file).keys()]));
+const isPlaceSynset = (offset) =>
+  (instanceOf.get(offset) ?? []).some((of) => PLACE_ROOTS.some((root) => above(of).has(root)));
+const places = new Set();
+for (const [offset] of instanceOf) {
+  if (!isPlaceSynset(offset)) continue;
+  for (const word of synsetWords.get(offset) ?? []) {
+    const lemma = word.toLowerCase().replace(/\(.*\)$/, '');
+    if (lemma.length < 4 || !/^[a-z_-]+$/.test(lemma) || otherParts.has(lemma)) continue;
+    if ((nouns.get(lemma) ?? []).every(isPlaceSynset)) places.add(shown(lemma));
+  }
+}
+
 const licence = readFileSync(join(dict, '..', 'LICENSE'), 'utf8')
   .split('\n')
   .map((l) => `// ${l.trimEnd()}`.trimEnd())
@@ -226,9 +257,12 @@ ${body}
 
 /** Compounds whose classes differ from their head word's, as "word=class,class" ("night owl=" has none). */
 export const COMPOUND_DATA = '${exceptions}';
+
+/** Names of places WordNet knows as nothing but places, lower case ("cardiff", "new york"). */
+export const PLACE_DATA = '${[...places].sort().join('|')}';
 `,
 );
-console.log(`compounds ${compounds.size}`);
+console.log(`compounds ${compounds.size}, places ${places.size}`);
 console.log(
   Object.entries(classes)
     .map(([name, set]) => `${name} ${set.size}`)

@@ -535,6 +535,26 @@ const categories: Record<string, Case[]> = {
     ['I got into Oxford', []],
     ['I took up the offer', []],
   ],
+  'chat in lower case: places get their capitals back (WordNet names that are nothing but places)': [
+    ['i live in cardiff these days', [['basic_info/location', 'Lives in Cardiff']]],
+    ["we're moving to rio de janeiro next year", [['life_event/plans', 'Plans to move to Rio de Janeiro in 2027']]],
+    ['I love reading', [['interests/hobbies', 'Likes reading']]],
+  ],
+  'a sentence that opens on a verb of the user': [
+    ['gone fully vegan since january', [['food/diet', 'Is vegan']]],
+    ['moved to leeds last year', [['basic_info/location', 'Lives in Leeds']]],
+    ['went to the dentist', []],
+    ['loved that film', []],
+  ],
+  'a language one does is being learned': [
+    ["I'm doing Italian at night school", [['education/learning', 'Is learning Italian at night school']]],
+    ["I'm doing overtime", []],
+  ],
+  'a closing laugh is about the aside it ends': [
+    ["i'm 30 weeks pregnant so everything aches lol", [['health/conditions', 'Is pregnant']]],
+    ['yeah and I am secretly a billionaire astronaut, sure lol', []],
+    ["I'm the fastest typist in the world, trust me lol", []],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

@@ -787,16 +787,23 @@ const NOT_ELIDED = new Set(
 /**
  * A sentence that opens without its subject, on a word that describes the
  * user ("originally from Cork", "working nights as a porter at the
- * hospital", "halfway through an MSc"), restored as "I am ...": the rules
- * then read it as they read the full statement. Null for anything that
- * opens on a noun, a pronoun, a determiner or a verb that is not a
- * participle, and for fragments about the moment ("sorry about that").
+ * hospital", "halfway through an MSc") or on a verb of theirs ("been doing
+ * korean on duolingo", "picked the piano back up", "based in Berlin"),
+ * restored with its subject, most likely reading first: the rules then read
+ * it as they read the full statement. Empty for anything that opens on a
+ * noun, a pronoun or a determiner, and for fragments about the moment
+ * ("sorry about that", "great to see you").
  */
-export function elidedSubject(clause: string): string | null {
+export function elidedSubject(clause: string): string[] {
   const tokens = tag(clause);
   const first = tokens[0];
-  if (!first || tokens.length < 2 || NOT_ELIDED.has(first.lower)) return null;
-  if (tokens.some((t) => t.pos === 'PRON' && /^(?:i|we|me|us)$/.test(t.lower))) return null;
+  if (!first || tokens.length < 2 || NOT_ELIDED.has(first.lower)) return [];
+  if (tokens.some((t) => t.pos === 'PRON' && /^(?:i|we|me|us)$/.test(t.lower))) return [];
+  const rest = `${clause.charAt(0).toLowerCase()}${clause.slice(1)}`;
+  // "been vegan for years", "gone fully vegan since january": the perfect, said without "I have".
+  if (/^(?:been|gone)$/.test(first.lower)) return [`I have ${rest}`];
+  // A verb before the clause's own end that is not the first word: "great to see you" is no description.
+  if (tokens.slice(1).some((t) => t.pos === 'AUX')) return [];
   // A participle may be tagged as a noun before a preposition ("training for a marathon").
   const participle =
     /ing$/.test(first.lower) && (first.pos === 'VERB' || (first.pos === 'NOUN' && tokens[1]!.pos === 'ADP'));
@@ -805,10 +812,11 @@ export function elidedSubject(clause: string): string | null {
     first.pos === 'ADJ' ||
     first.pos === 'ADV' ||
     (first.pos === 'ADP' && /^(?:from|into|in|at|on)$/.test(first.lower));
-  if (!describes) return null;
-  // A verb before the clause's own end that is not the participle itself: "great to see you" is no description.
-  if (tokens.slice(1).some((t) => t.pos === 'AUX')) return null;
-  return `I am ${clause.charAt(0).toLowerCase()}${clause.slice(1)}`;
+  if (describes) return [`I am ${rest}`];
+  // "based in Berlin" (a state), "picked the piano back up" (an act): a verb in the past, either way.
+  if (first.pos === 'VERB' && first.lemma !== first.lower && !/(?:ing|s)$/.test(first.lower))
+    return [`I am ${rest}`, `I ${rest}`];
+  return [];
 }
 
 // ---------------------------------------------------------------- core

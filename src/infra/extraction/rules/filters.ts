@@ -25,6 +25,27 @@ export function hasJokeMarker(sentence: string): boolean {
   return JOKE.test(said) || SARCASM_OPENER.test(said);
 }
 
+/** A laugh that closes a consequence or an aside joined with "so" or "and": "I'm 24 weeks pregnant so everything aches lol". */
+const LAUGH_AT_THE_END = /^(.+?)(?:,\s*|\s+)(?:so|and)\s+[^,]+?[\s,]*(?:lol|lmao|haha\w*|hehe\w*)[\s.!]*$/iu;
+
+/**
+ * What a sentence says before the part a closing laugh is about: the laugh
+ * goes with the consequence or aside it ends ("..., so everything aches
+ * lol", "..., and my back is killing me lol"), not with the fact before it.
+ * Null when the laugh may be about the whole sentence (no such join, or any
+ * other marker of a joke: "just kidding", "sure", an emoji).
+ */
+export function beforeClosingLaugh(sentence: string): string | null {
+  const m = LAUGH_AT_THE_END.exec(sentence.trim());
+  if (!m) return null;
+  const head = m[1]!;
+  return hasJokeMarker(head) ||
+    SARCASM_OPENER.test(head) ||
+    /\b(?:sure|right|totally|secretly|basically|literally)\b/i.test(head)
+    ? null
+    : head;
+}
+
 /** A laugh followed by agreement, opening a reply: a reaction to what the assistant said. */
 const REACTION =
   /^(?:haha\w*|hehe\w*|lol|lmao)[\s,!.]+(?:yeah|yes|yep|yup|true|exactly|right|same|totally|fair|agreed)\b[\s,!.]+(?=\S)/i;

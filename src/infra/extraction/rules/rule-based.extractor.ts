@@ -46,6 +46,7 @@ import {
   isTagQuestion,
   opensConditional,
   removeAsides,
+  beforeClosingLaugh,
 } from './filters.js';
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
@@ -169,6 +170,11 @@ function withoutJokes(sentences: Sentence[]): Sentence[] {
   for (const sentence of sentences) {
     if (!hasJokeMarker(sentence.text)) kept.push(sentence);
     else if (isBareJoke(sentence.text)) kept.pop();
+    else {
+      // "I'm 24 weeks pregnant so everything aches lol": the laugh is about what it closes.
+      const head = beforeClosingLaugh(sentence.text);
+      if (head) kept.push({ ...sentence, text: head });
+    }
   }
   return kept;
 }
@@ -260,12 +266,12 @@ function clauseListIntents(
     const fragment = intents.length === 0 ? selfFragment(trimmed) : null;
     if (fragment) intents = clauseIntents(fragment, ctx);
     // "originally from Cork", "working nights as a porter": a sentence that opens without its subject says it of the user.
-    const restored = intents.length === 0 && index === 0 ? elidedSubject(trimmed) : null;
-    if (restored) {
+    for (const restored of intents.length === 0 && index === 0 ? elidedSubject(trimmed) : []) {
       const whole = canonicalClause(restored).text;
       const bare = canonicalClause(trimQualifiers(whole)).text;
       intents = clauseIntents(bare, ctx);
       if (intents.length === 0 && bare !== whole) intents = clauseIntents(whole, ctx);
+      if (intents.length > 0) break;
     }
     // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
     if (intents.length === 0) intents = generalFacts(trimmed, ctx);

@@ -4,7 +4,8 @@
 // vegetarian" + "I am allergic to nuts"), and strip fillers and adverbs.
 
 import { join, tag } from './nlp.js';
-import { isA } from './word-classes.js';
+import { capitalisePlaces, isA } from './word-classes.js';
+import { LANGUAGES } from './lexicon.js';
 
 export interface Sentence {
   /** The sentence with contractions expanded ("I'm" -> "I am"). */
@@ -34,10 +35,12 @@ export function prepareText(raw: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/```[\s\S]*?(?:```|$)/g, '\n')
     .replace(/`[^`\n]*`/g, ' ');
-  text = text
-    .split('\n')
-    .filter((line) => !/^\s*>/.test(line))
-    .join('\n');
+  text = capitalisePlaces(
+    text
+      .split('\n')
+      .filter((line) => !/^\s*>/.test(line))
+      .join('\n'),
+  );
   const quote = (content: string, offset: number, source: string): string => {
     const before = source.slice(Math.max(0, offset - 40), offset);
     if (FIRST_PERSON.test(content) || SPEECH_VERB.test(before) || /[.!?]\s*$/.test(content)) return ` ${QUOTE_MARK} `;
@@ -315,6 +318,11 @@ const SAID_ANOTHER_WAY: readonly [RegExp, string | ((...groups: string[]) => str
   [
     /^(I|we) (?:am |are |have |had )?(?:trying to |starting to |just |recently |finally )?(?:took|taken|take|taking|got|gotten|get|getting) (?:up|into) (?=(\p{L}+))/iu,
     (_m, who: string, next: string) => `${who} have started ${/ing$/i.test(next) ? '' : 'doing '}`,
+  ],
+  // "been doing korean on duolingo", "I'm doing French at night school": a language one does is being learned.
+  [
+    /^(I) (?:am|have been) doing (\p{L}+)\b/iu,
+    (whole, who: string, what: string) => (LANGUAGES.has(what.toLowerCase()) ? `${who} am learning ${what}` : whole),
   ],
   // "we're both vegetarian", "we all love hiking": the quantifier floats off the subject.
   [/^we (are |have |do )?(?:both|all)\b/i, 'we $1'],

@@ -6,7 +6,7 @@
 // the cello" (an instrument: music) from "I play chess" (a game: hobbies) and
 // to file a value no rule's list knows ("I get migraines": a condition).
 
-import { COMPOUND_DATA, WORD_CLASS_DATA } from './word-classes.data.js';
+import { COMPOUND_DATA, PLACE_DATA, WORD_CLASS_DATA } from './word-classes.data.js';
 
 export type WordClass = keyof typeof WORD_CLASS_DATA;
 
@@ -69,4 +69,31 @@ export function wordClasses(phrase: string): readonly WordClass[] {
 /** The phrase (or its head) names something of this class. */
 export function isA(phrase: string, wordClass: WordClass): boolean {
   return wordClasses(phrase).includes(wordClass);
+}
+
+/** Words a place name keeps in lower case ("Isle of Man", "Rio de Janeiro"). */
+const LOWER_IN_NAMES = new Set(['of', 'the', 'and', 'de', 'del', 'la', 'le', 'du', 'na', 'on', 'upon', 'i', 'e']);
+
+let places: RegExp | null = null;
+
+/**
+ * Chat written in lower case, with the capitals of the places it names put
+ * back ("moved to cardiff" -> "moved to Cardiff"), so the rules that read a
+ * place by its capital read it. Only names WordNet knows as nothing but a
+ * place (word-classes.data.ts): "reading", "bath" and "nice" stay as they are.
+ */
+export function capitalisePlaces(text: string): string {
+  places ??= new RegExp(
+    `\\b(?:${PLACE_DATA.split('|')
+      .sort((a, b) => b.length - a.length)
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|')})\\b`,
+    'g',
+  );
+  return text.replace(places, (name) =>
+    name
+      .split(' ')
+      .map((word, k) => (k > 0 && LOWER_IN_NAMES.has(word) ? word : `${word.charAt(0).toUpperCase()}${word.slice(1)}`))
+      .join(' '),
+  );
 }
