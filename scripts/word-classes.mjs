@@ -215,7 +215,11 @@ for (const lemma of nouns.keys()) {
 // Places: names WordNet knows only as instances of a place (a city, a country, a state, a region), and as
 // nothing else in any part of speech, so that chat written in lower case ("moved to cardiff") can be read
 // with its capitals back. "reading", "bath", "nice", "turkey" have other senses and stay out.
-const PLACE_ROOTS = [['location', 0], ['administrative_district', 0], ['geographical_area', 0]].map(([lemma, sense]) => {
+const PLACE_ROOTS = [
+  ['location', 0],
+  ['administrative_district', 0],
+  ['geographical_area', 0],
+].map(([lemma, sense]) => {
   const offset = nouns.get(lemma)?.[sense];
   if (!offset) throw new Error(`no sense ${sense} of ${lemma}`);
   return offset;
