@@ -555,6 +555,12 @@ const categories: Record<string, Case[]> = {
     ['yeah and I am secretly a billionaire astronaut, sure lol', []],
     ["I'm the fastest typist in the world, trust me lol", []],
   ],
+  'replies in a word or two': [
+    ['very much single now', [['family/partner', 'Is single']]],
+    ['just brought home a ginger kitten', [['pets/cats', 'Has a ginger kitten']]],
+    ['just checking', []],
+    ['hungry', []],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],
@@ -785,6 +791,22 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       [
         ['work/company', 'Works at a startup'],
         ['work/title', 'Works as a product manager'],
+      ],
+    ],
+    [
+      'a pet lost is removed',
+      [['pets/cats', 'Has a cat named Pickle']],
+      ['we lost Pickle in the summer, she was 18'],
+      [],
+    ],
+    [
+      'a new job starting on a weekday',
+      [['life_event/events', 'Left their job']],
+      ['starting monday as a cookery teacher at a sixth form college'],
+      [
+        ['life_event/events', 'Left their job'],
+        ['work/company', 'Works at a sixth form college'],
+        ['work/title', 'Works as a cookery teacher'],
       ],
     ],
     [

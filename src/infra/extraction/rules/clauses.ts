@@ -780,7 +780,7 @@ export function selfFragment(clause: string): string | null {
 
 /** Words that open a fragment about the moment or the conversation, not the user ("sorry about that", "just checking"). */
 const NOT_ELIDED = new Set(
-  `sorry thanks thank please just not so very too really quite pretty great good nice cool fine okay ok sure glad
+  `sorry thanks thank please not so very too really quite pretty great good nice cool fine okay ok sure glad
   happy sad tired busy excited curious back here there about off up down out over`.split(/\s+/),
 );
 
@@ -794,10 +794,16 @@ const NOT_ELIDED = new Set(
  * noun, a pronoun or a determiner, and for fragments about the moment
  * ("sorry about that", "great to see you").
  */
-export function elidedSubject(clause: string): string[] {
+export function elidedSubject(said: string): string[] {
+  // "very much single now": how much says nothing of what.
+  const clause = said.replace(
+    /^(?:very much|pretty much|basically|officially|just|finally|also|still)\s+(?=\p{L})/iu,
+    '',
+  );
   const tokens = tag(clause);
   const first = tokens[0];
-  if (!first || tokens.length < 2 || NOT_ELIDED.has(first.lower)) return [];
+  // One word alone is a reply, not a description, unless it is one ("single", "vegan").
+  if (!first || (tokens.length < 2 && first.pos !== 'ADJ') || NOT_ELIDED.has(first.lower)) return [];
   if (tokens.some((t) => t.pos === 'PRON' && /^(?:i|we|me|us)$/.test(t.lower))) return [];
   const rest = `${clause.charAt(0).toLowerCase()}${clause.slice(1)}`;
   // "been vegan for years", "gone fully vegan since january": the perfect, said without "I have".

@@ -43,7 +43,7 @@ const ENDING_WORDS: readonly EndingWord[] = [
   { pattern: /\b(?:is|are|was|were|it is) (?:all )?over\b|\bbehind (?:me|us)\b|\b(?:ended|ending)\b/ },
   { pattern: /\b(?:broke|broken|breaking|split) up\b|\bdivorced?\b|\bseparated\b/, topics: ['family'] },
   { pattern: /\b(?:sold|rehomed|gave away|given away)\b/ },
-  { pattern: /\b(?:passed away|passed on|died|put down|put to sleep)\b/, topics: ['family', 'pets'] },
+  { pattern: /\b(?:passed away|passed on|died|put down|put to sleep|lost)\b/, topics: ['family', 'pets'] },
   { pattern: /\bmoved (?:out of|away from|from)\b/, topics: ['basic_info'] },
   { pattern: /\b(?:have|has) not\b.*\b(?:in|for) (?:years|ages|months|a long time|a while)\b/ },
   // Done with what was under way: "I finished my PhD", "I graduated from my nursing degree".

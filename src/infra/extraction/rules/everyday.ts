@@ -377,7 +377,7 @@ export const EVERYDAY_RULES: readonly StatementRule[] = [
   rule(
     'job-news',
     "I'm starting next month as a staff engineer at Stripe",
-    /^I (?:am starting|will start|start|am joining|will join|will be joining|joined|have joined|started|am moving to|moved to) (?:work |working |a new job |my new job )?(?:(?:next|this|in a) \w+ |tomorrow |soon |on \w+ )?((?:as|at) .+)$/i,
+    /^I (?:am starting|will start|start|am joining|will join|will be joining|joined|have joined|started|am moving to|moved to) (?:work |working |a new job |my new job )?(?:(?:next|this|in a) \w+ |tomorrow |soon |on \w+ |(?:mon|tues|wednes|thurs|fri|satur|sun)day )?((?:as|at) .+)$/i,
     (m) => roleFacts(` ${m[1]!}`, true),
   ),
   rule(

@@ -266,7 +266,9 @@ function clauseListIntents(
     const fragment = intents.length === 0 ? selfFragment(trimmed) : null;
     if (fragment) intents = clauseIntents(fragment, ctx);
     // "originally from Cork", "working nights as a porter": a sentence that opens without its subject says it of the user.
-    for (const restored of intents.length === 0 && index === 0 ? elidedSubject(trimmed) : []) {
+    // After the first clause only a participle continues the user's sentence: "we did the move, living in Cardiff now".
+    const opensSentence = index === 0 || /^\p{Ll}+ing\b/u.test(trimmed);
+    for (const restored of intents.length === 0 && opensSentence ? elidedSubject(trimmed) : []) {
       const whole = canonicalClause(restored).text;
       const bare = canonicalClause(trimQualifiers(whole)).text;
       intents = clauseIntents(bare, ctx);
