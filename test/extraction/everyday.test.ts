@@ -561,6 +561,9 @@ const categories: Record<string, Case[]> = {
     ['just checking', []],
     ['hungry', []],
   ],
+  'how long is no employer': [
+    ['been a swimming teacher for 9 years, year 2 mostly', [['work/title', 'Works as a swimming teacher']]],
+  ],
   'a snob for a thing likes it': [["I'm a real tea snob.", [['food/likes', 'Likes tea']]]],
   'the name after a description of the spouse': [
     ["I'm married to a brilliant guy called Raj.", [['family/partner', 'Is married to Raj']]],

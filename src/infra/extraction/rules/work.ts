@@ -52,6 +52,13 @@ export function companyFact(raw: string, verb = 'Works at'): CandidateFact | nul
     );
   const company = named ? named[1]! : cutTail(raw);
   if (company === '' || wordCount(company) > 6) return null;
+  // "for 11 years", "for two months now": how long, not for whom.
+  if (
+    /^(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|many|several)\s+(?:years?|months?|weeks?|days?|decades?)\b/i.test(
+      company,
+    )
+  )
+    return null;
   if (
     /^(?:home|myself|a living|free|night|nights|weekends|the moment|it|this|that|them|him|her|you|my|our|his|their)\b/i.test(
       company,
