@@ -813,6 +813,12 @@ describe('RuleBasedExtractor: changes that update or delete', () => {
       ],
     ],
     [
+      'losing touch is no loss',
+      [['family/siblings', 'Has a brother named Tom']],
+      ['I lost touch with Tom years ago'],
+      [['family/siblings', 'Has a brother named Tom']],
+    ],
+    [
       'an ending only thought about changes nothing',
       [['work/company', 'Works at Barclays']],
       ["I'm thinking of quitting Barclays"],

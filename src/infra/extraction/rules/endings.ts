@@ -43,11 +43,21 @@ const ENDING_WORDS: readonly EndingWord[] = [
   { pattern: /\b(?:is|are|was|were|it is) (?:all )?over\b|\bbehind (?:me|us)\b|\b(?:ended|ending)\b/ },
   { pattern: /\b(?:broke|broken|breaking|split) up\b|\bdivorced?\b|\bseparated\b/, topics: ['family'] },
   { pattern: /\b(?:sold|rehomed|gave away|given away)\b/ },
-  { pattern: /\b(?:passed away|passed on|died|put down|put to sleep|lost)\b/, topics: ['family', 'pets'] },
+  // "we lost Pickle", not "I lost touch with Tom".
+  {
+    pattern: /\b(?:passed away|passed on|died|put down|put to sleep|lost(?! touch| track| contact))\b/,
+    topics: ['family', 'pets'],
+  },
   { pattern: /\bmoved (?:out of|away from|from)\b/, topics: ['basic_info'] },
   { pattern: /\b(?:have|has) not\b.*\b(?:in|for) (?:years|ages|months|a long time|a while)\b/ },
   // Done with what was under way: "I finished my PhD", "I graduated from my nursing degree".
-  { pattern: /\b(?:finished|completed|graduated|passed|qualified)\b/, topics: ['education'], completes: true },
+  // ("passed" only an exam, a test or a course: "I passed the Spanish restaurant" ends nothing.)
+  {
+    pattern:
+      /\b(?:finished|completed|graduated|qualified|passed (?:my|the|all my|both) (?:\w+ )?(?:exams?|tests?|course|degree|finals|boards))\b/,
+    topics: ['education'],
+    completes: true,
+  },
 ];
 
 /** The ending word is itself denied, doubted or still ahead: "I have not quit", "thinking of quitting". */
