@@ -232,7 +232,8 @@ for (const [offset] of instanceOf) {
   if (!isPlaceSynset(offset)) continue;
   for (const word of synsetWords.get(offset) ?? []) {
     const lemma = word.toLowerCase().replace(/\(.*\)$/, '');
-    if (lemma.length < 4 || !/^[a-z_-]+$/.test(lemma) || otherParts.has(lemma)) continue;
+    // "a horizon", "d region": a lettered layer of soil or air is no place a user lives in.
+    if (lemma.length < 4 || !/^[a-z_-]+$/.test(lemma) || /^[a-z][_-]/.test(lemma) || otherParts.has(lemma)) continue;
     if ((nouns.get(lemma) ?? []).every(isPlaceSynset)) places.add(shown(lemma));
   }
 }
