@@ -82,11 +82,8 @@ export function valueWords(memoryText: string): string[] {
     .map((t) => t.lower);
 }
 
-/** The clause has the word, by its stem: "driving" names "drive", "lessons" names "lesson". */
-const names = (clause: string, word: string): boolean => {
-  const root = stem(word);
-  return (clause.toLowerCase().match(/[\p{L}'-]+/gu) ?? []).some((w) => w === word || stem(w) === root);
-};
+/** The stems of a text's words, so a memory is named by any form of its word: "driving" names "drive". */
+const stemsOf = (text: string): Set<string> => new Set((text.toLowerCase().match(/[\p{L}'-]+/gu) ?? []).map(stem));
 
 /** The sentence says the thing goes on: "..., but I still do pottery at home", "I'm back on the piano". */
 const GOES_ON = /\b(?:still|again|back (?:to|on|into|at))\b/i;
@@ -113,10 +110,12 @@ export function endingsOnRecord(
   if (endings.length === 0 || NOT_DONE.some((p) => p.test(lower))) return [];
   const reasserted = read.flatMap((i) => (i.kind === 'assert' ? [i.fact.text.toLowerCase()] : []));
   const goesOn = GOES_ON.test(sentence);
+  const completed = endings.every((e) => e.completes);
+  // Both the canonical clause and the clause as said, tokenised once for every memory.
+  const named = new Set([...stemsOf(lower), ...stemsOf(said)]);
   const ended = existing.filter((m) => {
-    const words = valueWords(m.text).filter((w) => names(lower, w) || names(said, w));
+    const words = valueWords(m.text).filter((w) => named.has(stem(w)));
     if (words.length === 0) return false;
-    const completed = endings.every((e) => e.completes);
     if (!completed && words.some((w) => reasserted.some((r) => r.includes(w)))) return false;
     if (goesOn && words.some((w) => count(sentence, w) > 1)) return false;
     return endings.some((e) => !e.topics || e.topics.includes(m.topic));

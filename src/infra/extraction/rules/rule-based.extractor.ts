@@ -50,6 +50,7 @@ import {
 } from './filters.js';
 import { parseForget } from './forget.js';
 import type { Intent } from './intents.js';
+import type { RuleContext } from './rule.js';
 import { clauseIntents, coupleFacts, matchStatement, mentionFacts } from './statements.js';
 import {
   coreClause,
@@ -236,8 +237,7 @@ function clauseListIntents(
     const ctx = { now, recent: canonical.recent, source: clause };
     // Without its qualifiers first ("I am a nurse on the night shift for ten years" -> "I am a nurse"), then as said.
     const trimmed = canonicalClause(trimQualifiers(canonical.text)).text;
-    const bare = trimmed !== canonical.text && trimmed !== '' ? clauseIntents(trimmed, ctx) : [];
-    let intents = bare.length > 0 ? bare : clauseIntents(canonical.text, ctx);
+    let intents = readBareFirst(canonical.text, trimmed, ctx);
     // "I went back to eating meat", "I started smoking again": the habit is back.
     const resumed =
       /^(I|we) (?:went back to|have gone back to|am back to|are back to|started|began|have started|returned to|got back into) (\w+ing)\b(.*)$/i.exec(
@@ -270,9 +270,7 @@ function clauseListIntents(
     const opensSentence = index === 0 || /^\p{Ll}+ing\b/u.test(trimmed);
     for (const restored of intents.length === 0 && opensSentence ? elidedSubject(trimmed) : []) {
       const whole = canonicalClause(restored).text;
-      const bare = canonicalClause(trimQualifiers(whole)).text;
-      intents = clauseIntents(bare, ctx);
-      if (intents.length === 0 && bare !== whole) intents = clauseIntents(whole, ctx);
+      intents = readBareFirst(whole, canonicalClause(trimQualifiers(whole)).text, ctx);
       if (intents.length > 0) break;
     }
     // No rule claimed it: the general reader files a habit by its object's word class ("I referee rugby").
@@ -348,6 +346,12 @@ function clauseListIntents(
     const custom = customSlotFact(canonical.text, profile);
     return custom ? [{ kind: 'assert' as const, fact: custom }] : intents;
   });
+}
+
+/** What a clause says without its qualifiers first ("I am a nurse on the night shift" -> "I am a nurse"), then as said. */
+function readBareFirst(whole: string, bare: string, ctx: RuleContext): Intent[] {
+  const read = bare !== whole && bare !== '' ? clauseIntents(bare, ctx) : [];
+  return read.length > 0 ? read : clauseIntents(whole, ctx);
 }
 
 /** A verb of switching (by its forms), what was left and what was taken up: "I switched from Italian to Spanish". */
